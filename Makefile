@@ -1,0 +1,36 @@
+# Kakehashi: the two commands a newcomer needs are `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test install demo-large bench lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Reinstall when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(BIN)/crm init
+	$(BIN)/crm demo --if-empty
+	$(BIN)/crm serve
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The benchmark data set (about 50,000 companies) in its own SQLite file.
+demo-large: install
+	DATABASE_URL=sqlite:///$(CURDIR)/instance/large.db $(BIN)/crm init
+	DATABASE_URL=sqlite:///$(CURDIR)/instance/large.db $(BIN)/crm demo --scale large --if-empty
+
+bench: install
+	$(BIN)/python bench/pages.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

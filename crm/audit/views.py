@@ -1,0 +1,38 @@
+"""The audit trail: who changed what, when, with the values before and after."""
+from __future__ import annotations
+
+from flask import Blueprint
+from sqlalchemy import or_, select
+
+from crm.audit.models import AuditEntry
+from crm.common.views import like, paginate, render_list, require
+
+bp = Blueprint("audit", __name__, url_prefix="/audit")
+
+ENTITIES = ("companies", "contacts", "events", "encounters", "activities", "alumni", "donations",
+            "departments", "researchers", "research_seeds", "users")
+
+
+def _int_filter(column):
+    return lambda s, v: s.where(column == int(v)) if v.isdigit() else s
+
+
+@bp.get("/")
+@require("audit.view")
+def index():
+    """Every change, newest first, filtered by record kind, record, user or action."""
+    page = paginate(
+        select(AuditEntry),
+        search=lambda s, q: s.where(or_(AuditEntry.label.ilike(like(q), escape="\\"),
+                                        AuditEntry.actor.ilike(like(q), escape="\\"))),
+        sorts={"at": AuditEntry.at},
+        default_sort="at",
+        default_dir="desc",
+        filters={
+            "entity": lambda s, v: s.where(AuditEntry.entity == v),
+            "entity_id": _int_filter(AuditEntry.entity_id),
+            "action": lambda s, v: s.where(AuditEntry.action == v),
+            "user": _int_filter(AuditEntry.user_id),
+        },
+    )
+    return render_list("audit/index.html", page=page, ENTITIES=ENTITIES)

@@ -1,0 +1,59 @@
+"""Roles and what each may do: the one table every route and export is checked against."""
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    MANAGER = "manager"
+    LIAISON = "liaison"
+    BD = "bd"
+    RESEARCHER = "researcher"
+    STAFF = "staff"
+
+
+ROLE_LABELS = {
+    Role.ADMIN: "Administrator",
+    Role.MANAGER: "Manager",
+    Role.LIAISON: "Liaison officer",
+    Role.BD: "Business development",
+    Role.RESEARCHER: "Researcher",
+    Role.STAFF: "Staff",
+}
+
+#: Every permission the application checks. "records" are companies, contacts, events,
+#: encounters, activities, alumni, departments, researchers and research seeds.
+PERMISSIONS = {
+    "records.view": "See companies, contacts, events, activities, alumni and research",
+    "records.edit": "Create and edit those records",
+    "records.delete": "Delete those records",
+    "research.edit": "Create and edit departments, researchers and seeds",
+    "donations.view": "See donations and donation totals",
+    "donations.edit": "Record, edit and delete donations",
+    "export": "Export lists",
+    "audit.view": "Read the audit trail",
+    "users.manage": "Create users and change their roles",
+}
+
+_ALL = set(PERMISSIONS)
+ROLE_PERMISSIONS: dict[Role, set[str]] = {
+    Role.ADMIN: set(_ALL),
+    Role.MANAGER: _ALL - {"users.manage"},
+    Role.LIAISON: {"records.view", "records.edit", "export"},
+    Role.BD: {"records.view", "records.edit", "records.delete", "research.edit", "export"},
+    # A researcher edits seeds they are named on (checked per record), nothing else.
+    Role.RESEARCHER: {"records.view"},
+    Role.STAFF: {"records.view", "records.edit", "export"},
+}
+
+
+def permissions_for(roles: set[str]) -> set[str]:
+    """The union of the permissions of the given role names."""
+    granted: set[str] = set()
+    for name in roles:
+        try:
+            granted |= ROLE_PERMISSIONS[Role(name)]
+        except ValueError:
+            continue
+    return granted

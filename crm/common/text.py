@@ -1,0 +1,97 @@
+"""Text folding for Japanese and English names: width, kana, case and legal forms."""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import jaconv
+
+# Legal forms as they appear after NFKC + casefold. Longer forms first so "co., ltd." wins over "co.".
+_LEGAL_FORMS_JA = [
+    "株式会社", "有限会社", "合同会社", "合資会社", "合名会社", "一般社団法人", "公益社団法人",
+    "一般財団法人", "公益財団法人", "国立研究開発法人", "独立行政法人", "学校法人", "医療法人",
+    "(株)", "(有)", "(合)", "(同)", "㈱", "㈲", "(社)", "(財)",
+]
+_LEGAL_FORMS_EN = [
+    r"co\.?,?\s*ltd\.?", r"company\s+limited", r"corporation", r"incorporated", r"limited",
+    r"corp\.?", r"inc\.?", r"ltd\.?", r"llc", r"l\.l\.c\.", r"llp", r"plc", r"k\.\s?k\.?",
+    r"kabushiki\s+kaisha", r"gmbh\s*&\s*co\.?\s*kg", r"gmbh", r"ag", r"s\.a\.s\.?", r"s\.a\.?",
+    r"s\.p\.a\.?", r"b\.v\.?", r"n\.v\.?", r"oy", r"ab", r"pte\.?", r"pty\.?", r"co\.?",
+]
+_EN_RE = re.compile(
+    r"(?<![\w])(?:" + "|".join(_LEGAL_FORMS_EN) + r")(?![\w])", re.IGNORECASE
+)
+_PUNCT_RE = re.compile(r"[\s\.,・･'\"’`\-‐‑–—_/\\&()（）「」『』【】\[\]{}!！?？:：;；]+")
+
+
+def nfkc(text: str | None) -> str:
+    """Unicode NFKC: full-width ASCII to half-width, half-width katakana to full-width."""
+    return unicodedata.normalize("NFKC", text or "").strip()
+
+
+def legal_form(name: str | None) -> str | None:
+    """The legal form found in a company name, normalised (株式会社, (株) -> 株式会社; Co., Ltd. -> Co., Ltd.)."""
+    text = nfkc(name)
+    for form in _LEGAL_FORMS_JA:
+        if form in text:
+            return {"(株)": "株式会社", "㈱": "株式会社", "(有)": "有限会社", "㈲": "有限会社",
+                    "(合)": "合同会社", "(同)": "合同会社"}.get(form, form)
+    match = _EN_RE.search(text)
+    if match:
+        return match.group(0).strip()
+    return None
+
+
+def fold_company_name(name: str | None) -> str:
+    """A key under which 株式会社ABC, ＡＢＣ(株) and ABC Co., Ltd. are the same company."""
+    text = nfkc(name).casefold()
+    for form in _LEGAL_FORMS_JA:
+        text = text.replace(form.casefold(), " ")
+    text = _EN_RE.sub(" ", text)
+    text = jaconv.hira2kata(text)
+    text = _PUNCT_RE.sub("", text)
+    return text
+
+
+def fold_reading(reading: str | None) -> str:
+    """Readings compared in full-width katakana without spaces (ﾔﾏﾀﾞ, やまだ, ヤマダ are one)."""
+    text = jaconv.hira2kata(nfkc(reading))
+    return _PUNCT_RE.sub("", text).casefold()
+
+
+def fold_text(text: str | None) -> str:
+    """Loose folding for search-as-you-type filters: NFKC, casefold, katakana."""
+    return jaconv.hira2kata(nfkc(text).casefold())
+
+
+_CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆ヵヶ]")
+
+
+def is_japanese_name(*parts: str | None) -> bool:
+    """True when a name is written in Japanese script, so it reads family name first."""
+    return any(_CJK_RE.search(p or "") for p in parts)
+
+
+def person_name(family: str | None, given: str | None) -> str:
+    """Display a person's name: 山田 太郎 (family first) for Japanese, John Smith otherwise."""
+    family, given = (family or "").strip(), (given or "").strip()
+    if is_japanese_name(family, given):
+        return f"{family} {given}".strip()
+    return f"{given} {family}".strip()
+
+
+def valid_corporate_number(number: str) -> bool:
+    """Japanese corporate number (法人番号): 13 digits, the first is a check digit over the other 12."""
+    if not re.fullmatch(r"\d{13}", number or ""):
+        return False
+    base = number[1:]
+    total = 0
+    for n, ch in enumerate(reversed(base), start=1):
+        total += int(ch) * (1 if n % 2 else 2)
+    return int(number[0]) == 9 - total % 9
+
+
+def normalise_corporate_number(value: str | None) -> str | None:
+    """Digits only (full-width and hyphens allowed in input); None when empty."""
+    digits = re.sub(r"[\s\-‐]", "", nfkc(value))
+    return digits or None

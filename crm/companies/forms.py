@@ -1,0 +1,61 @@
+"""The company form."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField, URLField
+from wtforms.validators import DataRequired, Length, Optional, URL
+
+from crm.common.forms import OptionalSelectField, RecordField, choices, strip
+from crm.companies.models import COMPANY_SIZES, COMPANY_STATUSES, MEMBERSHIP_TIERS
+
+STATUS_LABELS = {"prospect": _l("Prospect"), "active": _l("Active"), "dormant": _l("Dormant"),
+                 "former": _l("Former")}
+SIZE_LABELS = {"startup": _l("Start-up"), "sme": _l("SME"), "large": _l("Large enterprise"),
+               "public": _l("Public body")}
+TIER_LABELS = {"associate": _l("Associate"), "standard": _l("Standard"),
+               "premium": _l("Premium")}
+
+
+class CompanyForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=300)], filters=[strip],
+                       description=_l("As registered, e.g. 株式会社サンプル or Sample Co., Ltd."))
+    name_reading = StringField(_l("Reading (katakana)"), validators=[Length(max=300)],
+                               filters=[strip])
+    name_en = StringField(_l("English name"), validators=[Length(max=300)], filters=[strip])
+    aliases = TextAreaField(_l("Other names"), filters=[strip],
+                            description=_l("One per line: abbreviations, former names."),
+                            render_kw={"rows": 2})
+    corporate_number = StringField(_l("Corporate number (法人番号)"),
+                                   validators=[Length(max=20)], filters=[strip],
+                                   description=_l("13 digits; optional."))
+    country = StringField(_l("Country"), default="JP", validators=[Length(max=2)],
+                          filters=[strip], description=_l("Two-letter code: JP, US, DE ..."))
+    hq_country = StringField(_l("HQ country"), validators=[Length(max=2)], filters=[strip])
+    has_local_presence = BooleanField(_l("Has a subsidiary or plant in Japan"))
+    industry = StringField(_l("Industry"), validators=[Length(max=100)], filters=[strip])
+    size = OptionalSelectField(_l("Size"), choices=choices(COMPANY_SIZES, SIZE_LABELS, blank=True))
+    website = URLField(_l("Website"), validators=[Optional(), URL(), Length(max=300)],
+                       filters=[strip])
+    description = TextAreaField(_l("Description"), filters=[strip], render_kw={"rows": 3})
+    interests = TextAreaField(_l("Interests and technical needs"), filters=[strip],
+                              render_kw={"rows": 4},
+                              description=_l("What they want from research; matched against "
+                                             "seeds."))
+    membership_tier = OptionalSelectField(
+        _l("Membership tier"), choices=choices(MEMBERSHIP_TIERS, TIER_LABELS, blank=True))
+    member_since = DateField(_l("Member since"), validators=[Optional()])
+    renewal_date = DateField(_l("Renewal date"), validators=[Optional()])
+    status = SelectField(_l("Status"), choices=choices(COMPANY_STATUSES, STATUS_LABELS),
+                         default="prospect")
+    parent = RecordField(_l("Parent company"), validators=[Optional()], kind="company")
+    officer = OptionalSelectField(_l("Responsible officer"), coerce=lambda v: int(v) if v else None,
+                                  choices=[])
+    notes = TextAreaField(_l("Notes"), filters=[strip], render_kw={"rows": 3})
+
+    def data_for_service(self) -> dict:
+        data = {name: field.data for name, field in self._fields.items()
+                if name not in ("csrf_token", "parent", "officer")}
+        data["parent_id"] = self.parent.data.id if self.parent.data else None
+        data["officer_id"] = self.officer.data
+        return data

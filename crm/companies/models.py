@@ -1,0 +1,107 @@
+"""Companies (企業): the heart of the CRM."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from crm.common.text import fold_company_name, legal_form
+from crm.extensions import db, utcnow
+
+if TYPE_CHECKING:
+    from crm.activities.models import Activity
+    from crm.alumni.models import Alumnus
+    from crm.auth.models import User
+    from crm.contacts.models import Contact
+    from crm.donations.models import Donation
+
+COMPANY_STATUSES = ("prospect", "active", "dormant", "former")
+COMPANY_SIZES = ("startup", "sme", "large", "public")
+MEMBERSHIP_TIERS = ("associate", "standard", "premium")
+
+
+class Company(db.Model):
+    __tablename__ = "companies"
+    __table_args__ = (
+        CheckConstraint(
+            "corporate_number IS NULL OR length(corporate_number) = 13", name="corporate_number_len"
+        ),
+        CheckConstraint(f"status IN {COMPANY_STATUSES!r}", name="status_known"),
+        CheckConstraint(
+            f"size IS NULL OR size IN {COMPANY_SIZES!r}", name="size_known"
+        ),
+        CheckConstraint(
+            f"membership_tier IS NULL OR membership_tier IN {MEMBERSHIP_TIERS!r}",
+            name="tier_known",
+        ),
+        CheckConstraint("parent_id IS NULL OR parent_id <> id", name="not_own_parent"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    #: Reading of the name in katakana (カブシキガイシャ... is left out by convention).
+    name_reading: Mapped[str | None] = mapped_column(String(300))
+    name_en: Mapped[str | None] = mapped_column(String(300))
+    #: Other names the company goes by, one per line.
+    aliases: Mapped[str | None] = mapped_column(Text)
+    #: Name with width, case, punctuation and legal form folded away: the duplicate key.
+    name_folded: Mapped[str] = mapped_column(String(300), index=True)
+    #: The legal form found in the name (株式会社, Co., Ltd., GmbH ...), for display and matching.
+    legal_form: Mapped[str | None] = mapped_column(String(50))
+    #: Japanese corporate number (法人番号), 13 digits with a check digit.
+    corporate_number: Mapped[str | None] = mapped_column(String(13), unique=True)
+    #: ISO 3166-1 alpha-2 country of this entity, and of the group's headquarters.
+    country: Mapped[str] = mapped_column(String(2), default="JP")
+    hq_country: Mapped[str | None] = mapped_column(String(2))
+    #: A foreign company's subsidiary or plant in Japan (several national stances depend on it).
+    has_local_presence: Mapped[bool] = mapped_column(default=False)
+    industry: Mapped[str | None] = mapped_column(String(100), index=True)
+    size: Mapped[str | None] = mapped_column(String(20))
+    website: Mapped[str | None] = mapped_column(String(300))
+    description: Mapped[str | None] = mapped_column(Text)
+    #: Interests and technical needs (企業ニーズ): the text matched against research seeds.
+    interests: Mapped[str | None] = mapped_column(Text)
+    membership_tier: Mapped[str | None] = mapped_column(String(20))
+    member_since: Mapped[date | None] = mapped_column(Date)
+    renewal_date: Mapped[date | None] = mapped_column(Date, index=True)
+    status: Mapped[str] = mapped_column(String(20), default="prospect")
+    notes: Mapped[str | None] = mapped_column(Text)
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("companies.id", ondelete="SET NULL"), index=True
+    )
+    #: The liaison officer responsible for the company (portfolio owner).
+    officer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    parent: Mapped[Company | None] = relationship(
+        remote_side="Company.id", back_populates="subsidiaries"
+    )
+    subsidiaries: Mapped[list[Company]] = relationship(back_populates="parent")
+    officer: Mapped[User | None] = relationship()
+    contacts: Mapped[list[Contact]] = relationship(back_populates="company")
+    activities: Mapped[list[Activity]] = relationship(
+        back_populates="company", cascade="all, delete-orphan"
+    )
+    alumni: Mapped[list[Alumnus]] = relationship(back_populates="employer")
+    donations: Mapped[list[Donation]] = relationship(back_populates="company")
+
+    def __repr__(self) -> str:
+        return f"<Company {self.id} {self.name}>"
+
+    def refresh_derived(self) -> None:
+        """Recompute the folded name and legal form from the name."""
+        self.name_folded = fold_company_name(self.name)
+        self.legal_form = legal_form(self.name)
+
+    @property
+    def alias_list(self) -> list[str]:
+        return [a.strip() for a in (self.aliases or "").splitlines() if a.strip()]
+
+    @property
+    def label(self) -> str:
+        return self.name

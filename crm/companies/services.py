@@ -1,0 +1,118 @@
+"""Creating, changing and deleting companies."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+
+from crm.common.services import ValidationError, apply
+from crm.common.text import normalise_corporate_number, valid_corporate_number
+from crm.companies.models import Company
+from crm.donations.models import Donation
+from crm.extensions import db
+
+FIELDS = (
+    "name", "name_reading", "name_en", "aliases", "country", "hq_country", "has_local_presence",
+    "industry", "size", "website", "description", "interests", "membership_tier",
+    "member_since", "renewal_date", "status", "notes", "parent_id", "officer_id",
+)
+
+
+def find_by_corporate_number(number: str) -> Company | None:
+    """The company holding this corporate number, if any."""
+    return db.session.scalar(select(Company).where(Company.corporate_number == number))
+
+
+def save_company(company: Company | None, data: dict[str, Any]) -> Company:
+    """Create a company (company=None) or update one; the corporate number must be valid and unique."""
+    errors: dict[str, str] = {}
+    if not (data.get("name") or "").strip():
+        errors["name"] = "Enter the company name."
+    number = normalise_corporate_number(data.get("corporate_number"))
+    if number:
+        if not valid_corporate_number(number):
+            errors["corporate_number"] = (
+                "A corporate number has 13 digits and a valid check digit; "
+                f"{number} is not one."
+            )
+        else:
+            holder = find_by_corporate_number(number)
+            if holder is not None and holder is not company:
+                errors["corporate_number"] = (
+                    f"Corporate number {number} already belongs to {holder.name} (#{holder.id})."
+                )
+    for key in ("country", "hq_country"):
+        value = (data.get(key) or "").strip().upper()
+        if value and (len(value) != 2 or not value.isalpha()):
+            errors[key] = "Use a two-letter country code (JP, US, DE ...)."
+        elif key in data:
+            data[key] = value or None
+    if data.get("member_since") and data.get("renewal_date") and \
+            data["renewal_date"] < data["member_since"]:
+        errors["renewal_date"] = "The renewal date is before the membership started."
+    parent_id = data.get("parent_id")
+    if company is not None and parent_id is not None and _would_cycle(company.id, parent_id):
+        errors["parent"] = "A company cannot be its own parent, directly or through subsidiaries."
+    if errors:
+        raise ValidationError(errors)
+
+    if company is None:
+        company = Company()
+        db.session.add(company)
+    if not data.get("country"):
+        data["country"] = company.country or "JP"
+    apply(company, data, FIELDS)
+    if "status" in data and not company.status:
+        company.status = "prospect"
+    company.corporate_number = number
+    company.refresh_derived()
+    db.session.flush()
+    return company
+
+
+def _would_cycle(company_id: int, parent_id: int) -> bool:
+    seen: set[int] = set()
+    current: int | None = parent_id
+    while current is not None and current not in seen:
+        if current == company_id:
+            return True
+        seen.add(current)
+        current = db.session.scalar(select(Company.parent_id).where(Company.id == current))
+    return False
+
+
+def history(company: Company) -> dict[str, int]:
+    """How much is attached to a company: what deleting it would touch."""
+    from crm.activities.models import Activity
+    from crm.alumni.models import Alumnus
+    from crm.contacts.models import Contact
+
+    def count(model: Any, column: Any) -> int:
+        return db.session.scalar(select(func.count(model.id)).where(column == company.id))
+
+    return {
+        "contacts": count(Contact, Contact.company_id),
+        "activities": count(Activity, Activity.company_id),
+        "alumni": count(Alumnus, Alumnus.employer_id),
+        "donations": count(Donation, Donation.company_id),
+        "subsidiaries": count(Company, Company.parent_id),
+    }
+
+
+def delete_company(company: Company) -> None:
+    """Delete a company and its activities; contacts, alumni and subsidiaries stay, unlinked.
+
+    Donations are money on the books: a company that gave any cannot be deleted.
+    """
+    if history(company)["donations"]:
+        raise ValidationError({
+            "company": f"{company.name} has donations on record; reassign or delete them first."
+        })
+    for contact in company.contacts:
+        contact.company = None
+    for alumnus in company.alumni:
+        alumnus.employer = None
+    for child in company.subsidiaries:
+        child.parent = None
+    db.session.delete(company)
+    db.session.flush()

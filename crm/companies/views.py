@@ -1,0 +1,177 @@
+"""Company pages: the list, the company page, the form, deletion."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from crm.activities.models import Activity
+from crm.alumni.models import Alumnus
+from crm.audit.models import AuditEntry
+from crm.auth.models import User
+from crm.common.forms import ConfirmForm
+from crm.common.services import ValidationError
+from crm.common.text import fold_company_name, fold_text, nfkc
+from crm.common.users import officer_choices
+from crm.common.views import form_errors, get_or_404, like, paginate, render_list, require
+from crm.companies import services
+from crm.companies.forms import SIZE_LABELS, STATUS_LABELS, TIER_LABELS, CompanyForm
+from crm.companies.models import Company
+from crm.contacts.models import Contact
+from crm.donations.models import Donation
+from crm.events.models import Encounter
+from crm.extensions import db
+
+bp = Blueprint("companies", __name__, url_prefix="/companies")
+
+#: How many related rows a company page shows per section before "show all".
+SECTION_LIMIT = 20
+
+
+def search_companies(stmt: Select, q: str) -> Select:
+    """Name (any width, legal form, kana), English name, reading, alias or corporate number."""
+    folded = fold_company_name(q) or fold_text(q)
+    text = nfkc(q)
+    return stmt.where(or_(
+        Company.name_folded.like(like(folded), escape="\\"),
+        Company.name_en.ilike(like(text), escape="\\"),
+        Company.name_reading.like(like(fold_text(q).replace(" ", "")), escape="\\"),
+        Company.aliases.ilike(like(text), escape="\\"),
+        Company.corporate_number == text.replace("-", ""),
+    ))
+
+
+SORTS = {
+    "name": func.coalesce(Company.name_reading, Company.name_folded),
+    "country": Company.country,
+    "industry": Company.industry,
+    "officer": User.name,
+    "tier": Company.membership_tier,
+    "renewal": Company.renewal_date,
+    "status": Company.status,
+    "updated": Company.updated_at,
+}
+
+FILTERS = {
+    "country": lambda s, v: s.where(Company.country == v.upper()),
+    "status": lambda s, v: s.where(Company.status == v),
+    "tier": lambda s, v: s.where(Company.membership_tier == v),
+    "industry": lambda s, v: s.where(Company.industry == v),
+    "officer": lambda s, v: s.where(Company.officer_id == int(v)) if v.isdigit() else s,
+}
+
+
+@bp.get("/")
+@require("records.view")
+def index():
+    """All companies, filtered as the user types, sorted by any column, 50 a page."""
+    stmt = select(Company).outerjoin(User, Company.officer_id == User.id).options(
+        joinedload(Company.officer))
+    page = paginate(stmt, search=search_companies, sorts=SORTS, default_sort="name",
+                    filters=FILTERS)
+    industries = db.session.execute(
+        select(Company.industry).where(Company.industry.is_not(None)).distinct()
+        .order_by(Company.industry)
+    ).scalars().all()
+    return render_list("companies/index.html", page=page, officers=officer_choices(),
+                       industries=industries, STATUS_LABELS=STATUS_LABELS, TIER_LABELS=TIER_LABELS)
+
+
+@bp.get("/<int:company_id>")
+@require("records.view")
+def show(company_id: int):
+    """The company page: who they are, what they need, everyone and everything related."""
+    company = get_or_404(
+        Company, company_id, joinedload(Company.officer), joinedload(Company.parent),
+        selectinload(Company.subsidiaries),
+    )
+    contacts = db.session.execute(
+        select(Contact).where(Contact.company_id == company.id)
+        .order_by(Contact.family_name_reading, Contact.family_name).limit(SECTION_LIMIT)
+    ).scalars().all()
+    activities = db.session.execute(
+        select(Activity).where(Activity.company_id == company.id)
+        .order_by(Activity.occurred_on.desc(), Activity.id.desc()).limit(SECTION_LIMIT)
+        .options(joinedload(Activity.user), selectinload(Activity.contacts))
+    ).scalars().all()
+    encounters = db.session.execute(
+        select(Encounter).join(Contact).where(Contact.company_id == company.id)
+        .order_by(Encounter.met_on.desc(), Encounter.id.desc()).limit(SECTION_LIMIT)
+        .options(joinedload(Encounter.contact), joinedload(Encounter.event),
+                 joinedload(Encounter.user))
+    ).scalars().all()
+    alumni = db.session.execute(
+        select(Alumnus).where(Alumnus.employer_id == company.id).order_by(Alumnus.family_name)
+        .limit(SECTION_LIMIT).options(joinedload(Alumnus.department))
+    ).scalars().all()
+    counts = services.history(company)
+    donations, donation_totals = [], []
+    if current_user.can("donations.view"):
+        donations = db.session.execute(
+            select(Donation).where(Donation.company_id == company.id)
+            .order_by(Donation.received_on.desc()).limit(SECTION_LIMIT)
+        ).scalars().all()
+        donation_totals = db.session.execute(
+            select(Donation.currency, func.sum(Donation.amount))
+            .where(Donation.company_id == company.id).group_by(Donation.currency)
+        ).all()
+    last_contact = db.session.scalar(
+        select(func.max(Activity.occurred_on)).where(Activity.company_id == company.id))
+    changes = []
+    if current_user.can("audit.view"):
+        changes = db.session.execute(
+            select(AuditEntry).where(AuditEntry.entity == "companies",
+                                     AuditEntry.entity_id == company.id)
+            .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(10)
+        ).scalars().all()
+    return render_template(
+        "companies/show.html", company=company, contacts=contacts, activities=activities,
+        encounters=encounters, alumni=alumni, donations=donations,
+        donation_totals=donation_totals, counts=counts, last_contact=last_contact,
+        changes=changes, STATUS_LABELS=STATUS_LABELS, TIER_LABELS=TIER_LABELS,
+        SIZE_LABELS=SIZE_LABELS, SECTION_LIMIT=SECTION_LIMIT,
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@bp.route("/<int:company_id>/edit", methods=["GET", "POST"])
+@require("records.edit")
+def edit(company_id: int | None = None):
+    """Create a company or edit one; errors appear beside their fields and nothing is saved."""
+    company = get_or_404(Company, company_id) if company_id else None
+    form = CompanyForm(obj=company)
+    form.officer.choices = officer_choices()
+    if request.method == "GET" and company is not None:
+        form.officer.data = company.officer_id
+    if form.validate_on_submit():
+        try:
+            saved = services.save_company(company, form.data_for_service())
+        except ValidationError as err:
+            form_errors(form, err)
+        else:
+            flash(_("Saved %(name)s.", name=saved.name), "success")
+            return redirect(url_for("companies.show", company_id=saved.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("companies/form.html", form=form, company=company), status
+
+
+@bp.route("/<int:company_id>/delete", methods=["GET", "POST"])
+@require("records.delete")
+def delete(company_id: int):
+    """Ask first, showing what the company has; then delete it (the audit trail stays)."""
+    company = get_or_404(Company, company_id)
+    form = ConfirmForm()
+    counts = services.history(company)
+    if form.validate_on_submit():
+        name = company.name
+        try:
+            services.delete_company(company)
+        except ValidationError as err:
+            flash(err.errors["company"], "danger")
+            return render_template("companies/delete.html", company=company, counts=counts,
+                                   form=form), 409
+        flash(_("Deleted %(name)s.", name=name), "success")
+        return redirect(url_for("companies.index"))
+    return render_template("companies/delete.html", company=company, counts=counts, form=form)

@@ -1,0 +1,78 @@
+"""Home page, language choice and record suggestions."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+
+from crm.activities.models import Activity
+from crm.common.forms import ConfirmForm, record_option
+from crm.common.views import require
+from crm.companies.models import Company
+from crm.contacts.models import Contact
+from crm.events.models import Encounter
+from crm.extensions import db
+from crm.main.suggest import SUGGESTERS
+from crm.research.models import ResearchSeed
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+@require("records.view")
+def home():
+    """The start page: counts, my companies, recent activity and follow-ups due."""
+    counts = {
+        "companies": db.session.scalar(select(func.count(Company.id))),
+        "contacts": db.session.scalar(select(func.count(Contact.id))),
+        "seeds": db.session.scalar(select(func.count(ResearchSeed.id))),
+    }
+    mine = db.session.execute(
+        select(Company).where(Company.officer_id == current_user.id).order_by(Company.name)
+        .limit(20)
+    ).scalars().all()
+    recent = db.session.execute(
+        select(Activity).order_by(Activity.occurred_on.desc(), Activity.id.desc()).limit(10)
+        .options(db.joinedload(Activity.company), db.joinedload(Activity.user))
+    ).scalars().all()
+    follow_ups = db.session.execute(
+        select(Encounter).where(Encounter.user_id == current_user.id,
+                                Encounter.follow_up_wanted.is_(True),
+                                Encounter.follow_up_done.is_(False))
+        .order_by(Encounter.follow_up_by).limit(10)
+        .options(db.joinedload(Encounter.contact), db.joinedload(Encounter.event))
+    ).scalars().all()
+    return render_template("main/home.html", counts=counts, mine=mine, recent=recent,
+                           follow_ups=follow_ups, today=date.today())
+
+
+@bp.post("/language/<lang>")
+def language(lang: str):
+    """Switch the interface language (kept on the user when logged in)."""
+    if lang not in ("ja", "en") or not ConfirmForm().validate_on_submit():
+        abort(400)
+    session["lang"] = lang
+    if current_user.is_authenticated:
+        current_user.locale = lang
+    target = request.form.get("next") or ""
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("main.home")
+    return redirect(target)
+
+
+@bp.get("/suggest/<kind>")
+@login_required
+def suggest(kind: str):
+    """Up to 15 records whose name contains what the user typed, as <option>s."""
+    spec = SUGGESTERS.get(kind)
+    if spec is None:
+        abort(404)
+    if not current_user.can(spec.permission):
+        abort(403)
+    text = (request.args.get(request.args.get("field", "q")) or "").strip()
+    options = []
+    if text and "[#" not in text:
+        options = db.session.execute(spec.search(text).limit(15)).scalars().all()
+    return render_template("main/_options.html", options=[record_option(o) for o in options])

@@ -1,0 +1,10 @@
+"""Imports every model so metadata, migrations and relationships see them all."""
+from crm.activities.models import Activity, activity_contacts  # noqa: F401
+from crm.alumni.models import Alumnus  # noqa: F401
+from crm.audit.models import AuditEntry  # noqa: F401
+from crm.auth.models import User, UserRole  # noqa: F401
+from crm.companies.models import Company  # noqa: F401
+from crm.contacts.models import Contact  # noqa: F401
+from crm.donations.models import Donation  # noqa: F401
+from crm.events.models import Encounter, Event  # noqa: F401
+from crm.research.models import Department, Researcher, ResearchSeed, seed_researchers  # noqa: F401

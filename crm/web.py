@@ -1,0 +1,125 @@
+"""Request-wide wiring: login, locale, one commit per request, error pages, template helpers."""
+from __future__ import annotations
+
+from flask import Flask, Response, g, render_template, request, session
+from flask_babel import format_currency, format_date, format_datetime, gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+
+import crm.audit.services  # noqa: F401  (registers the audit hooks)
+import crm.models  # noqa: F401
+from crm.audit.services import set_actor
+from crm.auth.permissions import ROLE_LABELS
+from crm.extensions import db, login_manager
+
+STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def select_locale() -> str:
+    """The user's chosen language, else the one chosen this session, else the browser's."""
+    languages = ["ja", "en"]
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    if session.get("lang") in languages:
+        return session["lang"]
+    return request.accept_languages.best_match(languages) or "ja"
+
+
+@login_manager.user_loader
+def _load_user(user_id: str):
+    from crm.auth.models import User
+
+    return db.session.get(User, int(user_id))
+
+
+def _money(amount, currency: str = "JPY") -> str:
+    if amount is None:
+        return ""
+    return format_currency(amount, currency)
+
+
+def _date(value, fmt: str = "medium") -> str:
+    return format_date(value, fmt) if value else ""
+
+
+def _datetime(value, fmt: str = "medium") -> str:
+    return format_datetime(value, fmt) if value else ""
+
+
+def init_app(app: Flask) -> None:
+    """Register blueprints, hooks, error pages and template helpers."""
+    from crm.activities.views import bp as activities_bp
+    from crm.alumni.views import bp as alumni_bp
+    from crm.audit.views import bp as audit_bp
+    from crm.auth.views import bp as auth_bp
+    from crm.companies.views import bp as companies_bp
+    from crm.contacts.views import bp as contacts_bp
+    from crm.donations.views import bp as donations_bp
+    from crm.events.views import bp as events_bp
+    from crm.main.views import bp as main_bp
+    from crm.research.views import bp as research_bp
+
+    for bp in (main_bp, auth_bp, companies_bp, contacts_bp, events_bp, activities_bp,
+               alumni_bp, donations_bp, research_bp, audit_bp):
+        app.register_blueprint(bp)
+
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+
+    @app.before_request
+    def _who() -> None:
+        if current_user.is_authenticated:
+            set_actor(current_user.id, current_user.email)
+        else:
+            set_actor(None, "anonymous")
+
+    @app.after_request
+    def _commit(response: Response) -> Response:
+        """One commit per state-changing request; anything that failed is rolled back."""
+        if request.method in STATE_CHANGING:
+            if response.status_code < 400:
+                db.session.commit()
+            else:
+                db.session.rollback()
+        return response
+
+    @app.after_request
+    def _headers(response: Response) -> Response:
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    def _error(code: int, title: str, message: str):
+        return render_template("errors/error.html", code=code, title=title,
+                               message=message), code
+
+    @app.errorhandler(403)
+    def _forbidden(e):
+        return _error(403, _("Not allowed"), _("Your role does not allow this page or action."))
+
+    @app.errorhandler(404)
+    def _not_found(e):
+        return _error(404, _("Not found"), _("There is no such page or record."))
+
+    @app.errorhandler(CSRFError)
+    def _csrf(e):
+        return _error(400, _("Form expired or forged"),
+                      _("The form was missing its security token. Go back, reload the page "
+                        "and send it again."))
+
+    @app.errorhandler(500)
+    def _server_error(e):
+        db.session.rollback()
+        return _error(500, _("Something went wrong"),
+                      _("Nothing was saved. The error has been logged."))
+
+    app.jinja_env.filters.update(money=_money, date=_date, datetime=_datetime)
+    app.jinja_env.globals.update(ROLE_LABELS=ROLE_LABELS)
+
+    @app.context_processor
+    def _helpers() -> dict:
+        def can(permission: str) -> bool:
+            return current_user.is_authenticated and current_user.can(permission)
+
+        return {"can": can, "current_locale": select_locale(), "g": g}
