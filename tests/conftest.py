@@ -2,6 +2,7 @@
 a logged-in client per role, record factories and a SQL query counter."""
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 from collections.abc import Iterator
@@ -37,9 +38,14 @@ class Client(FlaskClient):
 
     _token: str | None = None
 
+    def open(self, *args: Any, **kwargs: Any):
+        """Each request runs in its own context, as in a real server: its own app context, g,
+        current_user and database session, not the test's."""
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
     def csrf_token(self) -> str:
         if self._token is None:
-            page = self.get("/login").get_data(as_text=True)
+            page = self.get("/login", follow_redirects=True).get_data(as_text=True)
             match = re.search(r'name="csrf-token" content="([^"]+)"', page)
             assert match, "every page carries the CSRF token in a meta tag"
             self._token = match.group(1)
@@ -73,6 +79,9 @@ def app(tmp_path_factory: pytest.TempPathFactory):
 
         upgrade(directory=application.extensions["migrate"].directory)
     yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
 
 
 @pytest.fixture(autouse=True)

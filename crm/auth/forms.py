@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from crm.auth.permissions import ROLE_LABELS, Role
-from crm.common.forms import RecordField, strip
+from crm.common.forms import RecordField, options, strip
 
 
 class LoginForm(FlaskForm):
@@ -25,7 +25,7 @@ class UserForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email()], filters=[strip])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)], filters=[strip])
     roles = MultiCheckboxField(
-        _l("Roles"), choices=[(r.value, _l(ROLE_LABELS[r])) for r in Role],
+        _l("Roles"), choices=options((r.value, _l(ROLE_LABELS[r])) for r in Role),
         validators=[DataRequired(message=_l("Give the user at least one role."))],
     )
     researcher = RecordField(_l("Researcher record (for the researcher role)"),

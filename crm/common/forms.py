@@ -10,6 +10,7 @@ from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from sqlalchemy import select
 from wtforms import Field, SelectField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError as WTFValidationError
 
 from crm.extensions import db
@@ -91,10 +92,15 @@ def record_option(obj: Any) -> str:
     return f"{obj.label} [#{obj.id}]"
 
 
+def options(pairs: Any, blank: bool = False) -> list[SelectChoice]:
+    """Select choices from (value, label) pairs; WTForms 3.3 wants SelectChoice objects."""
+    out = [SelectChoice(str(v), label) for v, label in pairs]
+    return ([SelectChoice("", "—")] + out) if blank else out
+
+
 def choices(values: tuple[str, ...], labels: dict[str, Any], blank: bool = False) -> list:
     """Select choices from allowed values and their translated labels."""
-    out = [(v, labels.get(v, v)) for v in values]
-    return ([("", "—")] + out) if blank else out
+    return options(((v, labels.get(v, v)) for v in values), blank=blank)
 
 
 class OptionalSelectField(SelectField):

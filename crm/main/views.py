@@ -76,3 +76,9 @@ def suggest(kind: str):
     if text and "[#" not in text:
         options = db.session.execute(spec.search(text).limit(15)).scalars().all()
     return render_template("main/_options.html", options=[record_option(o) for o in options])
+
+
+@bp.get("/healthz")
+def healthz():
+    """Liveness check for load balancers and the benchmark's bare route: touches nothing."""
+    return {"status": "ok"}
