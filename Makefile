@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install demo-large bench lint clean
+.PHONY: run test install demo-large bench lint clean translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,3 +34,9 @@ bench: install
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
+
+# Interface text: extract, merge into the Japanese catalogue, compile. Edit the .po, then run again.
+translations: install
+	$(BIN)/pybabel extract -F crm/translations/babel.cfg -k _l -k lazy_gettext -o crm/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel update -i crm/translations/messages.pot -d crm/translations -l ja --no-fuzzy-matching
+	$(BIN)/pybabel compile -d crm/translations -l ja

@@ -106,7 +106,14 @@ def client(app) -> Client:
 
 @pytest.fixture
 def runner(app):
-    return app.test_cli_runner()
+    """Runs `crm ...` commands against the test app: runner.invoke(args=["user", "create", ...])."""
+    from functools import partial
+
+    from crm.cli import main
+
+    cli_runner = app.test_cli_runner()
+    cli_runner.invoke = partial(cli_runner.invoke, main)
+    return cli_runner
 
 
 def make_user(role: str | list[str], email: str | None = None, name: str | None = None, **kw):

@@ -25,8 +25,8 @@ ROLE_LABELS = {
 #: Every permission the application checks. "records" are companies, contacts, events,
 #: encounters, activities, alumni, departments, researchers and research seeds.
 PERMISSIONS = {
-    "records.view": "See companies, contacts, events, activities, alumni and research",
-    "records.edit": "Create and edit those records",
+    "records.view": "See companies, contacts, events, encounters, activities, alumni and research",
+    "records.edit": "Create and edit companies, contacts, events, encounters, activities, alumni",
     "records.delete": "Delete those records",
     "research.edit": "Create and edit departments, researchers and seeds",
     "donations.view": "See donations and donation totals",

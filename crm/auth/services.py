@@ -52,7 +52,7 @@ def update_user(user: User, *, email: str, name: str, roles: list[str] | set[str
                 acting_user: User | None = None) -> User:
     """Change a user's details, roles or password (an admin cannot remove their own admin role)."""
     user.email = _check(email, roles, password or None, user)
-    if acting_user is user and ("admin" not in roles or not active):
+    if acting_user is not None and acting_user.id == user.id and ("admin" not in roles or not active):
         raise ValidationError({"roles": "You cannot remove your own admin role or deactivate "
                                         "yourself."})
     user.name = name.strip()
