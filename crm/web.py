@@ -1,7 +1,7 @@
 """Request-wide wiring: login, locale, one commit per request, error pages, template helpers."""
 from __future__ import annotations
 
-from flask import Flask, Response, g, render_template, request, session
+from flask import Flask, Response, g, has_request_context, render_template, request, session
 from flask_babel import format_currency, format_date, format_datetime, gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -18,6 +18,8 @@ STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 def select_locale() -> str:
     """The user's chosen language, else the one chosen this session, else the browser's."""
     languages = ["ja", "en"]
+    if not has_request_context():  # commands print English
+        return "en"
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     if session.get("lang") in languages:

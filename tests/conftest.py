@@ -41,7 +41,9 @@ class Client(FlaskClient):
     def open(self, *args: Any, **kwargs: Any):
         """Each request runs in its own context, as in a real server: its own app context, g,
         current_user and database session, not the test's."""
-        return contextvars.Context().run(super().open, *args, **kwargs)
+        headers = dict(kwargs.pop("headers", None) or {})
+        headers.setdefault("Accept-Language", "en")  # tests read English unless they ask
+        return contextvars.Context().run(super().open, *args, headers=headers, **kwargs)
 
     def csrf_token(self) -> str:
         if self._token is None:

@@ -106,6 +106,10 @@ def choices(values: tuple[str, ...], labels: dict[str, Any], blank: bool = False
 class OptionalSelectField(SelectField):
     """A select whose blank choice means None."""
 
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.type = "SelectField"  # so Bootstrap-Flask renders it as a select
+
     def process_formdata(self, valuelist: list[str]) -> None:
         super().process_formdata(valuelist)
         if self.data == "":

@@ -1,0 +1,135 @@
+"""Forms for departments, researchers and research seeds."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, FieldList, SelectField, StringField, TextAreaField
+from wtforms.validators import Email, Length, Optional
+
+from crm.common.forms import (
+    OptionalSelectField, RecordField, all_records, choices, options, strip,
+)
+from crm.research.models import IP_STATUSES, SEED_STATUSES, Department
+
+IP_LABELS = {"none": _l("No IP yet"), "filed": _l("Patent filed"),
+             "granted": _l("Patent granted"), "licensed": _l("Licensed")}
+SEED_STATUS_LABELS = {"draft": _l("Draft"), "available": _l("Available"),
+                      "in_discussion": _l("In discussion"), "licensed": _l("Licensed"),
+                      "closed": _l("Closed")}
+#: Technology readiness levels (TRL) as people say them.
+TRL_LABELS = {
+    1: _l("Basic principles observed"),
+    2: _l("Technology concept formulated"),
+    3: _l("Experimental proof of concept"),
+    4: _l("Validated in the lab"),
+    5: _l("Validated in a relevant environment"),
+    6: _l("Demonstrated in a relevant environment"),
+    7: _l("Prototype demonstrated in operation"),
+    8: _l("System complete and qualified"),
+    9: _l("Proven in operation"),
+}
+
+#: How many empty researcher slots a seed form offers besides those already named.
+BLANK_RESEARCHER_SLOTS = 2
+MAX_RESEARCHERS = 60
+
+
+def _int_or_none(value: Any) -> int | None:
+    if value in (None, ""):
+        return None
+    return int(value)
+
+
+def department_options(english: bool = False) -> list[tuple[str, str]]:
+    """Every department as (id, name) (a small table), for filters and selects."""
+    return [(str(d.id), f"{d.name} / {d.name_en}" if english and d.name_en else d.name)
+            for d in all_records(Department, Department.name)]
+
+
+def department_choices() -> list:
+    """Every department for a form's select, blank first."""
+    return options(department_options(english=True), blank=True)
+
+
+class DepartmentSelectField(OptionalSelectField):
+    """The department select; its choices are filled when the form is made."""
+
+    def __init__(self, label: Any = None, validators: Any = None, **kwargs: Any):
+        super().__init__(label, validators, coerce=_int_or_none, choices=[], **kwargs)
+
+
+class ReadinessField(SelectField):
+    """TRL 1-9 as a select; out-of-range values reach the service, which explains the scale."""
+
+    def __init__(self, label: Any = None, validators: Any = None, **kwargs: Any):
+        levels = options(((n, f"{n} · {text}") for n, text in TRL_LABELS.items()), blank=True)
+        super().__init__(label, validators, coerce=_int_or_none, choices=levels, **kwargs)
+        self.type = "SelectField"  # so Bootstrap-Flask styles it as a select (form-select)
+
+    def pre_validate(self, form: Any) -> None:
+        """The range is checked by save_seed, with a message that names the scale."""
+
+
+class DepartmentForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[Length(max=200)], filters=[strip],
+                       description=_l("As used in the university, e.g. 工学研究科"))
+    name_en = StringField(_l("English name"), validators=[Length(max=200)], filters=[strip],
+                          description=_l("e.g. Graduate School of Engineering"))
+    code = StringField(_l("Code"), validators=[Length(max=20)], filters=[strip],
+                       description=_l("Short code used in imports and exports, e.g. ENG"))
+
+
+class ResearcherForm(FlaskForm):
+    family_name = StringField(_l("Family name"), validators=[Length(max=100)], filters=[strip])
+    given_name = StringField(_l("Given name"), validators=[Length(max=100)], filters=[strip])
+    family_name_reading = StringField(_l("Family name reading (kana)"),
+                                      validators=[Length(max=100)], filters=[strip])
+    given_name_reading = StringField(_l("Given name reading (kana)"),
+                                     validators=[Length(max=100)], filters=[strip])
+    name_en = StringField(_l("Name in Latin letters"), validators=[Length(max=200)],
+                          filters=[strip], description=_l("As published, e.g. Taro Yamada"))
+    department = DepartmentSelectField(_l("Department"))
+    lab = StringField(_l("Laboratory"), validators=[Length(max=200)], filters=[strip])
+    title = StringField(_l("Title"), validators=[Length(max=100)], filters=[strip],
+                        description=_l("e.g. 教授 / Professor"))
+    email = EmailField(_l("E-mail"), validators=[Optional(), Email(), Length(max=254)],
+                       filters=[strip])
+    keywords = TextAreaField(_l("Research keywords"), filters=[strip], render_kw={"rows": 2},
+                             description=_l("Separated by commas or lines."))
+    profile = TextAreaField(_l("Profile"), filters=[strip], render_kw={"rows": 5})
+
+    def data_for_service(self) -> dict:
+        data = {name: field.data for name, field in self._fields.items()
+                if name not in ("csrf_token", "department")}
+        data["department_id"] = self.department.data
+        return data
+
+
+class SeedForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[Length(max=300)], filters=[strip])
+    abstract = TextAreaField(_l("Abstract"), filters=[strip], render_kw={"rows": 6})
+    keywords = TextAreaField(_l("Keywords"), filters=[strip], render_kw={"rows": 2},
+                             description=_l("Separated by commas or lines."))
+    department = DepartmentSelectField(_l("Department"))
+    readiness = ReadinessField(_l("Readiness (TRL)"),
+                               description=_l("Technology readiness level, 1 to 9."))
+    ip_status = SelectField(_l("IP status"), choices=choices(IP_STATUSES, IP_LABELS),
+                            default="none")
+    status = SelectField(_l("Status"), choices=choices(SEED_STATUSES, SEED_STATUS_LABELS),
+                         default="available")
+    government_funded = BooleanField(
+        _l("Result of a government-funded project (Japanese Bayh-Dole: licensing or transfer "
+           "needs prior approval)"))
+    researchers = FieldList(
+        RecordField(_l("Researcher"), validators=[Optional()], kind="researcher"),
+        label=_l("Researchers"), max_entries=MAX_RESEARCHERS)
+
+    def data_for_service(self) -> dict:
+        data = {name: field.data for name, field in self._fields.items()
+                if name not in ("csrf_token", "department", "researchers")}
+        data["department_id"] = self.department.data
+        data["researcher_ids"] = [entry.data.id for entry in self.researchers
+                                  if entry.data is not None]
+        return data
