@@ -1,25 +1,169 @@
-"""Placeholder: being built."""
-from flask import Blueprint
+"""Contact pages: the list, the contact page, the form, deletion."""
+from __future__ import annotations
 
-from crm.common.views import require
+import re
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from crm.activities.models import Activity, activity_contacts
+from crm.alumni.models import Alumnus
+from crm.audit.models import AuditEntry
+from crm.common.forms import ConfirmForm
+from crm.common.services import ValidationError
+from crm.common.text import fold_company_name, fold_text, nfkc
+from crm.common.views import form_errors, get_or_404, like, paginate, render_list, require
+from crm.companies.models import Company
+from crm.contacts import services
+from crm.contacts.forms import ContactForm
+from crm.contacts.models import Contact
+from crm.events.models import Encounter
+from crm.extensions import db
 
 bp = Blueprint("contacts", __name__, url_prefix="/contacts")
+
+#: How many encounters and activities a contact page shows before "and N more".
+SECTION_LIMIT = 50
+
+ACTIVITY_LABELS = {"meeting": _l("Meeting"), "call": _l("Call"), "email": _l("E-mail"),
+                   "visit": _l("Visit")}
+YES_NO = [("yes", _l("Yes")), ("no", _l("No"))]
+
+
+def _concat(*columns):
+    """Columns joined end to end, a missing one counting as empty."""
+    out = func.coalesce(columns[0], "")
+    for column in columns[1:]:
+        out = out + func.coalesce(column, "")
+    return out
+
+
+def search_contacts(stmt: Select, q: str) -> Select:
+    """Name in either order with or without a space, reading in hiragana or katakana,
+    Latin name, e-mail or company name. The statement must already join Company."""
+    text = nfkc(q)
+    compact = re.sub(r"\s+", "", text)
+    reading = re.sub(r"\s+", "", fold_text(q))
+    conditions = [
+        _concat(Contact.family_name, Contact.given_name).ilike(like(compact), escape="\\"),
+        _concat(Contact.given_name, Contact.family_name).ilike(like(compact), escape="\\"),
+        _concat(Contact.family_name_reading, Contact.given_name_reading)
+        .like(like(reading), escape="\\"),
+        _concat(Contact.given_name_reading, Contact.family_name_reading)
+        .like(like(reading), escape="\\"),
+        Contact.email.ilike(like(text), escape="\\"),
+        Company.name_en.ilike(like(text), escape="\\"),
+        Company.name_reading.like(like(reading), escape="\\"),
+    ]
+    folded = fold_company_name(q)
+    if folded:
+        conditions.append(Company.name_folded.like(like(folded), escape="\\"))
+    return stmt.where(or_(*conditions))
+
+
+SORTS = {
+    "name": func.coalesce(Contact.family_name_reading, Contact.family_name)
+    + func.coalesce(Contact.given_name_reading, Contact.given_name, ""),
+    "company": func.coalesce(Company.name_reading, Company.name_folded),
+    "title": Contact.title,
+    "updated": Contact.updated_at,
+}
+
+FILTERS = {
+    "company": lambda s, v: s.where(Contact.company_id == int(v)) if v.isdigit() else s,
+    "dnc": lambda s, v: s.where(Contact.do_not_contact.is_(v == "yes"))
+    if v in ("yes", "no") else s,
+    "consent": lambda s, v: s.where(Contact.consent.is_(v == "yes"))
+    if v in ("yes", "no") else s,
+}
 
 
 @bp.get("/")
 @require("records.view")
 def index():
-    return "contacts"
+    """All contacts, filtered as the user types, sorted by any column, 50 a page."""
+    stmt = select(Contact).outerjoin(Company, Contact.company_id == Company.id).options(
+        joinedload(Contact.company))
+    page = paginate(stmt, search=search_contacts, sorts=SORTS, default_sort="name",
+                    filters=FILTERS)
+    company_arg = page.args.get("company", "")
+    company = db.session.get(Company, int(company_arg)) if company_arg.isdigit() else None
+    return render_list("contacts/index.html", page=page, company=company, YES_NO=YES_NO)
 
 
 @bp.get("/<int:contact_id>")
 @require("records.view")
 def show(contact_id: int):
-    return "contact"
+    """The contact page: who they are, where we met them, what we did together."""
+    contact = get_or_404(Contact, contact_id, joinedload(Contact.company))
+    encounters = db.session.execute(
+        select(Encounter).where(Encounter.contact_id == contact.id)
+        .order_by(Encounter.met_on.desc(), Encounter.id.desc()).limit(SECTION_LIMIT)
+        .options(joinedload(Encounter.event), joinedload(Encounter.user))
+    ).scalars().all()
+    activities = db.session.execute(
+        select(Activity).join(activity_contacts, activity_contacts.c.activity_id == Activity.id)
+        .where(activity_contacts.c.contact_id == contact.id)
+        .order_by(Activity.occurred_on.desc(), Activity.id.desc()).limit(SECTION_LIMIT)
+        .options(joinedload(Activity.company), joinedload(Activity.user),
+                 selectinload(Activity.contacts))
+    ).unique().scalars().all()
+    alumnus = db.session.execute(
+        select(Alumnus).where(Alumnus.contact_id == contact.id)
+        .options(joinedload(Alumnus.department), joinedload(Alumnus.employer))
+    ).scalar_one_or_none()
+    counts = services.history(contact)
+    changes = []
+    if current_user.can("audit.view"):
+        changes = db.session.execute(
+            select(AuditEntry).where(AuditEntry.entity == "contacts",
+                                     AuditEntry.entity_id == contact.id)
+            .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(10)
+        ).scalars().all()
+    return render_template(
+        "contacts/show.html", contact=contact, encounters=encounters, activities=activities,
+        alumnus=alumnus, counts=counts, changes=changes, ACTIVITY_LABELS=ACTIVITY_LABELS,
+        SECTION_LIMIT=SECTION_LIMIT,
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @bp.route("/<int:contact_id>/edit", methods=["GET", "POST"])
 @require("records.edit")
 def edit(contact_id: int | None = None):
-    return "edit"
+    """Create a contact or edit one; errors appear beside their fields and nothing is saved."""
+    contact = get_or_404(Contact, contact_id, joinedload(Contact.company)) if contact_id else None
+    form = ContactForm(obj=contact)
+    if request.method == "GET" and contact is None:
+        company_arg = request.args.get("company", "")
+        if company_arg.isdigit():
+            form.company.data = db.session.get(Company, int(company_arg))
+    if form.validate_on_submit():
+        try:
+            saved = services.save_contact(contact, form.data_for_service())
+        except ValidationError as err:
+            form_errors(form, err)
+        else:
+            flash(_("Saved %(name)s.", name=saved.display_name), "success")
+            return redirect(url_for("contacts.show", contact_id=saved.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("contacts/form.html", form=form, contact=contact), status
+
+
+@bp.route("/<int:contact_id>/delete", methods=["GET", "POST"])
+@require("records.delete")
+def delete(contact_id: int):
+    """Ask first, showing what the contact has; then delete them (the audit trail stays)."""
+    contact = get_or_404(Contact, contact_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        name = contact.display_name
+        services.delete_contact(contact)
+        flash(_("Deleted %(name)s.", name=name), "success")
+        return redirect(url_for("contacts.index"))
+    return render_template("contacts/delete.html", contact=contact,
+                           counts=services.history(contact), form=form)

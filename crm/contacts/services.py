@@ -1,0 +1,150 @@
+"""Creating, changing and deleting contacts (担当者)."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import jaconv
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import func, select
+
+from crm.activities.models import Activity, activity_contacts
+from crm.alumni.models import Alumnus
+from crm.common.services import ValidationError, apply
+from crm.common.text import nfkc
+from crm.contacts.models import Contact
+from crm.events.models import Encounter
+from crm.extensions import db
+
+FIELDS = (
+    "family_name", "given_name", "family_name_reading", "given_name_reading", "title",
+    "department", "email", "other_emails", "phone", "mobile", "how_we_met", "consent",
+    "do_not_contact", "notes", "company_id",
+)
+
+#: Katakana, the prolonged-sound mark, middle dots and spaces: what a reading may contain
+#: once hiragana and half-width katakana have been folded to full-width katakana.
+_READING_RE = re.compile(r"[\u30a0-\u30ff\u31f0-\u31ff\s・ー]+")
+
+
+def normalise_reading(value: str | None) -> str | None:
+    """A reading (ふりがな) in full-width katakana: やまだ, ﾔﾏﾀﾞ and ヤマダ all become ヤマダ."""
+    text = jaconv.hira2kata(nfkc(value))
+    text = re.sub(r"\s+", " ", text).strip()
+    return text or None
+
+
+def normalise_email(value: str | None) -> str | None:
+    """An e-mail address checked for syntax and lower-cased; None when blank.
+
+    Raises ValueError with a readable reason when the address is not one.
+    """
+    text = nfkc(value)
+    if not text:
+        return None
+    try:
+        return validate_email(text, check_deliverability=False).normalized.lower()
+    except EmailNotValidError as err:
+        raise ValueError(str(err)) from err
+
+
+def find_by_email(email: str) -> Contact | None:
+    """The contact whose main e-mail this is, if any (addresses are stored lower-case, so the
+    index on the column serves this)."""
+    return db.session.scalars(
+        select(Contact).where(Contact.email == email.lower()).order_by(Contact.id).limit(1)
+    ).first()
+
+
+def save_contact(contact: Contact | None, data: dict[str, Any]) -> Contact:
+    """Create a contact (contact=None) or update one.
+
+    The family name is required; e-mail addresses must be valid and are stored lower-case;
+    the main e-mail is the duplicate key, so a second person with the same one is refused.
+    """
+    data = dict(data)
+    errors: dict[str, str] = {}
+    for key in ("family_name", "given_name"):
+        if key in data:
+            data[key] = nfkc(data[key]) or None
+    if (contact is None or "family_name" in data) and not data.get("family_name"):
+        errors["family_name"] = "Enter the family name."
+
+    for key in ("family_name_reading", "given_name_reading"):
+        if key in data:
+            reading = normalise_reading(data[key])
+            if reading and not _READING_RE.fullmatch(reading):
+                errors[key] = "Write the reading in kana (ひらがな or カタカナ)."
+            data[key] = reading
+
+    if "email" in data:
+        try:
+            data["email"] = normalise_email(data["email"])
+        except ValueError:
+            errors["email"] = "This is not a valid e-mail address."
+        else:
+            if data["email"]:
+                holder = find_by_email(data["email"])
+                if holder is not None and holder is not contact:
+                    errors["email"] = (
+                        f"{data['email']} already belongs to {holder.display_name} "
+                        f"(#{holder.id}); open that contact instead of adding a second one."
+                    )
+
+    if "other_emails" in data:
+        cleaned, bad = [], []
+        for line in (data["other_emails"] or "").replace(",", "\n").splitlines():
+            if not line.strip():
+                continue
+            try:
+                address = normalise_email(line)
+            except ValueError:
+                bad.append(line.strip())
+            else:
+                if address and address not in cleaned and address != data.get("email"):
+                    cleaned.append(address)
+        if bad:
+            errors["other_emails"] = "Not valid e-mail addresses: " + ", ".join(bad)
+        data["other_emails"] = "\n".join(cleaned) or None
+
+    for key in ("phone", "mobile"):
+        if key in data:
+            data[key] = nfkc(data[key]) or None
+
+    if errors:
+        raise ValidationError(errors)
+
+    if contact is None:
+        contact = Contact(consent=False, do_not_contact=False)
+        db.session.add(contact)
+    apply(contact, data, FIELDS)
+    db.session.flush()
+    return contact
+
+
+def history(contact: Contact) -> dict[str, int]:
+    """What is attached to a contact: what deleting them would touch."""
+    return {
+        "encounters": db.session.scalar(
+            select(func.count(Encounter.id)).where(Encounter.contact_id == contact.id)),
+        "activities": db.session.scalar(
+            select(func.count()).select_from(activity_contacts)
+            .where(activity_contacts.c.contact_id == contact.id)),
+        "alumni": db.session.scalar(
+            select(func.count(Alumnus.id)).where(Alumnus.contact_id == contact.id)),
+    }
+
+
+def delete_contact(contact: Contact) -> None:
+    """Delete a contact and their encounters; activities stay, without them; an alumnus
+    record linked to them stays, unlinked."""
+    activities = db.session.scalars(
+        select(Activity).join(activity_contacts)
+        .where(activity_contacts.c.contact_id == contact.id)
+    ).all()
+    for activity in activities:
+        activity.contacts.remove(contact)
+    for alumnus in db.session.scalars(select(Alumnus).where(Alumnus.contact_id == contact.id)):
+        alumnus.contact = None
+    db.session.delete(contact)
+    db.session.flush()
