@@ -1,18 +1,160 @@
-"""Placeholder: being built."""
-from flask import Blueprint
+"""Alumni pages: the list, one alumnus, the form, deletion."""
+from __future__ import annotations
 
-from crm.common.views import require
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import joinedload
+
+from crm.alumni import services
+from crm.alumni.forms import DEGREE_LABELS, AlumnusForm, department_options
+from crm.alumni.models import Alumnus
+from crm.common.forms import ConfirmForm
+from crm.common.services import ValidationError
+from crm.common.text import fold_company_name, fold_text, nfkc
+from crm.common.views import form_errors, get_or_404, like, paginate, render_list, require
+from crm.companies.models import Company
+from crm.contacts.models import Contact
+from crm.donations.models import Donation
+from crm.extensions import db
+from crm.research.models import Department
 
 bp = Blueprint("alumni", __name__, url_prefix="/alumni")
+
+#: How many donations the alumnus page lists.
+SECTION_LIMIT = 50
+
+
+def search_alumni(stmt: Select, q: str) -> Select:
+    """Name in either order, reading (kana of any kind), e-mail or employer name."""
+    text = nfkc(q)
+    full = func.coalesce(Alumnus.family_name, "") + func.coalesce(Alumnus.given_name, "")
+    full_en = func.coalesce(Alumnus.given_name, "") + " " + func.coalesce(Alumnus.family_name, "")
+    reading = (func.coalesce(Alumnus.family_name_reading, "")
+               + func.coalesce(Alumnus.given_name_reading, ""))
+    folded = fold_company_name(q) or fold_text(q)
+    return stmt.where(or_(
+        full.ilike(like(text.replace(" ", "")), escape="\\"),
+        full_en.ilike(like(text), escape="\\"),
+        reading.like(like(fold_text(q).replace(" ", "")), escape="\\"),
+        Alumnus.email.ilike(like(text), escape="\\"),
+        Company.name_folded.like(like(folded), escape="\\"),
+        Company.name_en.ilike(like(text), escape="\\"),
+    ))
+
+
+def _year(stmt: Select, value: str) -> Select:
+    return stmt.where(Alumnus.graduation_year == int(value)) if value.isdigit() else stmt
+
+
+SORTS = {
+    "name": func.coalesce(Alumnus.family_name_reading, Alumnus.family_name),
+    "year": Alumnus.graduation_year,
+    "degree": Alumnus.degree,
+    "department": Department.name,
+    "employer": func.coalesce(Company.name_reading, Company.name_folded),
+    "country": Alumnus.country,
+}
+
+FILTERS = {
+    "degree": lambda s, v: s.where(Alumnus.degree == v),
+    "year": _year,
+    "department": lambda s, v: s.where(Alumnus.department_id == int(v)) if v.isdigit() else s,
+    "country": lambda s, v: s.where(Alumnus.country == nfkc(v).upper()),
+    "employer": lambda s, v: s.where(Alumnus.employer_id == int(v)) if v.isdigit() else s,
+}
 
 
 @bp.get("/")
 @require("records.view")
 def index():
-    return "alumni"
+    """All alumni, filtered as the user types: by degree, year, department, country, employer."""
+    stmt = (
+        select(Alumnus).outerjoin(Company, Alumnus.employer_id == Company.id)
+        .outerjoin(Department, Alumnus.department_id == Department.id)
+        .options(joinedload(Alumnus.employer), joinedload(Alumnus.department))
+    )
+    page = paginate(stmt, search=search_alumni, sorts=SORTS, default_sort="name", filters=FILTERS)
+    years = db.session.execute(
+        select(Alumnus.graduation_year).where(Alumnus.graduation_year.is_not(None)).distinct()
+        .order_by(Alumnus.graduation_year.desc())
+    ).scalars().all()
+    employers = db.session.execute(
+        select(Company.id, Company.name).join(Alumnus, Alumnus.employer_id == Company.id)
+        .distinct().order_by(Company.name)
+    ).all()
+    return render_list(
+        "alumni/index.html", page=page, DEGREE_LABELS=DEGREE_LABELS,
+        years=[(str(y), str(y)) for y in years], employers=[(str(i), n) for i, n in employers],
+        departments=[(o.value, o.label) for o in department_options(blank=False)],
+    )
 
 
 @bp.get("/<int:alumnus_id>")
 @require("records.view")
 def show(alumnus_id: int):
-    return "alumnus"
+    """One alumnus: where they work, their department, the linked contact, their donations."""
+    alumnus = get_or_404(Alumnus, alumnus_id, joinedload(Alumnus.employer),
+                         joinedload(Alumnus.department),
+                         joinedload(Alumnus.contact).joinedload(Contact.company))
+    donations, totals, donation_total = [], [], 0
+    if current_user.can("donations.view"):
+        donations = db.session.execute(
+            select(Donation).where(Donation.alumnus_id == alumnus.id)
+            .order_by(Donation.received_on.desc(), Donation.id.desc()).limit(SECTION_LIMIT)
+        ).scalars().all()
+        totals = db.session.execute(
+            select(Donation.currency, func.sum(Donation.amount), func.count(Donation.id))
+            .where(Donation.alumnus_id == alumnus.id)
+            .group_by(Donation.currency).order_by(Donation.currency)
+        ).all()
+        donation_total = sum(n for _c, _s, n in totals)
+    return render_template("alumni/show.html", alumnus=alumnus, donations=donations,
+                           totals=totals, donation_total=donation_total,
+                           DEGREE_LABELS=DEGREE_LABELS, SECTION_LIMIT=SECTION_LIMIT)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@bp.route("/<int:alumnus_id>/edit", methods=["GET", "POST"])
+@require("records.edit")
+def edit(alumnus_id: int | None = None):
+    """Add an alumnus (?employer=ID fills in the employer) or edit one."""
+    alumnus = get_or_404(Alumnus, alumnus_id) if alumnus_id else None
+    form = AlumnusForm(obj=alumnus)
+    form.department.choices = department_options()
+    if request.method == "GET":
+        if alumnus is not None:
+            form.department.data = alumnus.department_id
+        elif request.args.get("employer", "").isdigit():
+            form.employer.data = db.session.get(Company, int(request.args["employer"]))
+    if form.validate_on_submit():
+        try:
+            saved = services.save_alumnus(alumnus, form.data_for_service())
+        except ValidationError as err:
+            form_errors(form, err)
+        else:
+            flash(_("Saved %(name)s.", name=saved.display_name), "success")
+            return redirect(url_for("alumni.show", alumnus_id=saved.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("alumni/form.html", form=form, alumnus=alumnus), status
+
+
+@bp.route("/<int:alumnus_id>/delete", methods=["GET", "POST"])
+@require("records.delete")
+def delete(alumnus_id: int):
+    """Ask first; refuse while the alumnus has donations; then delete."""
+    alumnus = get_or_404(Alumnus, alumnus_id)
+    form = ConfirmForm()
+    donations = services.donation_count(alumnus)
+    if form.validate_on_submit():
+        name = alumnus.display_name
+        try:
+            services.delete_alumnus(alumnus)
+        except ValidationError as err:
+            flash(err.errors["alumnus"], "danger")
+            return render_template("alumni/delete.html", alumnus=alumnus, form=form,
+                                   donations=donations), 409
+        flash(_("Deleted %(name)s.", name=name), "success")
+        return redirect(url_for("alumni.index"))
+    return render_template("alumni/delete.html", alumnus=alumnus, form=form, donations=donations)

@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from crm.activities.forms import KIND_LABELS as ACTIVITY_LABELS
 from crm.activities.models import Activity
 from crm.alumni.models import Alumnus
 from crm.audit.models import AuditEntry
@@ -131,7 +132,7 @@ def show(company_id: int):
         encounters=encounters, alumni=alumni, donations=donations,
         donation_totals=donation_totals, counts=counts, last_contact=last_contact,
         changes=changes, STATUS_LABELS=STATUS_LABELS, TIER_LABELS=TIER_LABELS,
-        SIZE_LABELS=SIZE_LABELS, SECTION_LIMIT=SECTION_LIMIT,
+        SIZE_LABELS=SIZE_LABELS, SECTION_LIMIT=SECTION_LIMIT, ACTIVITY_LABELS=ACTIVITY_LABELS,
     )
 
 

@@ -1,0 +1,61 @@
+"""The alumnus form."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import Length, NumberRange, Optional
+
+from crm.alumni.models import DEGREES
+from crm.common.forms import OptionalSelectField, RecordField, all_records, choices, options, \
+    strip
+from crm.research.models import Department
+
+DEGREE_LABELS = {"bachelor": _l("Bachelor"), "master": _l("Master"), "doctor": _l("Doctor"),
+                 "other": _l("Other")}
+
+
+def department_options(blank: bool = True) -> list:
+    """Every department for a select (a small table)."""
+    return options(((d.id, f"{d.name} / {d.name_en}" if d.name_en else d.name)
+                    for d in all_records(Department, Department.name)), blank=blank)
+
+
+class _DepartmentField(OptionalSelectField):
+    """The department select, styled by Bootstrap-Flask as a select (it keys on the type name)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.type = "SelectField"
+
+
+class AlumnusForm(FlaskForm):
+    family_name = StringField(_l("Family name"), validators=[Length(max=100)], filters=[strip])
+    given_name = StringField(_l("Given name"), validators=[Length(max=100)], filters=[strip])
+    family_name_reading = StringField(_l("Family name reading (katakana)"),
+                                      validators=[Length(max=100)], filters=[strip])
+    given_name_reading = StringField(_l("Given name reading (katakana)"),
+                                     validators=[Length(max=100)], filters=[strip])
+    email = StringField(_l("E-mail"), validators=[Length(max=254)], filters=[strip])
+    degree = SelectField(_l("Degree"), choices=choices(DEGREES, DEGREE_LABELS), default="bachelor")
+    graduation_year = IntegerField(
+        _l("Graduation year"),
+        validators=[Optional(), NumberRange(1900, 2100, message=_l("Enter a year between 1900 "
+                                                                   "and 2100."))])
+    department = _DepartmentField(_l("Department"), coerce=lambda v: int(v) if v else None,
+                                  choices=[])
+    employer = RecordField(_l("Current employer"), validators=[Optional()], kind="company")
+    position = StringField(_l("Position"), validators=[Length(max=200)], filters=[strip])
+    country = StringField(_l("Country of work"), filters=[strip], render_kw={"maxlength": 2},
+                          description=_l("Two-letter code: JP, US, SG ..."))
+    contact = RecordField(_l("Same person as contact"), validators=[Optional()], kind="contact",
+                          description=_l("When the alumnus is also a contact at their employer."))
+    notes = TextAreaField(_l("Notes"), filters=[strip], render_kw={"rows": 3})
+
+    def data_for_service(self) -> dict:
+        data = {name: field.data for name, field in self._fields.items()
+                if name not in ("csrf_token", "department", "employer", "contact")}
+        data["department_id"] = self.department.data
+        data["employer_id"] = self.employer.data.id if self.employer.data else None
+        data["contact_id"] = self.contact.data.id if self.contact.data else None
+        return data
