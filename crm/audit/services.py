@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import event, inspect, insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Mapper, Session
 
 from crm.audit.models import AuditEntry
 from crm.extensions import utcnow
@@ -89,6 +89,21 @@ def _relation_changes(obj: Any) -> dict[str, list[Any]]:
             if before != after:
                 changes[rel.key] = [before, after]
     return changes
+
+
+@event.listens_for(Mapper, "mapper_configured")
+def _keep_old_values(mapper: Mapper, cls: type) -> None:
+    """Load a column's old value before it is overwritten, even on an expired object,
+    so the trail can say what it was (SQLAlchemy's "active history")."""
+    if not getattr(cls, "__audited__", True) or cls is AuditEntry:
+        return
+    for attr in mapper.column_attrs:
+        if attr.key not in _SKIP:
+            event.listen(getattr(cls, attr.key), "set", _noop, active_history=True)
+
+
+def _noop(target: Any, value: Any, oldvalue: Any, initiator: Any) -> None:
+    return None
 
 
 def _pending_rows(session: Session) -> list[dict[str, Any]]:
