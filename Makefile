@@ -37,6 +37,6 @@ clean:
 
 # Interface text: extract, merge into the Japanese catalogue, compile. Edit the .po, then run again.
 translations: install
-	$(BIN)/pybabel extract -F crm/translations/babel.cfg -k _l -k lazy_gettext -o crm/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel extract -F crm/translations/babel.cfg -k _l -k lazy_gettext -k lazy_pgettext:1c,2 -o crm/translations/messages.pot --no-location --sort-output .
 	$(BIN)/pybabel update -i crm/translations/messages.pot -d crm/translations -l ja --no-fuzzy-matching
 	$(BIN)/pybabel compile -d crm/translations -l ja

@@ -19,11 +19,20 @@ def test_every_message_has_a_japanese_translation():
     assert missing == []
 
 
+def _key(message):
+    """(context, id, translation) comparable between read_po and read_mo: the .mo reader gives
+    plural ids and strings as lists and the context as bytes; the .po reader tuples and str."""
+    def norm(value):
+        return tuple(value) if isinstance(value, (list, tuple)) else value
+    context = message.context.decode() if isinstance(message.context, bytes) else message.context
+    return (context, norm(message.id)), norm(message.string)
+
+
 def test_compiled_catalogue_matches_the_po_file():
     """`make translations` was run after the last edit of messages.po."""
     with open(CATALOG / "messages.mo", "rb") as f:
-        compiled = {m.id: m.string for m in read_mo(f) if m.id}
-    source = {m.id: m.string for m in _po() if m.id and not m.fuzzy}
+        compiled = dict(_key(m) for m in read_mo(f) if m.id)
+    source = dict(_key(m) for m in _po() if m.id and not m.fuzzy)
     assert compiled == source
 
 
@@ -34,3 +43,37 @@ def test_placeholders_survive_translation():
         if not m.id or not m.string or isinstance(m.id, tuple):
             continue
         assert set(re.findall(r"%\(\w+\)s", m.id)) == set(re.findall(r"%\(\w+\)s", m.string)), m.id
+
+
+JA = {"Accept-Language": "ja"}
+
+
+def test_a_service_error_is_shown_in_japanese_beside_the_field_and_escaped(login, make_company):
+    make_company(name="<b>Holder</b> K.K.", corporate_number="7011401003807")
+    r = login("liaison").submit("/companies/new", {"name": "二社目", "status": "prospect",
+                                                   "corporate_number": "7011401003807"},
+                                headers=JA)
+    body = r.get_data(as_text=True)
+    assert r.status_code == 422
+    assert "法人番号7011401003807はすでに&lt;b&gt;Holder&lt;/b&gt; K.K." in body
+    assert "<b>Holder</b>" not in body
+
+
+def test_the_same_error_stays_english_for_english_readers(login, make_company):
+    make_company(name="Holder K.K.", corporate_number="7011401003807")
+    r = login("liaison").submit("/companies/new", {"name": "Second", "status": "prospect",
+                                                   "corporate_number": "7011401003807"})
+    body = r.get_data(as_text=True)
+    assert "Corporate number 7011401003807 already belongs to Holder K.K." in body
+
+
+def test_role_labels_are_translated(login):
+    body = login("admin").get("/users/", headers=JA).get_data(as_text=True)
+    assert "リエゾン担当" in body and "ビジネス開発" in body
+
+
+def test_commands_print_english_errors(runner):
+    result = runner.invoke(args=["user", "create", "--email", "short@example.org", "--name", "短",
+                                 "--role", "staff", "--password", "short"])
+    assert result.exit_code == 1
+    assert "Use at least 10 characters." in result.output

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
 from crm.audit.models import AuditEntry
@@ -11,6 +12,13 @@ bp = Blueprint("audit", __name__, url_prefix="/audit")
 
 ENTITIES = ("companies", "contacts", "events", "encounters", "activities", "alumni", "donations",
             "departments", "researchers", "research_seeds", "users")
+#: What each kind of record is called on the page (the table name stays the filter value).
+ENTITY_LABELS = {
+    "companies": _l("Company"), "contacts": _l("Contact"), "events": _l("Event"),
+    "encounters": _l("Encounter"), "activities": _l("Activity"), "alumni": _l("Alumnus"),
+    "donations": _l("Donation"), "departments": _l("Department"),
+    "researchers": _l("Researcher"), "research_seeds": _l("Research seed"), "users": _l("User"),
+}
 
 
 def _int_filter(column):
@@ -35,4 +43,5 @@ def index():
             "user": _int_filter(AuditEntry.user_id),
         },
     )
-    return render_list("audit/index.html", page=page, ENTITIES=ENTITIES)
+    return render_list("audit/index.html", page=page, ENTITIES=ENTITIES,
+                       ENTITY_LABELS=ENTITY_LABELS)

@@ -13,13 +13,19 @@ class Role(StrEnum):
     STAFF = "staff"
 
 
+def N_(message: str) -> str:
+    """Mark a string for `make translations` without translating it here: the labels stay
+    English in code and the CLI; templates and forms translate them with _()."""
+    return message
+
+
 ROLE_LABELS = {
-    Role.ADMIN: "Administrator",
-    Role.MANAGER: "Manager",
-    Role.LIAISON: "Liaison officer",
-    Role.BD: "Business development",
-    Role.RESEARCHER: "Researcher",
-    Role.STAFF: "Staff",
+    Role.ADMIN: N_("Administrator"),
+    Role.MANAGER: N_("Manager"),
+    Role.LIAISON: N_("Liaison officer"),
+    Role.BD: N_("Business development"),
+    Role.RESEARCHER: N_("Researcher"),
+    Role.STAFF: N_("Staff"),
 }
 
 #: Every permission the application checks. "records" are companies, contacts, events,

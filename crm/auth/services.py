@@ -1,6 +1,7 @@
 """Creating users and changing their roles; the web pages and `crm user create` both call these."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from crm.auth.models import User
@@ -16,18 +17,18 @@ def _check(email: str, roles: list[str] | set[str], password: str | None,
     email = (email or "").strip().lower()
     errors: dict[str, str] = {}
     if not email or "@" not in email:
-        errors["email"] = "Enter an e-mail address."
+        errors["email"] = _("Enter an e-mail address.")
     else:
         existing = db.session.scalar(select(User).where(func.lower(User.email) == email))
         if existing is not None and existing is not user:
-            errors["email"] = f"A user with the e-mail {email} already exists."
+            errors["email"] = _("A user with the e-mail %(email)s already exists.", email=email)
     unknown = set(roles) - {r.value for r in Role}
     if unknown:
-        errors["roles"] = f"Unknown role: {', '.join(sorted(unknown))}."
+        errors["roles"] = _("Unknown role: %(roles)s.", roles=", ".join(sorted(unknown)))
     elif not roles:
-        errors["roles"] = "Give the user at least one role."
+        errors["roles"] = _("Give the user at least one role.")
     if password is not None and len(password) < MIN_PASSWORD:
-        errors["password"] = f"Use at least {MIN_PASSWORD} characters."
+        errors["password"] = _("Use at least %(n)s characters.", n=MIN_PASSWORD)
     if errors:
         raise ValidationError(errors)
     return email
@@ -38,7 +39,7 @@ def create_user(*, email: str, name: str, roles: list[str] | set[str], password:
     """A new user with roles and a hashed password."""
     email = _check(email, roles, password)
     if not (name or "").strip():
-        raise ValidationError({"name": "Enter a name."})
+        raise ValidationError({"name": _("Enter a name.")})
     user = User(email=email, name=name.strip(), locale=locale, researcher_id=researcher_id)
     user.set_password(password)
     user.set_roles(roles)
@@ -53,8 +54,8 @@ def update_user(user: User, *, email: str, name: str, roles: list[str] | set[str
     """Change a user's details, roles or password (an admin cannot remove their own admin role)."""
     user.email = _check(email, roles, password or None, user)
     if acting_user is not None and acting_user.id == user.id and ("admin" not in roles or not active):
-        raise ValidationError({"roles": "You cannot remove your own admin role or deactivate "
-                                        "yourself."})
+        raise ValidationError({"roles": _("You cannot remove your own admin role or deactivate "
+                                          "yourself.")})
     user.name = name.strip()
     user.active = active
     user.researcher_id = researcher_id

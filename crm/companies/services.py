@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from crm.common.services import ValidationError, apply
@@ -27,32 +28,32 @@ def save_company(company: Company | None, data: dict[str, Any]) -> Company:
     """Create a company (company=None) or update one; the corporate number must be valid and unique."""
     errors: dict[str, str] = {}
     if not (data.get("name") or "").strip():
-        errors["name"] = "Enter the company name."
+        errors["name"] = _("Enter the company name.")
     number = normalise_corporate_number(data.get("corporate_number"))
     if number:
         if not valid_corporate_number(number):
-            errors["corporate_number"] = (
+            errors["corporate_number"] = _(
                 "A corporate number has 13 digits and a valid check digit; "
-                f"{number} is not one."
-            )
+                "%(number)s is not one.", number=number)
         else:
             holder = find_by_corporate_number(number)
             if holder is not None and holder is not company:
-                errors["corporate_number"] = (
-                    f"Corporate number {number} already belongs to {holder.name} (#{holder.id})."
-                )
+                errors["corporate_number"] = _(
+                    "Corporate number %(number)s already belongs to %(name)s (#%(id)s).",
+                    number=number, name=holder.name, id=holder.id)
     for key in ("country", "hq_country"):
         value = (data.get(key) or "").strip().upper()
         if value and (len(value) != 2 or not value.isalpha()):
-            errors[key] = "Use a two-letter country code (JP, US, DE ...)."
+            errors[key] = _("Use a two-letter country code (JP, US, DE ...).")
         elif key in data:
             data[key] = value or None
     if data.get("member_since") and data.get("renewal_date") and \
             data["renewal_date"] < data["member_since"]:
-        errors["renewal_date"] = "The renewal date is before the membership started."
+        errors["renewal_date"] = _("The renewal date is before the membership started.")
     parent_id = data.get("parent_id")
     if company is not None and parent_id is not None and _would_cycle(company.id, parent_id):
-        errors["parent"] = "A company cannot be its own parent, directly or through subsidiaries."
+        errors["parent"] = _(
+            "A company cannot be its own parent, directly or through subsidiaries.")
     if errors:
         raise ValidationError(errors)
 
@@ -106,7 +107,8 @@ def delete_company(company: Company) -> None:
     """
     if history(company)["donations"]:
         raise ValidationError({
-            "company": f"{company.name} has donations on record; reassign or delete them first."
+            "company": _("%(name)s has donations on record; reassign or delete them first.",
+                         name=company.name)
         })
     for contact in company.contacts:
         contact.company = None

@@ -1,7 +1,7 @@
 """The contact form."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_gettext as _l, lazy_pgettext
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, StringField, TelField, TextAreaField
 from wtforms.validators import Length, Optional
@@ -25,7 +25,9 @@ class ContactForm(FlaskForm):
                           description=_l("Start typing the name and pick from the list."))
     title = StringField(_l("Title"), validators=[Length(max=200)], filters=[strip],
                         description=_l("役職, e.g. 部長 or Head of R&D"))
-    department = StringField(_l("Department"), validators=[Length(max=200)], filters=[strip],
+    # A department at the company (部署), not one of the university's (部局).
+    department = StringField(lazy_pgettext("company", "Department"),
+                             validators=[Length(max=200)], filters=[strip],
                              description=_l("部署"))
     email = EmailField(_l("E-mail"), validators=[Length(max=254)], filters=[strip])
     other_emails = TextAreaField(_l("Other e-mail addresses"), filters=[strip],

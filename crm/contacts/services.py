@@ -6,6 +6,7 @@ from typing import Any
 
 import jaconv
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from crm.activities.models import Activity, activity_contacts
@@ -68,28 +69,28 @@ def save_contact(contact: Contact | None, data: dict[str, Any]) -> Contact:
         if key in data:
             data[key] = nfkc(data[key]) or None
     if (contact is None or "family_name" in data) and not data.get("family_name"):
-        errors["family_name"] = "Enter the family name."
+        errors["family_name"] = _("Enter the family name.")
 
     for key in ("family_name_reading", "given_name_reading"):
         if key in data:
             reading = normalise_reading(data[key])
             if reading and not _READING_RE.fullmatch(reading):
-                errors[key] = "Write the reading in kana (ひらがな or カタカナ)."
+                errors[key] = _("Write the reading in kana (ひらがな or カタカナ).")
             data[key] = reading
 
     if "email" in data:
         try:
             data["email"] = normalise_email(data["email"])
         except ValueError:
-            errors["email"] = "This is not a valid e-mail address."
+            errors["email"] = _("This is not a valid e-mail address.")
         else:
             if data["email"]:
                 holder = find_by_email(data["email"])
                 if holder is not None and holder is not contact:
-                    errors["email"] = (
-                        f"{data['email']} already belongs to {holder.display_name} "
-                        f"(#{holder.id}); open that contact instead of adding a second one."
-                    )
+                    errors["email"] = _(
+                        "%(email)s already belongs to %(name)s (#%(id)s); open that contact "
+                        "instead of adding a second one.",
+                        email=data["email"], name=holder.display_name, id=holder.id)
 
     if "other_emails" in data:
         cleaned, bad = [], []
@@ -104,7 +105,8 @@ def save_contact(contact: Contact | None, data: dict[str, Any]) -> Contact:
                 if address and address not in cleaned and address != data.get("email"):
                     cleaned.append(address)
         if bad:
-            errors["other_emails"] = "Not valid e-mail addresses: " + ", ".join(bad)
+            errors["other_emails"] = _("Not valid e-mail addresses: %(addresses)s",
+                                       addresses=", ".join(bad))
         data["other_emails"] = "\n".join(cleaned) or None
 
     for key in ("phone", "mobile"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from crm.common.services import ValidationError, apply
@@ -29,20 +30,20 @@ def save_event(event: Event | None, data: dict[str, Any]) -> Event:
     no earlier than EARLIEST_YEAR, and it cannot end before it starts."""
     errors: dict[str, str] = {}
     if (event is None or "name" in data) and not (data.get("name") or "").strip():
-        errors["name"] = "Enter the event's name."
+        errors["name"] = _("Enter the event's name.")
     if "kind" in data and data["kind"] not in EVENT_KINDS:
-        errors["kind"] = "Pick the kind of event."
+        errors["kind"] = _("Pick the kind of event.")
     starts_on = data.get("starts_on", event.starts_on if event else None)
     ends_on = data.get("ends_on", event.ends_on if event else None)
     if starts_on is None:
-        errors["starts_on"] = "Enter the date the event starts."
+        errors["starts_on"] = _("Enter the date the event starts.")
     elif not EARLIEST_YEAR <= starts_on.year <= date.today().year + YEARS_AHEAD:
-        errors["starts_on"] = (
-            f"Enter a start date between {EARLIEST_YEAR} and {date.today().year + YEARS_AHEAD}.")
+        errors["starts_on"] = _("Enter a start date between %(first)s and %(last)s.",
+                                 first=EARLIEST_YEAR, last=date.today().year + YEARS_AHEAD)
     if starts_on and ends_on and ends_on < starts_on:
-        errors["ends_on"] = "The event cannot end before it starts."
+        errors["ends_on"] = _("The event cannot end before it starts.")
     elif starts_on and ends_on and (ends_on - starts_on).days > 366:
-        errors["ends_on"] = "An event lasting more than a year is probably a typing error."
+        errors["ends_on"] = _("An event lasting more than a year is probably a typing error.")
     if errors:
         raise ValidationError(errors)
 
@@ -76,21 +77,20 @@ def save_encounter(encounter: Encounter | None, event: Event, data: dict[str, An
     """
     errors: dict[str, str] = {}
     if (encounter is None or "contact_id" in data) and not data.get("contact_id"):
-        errors["contact"] = "Pick the person who was met."
+        errors["contact"] = _("Pick the person who was met.")
     wanted = bool(data.get("follow_up_wanted"))
     if data.get("follow_up_by") and not wanted:
-        errors["follow_up_by"] = "Tick \"Follow-up wanted\" to set a follow-up date."
+        errors["follow_up_by"] = _("Tick \"Follow-up wanted\" to set a follow-up date.")
     if data.get("follow_up_done") and not wanted:
-        errors["follow_up_done"] = "Only a wanted follow-up can be done."
+        errors["follow_up_done"] = _("Only a wanted follow-up can be done.")
     met_on = data.get("met_on") or event.starts_on
     last_day = event.ends_on or event.starts_on
     if not event.starts_on - ENCOUNTER_SLACK <= met_on <= last_day + ENCOUNTER_SLACK:
-        errors["met_on"] = (
-            f"The event ran {event.starts_on.isoformat()} to {last_day.isoformat()}; "
-            "the meeting should fall within a week of those dates."
-        )
+        errors["met_on"] = _(
+            "The event ran %(start)s to %(end)s; the meeting should fall within a week of "
+            "those dates.", start=event.starts_on.isoformat(), end=last_day.isoformat())
     elif data.get("follow_up_by") and data["follow_up_by"] < met_on:
-        errors["follow_up_by"] = "The follow-up cannot be due before the meeting."
+        errors["follow_up_by"] = _("The follow-up cannot be due before the meeting.")
     if errors:
         raise ValidationError(errors)
 
@@ -106,7 +106,8 @@ def save_encounter(encounter: Encounter | None, event: Event, data: dict[str, An
 def mark_follow_up_done(encounter: Encounter) -> None:
     """Tick off a follow-up."""
     if not encounter.follow_up_wanted:
-        raise ValidationError({"follow_up_done": "No follow-up was wanted for this encounter."})
+        raise ValidationError({"follow_up_done": _(
+            "No follow-up was wanted for this encounter.")})
     encounter.follow_up_done = True
     db.session.flush()
 

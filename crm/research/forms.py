@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_gettext as _l, lazy_pgettext
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, FieldList, SelectField, StringField, TextAreaField
 from wtforms.validators import Email, Length, Optional
@@ -108,7 +108,9 @@ class ResearcherForm(FlaskForm):
 
 
 class SeedForm(FlaskForm):
-    title = StringField(_l("Title"), validators=[Length(max=300)], filters=[strip])
+    # "Title" alone is also a person's job title; the context keeps the translations apart.
+    title = StringField(lazy_pgettext("research seed", "Title"), validators=[Length(max=300)],
+                        filters=[strip])
     abstract = TextAreaField(_l("Abstract"), filters=[strip], render_kw={"rows": 6})
     keywords = TextAreaField(_l("Keywords"), filters=[strip], render_kw={"rows": 2},
                              description=_l("Separated by commas or lines."))
