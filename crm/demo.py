@@ -1,16 +1,20 @@
 """Demo data: a small bilingual liaison office, or the large benchmark set."""
+
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Callable
 from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import func, select
+from werkzeug.security import generate_password_hash
 
-from crm.auth.services import create_user
 from crm.companies.models import Company
 from crm.extensions import db
+
+_PASSWORD_LABEL = "Demo password (all demo users):"
 
 DEMO_USERS = [
     ("admin@example.org", "管理 太郎 (Admin)", ["admin"]),
@@ -31,8 +35,10 @@ def has_data() -> bool:
     """True when the database already holds companies or users."""
     from crm.auth.models import User
 
-    return bool(db.session.scalar(select(func.count(Company.id)))
-                or db.session.scalar(select(func.count(User.id))))
+    return bool(
+        db.session.scalar(select(func.count(Company.id)))
+        or db.session.scalar(select(func.count(User.id)))
+    )
 
 
 def login_hint() -> str | None:
@@ -41,26 +47,50 @@ def login_hint() -> str | None:
     return path.read_text() if path.exists() else None
 
 
+def _existing_password() -> str | None:
+    """The password of demo data loaded before in this instance folder, if any.
+
+    Several demo databases share one instance folder (``make run`` and ``make demo-large``);
+    one password for all keeps the credentials file right for each of them.
+    """
+    hint = login_hint() or ""
+    match = re.search(rf"{re.escape(_PASSWORD_LABEL)} (\S+)", hint)
+    return match.group(1) if match else None
+
+
 def _create_users(echo: Callable[[str], None]) -> dict[str, int]:
-    password = secrets.token_urlsafe(9)
+    """The demo users, all with one random password (hashed once: hashing is slow on purpose)."""
+    from crm.auth.models import User
+
+    password = _existing_password() or secrets.token_urlsafe(9)
+    password_hash = generate_password_hash(password)
     ids = {}
     for email, name, roles in DEMO_USERS:
-        user = create_user(email=email, name=name, roles=roles, password=password,
-                           locale="en" if "Emily" in name else None)
+        user = User(
+            email=email,
+            name=name,
+            password_hash=password_hash,
+            locale="en" if "Emily" in name else None,
+        )
+        user.set_roles(roles)
+        db.session.add(user)
+        db.session.flush()
         ids[email] = user.id
     path = _credentials_file()
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(
         "Log in at http://127.0.0.1:5000/ as any of: "
-        + ", ".join(u[0] for u in DEMO_USERS) + f"\nDemo password (all demo users): {password}\n"
+        + ", ".join(u[0] for u in DEMO_USERS)
+        + f"\n{_PASSWORD_LABEL} {password}\n"
     )
     path.chmod(0o600)
     echo(path.read_text().strip())
     return ids
 
 
-def load(scale: str = "small", seed: int = 42,
-         echo: Callable[[str], None] = print) -> dict[str, int]:
+def load(
+    scale: str = "small", seed: int = 42, echo: Callable[[str], None] = print
+) -> dict[str, int]:
     """Create the demo users and records; returns counts of what was made."""
     ids = _create_users(echo)
     from crm import demo_data
