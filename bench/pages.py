@@ -73,6 +73,7 @@ def pages_to_measure() -> list[tuple[str, str]]:
     researcher_id, seeds = busiest_researcher if busiest_researcher else (1, 0)
     return [
         ("bare route /healthz", "/healthz"),
+        ("bare page /me (layout, login, no data)", "/me"),
         ("home (dashboard)", "/"),
         ("companies, page 1 (default sort)", "/companies/"),
         (f"companies ?q={COMMON_WORD}", f"/companies/?q={COMMON_WORD}"),

@@ -8,3 +8,6 @@ from crm.contacts.models import Contact  # noqa: F401
 from crm.donations.models import Donation  # noqa: F401
 from crm.events.models import Encounter, Event  # noqa: F401
 from crm.research.models import Department, Researcher, ResearchSeed, seed_researchers  # noqa: F401
+from crm.liaison.models import Coverage, PortfolioAssignment  # noqa: F401
+from crm.outbox import IndexOutbox  # noqa: F401
+from crm.requests.models import DataEntryRequest, RequestMessage  # noqa: F401

@@ -59,10 +59,14 @@ def init_app(app: Flask) -> None:
     from crm.donations.views import bp as donations_bp
     from crm.events.views import bp as events_bp
     from crm.main.views import bp as main_bp
+    from crm.liaison.views import bp as liaison_bp
+    from crm.requests.views import bp as requests_bp
     from crm.research.views import bp as research_bp
+    from crm.search_views import bp as search_bp
 
     for bp in (main_bp, auth_bp, companies_bp, contacts_bp, events_bp, activities_bp,
-               alumni_bp, donations_bp, research_bp, audit_bp):
+               alumni_bp, donations_bp, research_bp, audit_bp, liaison_bp, requests_bp,
+               search_bp):
         app.register_blueprint(bp)
 
     login_manager.login_view = "auth.login"

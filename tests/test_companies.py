@@ -270,3 +270,29 @@ def test_output_is_escaped(login, make_company):
     body = login("staff").get(f"/companies/{company.id}").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in body
     assert "&lt;script&gt;" in body
+
+
+def test_a_broad_search_says_more_than_the_cap_instead_of_counting_all(login, make_company,
+                                                                        monkeypatch):
+    import crm.common.views as views
+
+    monkeypatch.setattr(views, "SEARCH_COUNT_CAP", 5)
+    for i in range(8):
+        make_company(name=f"Broad Match {i}")
+    body = login("staff").get("/companies/?q=broad").get_data(as_text=True)
+    assert "More than 5 records" in body
+    assert "8 records" not in login("staff").get("/companies/?q=broad").get_data(as_text=True)
+    assert "8 records" in login("staff").get("/companies/").get_data(as_text=True)
+
+
+def test_deep_pages_show_a_gap_marker(login, app):
+    from sqlalchemy import insert
+
+    from crm.companies.models import derived_fields
+
+    db.session.execute(insert(Company), [
+        {"name": f"Bulk {i:04d}", "country": "JP", "status": "prospect",
+         **derived_fields(f"Bulk {i:04d}", None, None, None, None)} for i in range(520)])
+    db.session.commit()
+    body = login("staff").get("/companies/?page=6").get_data(as_text=True)
+    assert "…" in body and "Bulk 0250" in body and "page 6 of 11" in body

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import Select, and_, func, or_, select
@@ -13,10 +13,16 @@ from crm.activities import services
 from crm.activities.forms import KIND_LABELS, ActivityForm, CompanyPick
 from crm.activities.models import Activity
 from crm.auth.models import User
-from crm.common.forms import ConfirmForm
-from crm.common.services import ValidationError
 from crm.common.text import fold_company_name, fold_text, nfkc
-from crm.common.views import form_errors, get_or_404, like, paginate, render_list, require
+from crm.common.views import (
+    confirm_delete,
+    get_or_404,
+    like,
+    paginate,
+    render_list,
+    require,
+    save_form,
+)
 from crm.companies.models import Company
 from crm.contacts.models import Contact
 from crm.extensions import db
@@ -133,27 +139,29 @@ def edit(activity_id: int | None = None):
             form.contacts.data = [c.id for c in activity.contacts]
         elif request.args.get("company", "").isdigit():
             form.company.data = db.session.get(Company, int(request.args["company"]))
-    if form.validate_on_submit():
-        try:
-            saved = services.save_activity(activity, form.data_for_service(),
-                                           author_id=current_user.id)
-        except ValidationError as err:
-            form_errors(form, err)
+
+    def page() -> str:
+        """The form, with the company's contacts to tick and a cancel link back."""
+        people = _contact_choices(form.company.data, activity)
+        if activity is not None:
+            cancel = url_for("activities.show", activity_id=activity.id)
+        elif form.company.data is not None:
+            cancel = url_for("companies.show", company_id=form.company.data.id)
         else:
-            flash(_("Saved the %(kind)s “%(subject)s”.",
-                    kind=KIND_LABELS.get(saved.kind, saved.kind), subject=saved.subject),
-                  "success")
-            return redirect(url_for("activities.show", activity_id=saved.id))
-    people = _contact_choices(form.company.data, activity)
-    if activity is not None:
-        cancel = url_for("activities.show", activity_id=activity.id)
-    elif form.company.data is not None:
-        cancel = url_for("companies.show", company_id=form.company.data.id)
-    else:
-        cancel = url_for("activities.index")
-    status = 422 if request.method == "POST" else 200
-    return render_template("activities/form.html", form=form, activity=activity, people=people,
-                           cancel_url=cancel), status
+            cancel = url_for("activities.index")
+        return render_template("activities/form.html", form=form, activity=activity,
+                               people=people, cancel_url=cancel)
+
+    return save_form(
+        form,
+        lambda: services.save_activity(activity, form.data_for_service(),
+                                       author_id=current_user.id),
+        message=lambda saved: _("Saved the %(kind)s “%(subject)s”.",
+                                kind=KIND_LABELS.get(saved.kind, saved.kind),
+                                subject=saved.subject),
+        target=lambda saved: url_for("activities.show", activity_id=saved.id),
+        render=page,
+    )
 
 
 @bp.get("/contact-options")
@@ -174,12 +182,10 @@ def delete(activity_id: int):
                           selectinload(Activity.contacts))
     if not services.can_change(activity, current_user):
         abort(403)
-    form = ConfirmForm()
-    if form.validate_on_submit():
-        company_id = activity.company_id
-        subject = activity.subject
-        services.delete_activity(activity)
-        flash(_("Deleted the activity “%(subject)s”.", subject=subject), "success")
-        return redirect(url_for("companies.show", company_id=company_id))
-    return render_template("activities/delete.html", activity=activity, form=form,
-                           KIND_LABELS=KIND_LABELS)
+    return confirm_delete(
+        lambda: services.delete_activity(activity),
+        message=_("Deleted the activity “%(subject)s”.", subject=activity.subject),
+        target=url_for("companies.show", company_id=activity.company_id),
+        render=lambda form: render_template("activities/delete.html", activity=activity,
+                                            form=form, KIND_LABELS=KIND_LABELS),
+    )

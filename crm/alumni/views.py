@@ -1,7 +1,7 @@
 """Alumni pages: the list, one alumnus, the form, deletion."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import Select, func, or_, select
@@ -10,10 +10,16 @@ from sqlalchemy.orm import joinedload
 from crm.alumni import services
 from crm.alumni.forms import DEGREE_LABELS, AlumnusForm, department_options
 from crm.alumni.models import Alumnus
-from crm.common.forms import ConfirmForm
-from crm.common.services import ValidationError
 from crm.common.text import fold_company_name, fold_text, nfkc
-from crm.common.views import form_errors, get_or_404, like, paginate, render_list, require
+from crm.common.views import (
+    confirm_delete,
+    get_or_404,
+    like,
+    paginate,
+    render_list,
+    require,
+    save_form,
+)
 from crm.companies.models import Company
 from crm.contacts.models import Contact
 from crm.donations.models import Donation
@@ -128,16 +134,12 @@ def edit(alumnus_id: int | None = None):
             form.department.data = alumnus.department_id
         elif request.args.get("employer", "").isdigit():
             form.employer.data = db.session.get(Company, int(request.args["employer"]))
-    if form.validate_on_submit():
-        try:
-            saved = services.save_alumnus(alumnus, form.data_for_service())
-        except ValidationError as err:
-            form_errors(form, err)
-        else:
-            flash(_("Saved %(name)s.", name=saved.display_name), "success")
-            return redirect(url_for("alumni.show", alumnus_id=saved.id))
-    status = 422 if request.method == "POST" else 200
-    return render_template("alumni/form.html", form=form, alumnus=alumnus), status
+    return save_form(
+        form, lambda: services.save_alumnus(alumnus, form.data_for_service()),
+        message=lambda saved: _("Saved %(name)s.", name=saved.display_name),
+        target=lambda saved: url_for("alumni.show", alumnus_id=saved.id),
+        render=lambda: render_template("alumni/form.html", form=form, alumnus=alumnus),
+    )
 
 
 @bp.route("/<int:alumnus_id>/delete", methods=["GET", "POST"])
@@ -145,16 +147,11 @@ def edit(alumnus_id: int | None = None):
 def delete(alumnus_id: int):
     """Ask first; refuse while the alumnus has donations; then delete."""
     alumnus = get_or_404(Alumnus, alumnus_id)
-    form = ConfirmForm()
     donations = services.donation_count(alumnus)
-    if form.validate_on_submit():
-        name = alumnus.display_name
-        try:
-            services.delete_alumnus(alumnus)
-        except ValidationError as err:
-            flash(err.errors["alumnus"], "danger")
-            return render_template("alumni/delete.html", alumnus=alumnus, form=form,
-                                   donations=donations), 409
-        flash(_("Deleted %(name)s.", name=name), "success")
-        return redirect(url_for("alumni.index"))
-    return render_template("alumni/delete.html", alumnus=alumnus, form=form, donations=donations)
+    return confirm_delete(
+        lambda: services.delete_alumnus(alumnus),
+        message=_("Deleted %(name)s.", name=alumnus.display_name),
+        target=url_for("alumni.index"),
+        render=lambda form: render_template("alumni/delete.html", alumnus=alumnus, form=form,
+                                            donations=donations),
+    )

@@ -1,12 +1,16 @@
 """The audit trail: who changed what, when, with the values before and after."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from sqlalchemy import or_, select
 
 from crm.audit.models import AuditEntry
 from crm.common.views import like, paginate, render_list, require
+from crm.extensions import db
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
@@ -19,6 +23,17 @@ ENTITY_LABELS = {
     "donations": _l("Donation"), "departments": _l("Department"),
     "researchers": _l("Researcher"), "research_seeds": _l("Research seed"), "users": _l("User"),
 }
+
+
+def recent_changes(record: Any, limit: int = 10) -> list[AuditEntry]:
+    """The latest changes to one record for its page; none if the user may not read the trail."""
+    if not current_user.can("audit.view"):
+        return []
+    return list(db.session.execute(
+        select(AuditEntry).where(AuditEntry.entity == record.__tablename__,
+                                 AuditEntry.entity_id == record.id)
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)
+    ).scalars())
 
 
 def _int_filter(column):

@@ -37,6 +37,9 @@ PERMISSIONS = {
     "research.edit": "Create and edit departments, researchers and seeds",
     "donations.view": "See donations and donation totals",
     "donations.edit": "Record, edit and delete donations",
+    "portfolio.manage": "Assign companies and departments to officers; see every officer's load",
+    "requests.submit": "Ask the business-development team to record a contact; see own requests",
+    "requests.work": "Work the data-entry queue: claim, enter, send back",
     "export": "Export lists",
     "audit.view": "Read the audit trail",
     "users.manage": "Create users and change their roles",
@@ -46,11 +49,12 @@ _ALL = set(PERMISSIONS)
 ROLE_PERMISSIONS: dict[Role, set[str]] = {
     Role.ADMIN: set(_ALL),
     Role.MANAGER: _ALL - {"users.manage"},
-    Role.LIAISON: {"records.view", "records.edit", "export"},
-    Role.BD: {"records.view", "records.edit", "records.delete", "research.edit", "export"},
-    # A researcher edits seeds they are named on (checked per record), nothing else.
-    Role.RESEARCHER: {"records.view"},
-    Role.STAFF: {"records.view", "records.edit", "export"},
+    Role.LIAISON: {"records.view", "records.edit", "export", "requests.submit"},
+    Role.BD: {"records.view", "records.edit", "records.delete", "research.edit", "export",
+              "requests.submit", "requests.work"},
+    # A researcher edits seeds they are named on (checked per record), and asks the BD team.
+    Role.RESEARCHER: {"records.view", "requests.submit"},
+    Role.STAFF: {"records.view", "records.edit", "export", "requests.submit"},
 }
 
 

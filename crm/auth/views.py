@@ -1,7 +1,7 @@
 """Log in and out; user management for admins."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
@@ -11,7 +11,7 @@ from crm.auth.forms import LoginForm, UserForm
 from crm.auth.models import User
 from crm.common.forms import ConfirmForm
 from crm.common.services import ValidationError
-from crm.common.views import form_errors, get_or_404, paginate, render_list, require
+from crm.common.views import get_or_404, paginate, render_list, require, save_form
 from crm.extensions import db
 
 bp = Blueprint("auth", __name__)
@@ -58,13 +58,13 @@ def users():
     return render_list("auth/users.html", page=page)
 
 
-def _save_user(form: UserForm, user: User | None):
+def _save_user(form: UserForm, user: User | None) -> User:
+    """Create or update the user from the form; a new user must be given a password."""
     data = dict(email=form.email.data, name=form.name.data, roles=form.roles.data,
                 researcher_id=form.researcher.data.id if form.researcher.data else None)
     if user is None:
         if not form.password.data:
-            form.password.errors.append(_("Set a password for the new user."))
-            return None
+            raise ValidationError({"password": _("Set a password for the new user.")})
         return services.create_user(password=form.password.data, **data)
     return services.update_user(user, active=form.active.data, password=form.password.data,
                                 acting_user=current_user, **data)
@@ -80,17 +80,12 @@ def edit_user(user_id: int | None = None):
     if request.method == "GET" and user is not None:
         form.roles.data = sorted(user.roles)
         form.researcher.data = user.researcher
-    if form.validate_on_submit():
-        try:
-            saved = _save_user(form, user)
-        except ValidationError as err:
-            form_errors(form, err)
-        else:
-            if saved is not None:
-                flash(_("Saved %(name)s.", name=saved.name), "success")
-                return redirect(url_for("auth.users"))
-    status = 422 if request.method == "POST" else 200
-    return render_template("auth/user_form.html", form=form, user=user), status
+    return save_form(
+        form, lambda: _save_user(form, user),
+        message=lambda saved: _("Saved %(name)s.", name=saved.name),
+        target=lambda saved: url_for("auth.users"),
+        render=lambda: render_template("auth/user_form.html", form=form, user=user),
+    )
 
 
 @bp.get("/me")

@@ -5,16 +5,22 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
-from flask import abort, render_template, request
+from flask import abort, flash, redirect, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 from sqlalchemy import Select, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
+from crm.common.forms import ConfirmForm
 from crm.common.services import ValidationError
+from crm.common.sql import like  # noqa: F401  (re-exported for the views)
 from crm.extensions import db
+
+T = TypeVar("T")
 
 
 def require(permission: str) -> Callable:
@@ -44,6 +50,10 @@ def get_or_404(model: type, ident: int, *options: Any) -> Any:
     return obj
 
 
+#: The most matches a typed search counts ("more than 1,000": refine the search).
+SEARCH_COUNT_CAP = 1000
+
+
 @dataclass
 class ListPage:
     items: list[Any]
@@ -54,6 +64,11 @@ class ListPage:
     direction: str
     q: str
     args: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def capped(self) -> bool:
+        """True when a search matched more records than it counts."""
+        return bool(self.q) and self.total > SEARCH_COUNT_CAP
 
     @property
     def pages(self) -> int:
@@ -81,7 +96,7 @@ def paginate(
     per_page: int = 50,
     default_dir: str = "asc",
 ) -> ListPage:
-    """Filter, sort and cut one page of a list from the query string; two queries in all."""
+    """Filter, sort and cut one page of a list from the query string; three queries in all."""
     args = {k: v.strip() for k, v in request.args.items()}
     q = args.get("q", "")
     if search and q:
@@ -99,13 +114,27 @@ def paginate(
         page = max(1, int(args.get("page", 1)))
     except ValueError:
         page = 1
+    # A typed search counts at most SEARCH_COUNT_CAP matches: the count then stops scanning early,
+    # and nobody pages through more than that as they type.
+    counted = stmt.order_by(None)
+    if q:
+        counted = counted.limit(SEARCH_COUNT_CAP + 1)
     total = db.session.execute(
-        select(func.count()).select_from(stmt.order_by(None).subquery())
+        select(func.count()).select_from(counted.subquery())
     ).scalar_one()
     entity = stmt.column_descriptions[0]["entity"]
-    items = db.session.execute(
-        stmt.order_by(order, entity.id.asc()).limit(per_page).offset((page - 1) * per_page)
-    ).unique().scalars().all()
+    # The page's ids first (an index walk, narrow rows), then those rows in full with their
+    # relations: skipping 25,000 wide rows to reach page 500 is what makes deep pages slow.
+    ids = db.session.execute(
+        stmt.with_only_columns(entity.id)
+        .order_by(order, entity.id.desc() if direction == "desc" else entity.id.asc())
+        .limit(per_page).offset((page - 1) * per_page)
+    ).scalars().all()
+    items = []
+    if ids:
+        by_id = {row.id: row for row in db.session.execute(
+            stmt.where(entity.id.in_(ids)).order_by(None)).unique().scalars()}
+        items = [by_id[i] for i in ids if i in by_id]
     return ListPage(items=list(items), total=total, page=page, per_page=per_page, sort=sort,
                     direction=direction, q=q, args=args)
 
@@ -127,7 +156,34 @@ def form_errors(form: Any, error: ValidationError) -> None:
             form.form_errors.append(message)
 
 
-def like(text: str) -> str:
-    """A LIKE pattern for a substring, with the wildcard characters escaped."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+def save_form(form: FlaskForm, save: Callable[[], T], *, message: Callable[[T], str],
+              target: Callable[[T], str], render: Callable[[], str]) -> ResponseReturnValue:
+    """Save a valid form through its service and redirect, or show it again with errors (422)."""
+    if form.validate_on_submit():
+        try:
+            saved = save()
+        except ValidationError as err:
+            form_errors(form, err)
+        else:
+            flash(message(saved), "success")
+            return redirect(target(saved))
+    # 422 makes the request roll back whatever the service flushed before it refused.
+    return render(), 422 if request.method == "POST" else 200
+
+
+def confirm_delete(delete: Callable[[], None], *, message: str, target: str,
+                   render: Callable[[ConfirmForm], str]) -> ResponseReturnValue:
+    """Ask first (GET); on a confirmed POST delete and redirect, or show why not (409)."""
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            delete()
+        except ValidationError as err:
+            for reason in err.errors.values():
+                flash(reason, "danger")
+            return render(form), 409
+        flash(message, "success")
+        return redirect(target)
+    return render(form)
+
+

@@ -4,10 +4,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, ColumnElement, Date, ForeignKey, Index, String, Text, or_, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm.common.text import fold_company_name, legal_form
+from crm.common.sql import like
+from crm.common.text import fold_company_name, fold_reading, fold_text, legal_form
 from crm.extensions import db, utcnow
 
 if TYPE_CHECKING:
@@ -37,6 +38,7 @@ class Company(db.Model):
             name="tier_known",
         ),
         CheckConstraint("parent_id IS NULL OR parent_id <> id", name="not_own_parent"),
+        Index("ix_companies_sort", "sort_name", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -48,6 +50,10 @@ class Company(db.Model):
     aliases: Mapped[str | None] = mapped_column(Text)
     #: Name with width, case, punctuation and legal form folded away: the duplicate key.
     name_folded: Mapped[str] = mapped_column(String(300), index=True)
+    #: Sort key: the reading in katakana when known (あいうえお order), else the folded name.
+    sort_name: Mapped[str] = mapped_column(String(300), server_default="")
+    #: Every name the company goes by, folded like a typed query is: what the list filter searches.
+    search_text: Mapped[str] = mapped_column(Text, server_default="")
     #: The legal form found in the name (株式会社, Co., Ltd., GmbH ...), for display and matching.
     legal_form: Mapped[str | None] = mapped_column(String(50))
     #: Japanese corporate number (法人番号), 13 digits with a check digit.
@@ -94,9 +100,10 @@ class Company(db.Model):
         return f"<Company {self.id} {self.name}>"
 
     def refresh_derived(self) -> None:
-        """Recompute the folded name and legal form from the name."""
-        self.name_folded = fold_company_name(self.name)
-        self.legal_form = legal_form(self.name)
+        """Recompute the folded name, legal form, sort key and search text from the names."""
+        for key, value in derived_fields(self.name, self.name_reading, self.name_en, self.aliases,
+                                         self.corporate_number).items():
+            setattr(self, key, value)
 
     @property
     def alias_list(self) -> list[str]:
@@ -105,3 +112,26 @@ class Company(db.Model):
     @property
     def label(self) -> str:
         return self.name
+
+
+def derived_fields(name: str, reading: str | None, name_en: str | None, aliases: str | None,
+                   corporate_number: str | None) -> dict[str, str | None]:
+    """The columns computed from a company's names (bulk loaders call this too)."""
+    folded = fold_company_name(name)
+    parts = [folded, fold_reading(reading), fold_text(name_en), fold_text(aliases),
+             corporate_number or ""]
+    return {
+        "name_folded": folded,
+        "legal_form": legal_form(name),
+        "sort_name": (fold_reading(reading) or folded)[:300],
+        "search_text": "\n".join(p for p in parts if p),
+    }
+
+
+def name_contains(query: str) -> ColumnElement[bool]:
+    """Companies any of whose names, reading or corporate number contains the typed text,
+    compared folded: 株式会社ABC, ＡＢＣ(株), abc and えーびーしー readings alike."""
+    patterns = {fold_company_name(query), fold_text(query).strip(), fold_reading(query)} - {""}
+    if not patterns:
+        return true()
+    return or_(*(Company.search_text.like(like(p), escape="\\") for p in sorted(patterns)))

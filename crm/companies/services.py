@@ -88,16 +88,18 @@ def history(company: Company) -> dict[str, int]:
     from crm.alumni.models import Alumnus
     from crm.contacts.models import Contact
 
-    def count(model: Any, column: Any) -> int:
-        return db.session.scalar(select(func.count(model.id)).where(column == company.id))
+    def count(model: Any, column: Any) -> Any:
+        return select(func.count(model.id)).where(column == company.id).scalar_subquery()
 
-    return {
+    counts = {
         "contacts": count(Contact, Contact.company_id),
         "activities": count(Activity, Activity.company_id),
         "alumni": count(Alumnus, Alumnus.employer_id),
         "donations": count(Donation, Donation.company_id),
         "subsidiaries": count(Company, Company.parent_id),
     }
+    row = db.session.execute(select(*(c.label(k) for k, c in counts.items()))).one()
+    return dict(row._mapping)
 
 
 def delete_company(company: Company) -> None:

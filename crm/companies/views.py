@@ -1,25 +1,29 @@
 """Company pages: the list, the company page, the form, deletion."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from crm.activities.forms import KIND_LABELS as ACTIVITY_LABELS
 from crm.activities.models import Activity
 from crm.alumni.models import Alumnus
-from crm.audit.models import AuditEntry
+from crm.audit.views import recent_changes
 from crm.auth.models import User
-from crm.common.forms import ConfirmForm
-from crm.common.services import ValidationError
-from crm.common.text import fold_company_name, fold_text, nfkc
 from crm.common.users import officer_choices
-from crm.common.views import form_errors, get_or_404, like, paginate, render_list, require
+from crm.common.views import (
+    confirm_delete,
+    get_or_404,
+    paginate,
+    render_list,
+    require,
+    save_form,
+)
 from crm.companies import services
 from crm.companies.forms import SIZE_LABELS, STATUS_LABELS, TIER_LABELS, CompanyForm
-from crm.companies.models import Company
+from crm.companies.models import Company, name_contains
 from crm.contacts.models import Contact
 from crm.donations.models import Donation
 from crm.events.models import Encounter
@@ -33,22 +37,14 @@ SECTION_LIMIT = 20
 
 def search_companies(stmt: Select, q: str) -> Select:
     """Name (any width, legal form, kana), English name, reading, alias or corporate number."""
-    folded = fold_company_name(q) or fold_text(q)
-    text = nfkc(q)
-    return stmt.where(or_(
-        Company.name_folded.like(like(folded), escape="\\"),
-        Company.name_en.ilike(like(text), escape="\\"),
-        Company.name_reading.like(like(fold_text(q).replace(" ", "")), escape="\\"),
-        Company.aliases.ilike(like(text), escape="\\"),
-        Company.corporate_number == text.replace("-", ""),
-    ))
+    return stmt.where(name_contains(q))
 
 
 SORTS = {
-    "name": func.coalesce(Company.name_reading, Company.name_folded),
+    "name": Company.sort_name,
     "country": Company.country,
     "industry": Company.industry,
-    "officer": User.name,
+    "officer": select(User.name).where(User.id == Company.officer_id).scalar_subquery(),
     "tier": Company.membership_tier,
     "renewal": Company.renewal_date,
     "status": Company.status,
@@ -68,7 +64,7 @@ FILTERS = {
 @require("records.view")
 def index():
     """All companies, filtered as the user types, sorted by any column, 50 a page."""
-    stmt = select(Company).outerjoin(User, Company.officer_id == User.id).options(
+    stmt = select(Company).options(
         joinedload(Company.officer))
     page = paginate(stmt, search=search_companies, sorts=SORTS, default_sort="name",
                     filters=FILTERS)
@@ -120,18 +116,11 @@ def show(company_id: int):
         ).all()
     last_contact = db.session.scalar(
         select(func.max(Activity.occurred_on)).where(Activity.company_id == company.id))
-    changes = []
-    if current_user.can("audit.view"):
-        changes = db.session.execute(
-            select(AuditEntry).where(AuditEntry.entity == "companies",
-                                     AuditEntry.entity_id == company.id)
-            .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(10)
-        ).scalars().all()
     return render_template(
         "companies/show.html", company=company, contacts=contacts, activities=activities,
         encounters=encounters, alumni=alumni, donations=donations,
         donation_totals=donation_totals, counts=counts, last_contact=last_contact,
-        changes=changes, STATUS_LABELS=STATUS_LABELS, TIER_LABELS=TIER_LABELS,
+        changes=recent_changes(company), STATUS_LABELS=STATUS_LABELS, TIER_LABELS=TIER_LABELS,
         SIZE_LABELS=SIZE_LABELS, SECTION_LIMIT=SECTION_LIMIT, ACTIVITY_LABELS=ACTIVITY_LABELS,
     )
 
@@ -146,16 +135,12 @@ def edit(company_id: int | None = None):
     form.officer.choices = officer_choices()
     if request.method == "GET" and company is not None:
         form.officer.data = company.officer_id
-    if form.validate_on_submit():
-        try:
-            saved = services.save_company(company, form.data_for_service())
-        except ValidationError as err:
-            form_errors(form, err)
-        else:
-            flash(_("Saved %(name)s.", name=saved.name), "success")
-            return redirect(url_for("companies.show", company_id=saved.id))
-    status = 422 if request.method == "POST" else 200
-    return render_template("companies/form.html", form=form, company=company), status
+    return save_form(
+        form, lambda: services.save_company(company, form.data_for_service()),
+        message=lambda saved: _("Saved %(name)s.", name=saved.name),
+        target=lambda saved: url_for("companies.show", company_id=saved.id),
+        render=lambda: render_template("companies/form.html", form=form, company=company),
+    )
 
 
 @bp.route("/<int:company_id>/delete", methods=["GET", "POST"])
@@ -163,16 +148,11 @@ def edit(company_id: int | None = None):
 def delete(company_id: int):
     """Ask first, showing what the company has; then delete it (the audit trail stays)."""
     company = get_or_404(Company, company_id)
-    form = ConfirmForm()
     counts = services.history(company)
-    if form.validate_on_submit():
-        name = company.name
-        try:
-            services.delete_company(company)
-        except ValidationError as err:
-            flash(err.errors["company"], "danger")
-            return render_template("companies/delete.html", company=company, counts=counts,
-                                   form=form), 409
-        flash(_("Deleted %(name)s.", name=name), "success")
-        return redirect(url_for("companies.index"))
-    return render_template("companies/delete.html", company=company, counts=counts, form=form)
+    return confirm_delete(
+        lambda: services.delete_company(company),
+        message=_("Deleted %(name)s.", name=company.name),
+        target=url_for("companies.index"),
+        render=lambda form: render_template("companies/delete.html", company=company,
+                                            counts=counts, form=form),
+    )

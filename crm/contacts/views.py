@@ -3,20 +3,25 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from crm.activities.models import Activity, activity_contacts
 from crm.alumni.models import Alumnus
-from crm.audit.models import AuditEntry
-from crm.common.forms import ConfirmForm
-from crm.common.services import ValidationError
+from crm.audit.views import recent_changes
 from crm.common.text import fold_company_name, fold_text, nfkc
-from crm.common.views import form_errors, get_or_404, like, paginate, render_list, require
+from crm.common.views import (
+    confirm_delete,
+    get_or_404,
+    like,
+    paginate,
+    render_list,
+    require,
+    save_form,
+)
 from crm.companies.models import Company
 from crm.contacts import services
 from crm.contacts.forms import ContactForm
@@ -117,16 +122,9 @@ def show(contact_id: int):
         .options(joinedload(Alumnus.department), joinedload(Alumnus.employer))
     ).scalar_one_or_none()
     counts = services.history(contact)
-    changes = []
-    if current_user.can("audit.view"):
-        changes = db.session.execute(
-            select(AuditEntry).where(AuditEntry.entity == "contacts",
-                                     AuditEntry.entity_id == contact.id)
-            .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(10)
-        ).scalars().all()
     return render_template(
         "contacts/show.html", contact=contact, encounters=encounters, activities=activities,
-        alumnus=alumnus, counts=counts, changes=changes, ACTIVITY_LABELS=ACTIVITY_LABELS,
+        alumnus=alumnus, counts=counts, changes=recent_changes(contact), ACTIVITY_LABELS=ACTIVITY_LABELS,
         SECTION_LIMIT=SECTION_LIMIT,
     )
 
@@ -142,16 +140,12 @@ def edit(contact_id: int | None = None):
         company_arg = request.args.get("company", "")
         if company_arg.isdigit():
             form.company.data = db.session.get(Company, int(company_arg))
-    if form.validate_on_submit():
-        try:
-            saved = services.save_contact(contact, form.data_for_service())
-        except ValidationError as err:
-            form_errors(form, err)
-        else:
-            flash(_("Saved %(name)s.", name=saved.display_name), "success")
-            return redirect(url_for("contacts.show", contact_id=saved.id))
-    status = 422 if request.method == "POST" else 200
-    return render_template("contacts/form.html", form=form, contact=contact), status
+    return save_form(
+        form, lambda: services.save_contact(contact, form.data_for_service()),
+        message=lambda saved: _("Saved %(name)s.", name=saved.display_name),
+        target=lambda saved: url_for("contacts.show", contact_id=saved.id),
+        render=lambda: render_template("contacts/form.html", form=form, contact=contact),
+    )
 
 
 @bp.route("/<int:contact_id>/delete", methods=["GET", "POST"])
@@ -159,11 +153,10 @@ def edit(contact_id: int | None = None):
 def delete(contact_id: int):
     """Ask first, showing what the contact has; then delete them (the audit trail stays)."""
     contact = get_or_404(Contact, contact_id)
-    form = ConfirmForm()
-    if form.validate_on_submit():
-        name = contact.display_name
-        services.delete_contact(contact)
-        flash(_("Deleted %(name)s.", name=name), "success")
-        return redirect(url_for("contacts.index"))
-    return render_template("contacts/delete.html", contact=contact,
-                           counts=services.history(contact), form=form)
+    return confirm_delete(
+        lambda: services.delete_contact(contact),
+        message=_("Deleted %(name)s.", name=contact.display_name),
+        target=url_for("contacts.index"),
+        render=lambda form: render_template("contacts/delete.html", contact=contact,
+                                            counts=services.history(contact), form=form),
+    )

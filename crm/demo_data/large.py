@@ -20,8 +20,7 @@ from sqlalchemy import Table, func, insert, select, text
 from crm.activities.models import Activity, activity_contacts
 from crm.alumni.models import Alumnus
 from crm.auth.models import User, UserRole
-from crm.common.text import fold_company_name, legal_form
-from crm.companies.models import Company
+from crm.companies.models import Company, derived_fields
 from crm.contacts.models import Contact
 from crm.demo_data.common import (
     company_size, edinet_companies, email_domain_slug, last_occurrence, new_corporate_number,
@@ -322,7 +321,8 @@ class LargeDemo:
                 renewal = next_anniversary(since, today - timedelta(days=30)) if since else None
                 created = self.stamp(self.ago(0, 6 * 365))
                 row.update(
-                    name_folded=fold_company_name(row["name"]), legal_form=legal_form(row["name"]),
+                    **derived_fields(row["name"], row.get("name_reading"), row.get("name_en"),
+                                     row.get("aliases"), row.get("corporate_number")),
                     interests="\n".join(
                         rng.sample(interests, min(len(interests), rng.randint(1, 3)))),
                     membership_tier=rng.choices(["premium", "standard", "associate"], [2, 5, 4])[0]

@@ -6,16 +6,22 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from crm.alumni.models import Alumnus
-from crm.common.forms import ConfirmForm
-from crm.common.services import ValidationError
 from crm.common.text import fold_company_name, fold_text, nfkc
-from crm.common.views import form_errors, get_or_404, like, paginate, render_list, require
+from crm.common.views import (
+    confirm_delete,
+    get_or_404,
+    like,
+    paginate,
+    render_list,
+    require,
+    save_form,
+)
 from crm.companies.models import Company
 from crm.donations import services
 from crm.donations.forms import DONOR_TYPES, DonationForm
@@ -142,16 +148,12 @@ def edit(donation_id: int | None = None):
             form.donor_type.data = "alumnus"
         elif request.args.get("company", "").isdigit():
             form.company.data = db.session.get(Company, int(request.args["company"]))
-    if form.validate_on_submit():
-        try:
-            saved = services.save_donation(donation, form.data_for_service())
-        except ValidationError as err:
-            form_errors(form, err)
-        else:
-            flash(_("Saved the donation from %(donor)s.", donor=saved.donor_label), "success")
-            return redirect(url_for("donations.show", donation_id=saved.id))
-    status = 422 if request.method == "POST" else 200
-    return render_template("donations/form.html", form=form, donation=donation), status
+    return save_form(
+        form, lambda: services.save_donation(donation, form.data_for_service()),
+        message=lambda saved: _("Saved the donation from %(donor)s.", donor=saved.donor_label),
+        target=lambda saved: url_for("donations.show", donation_id=saved.id),
+        render=lambda: render_template("donations/form.html", form=form, donation=donation),
+    )
 
 
 @bp.route("/<int:donation_id>/delete", methods=["GET", "POST"])
@@ -160,10 +162,10 @@ def delete(donation_id: int):
     """Ask first, then delete the donation (the audit trail keeps what it was)."""
     donation = get_or_404(Donation, donation_id, joinedload(Donation.company),
                           joinedload(Donation.alumnus))
-    form = ConfirmForm()
-    if form.validate_on_submit():
-        donor = donation.donor_label
-        services.delete_donation(donation)
-        flash(_("Deleted the donation from %(donor)s.", donor=donor), "success")
-        return redirect(url_for("donations.index"))
-    return render_template("donations/delete.html", donation=donation, form=form)
+    return confirm_delete(
+        lambda: services.delete_donation(donation),
+        message=_("Deleted the donation from %(donor)s.", donor=donation.donor_label),
+        target=url_for("donations.index"),
+        render=lambda form: render_template("donations/delete.html", donation=donation,
+                                            form=form),
+    )

@@ -14,7 +14,15 @@ from crm.auth.models import User
 from crm.common.forms import ConfirmForm
 from crm.common.services import ValidationError
 from crm.common.text import nfkc
-from crm.common.views import form_errors, get_or_404, like, paginate, render_list, require
+from crm.common.views import (
+    confirm_delete,
+    get_or_404,
+    like,
+    paginate,
+    render_list,
+    require,
+    save_form,
+)
 from crm.contacts.models import Contact
 from crm.events import services
 from crm.events.forms import KIND_LABELS, EncounterForm, EventForm
@@ -101,16 +109,12 @@ def edit(event_id: int | None = None):
     """Create an event or edit one; errors appear beside their fields and nothing is saved."""
     event = get_or_404(Event, event_id) if event_id else None
     form = EventForm(obj=event)
-    if form.validate_on_submit():
-        try:
-            saved = services.save_event(event, form.data_for_service())
-        except ValidationError as err:
-            form_errors(form, err)
-        else:
-            flash(_("Saved %(name)s.", name=saved.name), "success")
-            return redirect(url_for("events.show", event_id=saved.id))
-    status = 422 if request.method == "POST" else 200
-    return render_template("events/form.html", form=form, event=event), status
+    return save_form(
+        form, lambda: services.save_event(event, form.data_for_service()),
+        message=lambda saved: _("Saved %(name)s.", name=saved.name),
+        target=lambda saved: url_for("events.show", event_id=saved.id),
+        render=lambda: render_template("events/form.html", form=form, event=event),
+    )
 
 
 @bp.route("/<int:event_id>/delete", methods=["GET", "POST"])
@@ -118,14 +122,14 @@ def edit(event_id: int | None = None):
 def delete(event_id: int):
     """Ask first, showing how many encounters go with it; then delete the event."""
     event = get_or_404(Event, event_id)
-    form = ConfirmForm()
-    if form.validate_on_submit():
-        name = event.name
-        services.delete_event(event)
-        flash(_("Deleted %(name)s.", name=name), "success")
-        return redirect(url_for("events.index"))
-    return render_template("events/delete.html", event=event, form=form,
-                           counts={"encounters": services.encounter_count(event)})
+    return confirm_delete(
+        lambda: services.delete_event(event),
+        message=_("Deleted %(name)s.", name=event.name),
+        target=url_for("events.index"),
+        render=lambda form: render_template(
+            "events/delete.html", event=event, form=form,
+            counts={"encounters": services.encounter_count(event)}),
+    )
 
 
 def _user_choices(current: int | None) -> list[tuple[str, str]]:
@@ -150,19 +154,15 @@ def _encounter_form(event: Event, encounter: Encounter | None):
                 form.contact.data = db.session.get(Contact, int(contact_arg))
         else:
             form.user.data = encounter.user_id
-    if form.validate_on_submit():
-        try:
-            saved = services.save_encounter(encounter, event, form.data_for_service())
-        except ValidationError as err:
-            form_errors(form, err)
-        else:
-            flash(_("Saved the encounter with %(name)s.", name=saved.contact.display_name),
-                  "success")
-            return redirect(url_for("events.show", event_id=event.id,
-                                    _anchor=f"encounter-{saved.id}"))
-    status = 422 if request.method == "POST" else 200
-    return render_template("events/encounter_form.html", form=form, event=event,
-                           encounter=encounter), status
+    return save_form(
+        form, lambda: services.save_encounter(encounter, event, form.data_for_service()),
+        message=lambda saved: _("Saved the encounter with %(name)s.",
+                                name=saved.contact.display_name),
+        target=lambda saved: url_for("events.show", event_id=event.id,
+                                     _anchor=f"encounter-{saved.id}"),
+        render=lambda: render_template("events/encounter_form.html", form=form, event=event,
+                                       encounter=encounter),
+    )
 
 
 @bp.route("/<int:event_id>/encounters/new", methods=["GET", "POST"])
@@ -187,14 +187,13 @@ def delete_encounter(encounter_id: int):
     """Ask first; then delete the encounter (the contact and the event stay)."""
     encounter = get_or_404(Encounter, encounter_id, joinedload(Encounter.event),
                            joinedload(Encounter.contact))
-    form = ConfirmForm()
-    event_id = encounter.event_id
-    if form.validate_on_submit():
-        name = encounter.contact.display_name
-        services.delete_encounter(encounter)
-        flash(_("Deleted the encounter with %(name)s.", name=name), "success")
-        return redirect(url_for("events.show", event_id=event_id))
-    return render_template("events/encounter_delete.html", encounter=encounter, form=form)
+    return confirm_delete(
+        lambda: services.delete_encounter(encounter),
+        message=_("Deleted the encounter with %(name)s.", name=encounter.contact.display_name),
+        target=url_for("events.show", event_id=encounter.event_id),
+        render=lambda form: render_template("events/encounter_delete.html",
+                                            encounter=encounter, form=form),
+    )
 
 
 @bp.post("/encounters/<int:encounter_id>/done")

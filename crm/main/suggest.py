@@ -9,7 +9,7 @@ from sqlalchemy import Select, func, or_, select
 from crm.auth.models import User
 from crm.common.text import fold_company_name, fold_text, nfkc
 from crm.common.views import like
-from crm.companies.models import Company
+from crm.companies.models import Company, name_contains
 from crm.contacts.models import Contact
 from crm.events.models import Event
 from crm.alumni.models import Alumnus
@@ -53,12 +53,8 @@ def _person(model: type) -> Suggester:
 
 
 def _company_search(q: str) -> Select:
-    folded = fold_company_name(q) or fold_text(q)
-    return select(Company).where(or_(
-        Company.name_folded.like(like(folded), escape="\\"),
-        Company.name_en.ilike(like(nfkc(q)), escape="\\"),
-        Company.name_reading.like(like(fold_text(q)), escape="\\"),
-    )).order_by(func.length(Company.name_folded), Company.id)
+    return select(Company).where(name_contains(q)).order_by(func.length(Company.name_folded),
+                                                           Company.id)
 
 
 SUGGESTERS: dict[str, Suggester] = {

@@ -6,18 +6,18 @@ from functools import wraps
 from typing import Any
 
 import jaconv
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
-from crm.audit.models import AuditEntry
+from crm.audit.views import recent_changes
 from crm.auth.models import User
-from crm.common.forms import ConfirmForm
-from crm.common.services import ValidationError
 from crm.common.text import nfkc
-from crm.common.views import ListPage, form_errors, get_or_404, like, paginate, render_list, require
+from crm.common.views import (
+    ListPage, confirm_delete, get_or_404, like, paginate, render_list, require, save_form,
+)
 from crm.extensions import db
 from crm.research import services
 from crm.research.forms import (
@@ -133,14 +133,7 @@ def seed(seed_id: int):
         ResearchSeed, seed_id, joinedload(ResearchSeed.department),
         selectinload(ResearchSeed.researchers).joinedload(Researcher.department),
     )
-    changes = []
-    if current_user.can("audit.view"):
-        changes = db.session.execute(
-            select(AuditEntry).where(AuditEntry.entity == ResearchSeed.__tablename__,
-                                     AuditEntry.entity_id == item.id)
-            .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(10)
-        ).scalars().all()
-    return render_template("research/seed.html", seed=item, changes=changes,
+    return render_template("research/seed.html", seed=item, changes=recent_changes(item),
                            can_edit=item.can_edit(current_user))
 
 
@@ -160,18 +153,14 @@ def _seed_form(item: ResearchSeed | None):
         for _n in range(BLANK_RESEARCHER_SLOTS):
             if len(form.researchers.entries) < MAX_RESEARCHERS:
                 form.researchers.append_entry()
-    if form.validate_on_submit():
-        try:
-            saved = services.save_seed(item, form.data_for_service(), editor=current_user)
-        except ValidationError as err:
-            form_errors(form, err)
-        else:
-            flash(_("Saved %(name)s.", name=saved.title), "success")
-            return redirect(url_for("research.seed", seed_id=saved.id))
-    status = 422 if request.method == "POST" else 200
-    return render_template("research/seed_form.html", form=form, seed=item,
-                           next_slot=len(form.researchers.entries),
-                           MAX_RESEARCHERS=MAX_RESEARCHERS), status
+    return save_form(
+        form, lambda: services.save_seed(item, form.data_for_service(), editor=current_user),
+        message=lambda saved: _("Saved %(name)s.", name=saved.title),
+        target=lambda saved: url_for("research.seed", seed_id=saved.id),
+        render=lambda: render_template("research/seed_form.html", form=form, seed=item,
+                                       next_slot=len(form.researchers.entries),
+                                       MAX_RESEARCHERS=MAX_RESEARCHERS),
+    )
 
 
 @bp.route("/seeds/new", methods=["GET", "POST"])
@@ -210,17 +199,17 @@ def delete_seed(seed_id: int):
     item = get_or_404(ResearchSeed, seed_id)
     if not current_user.can("records.delete"):
         abort(403)
-    form = ConfirmForm()
-    if form.validate_on_submit():
-        title = item.title
-        services.delete_seed(item)
-        flash(_("Deleted %(name)s.", name=title), "success")
-        return redirect(url_for("research.seeds"))
-    return render_template("research/delete.html", title=item.title,
-                           what=_("This removes the research seed from the CRM. Its researchers "
-                                  "and department stay."),
-                           counts={}, labels={}, form=form,
-                           cancel_url=url_for("research.seed", seed_id=item.id))
+    return confirm_delete(
+        lambda: services.delete_seed(item),
+        message=_("Deleted %(name)s.", name=item.title),
+        target=url_for("research.seeds"),
+        render=lambda form: render_template(
+            "research/delete.html", title=item.title,
+            what=_("This removes the research seed from the CRM. Its researchers "
+                   "and department stay."),
+            counts={}, labels={}, form=form,
+            cancel_url=url_for("research.seed", seed_id=item.id)),
+    )
 
 
 # --- researchers -----------------------------------------------------------------------------
@@ -305,16 +294,13 @@ def _researcher_form(person: Researcher | None):
     if request.method == "GET":
         form.department.data = (person.department_id if person is not None
                                 else _int_arg(request.args.get("department", "")))
-    if form.validate_on_submit():
-        try:
-            saved = services.save_researcher(person, form.data_for_service())
-        except ValidationError as err:
-            form_errors(form, err)
-        else:
-            flash(_("Saved %(name)s.", name=saved.display_name), "success")
-            return redirect(url_for("research.researcher", researcher_id=saved.id))
-    status = 422 if request.method == "POST" else 200
-    return render_template("research/researcher_form.html", form=form, researcher=person), status
+    return save_form(
+        form, lambda: services.save_researcher(person, form.data_for_service()),
+        message=lambda saved: _("Saved %(name)s.", name=saved.display_name),
+        target=lambda saved: url_for("research.researcher", researcher_id=saved.id),
+        render=lambda: render_template("research/researcher_form.html", form=form,
+                                       researcher=person),
+    )
 
 
 @bp.route("/researchers/new", methods=["GET", "POST"])
@@ -341,19 +327,19 @@ def delete_researcher(researcher_id: int):
     person = get_or_404(Researcher, researcher_id)
     if not current_user.can("records.delete"):
         abort(403)
-    form = ConfirmForm()
     counts = services.researcher_usage(person)
-    if form.validate_on_submit():
-        name = person.display_name
-        services.delete_researcher(person)
-        flash(_("Deleted %(name)s.", name=name), "success")
-        return redirect(url_for("research.researchers"))
     labels = {"seeds": _("Research seeds naming them (kept, without them)"),
               "users": _("Login accounts linked to them (kept, unlinked)")}
-    return render_template("research/delete.html", title=person.display_name,
-                           what=_("This removes the researcher from the CRM."),
-                           counts=counts, labels=labels, form=form,
-                           cancel_url=url_for("research.researcher", researcher_id=person.id))
+    return confirm_delete(
+        lambda: services.delete_researcher(person),
+        message=_("Deleted %(name)s.", name=person.display_name),
+        target=url_for("research.researchers"),
+        render=lambda form: render_template(
+            "research/delete.html", title=person.display_name,
+            what=_("This removes the researcher from the CRM."),
+            counts=counts, labels=labels, form=form,
+            cancel_url=url_for("research.researcher", researcher_id=person.id)),
+    )
 
 
 # --- departments -----------------------------------------------------------------------------
@@ -414,16 +400,13 @@ def department(department_id: int):
 
 def _department_form(dept: Department | None):
     form = DepartmentForm(obj=dept)
-    if form.validate_on_submit():
-        try:
-            saved = services.save_department(dept, form.data)
-        except ValidationError as err:
-            form_errors(form, err)
-        else:
-            flash(_("Saved %(name)s.", name=saved.name), "success")
-            return redirect(url_for("research.department", department_id=saved.id))
-    status = 422 if request.method == "POST" else 200
-    return render_template("research/department_form.html", form=form, department=dept), status
+    return save_form(
+        form, lambda: services.save_department(dept, form.data),
+        message=lambda saved: _("Saved %(name)s.", name=saved.name),
+        target=lambda saved: url_for("research.department", department_id=saved.id),
+        render=lambda: render_template("research/department_form.html", form=form,
+                                       department=dept),
+    )
 
 
 @bp.route("/departments/new", methods=["GET", "POST"])
@@ -447,17 +430,11 @@ def delete_department(department_id: int):
     dept = get_or_404(Department, department_id)
     if not current_user.can("records.delete"):
         abort(403)
-    form = ConfirmForm()
     usage = services.department_usage(dept)
-    if form.validate_on_submit():
-        name = dept.name
-        try:
-            services.delete_department(dept)
-        except ValidationError as err:
-            flash(err.errors["department"], "danger")
-            return render_template("research/department_delete.html", department=dept,
-                                   usage=usage, form=form), 409
-        flash(_("Deleted %(name)s.", name=name), "success")
-        return redirect(url_for("research.departments"))
-    return render_template("research/department_delete.html", department=dept, usage=usage,
-                           form=form)
+    return confirm_delete(
+        lambda: services.delete_department(dept),
+        message=_("Deleted %(name)s.", name=dept.name),
+        target=url_for("research.departments"),
+        render=lambda form: render_template("research/department_delete.html",
+                                            department=dept, usage=usage, form=form),
+    )
