@@ -187,3 +187,13 @@ def test_database_rejects_invalid_values(app):
 
 def test_healthz_is_public(client):
     assert client.get("/healthz").json == {"status": "ok"}
+
+
+def test_redirect_targets_stay_on_site(client, users, login):
+    for evil in ("//evil.example/", "/\\evil.example/", "https://evil.example/"):
+        r = client.submit(f"/login?next={evil}", {"email": "admin@example.org",
+                                                   "password": PASSWORD})
+        assert r.headers["Location"] == "/", evil
+        client.submit("/logout")
+    lang = login("staff").submit("/language/en", {"next": "/\\evil.example/"})
+    assert lang.headers["Location"] == "/"

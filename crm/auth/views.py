@@ -11,16 +11,10 @@ from crm.auth.forms import LoginForm, UserForm
 from crm.auth.models import User
 from crm.common.forms import ConfirmForm
 from crm.common.services import ValidationError
-from crm.common.views import get_or_404, paginate, render_list, require, save_form
+from crm.common.views import safe_next, get_or_404, paginate, render_list, require, save_form
 from crm.extensions import db
 
 bp = Blueprint("auth", __name__)
-
-
-def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("main.home")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -33,7 +27,7 @@ def login():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
             login_user(user)
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_next(request.args.get("next"), url_for("main.home")))
         form.password.errors.append(_("Wrong e-mail or password."))
     status = 422 if form.errors else 200
     return render_template("auth/login.html", form=form), status

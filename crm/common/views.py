@@ -23,6 +23,14 @@ from crm.extensions import db
 T = TypeVar("T")
 
 
+def safe_next(target: str | None, default: str) -> str:
+    """A next= target when it stays on this site (a path, not //host or /\\host), else default."""
+    target = (target or "").strip()
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return default
+
+
 def require(permission: str) -> Callable:
     """Login required, and the permission from the role table, or 403."""
 

@@ -15,6 +15,7 @@ from crm.common.forms import ConfirmForm
 from crm.common.services import ValidationError
 from crm.common.text import nfkc
 from crm.common.views import (
+    safe_next,
     confirm_delete,
     get_or_404,
     like,
@@ -57,10 +58,7 @@ FILTERS = {
 
 def _safe_next(default: str) -> str:
     """The form's next= target when it stays on this site, else the default."""
-    target = request.form.get("next") or request.args.get("next") or ""
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return default
+    return safe_next(request.form.get("next") or request.args.get("next"), default)
 
 
 @bp.get("/")

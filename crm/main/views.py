@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from crm.activities.models import Activity
 from crm.common.forms import ConfirmForm, record_option
-from crm.common.views import require
+from crm.common.views import require, safe_next
 from crm.companies.models import Company
 from crm.contacts.models import Contact
 from crm.events.models import Encounter
@@ -56,10 +56,7 @@ def language(lang: str):
     session["lang"] = lang
     if current_user.is_authenticated:
         current_user.locale = lang
-    target = request.form.get("next") or ""
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("main.home")
-    return redirect(target)
+    return redirect(safe_next(request.form.get("next"), url_for("main.home")))
 
 
 @bp.get("/suggest/<kind>")
