@@ -77,3 +77,23 @@ def test_commands_print_english_errors(runner):
                                  "--role", "staff", "--password", "short"])
     assert result.exit_code == 1
     assert "Use at least 10 characters." in result.output
+
+
+def test_every_interface_string_in_the_code_is_in_the_catalogue(tmp_path):
+    """A string added to a template or view without `make translations` shows up here."""
+    import subprocess
+    import sys
+
+    root = CATALOG.parents[3]
+    pot = tmp_path / "messages.pot"
+    subprocess.run(
+        [str(Path(sys.executable).with_name("pybabel")), "extract",
+         "-F", "crm/translations/babel.cfg", "-k", "_l", "-k", "lazy_gettext",
+         "-k", "lazy_pgettext:1c,2", "-k", "N_", "-o", str(pot), "."],
+        cwd=root, check=True, capture_output=True,
+    )
+    with open(pot, "rb") as f:
+        source = {(m.context, m.id if isinstance(m.id, str) else m.id[0])
+                  for m in read_po(f) if m.id}
+    catalogue = {(m.context, m.id if isinstance(m.id, str) else m.id[0]) for m in _po() if m.id}
+    assert sorted(source - catalogue, key=str) == []
