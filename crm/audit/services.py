@@ -31,6 +31,8 @@ def _plain(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)
+    if isinstance(value, (bytes, bytearray, memoryview)):  # a file: its size, not its bytes
+        return f"<{len(value)} bytes>"
     return value
 
 

@@ -209,3 +209,7 @@ def follow_up_done(encounter_id: int):
     flash(_("Follow-up marked done."), "success")
     return redirect(_safe_next(url_for("events.show", event_id=encounter.event_id,
                                        _anchor=f"encounter-{encounter.id}")))
+
+
+# The fair form's routes live on this blueprint; importing the module registers them.
+from crm.events import quick  # noqa: E402,F401
