@@ -23,6 +23,7 @@ from crm.demo import DEMO_USERS
 from crm.donations.models import Donation
 from crm.events.models import Encounter, Event
 from crm.extensions import db
+from crm.liaison.models import Coverage, PortfolioAssignment
 from crm.research.models import Department, Researcher, ResearchSeed, seed_researchers
 
 KATAKANA = re.compile(r"^[\u30a1-\u30fcー・]+$")
@@ -46,6 +47,15 @@ def dangling_foreign_keys() -> list[str]:
             if missing:
                 problems.append(f"{table.name}.{child.name}: {missing}")
     return problems
+
+
+def _officer_ids_match_open_assignments() -> bool:
+    open_rows = dict(db.session.execute(
+        select(PortfolioAssignment.company_id, PortfolioAssignment.officer_id)
+        .where(PortfolioAssignment.ended_at.is_(None))).all())
+    officers = dict(db.session.execute(
+        select(Company.id, Company.officer_id).where(Company.officer_id.is_not(None))).all())
+    return bool(open_rows) and open_rows == officers
 
 
 def test_small_demo_through_the_cli(runner, app):
@@ -76,6 +86,19 @@ def test_small_demo_through_the_cli(runner, app):
     for email in ("liaison@example.org", "liaison2@example.org"):
         assert 7 <= owned[users[email].id] <= 10
     assert owned[None] > 0
+    # Portfolios were made through the portfolio service: each officer_id is the company's open
+    # assignment, some were handed over (history), one subsidiary was kept past the 7-10 rule
+    # with the reason recorded; the demo liaison users cover 2-4 departments, two nobody does.
+    assert _officer_ids_match_open_assignments()
+    assert db.session.scalar(select(func.count()).where(PortfolioAssignment.ended_at.is_not(None)))
+    assert db.session.scalar(select(func.count()).where(
+        PortfolioAssignment.override_reason.is_not(None)))
+    for email in ("liaison@example.org", "liaison2@example.org"):
+        covered = db.session.scalar(select(func.count()).where(
+            Coverage.officer_id == users[email].id, Coverage.ended_at.is_(None)))
+        assert 2 <= covered <= 4
+    assert db.session.scalar(select(func.count()).where(
+        Department.id.not_in(select(Coverage.department_id)))) >= 1
     # Japanese companies with real corporate numbers (valid, unique); foreign ones from many
     # countries.
     numbers = [c.corporate_number for c in companies if c.corporate_number]
@@ -173,6 +196,8 @@ def test_large_builder_at_a_tiny_size():
         assert count(model) == TINY[key], key
     assert count(User) == len(DEMO_USERS) + TINY["officers"]
     assert made["activity contacts"] == count(activity_contacts) > 0
+    assert _officer_ids_match_open_assignments()
+    assert count(Coverage) >= TINY["officers"]
     assert count(seed_researchers) >= TINY["seeds"]
     assert dangling_foreign_keys() == []
 

@@ -1,10 +1,13 @@
 """The company form."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField, URLField
-from wtforms.validators import DataRequired, Length, Optional, URL
+from wtforms.validators import URL, DataRequired, Length, Optional
 
 from crm.common.forms import OptionalSelectField, RecordField, choices, strip
 from crm.companies.models import COMPANY_SIZES, COMPANY_STATUSES, MEMBERSHIP_TIERS
@@ -53,9 +56,23 @@ class CompanyForm(FlaskForm):
                                   choices=[])
     notes = TextAreaField(_l("Notes"), filters=[strip], render_kw={"rows": 3})
 
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        #: Only managers assign companies to officers; others see the officer, greyed out,
+        #: and whatever their browser sends for it is ignored.
+        self.officer_locked = not (getattr(current_user, "is_authenticated", False)
+                                   and current_user.can("portfolio.manage"))
+        if self.officer_locked:
+            self.officer.render_kw = {**(self.officer.render_kw or {}), "disabled": True}
+            self.officer.description = _l("A manager assigns companies to officers.")
+            company = kwargs.get("obj")
+            if company is not None:  # shown as it is, also when the form comes back with errors
+                self.officer.data = company.officer_id
+
     def data_for_service(self) -> dict:
         data = {name: field.data for name, field in self._fields.items()
                 if name not in ("csrf_token", "parent", "officer")}
         data["parent_id"] = self.parent.data.id if self.parent.data else None
-        data["officer_id"] = self.officer.data
+        if not self.officer_locked:
+            data["officer_id"] = self.officer.data
         return data

@@ -3,20 +3,27 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import has_request_context
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import func, select
 
+from crm.auth.models import User
 from crm.common.services import ValidationError, apply
 from crm.common.text import normalise_corporate_number, valid_corporate_number
 from crm.companies.models import Company
 from crm.donations.models import Donation
 from crm.extensions import db
+from crm.liaison import services as liaison
+from crm.liaison.models import PortfolioAssignment
 
+#: officer_id is not among them: the portfolio service sets it, keeping the history.
 FIELDS = (
     "name", "name_reading", "name_en", "aliases", "country", "hq_country", "has_local_presence",
     "industry", "size", "website", "description", "interests", "membership_tier",
-    "member_since", "renewal_date", "status", "notes", "parent_id", "officer_id",
+    "member_since", "renewal_date", "status", "notes", "parent_id",
 )
+_UNCHANGED = object()
 
 
 def find_by_corporate_number(number: str) -> Company | None:
@@ -24,8 +31,23 @@ def find_by_corporate_number(number: str) -> Company | None:
     return db.session.scalar(select(Company).where(Company.corporate_number == number))
 
 
-def save_company(company: Company | None, data: dict[str, Any]) -> Company:
-    """Create a company (company=None) or update one; the corporate number must be valid and unique."""
+def acting_user() -> User | None:
+    """The logged-in user of the current request; None for a script, import or loader."""
+    if has_request_context() and current_user and current_user.is_authenticated:
+        return current_user._get_current_object()
+    return None
+
+
+def save_company(company: Company | None, data: dict[str, Any], *,
+                 by: User | None = None) -> Company:
+    """Create a company (company=None) or update one; the corporate number must be valid and unique.
+
+    A changed officer_id goes through the portfolio rules (crm.liaison.services): only a
+    manager may change it, and an 11th company is refused unless data["override_reason"] is
+    given. by is the user acting (default: the logged-in user); without one (scripts, loaders)
+    the 7–10 limit is not enforced but the history is still kept.
+    """
+    by = by or acting_user()
     errors: dict[str, str] = {}
     if not (data.get("name") or "").strip():
         errors["name"] = _("Enter the company name.")
@@ -54,6 +76,15 @@ def save_company(company: Company | None, data: dict[str, Any]) -> Company:
     if company is not None and parent_id is not None and _would_cycle(company.id, parent_id):
         errors["parent"] = _(
             "A company cannot be its own parent, directly or through subsidiaries.")
+    officer: Any = _UNCHANGED
+    if "officer_id" in data and data["officer_id"] != (company.officer_id if company else None):
+        officer = db.session.get(User, data["officer_id"]) if data["officer_id"] else None
+        if data["officer_id"] and officer is None:
+            errors["officer"] = _("That officer no longer exists; pick again.")
+        else:
+            errors.update(liaison.assignment_problems(
+                company, officer, by=by, override_reason=data.get("override_reason"),
+                enforce_limit=by is not None))
     if errors:
         raise ValidationError(errors)
 
@@ -68,6 +99,12 @@ def save_company(company: Company | None, data: dict[str, Any]) -> Company:
     company.corporate_number = number
     company.refresh_derived()
     db.session.flush()
+    if officer is None:
+        liaison.unassign_company(company, by=by)
+    elif officer is not _UNCHANGED:
+        liaison.assign_company(company, officer, by=by,
+                               override_reason=data.get("override_reason"),
+                               enforce_limit=by is not None)
     return company
 
 
@@ -118,5 +155,9 @@ def delete_company(company: Company) -> None:
         alumnus.employer = None
     for child in company.subsidiaries:
         child.parent = None
+    # Its portfolio history goes with it (the audit trail keeps the rows).
+    for assignment in db.session.scalars(
+            select(PortfolioAssignment).where(PortfolioAssignment.company_id == company.id)):
+        db.session.delete(assignment)
     db.session.delete(company)
     db.session.flush()

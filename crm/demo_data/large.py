@@ -38,6 +38,7 @@ from crm.demo_data.topics import (
 from crm.donations.models import Donation
 from crm.events.models import Encounter, Event
 from crm.extensions import db
+from crm.liaison.models import Coverage, PortfolioAssignment
 from crm.research.models import Department, Researcher, ResearchSeed, seed_researchers
 
 #: What `crm demo --scale large` makes. Tests call build_large() with a few dozen of each.
@@ -119,6 +120,7 @@ class LargeDemo:
         researchers_by_dept = self.researchers(departments)
         self.seeds(departments, researchers_by_dept)
         companies = self.companies(officers)
+        self.portfolios(companies, officers, departments)
         contact_ranges = self.contacts(companies)
         events = self.events(companies)
         self.encounters(events, contact_ranges, officers)
@@ -340,6 +342,22 @@ class LargeDemo:
 
         self.insert("companies", Company.__table__, rows())
         return light
+
+    def portfolios(self, companies: list[dict], officers: list[int],
+                   departments: list[int]) -> None:
+        """The open assignment behind every company's officer_id, and each officer covering a
+        department (the last fifth of the departments nobody covers)."""
+        pick = random.Random(len(companies))  # its own generator: the rest stays as it was
+        self.insert("portfolio assignments", PortfolioAssignment.__table__, (
+            {"company_id": c["id"], "officer_id": c["officer"],
+             "started_at": self.now - timedelta(days=pick.randint(30, 3 * 365)),
+             "ended_at": None, "assigned_by_id": None, "override_reason": None, "note": None}
+            for c in companies if c["officer"]))
+        covered = departments[: max(1, len(departments) * 4 // 5)] if departments else []
+        self.insert("coverages", Coverage.__table__, (
+            {"officer_id": officer, "department_id": covered[i % len(covered)],
+             "started_at": self.now, "ended_at": None, "assigned_by_id": None}
+            for i, officer in enumerate(officers) if covered))
 
     def contacts(self, companies: list[dict]) -> list[tuple[int, int]]:
         """Contacts per company follow a long tail: most have a few, some have hundreds.

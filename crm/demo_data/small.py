@@ -29,6 +29,8 @@ from crm.demo_data.topics import (
 from crm.donations.models import Donation
 from crm.events.models import Encounter, Event
 from crm.extensions import db
+from crm.liaison.models import PORTFOLIO_MAX
+from crm.liaison.services import assign_company, assign_coverage, portfolio_size
 from crm.research.models import Department, Researcher, ResearchSeed
 
 #: Liaison officers besides the two demo liaison users, so the office has a realistic team.
@@ -38,6 +40,10 @@ COLLEAGUES = [
     ("yoko.suzuki@example.org", "鈴木 陽子"), ("daisuke.takahashi@example.org", "高橋 大輔"),
     ("megumi.nakamura@example.org", "中村 恵"), ("lukas.weber@example.org", "Lukas Weber"),
 ]
+#: The newest colleague's portfolio: under the programme's 7, so the overview shows one.
+NEW_COLLEAGUE_PORTFOLIO = 4
+#: Department codes each officer covers, in the order of colleagues(); DEN and ECO nobody.
+COVERAGE = [("ENG", "IMR", "ENV"), ("INF", "SCI"), ("MED", "PHA"), ("AGR",), ("LIF",)]
 #: Number of Japanese companies taken from the EDINET extract.
 JAPANESE_COMPANIES = 170
 UNIVERSITY_DOMAIN = "univ.example.org"
@@ -65,6 +71,7 @@ class SmallDemo:
         researchers = self.researchers(departments)
         seeds = self.seeds(departments, researchers)
         companies = self.companies(officers)
+        self.coverage(departments, officers)
         events = self.events()
         contacts = self.contacts(companies, events)
         encounters = self.encounters(events, contacts)
@@ -252,32 +259,77 @@ class SmallDemo:
         for p in plans:
             p.setdefault("status", rng.choices(["active", "prospect", "dormant", "former"],
                                                [30, 45, 15, 10])[0])
-        # Portfolios: each officer 7-10 companies, members first, then active partners.
+        # Portfolios: each officer 7-10 companies, members first, then active partners; the
+        # newest colleague (last) is still building theirs up.
         candidates = members + [p for p in plans if p not in members and p["status"] == "active"]
         rng.shuffle(candidates)
         for officer in officers:
-            for _ in range(rng.randint(7, 10)):
+            size = NEW_COLLEAGUE_PORTFOLIO if officer is officers[-1] else rng.randint(7, 10)
+            for _ in range(size):
                 if candidates:
-                    candidates.pop()["officer_id"] = officer.id
+                    candidates.pop()["_officer"] = officer
         companies = []
         by_name: dict[str, Company] = {}
+        plans_by_id: dict[int, dict] = {}
         for p in plans:
             company = self._save(p)
             companies.append(company)
             by_name[p["name"]] = company
+            plans_by_id[company.id] = p
             if p.get("_subsidiary"):
                 reading, name_en = SUBSIDIARY_DETAILS[p["_subsidiary"]]
-                sub = self._save({
+                sub_plan = {
                     "name": p["_subsidiary"], "name_reading": reading, "name_en": name_en,
                     "country": "JP", "hq_country": p["country"], "industry": p["industry"],
                     "size": "sme", "status": rng.choice(["active", "prospect"]),
                     "parent_id": company.id,
                     "description": f"{p['name']} の日本法人。", "interests": p["interests"],
-                    "officer_id": p.get("officer_id") if rng.random() < 0.5 else None,
+                    "_officer": p.get("_officer") if rng.random() < 0.5 else None,
                     "_fields": p["_fields"], "_domain": "jp." + p["_domain"],
-                })
+                }
+                sub = self._save(sub_plan)
+                plans_by_id[sub.id] = sub_plan
                 companies.append(sub)
+        self.portfolios(companies, plans_by_id, officers)
         return companies
+
+    def portfolios(self, companies: list[Company], plans: dict[int, dict],
+                   officers: list[User]) -> None:
+        """Assignments through the portfolio service, as a manager would make them: started
+        months or years ago, a few companies handed over from a colleague before, and
+        Japanese subsidiaries kept with their parent's officer even past the 7-10 rule (the
+        override reason is recorded)."""
+        rng, manager = self.rng, self.users["manager@example.org"]
+        owned = [(c, plans[c.id]["_officer"]) for c in companies if plans[c.id].get("_officer")]
+        parents = [(c, o) for c, o in owned if c.parent_id is None]
+        subsidiaries = [(c, o) for c, o in owned if c.parent_id is not None]
+        handed_over = {c.id for c, _ in rng.sample(parents, min(8, len(parents)))}
+        # Hand-overs first, while every colleague still has room for one more.
+        parents.sort(key=lambda pair: pair[0].id not in handed_over)
+        for company, officer in parents + subsidiaries:
+            since = days_ago(self.today, 40, 4 * 365, rng)
+            if company.id in handed_over:
+                before = rng.choice([o for o in officers if o is not officer])
+                first = since - timedelta(days=rng.randint(200, 900))
+                assign_company(company, before, by=manager, at=self.stamp(first),
+                               note=rng.choice([None, "前任者からの引継ぎ前"]))
+                note = rng.choice(["担当替え（異動のため）", "Handed over: reorganised portfolios",
+                                   "前任者の退職に伴う引継ぎ"])
+            else:
+                note = None
+            reason = None
+            if company.parent_id is not None and portfolio_size(officer.id) >= PORTFOLIO_MAX:
+                reason = "日本法人は親会社と同じ担当者が一括で見る（Same officer as the parent " \
+                    "company）"
+            assign_company(company, officer, by=manager, at=self.stamp(since), note=note,
+                           override_reason=reason)
+
+    def coverage(self, departments: dict[str, Department], officers: list[User]) -> None:
+        """Departments each officer covers; a couple are left uncovered."""
+        manager = self.users["manager@example.org"]
+        for officer, codes in zip(officers, COVERAGE, strict=False):
+            for code in codes:
+                assign_coverage(officer, departments[code], by=manager)
 
     def _save(self, plan: dict) -> Company:
         data = {k: v for k, v in plan.items() if not k.startswith("_")}
