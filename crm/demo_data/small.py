@@ -78,12 +78,14 @@ class SmallDemo:
         activities = self.activities(companies, events)
         alumni = self.alumni(companies, departments, contacts)
         donations = self.donations(companies, alumni)
+        requests = self.requests(events)
         return {
             "users": len(self.users) + len(officers) - 2, "departments": len(departments),
             "researchers": sum(len(r) for r in researchers.values()), "research seeds": len(seeds),
             "companies": len(companies), "contacts": len(contacts), "events": len(events),
             "encounters": len(encounters), "activities": len(activities),
             "alumni": len(alumni), "donations": len(donations),
+            "data-entry requests": len(requests),
         }
 
     # -- people of the office and the university -------------------------------------------
@@ -609,6 +611,50 @@ class SmallDemo:
         db.session.flush()
         return donations
 
+
+    def requests(self, events: list[Event]) -> list:
+        """A researcher's data-entry requests in every state, so the BD queue has work."""
+        from crm.requests import services as requests
+
+        researcher = self.users.get("researcher@example.org")
+        bd = self.users.get("bd@example.org")
+        if researcher is None or bd is None:
+            return []
+        past = [e for e in events if e.starts_on <= self.today]
+        rows = [
+            ("石川 真理", "イシカワ マリ", "株式会社ニコン", "研究開発本部 主任研究員",
+             "m.ishikawa@nikon.example.co.jp", 12, "光学設計と機械学習の組み合わせ",
+             "次世代露光装置の光学系設計に機械学習を使いたい。共同研究に関心あり。",
+             "京都出身。週末はテニス。"),
+            ("Daniel Weber", None, "Nordwind Robotik GmbH", "Head of R&D", "d.weber@example.com",
+             9, "soft grippers for food handling",
+             "Asked whether our soft-gripper seed could be licensed for food packaging lines.",
+             "Cycles to work; visiting Japan again in spring."),
+            ("小林 健太", "コバヤシ ケンタ", "ＡＢＣ(株)", "技術企画部 課長", None, 3,
+             "全固体電池の電解質", "量産プロセスの評価方法について相談したいとのこと。", "娘さんが受験生。"),
+            ("Priya Nair", None, "Helix Biotech Pte. Ltd.", "Business Development Manager",
+             "priya.nair@example.com", 2, "antibody screening platforms",
+             "Interested in a joint project with the medical school; asked for a seminar.", None),
+            ("佐々木 亮", "ササキ リョウ", "東洋センサー株式会社", "営業部", None, 20,
+             "振動センサ", "名刺をいただいたが詳細は不明。", None),
+        ]
+        made = []
+        for i, (name, reading, company, title, email, days, interests, discussed, talk) in \
+                enumerate(rows):
+            event = past[-1 - i % len(past)] if past else None
+            req = requests.submit_request(researcher, {
+                "person_name": name, "person_reading": reading, "company_name": company,
+                "person_title": title, "email": email, "event_id": event.id if event else None,
+                "where_met": None if event else "学内セミナー", "met_on": self.today - timedelta(days=days),
+                "interests": interests, "discussed": discussed, "small_talk": talk,
+            })
+            req.created_at = self.stamp(self.today - timedelta(days=days - 1))
+            made.append(req)
+        requests.claim(made[1], bd)
+        requests.send_back(made[2], bd, "会社名は ABC 株式会社（法人番号 …）で合っていますか？ 部署名も教えてください。")
+        requests.withdraw(made[4], researcher)
+        db.session.flush()
+        return made
 
     def stamp(self, day: date) -> datetime:
         """A moment during office hours (JST) on that day, in UTC."""
