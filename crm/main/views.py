@@ -25,9 +25,10 @@ bp = Blueprint("main", __name__)
 def home():
     """The start page: counts, my companies, recent activity and follow-ups due."""
     counts = {
-        "companies": db.session.scalar(select(func.count(Company.id))),
-        "contacts": db.session.scalar(select(func.count(Contact.id))),
-        "seeds": db.session.scalar(select(func.count(ResearchSeed.id))),
+        # count(*) lets the engine count an index instead of reading every row
+        "companies": db.session.scalar(select(func.count()).select_from(Company)),
+        "contacts": db.session.scalar(select(func.count()).select_from(Contact)),
+        "seeds": db.session.scalar(select(func.count()).select_from(ResearchSeed)),
     }
     mine = db.session.execute(
         select(Company).where(Company.officer_id == current_user.id).order_by(Company.name)
