@@ -104,5 +104,126 @@ def serve_command(host: str, port: int, debug: bool) -> None:
     run_simple(host, port, app, use_reloader=debug, use_debugger=debug, threaded=True)
 
 
+# --- search index (crm/search.py) -------------------------------------------------------------
+
+@main.group("index")
+def index_group() -> None:
+    """The search index: rebuild it, see its state, run the single index writer."""
+
+
+@index_group.command("rebuild")
+@click.option("--kind", "kinds", multiple=True, help="Only these kinds (repeat); default all.")
+@with_appcontext
+def index_rebuild(kinds: tuple[str, ...]) -> None:
+    """Recreate the search index from the database (the database is the truth)."""
+    from crm import search
+
+    unknown = set(kinds) - set(search.KINDS)
+    if unknown:
+        raise click.BadParameter(f"unknown kind {', '.join(sorted(unknown))}; "
+                                 f"use {', '.join(search.KINDS)}", param_hint="--kind")
+    ix = search.get_index()
+    click.echo(f"Rebuilding the search index in {ix.path}")
+    done = search.rebuild(kinds or search.KINDS, echo=click.echo)
+    docs = sum(n for n, _ in done.values())
+    seconds = sum(t for _, t in done.values())
+    click.echo(f"Indexed {docs:,} documents in {seconds:.1f} s "
+               f"({docs / seconds if seconds else 0:,.0f} documents/s).")
+
+
+@index_group.command("status")
+@with_appcontext
+def index_status() -> None:
+    """Pending updates, the index's age, and documents per kind against the database."""
+    from crm import search
+
+    info = search.status()
+
+    def age(seconds: float | None) -> str:
+        if seconds is None:
+            return "never"
+        for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+            if seconds >= size:
+                return f"{seconds / size:.1f} {unit} ago"
+        return f"{seconds:.0f} s ago"
+
+    click.echo(f"Index: {info['path']} (mode: {info['mode']})")
+    click.echo(f"Last change: {age(info['last_change_seconds'])}")
+    pending = info["pending"]
+    oldest = info["oldest_pending_seconds"]
+    click.echo(f"Pending updates: {pending}" + (f" (oldest queued {age(oldest)})" if pending else ""))
+    click.echo(f"{'kind':<12}{'indexed':>10}{'records':>10}")
+    stale = False
+    for kind, row in info["kinds"].items():
+        mark = "" if row["documents"] == row["records"] else "  *"
+        stale = stale or bool(mark)
+        click.echo(f"{kind:<12}{row['documents']:>10,}{row['records']:>10,}{mark}")
+    if stale and not pending:
+        click.echo("* counts differ: run `crm index rebuild`.")
+
+
+@index_group.command("worker")
+@click.option("--interval", default=0.5, type=float, show_default=True,
+              help="Seconds between looks at the outbox.")
+@click.option("--once", is_flag=True, help="Drain what is pending and stop.")
+@with_appcontext
+def index_worker(interval: float, once: bool) -> None:
+    """The single index writer: apply outbox updates as they come (for CRM_INDEX_MODE=worker,
+    when several web processes or hosts share one index)."""
+    import time
+
+    from crm import search
+
+    click.echo(f"Index worker on {search.get_index().path}; Ctrl+C stops it.")
+    try:
+        while True:
+            done = search.drain(timeout=None)
+            if done:
+                click.echo(f"Indexed {done} update(s).")
+            if once:
+                return
+            time.sleep(interval)
+    except KeyboardInterrupt:
+        click.echo("Stopped.")
+
+
+@main.command("match")
+@click.argument("text")
+@click.option("--kind", type=click.Choice(["seed", "researcher", "company"]), default="seed",
+              show_default=True, help="What to find.")
+@click.option("--limit", default=10, type=click.IntRange(1, 500), show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@with_appcontext
+def match_command(text: str, kind: str, limit: int, as_json: bool) -> None:
+    """Research seeds, researchers or companies that match TEXT (a need, a call, an e-mail;
+    "-" reads it from standard input)."""
+    import json
+
+    from crm import search
+
+    if text == "-":
+        text = sys.stdin.read()
+    found = search.match(text, kind=kind, limit=limit)
+    rows = []
+    for f in found:
+        record = f.record
+        label = getattr(record, "display_name", None) or getattr(record, "label", str(record))
+        row = {"kind": kind, "id": record.id, "score": round(f.score, 4), "name": label,
+               "terms": f.terms}
+        if kind == "company":
+            row["officer"] = record.officer.name if record.officer else None
+        rows.append(row)
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        click.echo("No match.")
+        return
+    for n, row in enumerate(rows, 1):
+        extra = f"  [officer: {row['officer'] or '-'}]" if kind == "company" else ""
+        click.echo(f"{n:>3}. {row['score']:>7.3f}  {row['name']} (#{row['id']}){extra}")
+        click.echo(f"       why: {', '.join(row['terms'])}")
+
+
 if __name__ == "__main__":
     main()

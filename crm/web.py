@@ -63,6 +63,7 @@ def init_app(app: Flask) -> None:
     from crm.requests.views import bp as requests_bp
     from crm.research.views import bp as research_bp
     from crm.search_views import bp as search_bp
+    import crm.search  # noqa: F401  (registers the search-index outbox hooks)
 
     for bp in (main_bp, auth_bp, companies_bp, contacts_bp, events_bp, activities_bp,
                alumni_bp, donations_bp, research_bp, audit_bp, liaison_bp, requests_bp,

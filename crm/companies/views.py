@@ -28,6 +28,7 @@ from crm.contacts.models import Contact
 from crm.donations.models import Donation
 from crm.events.models import Encounter
 from crm.extensions import db
+from crm.search_views import company_seed_matches
 
 bp = Blueprint("companies", __name__, url_prefix="/companies")
 
@@ -122,6 +123,7 @@ def show(company_id: int):
         donation_totals=donation_totals, counts=counts, last_contact=last_contact,
         changes=recent_changes(company), STATUS_LABELS=STATUS_LABELS, TIER_LABELS=TIER_LABELS,
         SIZE_LABELS=SIZE_LABELS, SECTION_LIMIT=SECTION_LIMIT, ACTIVITY_LABELS=ACTIVITY_LABELS,
+        **company_seed_matches(company),  # one index call + one query
     )
 
 

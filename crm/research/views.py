@@ -25,6 +25,8 @@ from crm.research.forms import (
     DepartmentForm, ResearcherForm, SeedForm, department_choices, department_options,
 )
 from crm.research.models import Department, Researcher, ResearchSeed, seed_researchers
+from crm.search import researcher_text, seed_text
+from crm.search_views import interested_companies
 
 bp = Blueprint("research", __name__, url_prefix="/research")
 
@@ -134,7 +136,8 @@ def seed(seed_id: int):
         selectinload(ResearchSeed.researchers).joinedload(Researcher.department),
     )
     return render_template("research/seed.html", seed=item, changes=recent_changes(item),
-                           can_edit=item.can_edit(current_user))
+                           can_edit=item.can_edit(current_user),
+                           interested=interested_companies(seed_text(item)))
 
 
 def _seed_form(item: ResearchSeed | None):
@@ -285,7 +288,8 @@ def researcher(researcher_id: int):
     account = db.session.scalar(select(User).where(User.researcher_id == person.id))
     return render_template("research/researcher.html", researcher=person, seeds=seed_rows,
                            account=account,
-                           can_edit=services.can_edit_researcher(current_user, person))
+                           can_edit=services.can_edit_researcher(current_user, person),
+                           interested=interested_companies(researcher_text(person, seed_rows)))
 
 
 def _researcher_form(person: Researcher | None):

@@ -1,0 +1,639 @@
+"""A directory of Whoosh indexes, one per kind of document, behind a small face.
+
+    ix = Index.create(path)                 # or Index.open(path)
+    ix.upsert("seed", 42, {"title": ..., "text": ..., "keywords": ...}, tags={"department": 3})
+    ix.delete("seed", 42)
+    ix.match("need text", kind="seed", limit=10, where={"government_funded": False})
+    ix.search("電池", kinds=None, limit=20)
+
+A change is visible to match() and search() when upsert()/delete() returns, in this process and
+in any other that opens the same directory. Writes from several processes wait for each other
+(Whoosh has one writer per index); Index.lock() is a cross-process lock for callers that must
+read their source and write the index as one step (draining an outbox).
+"""
+from __future__ import annotations
+
+import heapq
+import json
+import math
+import os
+import re
+import shutil
+import threading
+import time
+from array import array
+from bisect import bisect_right
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as whoosh_index
+from whoosh import writing
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.filedb.filestore import FileStorage
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.query import And, NullQuery, Or, Prefix, Query, Term
+from whoosh.reading import TermNotFound
+from whoosh.scoring import BM25F
+
+from search_index.analysis import QueryWord, cached_terms, query_words, terms
+from search_index.matching import CANDIDATE_TERMS, CANDIDATES, POSTINGS_BUDGET, Hit, prepare
+from search_index.schema import ALIASES, BODY_FIELDS, INPUT_FIELDS, SEARCH_FIELDS, make_schema
+
+BODY = "body"
+
+FORMAT = 1
+_KIND_RE = re.compile(r"^[a-z][a-z0-9_]{0,29}$")
+_META = "kakehashi-index.json"
+_LOCK = ".drain.lock"
+#: How long a write waits for another process's writer before giving up (seconds).
+WRITE_TIMEOUT = 30.0
+
+__all__ = ["Hit", "Index", "IndexBusy", "IndexNotFound", "SearchResults"]
+
+
+class IndexNotFound(FileNotFoundError):
+    """There is no index at that path (create one, or rebuild)."""
+
+
+class IndexBusy(TimeoutError):
+    """Another process holds the index lock."""
+
+
+class SearchResults(list):
+    """Hits of a search, grouped by kind (kinds in the order asked), best first within a kind.
+    `.totals` gives how many documents of each kind matched; `.partial` is True when no
+    document had every word, so documents with some of them are shown."""
+
+    def __init__(self, hits: Iterable[Hit] = (), totals: dict[str, int] | None = None,
+                 partial: bool = False):
+        super().__init__(hits)
+        self.totals = totals or {}
+        self.partial = partial
+
+    def by_kind(self) -> dict[str, list[Hit]]:
+        groups: dict[str, list[Hit]] = {}
+        for hit in self:
+            groups.setdefault(hit.kind, []).append(hit)
+        return groups
+
+
+def _key(id_: int | str) -> str:
+    return str(id_)
+
+
+def _unkey(key: str) -> int | str:
+    return int(key) if key.isdigit() else key
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Iterable):
+        return "\n".join(_text(v) for v in value if v)
+    return str(value)
+
+
+def _tag_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    return str(value).replace(" ", "_")
+
+
+def _tags(tags: Mapping[str, Any] | None) -> str:
+    tokens = []
+    for name, value in (tags or {}).items():
+        values = value if isinstance(value, (list, tuple, set, frozenset)) else [value]
+        tokens.extend(f"{name}={_tag_value(v)}" for v in values if v is not None)
+    return " ".join(tokens)
+
+
+def _where(where: Mapping[str, Any] | None) -> Query | None:
+    """{"department": [1, 2], "readiness": range(4, 10), "government_funded": False} → a filter."""
+    parts = []
+    for name, value in (where or {}).items():
+        if value is None:
+            continue
+        values = (list(value) if isinstance(value, (list, tuple, set, frozenset, range))
+                  else [value])
+        parts.append(Or([Term("tags", f"{name}={_tag_value(v)}") for v in values])
+                     if values else NullQuery)
+    if not parts:
+        return None
+    return And(parts) if len(parts) > 1 else parts[0]
+
+
+def document(id_: int | str, fields: Mapping[str, Any],
+             tags: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The Whoosh document for a record's fields."""
+    given: dict[str, str] = {}
+    for name, value in fields.items():
+        name = ALIASES.get(name, name)
+        if name not in INPUT_FIELDS:
+            raise ValueError(f"unknown field {name!r}: use one of {list(INPUT_FIELDS)}")
+        text = _text(value)
+        if text:
+            given[name] = f"{given[name]}\n{text}" if name in given else text
+    doc: dict[str, Any] = {"key": _key(id_)}
+    for name in ("name", "title", "keywords"):
+        if name in given:
+            doc[name] = given[name]
+    body = "\n".join(given[n] for n in BODY_FIELDS if n in given)
+    if body:
+        doc[BODY] = body
+    doc["bag"] = dict(Counter(t.text for t in cached_terms(body))) if body else {}
+    tag_text = _tags(tags)
+    if tag_text:
+        doc["tags"] = tag_text
+    return doc
+
+
+class Batch:
+    """Several writes, committed together (one Whoosh writer per kind touched)."""
+
+    def __init__(self, index: Index, timeout: float = WRITE_TIMEOUT):
+        self.index = index
+        self.timeout = timeout
+        self._writers: dict[str, Any] = {}
+        self._clear: set[str] = set()
+        self.count = 0
+
+    def _writer(self, kind: str):
+        writer = self._writers.get(kind)
+        if writer is None:
+            ix = self.index._whoosh(kind, create=True)
+            try:
+                writer = ix.writer(timeout=self.timeout, delay=0.05, limitmb=128)
+            except writing.LockError as exc:
+                raise IndexBusy(f"the {kind} index is locked by another writer") from exc
+            self._writers[kind] = writer
+        return writer
+
+    def upsert(self, kind: str, id_: int | str, fields: Mapping[str, Any],
+               tags: Mapping[str, Any] | None = None) -> None:
+        doc = document(id_, fields, tags)
+        writer = self._writer(kind)
+        if kind in self._clear:
+            writer.add_document(**doc)
+        else:
+            writer.update_document(**doc)
+        self.count += 1
+
+    def delete(self, kind: str, id_: int | str) -> None:
+        if kind not in self._writers and not self.index._exists(kind):
+            return
+        self._writer(kind).delete_by_term("key", _key(id_))
+        self.count += 1
+
+    def clear(self, kind: str) -> None:
+        """Drop every document of a kind (the documents added after this replace them when
+        the batch commits; searches see the old ones until then)."""
+        if kind not in self._writers:
+            ix = self.index._whoosh(kind)
+            if ix is not None and ix.schema != make_schema():
+                self.index._recreate(kind)  # an index of an older layout: start afresh
+        self._writer(kind)
+        self._clear.add(kind)
+
+    def commit(self) -> None:
+        writers, self._writers = self._writers, {}
+        for kind, writer in writers.items():
+            if kind in self._clear:
+                writer.commit(mergetype=writing.CLEAR)
+            else:
+                writer.commit()
+        self._clear.clear()
+
+    def cancel(self) -> None:
+        writers, self._writers = self._writers, {}
+        for writer in writers.values():
+            writer.cancel()
+        self._clear.clear()
+
+    def __enter__(self) -> Batch:  # noqa: PYI034
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.commit()
+        else:
+            self.cancel()
+
+
+class _Reader:
+    """A kind's searcher, kept open and refreshed when the index changes."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.searcher = None
+
+
+class Index:
+    """Full-text search and matching over documents of several kinds in one directory."""
+
+    def __init__(self, path: str | os.PathLike[str]):
+        self.path = Path(path)
+        self._ixes: dict[str, Any] = {}
+        self._readers: dict[str, _Reader] = {}
+        self._guard = threading.Lock()
+
+    # -- opening -------------------------------------------------------------------------
+    @classmethod
+    def create(cls, path: str | os.PathLike[str]) -> Index:
+        """A new, empty index at `path` (an index already there is removed)."""
+        path = Path(path)
+        if path.exists():
+            for child in path.iterdir():
+                if (child.is_dir() and _KIND_RE.match(child.name)
+                        and whoosh_index.exists_in(str(child))):
+                    shutil.rmtree(child)
+        path.mkdir(parents=True, exist_ok=True)
+        (path / _META).write_text(json.dumps({"format": FORMAT, "created": time.time()}))
+        return cls(path)
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str]) -> Index:
+        """The index at `path`; IndexNotFound when there is none."""
+        path = Path(path)
+        try:
+            meta = json.loads((path / _META).read_text())
+        except (OSError, ValueError):
+            raise IndexNotFound(f"no search index at {path}") from None
+        if meta.get("format") != FORMAT:
+            raise IndexNotFound(f"the search index at {path} is of an older format: rebuild it")
+        return cls(path)
+
+    @classmethod
+    def open_or_create(cls, path: str | os.PathLike[str]) -> Index:
+        try:
+            return cls.open(path)
+        except IndexNotFound:
+            return cls.create(path)
+
+    def close(self) -> None:
+        """Close open searchers (the index stays on disk)."""
+        for reader in list(self._readers.values()):
+            with reader.lock:
+                if reader.searcher is not None:
+                    reader.searcher.close()
+                    reader.searcher = None
+
+    def __enter__(self) -> Index:  # noqa: PYI034
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- kinds -----------------------------------------------------------------------------
+    def _dir(self, kind: str) -> Path:
+        if not _KIND_RE.match(kind or ""):
+            raise ValueError(f"bad document kind {kind!r}")
+        return self.path / kind
+
+    def _exists(self, kind: str) -> bool:
+        return whoosh_index.exists_in(str(self._dir(kind)))
+
+    def _whoosh(self, kind: str, create: bool = False):
+        with self._guard:
+            ix = self._ixes.get(kind)
+            if ix is not None:
+                return ix
+            directory = self._dir(kind)
+            if whoosh_index.exists_in(str(directory)):
+                ix = FileStorage(str(directory)).open_index()
+            elif create:
+                ix = self._create_kind(directory)
+            else:
+                return None
+            self._ixes[kind] = ix
+            return ix
+
+    def _create_kind(self, directory: Path):
+        """A kind's first document: one process creates its index, others wait and open it."""
+        import fcntl
+
+        self.path.mkdir(parents=True, exist_ok=True)
+        with open(self.path / ".create.lock", "a+") as handle:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+            try:
+                if whoosh_index.exists_in(str(directory)):
+                    return FileStorage(str(directory)).open_index()
+                directory.mkdir(parents=True, exist_ok=True)
+                return FileStorage(str(directory)).create_index(make_schema())
+            finally:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+    def _recreate(self, kind: str) -> None:
+        with self._guard:
+            self._ixes[kind] = FileStorage(str(self._dir(kind))).create_index(make_schema())
+
+    def kinds(self) -> list[str]:
+        """Kinds that have an index here."""
+        if not self.path.exists():
+            return []
+        return sorted(p.name for p in self.path.iterdir()
+                      if p.is_dir() and _KIND_RE.match(p.name) and whoosh_index.exists_in(str(p)))
+
+    @contextmanager
+    def _searcher(self, kind: str) -> Iterator[Any]:
+        """The kind's current searcher (None when the kind has no index yet), for one use."""
+        with self._guard:
+            reader = self._readers.setdefault(kind, _Reader())
+        with reader.lock:
+            if reader.searcher is not None and not reader.searcher.up_to_date():
+                # A fresh searcher: Whoosh's refresh() reuses segment readers and misses
+                # deletions committed to a segment it already had open.
+                reader.searcher.close()
+                reader.searcher = None
+            if reader.searcher is None:
+                ix = self._whoosh(kind)
+                if ix is None:
+                    yield None
+                    return
+                reader.searcher = ix.searcher(weighting=BM25F())
+            yield reader.searcher
+
+    # -- writing ---------------------------------------------------------------------------
+    def batch(self, timeout: float = WRITE_TIMEOUT) -> Batch:
+        """`with ix.batch() as b: b.upsert(...); b.delete(...)`: one commit for all."""
+        return Batch(self, timeout)
+
+    def upsert(self, kind: str, id: int | str, fields: Mapping[str, Any],
+               tags: Mapping[str, Any] | None = None) -> None:
+        """Add or replace a document. Fields: name, title, keywords, text (str or list)."""
+        with self.batch() as batch:
+            batch.upsert(kind, id, fields, tags)
+
+    def delete(self, kind: str, id: int | str) -> None:
+        """Remove a document (nothing happens when there is none)."""
+        with self.batch() as batch:
+            batch.delete(kind, id)
+
+    @contextmanager
+    def lock(self, timeout: float | None = None) -> Iterator[None]:
+        """An exclusive lock on this index directory across processes; IndexBusy after
+        `timeout` seconds (None waits as long as it takes)."""
+        import fcntl
+
+        self.path.mkdir(parents=True, exist_ok=True)
+        with open(self.path / _LOCK, "a+") as handle:
+            deadline = None if timeout is None else time.monotonic() + timeout
+            while True:
+                try:
+                    fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if deadline is not None and time.monotonic() >= deadline:
+                        raise IndexBusy(f"the index at {self.path} is busy") from None
+                    time.sleep(0.02)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+    # -- reading ---------------------------------------------------------------------------
+    def count(self, kind: str) -> int:
+        with self._searcher(kind) as searcher:
+            return searcher.doc_count() if searcher is not None else 0
+
+    def stats(self) -> dict[str, dict[str, Any]]:
+        """Per kind: documents and when the index last changed (seconds since the epoch)."""
+        out = {}
+        for kind in self.kinds():
+            ix = self._whoosh(kind)
+            out[kind] = {"documents": self.count(kind), "modified": ix.last_modified()}
+        return out
+
+    def ids(self, kind: str) -> set[int | str]:
+        """Every id of a kind (for checks and tests)."""
+        with self._searcher(kind) as searcher:
+            if searcher is None:
+                return set()
+            return {_unkey(fields["key"]) for fields in searcher.all_stored_fields()}
+
+    def match(self, text: str, kind: str = "seed", limit: int | None = 10,
+              where: Mapping[str, Any] | None = None, exclude: Iterable[int | str] = (),
+              scoring: str = "lm", cutoff: float | None = None) -> list[Hit]:
+        """Documents of `kind` that match a text, best first, each with the text's words that
+        matched. `where` filters on tags; `exclude` leaves ids out; `limit=None` returns all.
+        `cutoff` (0–1) leaves out documents whose matched words weigh less than that share of
+        the best document's (weak matches on a common word). scoring="bm25" is the plain BM25
+        baseline (an OR of every word), for comparison."""
+        spans = list(terms(text))
+        if not spans:
+            return []
+        with self._searcher(kind) as searcher:
+            if searcher is None or searcher.doc_count() == 0:
+                return []
+            if scoring == "bm25":
+                return self._match_bm25(searcher, kind, spans, limit, where, exclude)
+            if scoring != "lm":
+                raise ValueError(f"unknown scoring {scoring!r}")
+            reader = searcher.reader()
+            total_length = reader.field_length(BODY)
+            if not total_length:
+                return []
+            stats = _TermStats(reader)
+            need = prepare(text, spans, stats.collection_frequency, total_length,
+                           searcher.doc_count())
+            if not need.weights:
+                return []
+            where_q = _where(where)
+            allowed = set(searcher.docs_for_query(where_q)) if where_q is not None else None
+            masked = ({d for i in exclude for d in searcher.docs_for_query(Term("key", _key(i)))}
+                      if exclude else set())
+            candidates = _accumulate(reader, need, stats, allowed, masked,
+                                     None if limit is None else max(CANDIDATES, 3 * limit))
+            scored = []
+            for docnum in candidates:
+                stored = searcher.stored_fields(docnum)
+                score, parts = need.score(stored.get("bag") or {})
+                if parts:
+                    scored.append((score, stored["key"], parts))
+        if cutoff and scored:
+            best = max(sum(parts.values()) for _, _, parts in scored)
+            scored = [x for x in scored if sum(x[2].values()) >= cutoff * best]
+        scored.sort(key=lambda x: (-x[0], x[1]))
+        if limit is not None:
+            scored = scored[:limit]
+        return [Hit(kind, _unkey(key), score, partial(need.why, parts))
+                for score, key, parts in scored]
+
+    def _match_bm25(self, searcher, kind, spans, limit, where, exclude) -> list[Hit]:
+        counts = Counter(t.text for t in spans)
+        query = Or([Term(BODY, t, boost=float(n)) for t, n in counts.items()])
+        mask = Or([Term("key", _key(i)) for i in exclude]) if exclude else None
+        results = searcher.search(query, limit=limit, filter=_where(where), mask=mask,
+                                  terms=True)
+        hits = []
+        for hit in results:
+            matched = sorted({t.decode() if isinstance(t, bytes) else t
+                              for _, t in hit.matched_terms()})
+            hits.append(Hit(kind, _unkey(hit["key"]), hit.score, matched))
+        return hits
+
+    def search(self, query: str, kinds: Iterable[str] | None = None, limit: int = 20,
+               where: Mapping[str, Any] | None = None) -> SearchResults:
+        """The search box: documents with every word of the query (or, when none has them
+        all, with some), by kind in the order given, best first; at most `limit` per kind."""
+        groups = query_words(query)
+        kinds = list(kinds) if kinds is not None else self.kinds()
+        if not groups:
+            return SearchResults(totals={k: 0 for k in kinds})
+        fields = list(SEARCH_FIELDS)
+        words = [_group_query(g, fields) for g in groups]
+        strict = And(words) if len(words) > 1 else words[0]
+        found = self._search_kinds(strict, kinds, limit, where, groups)
+        if len(words) > 1 and not found:
+            found = self._search_kinds(Or(words), kinds, limit, where, groups)
+            found.partial = True
+        return found
+
+    def _search_kinds(self, query, kinds, limit, where, groups) -> SearchResults:
+        hits: list[Hit] = []
+        totals: dict[str, int] = {}
+        words = [g.display for g in groups]
+        for kind in kinds:
+            with self._searcher(kind) as searcher:
+                if searcher is None:
+                    totals[kind] = 0
+                    continue
+                results = searcher.search(query, limit=limit, filter=_where(where))
+                totals[kind] = len(results)
+                for hit in results:
+                    hits.append(Hit(kind, _unkey(hit["key"]), hit.score, words))
+        return SearchResults(hits, totals)
+
+
+class _TermStats:
+    """Collection frequency and document frequency of terms over the bag fields."""
+
+    def __init__(self, reader) -> None:
+        self.reader = reader
+        self._cache: dict[str, tuple[int, int]] = {}
+
+    def get(self, term: str) -> tuple[int, int]:
+        found = self._cache.get(term)
+        if found is None:
+            try:
+                info = self.reader.term_info(BODY, term)
+                found = (int(info.weight()), info.doc_frequency())
+            except TermNotFound:
+                found = (0, 0)
+            self._cache[term] = found
+        return found
+
+    def collection_frequency(self, term: str) -> int:
+        return self.get(term)[0]
+
+
+def _posting_blocks(matcher) -> Iterator[tuple[Any, Any]]:
+    """(document numbers, term frequencies) of a term's postings, a block at a time (Whoosh's
+    matcher tree costs far more per posting than this loop)."""
+    if isinstance(matcher, W3LeafMatcher):
+        while matcher.is_active():
+            matcher._read_ids()
+            matcher._read_weights()
+            yield matcher._ids, matcher._weights
+            matcher._next_block()
+        return
+    ids, weights = [], []
+    while matcher.is_active():
+        ids.append(matcher.id())
+        weights.append(matcher.weight())
+        matcher.next()
+    yield ids, weights
+
+
+def _accumulate(reader, need, stats: _TermStats, allowed: set[int] | None, masked: set[int],
+                keep: int | None) -> list[int]:
+    """Documents worth scoring exactly, by their partial score on the need's weightiest terms:
+    terms are taken by what one occurrence adds to a score, while their postings fit a budget
+    (all of them for a small kind); `keep` best documents (None: every one found)."""
+    ranked = need.ranked_terms()
+    if keep is None or sum(stats.get(t)[1] for t in ranked) <= POSTINGS_BUDGET:
+        chosen = ranked  # small enough: every document sharing a word is scored
+    else:
+        chosen = []
+        postings = 0
+        for term in ranked:
+            df = stats.get(term)[1]
+            if chosen and (len(chosen) >= CANDIDATE_TERMS or postings + df > POSTINGS_BUDGET):
+                break
+            chosen.append(term)
+            postings += df
+    acc: dict[int, float] = defaultdict(float)
+    for segment, base in reader.leaf_readers():
+        deleted = segment.deleted_docs_set if segment.has_deletions() else frozenset()
+        for term in chosen:
+            weight, mu_p = need.weights[term]
+            memo: dict[float, float] = {}
+            try:
+                matcher = segment.postings(BODY, term)
+            except TermNotFound:
+                continue
+            if isinstance(matcher, FilterMatcher):
+                matcher = matcher.child
+            for ids, tfs in _posting_blocks(matcher):
+                for docnum, tf in zip(ids, tfs):
+                    part = memo.get(tf)
+                    if part is None:
+                        part = memo[tf] = weight * math.log1p(tf / mu_p)
+                    acc[base + docnum] += part
+        if deleted:
+            for docnum in deleted:
+                acc.pop(base + docnum, None)
+    for docnum in masked:
+        acc.pop(docnum, None)
+    if allowed is not None:
+        acc = {d: v for d, v in acc.items() if d in allowed}
+    if keep is None or len(acc) <= keep:
+        return list(acc)
+    # The candidates: the best by partial score plus the length prior (short documents with
+    # the same words score higher; without it, long documents such as companies with many
+    # meetings crowd out the ones that win on the whole need).
+    total, mu = need.total_weight, need.mu
+    if PRIOR_POOL and len(acc) > keep * PRIOR_POOL:
+        acc = {d: acc[d] for d in heapq.nlargest(keep * PRIOR_POOL, acc, key=acc.__getitem__)}
+    leaves = reader.leaf_readers()
+    bases = [base for _, base in leaves]
+    lengths = [lengths_of(segment) for segment, _ in leaves]
+    approx = {}
+    for d, value in acc.items():
+        n = bisect_right(bases, d) - 1
+        approx[d] = value / total + math.log(mu / (lengths[n][d - bases[n]] + mu))
+    return heapq.nlargest(keep, approx, key=approx.__getitem__)
+
+
+#: The length prior is applied to this many documents per candidate, best by partial score.
+PRIOR_POOL = 6
+_LENGTHS: dict[str, array] = {}
+
+
+def lengths_of(segment) -> array:
+    """Every document's body length in a segment (segments never change: kept by id)."""
+    key = segment.segment().segment_id()
+    found = _LENGTHS.get(key)
+    if found is None:
+        found = array("I", (segment.doc_field_length(d, BODY, 0) or 0
+                            for d in range(segment.doc_count_all())))
+        if len(_LENGTHS) > 64:
+            _LENGTHS.clear()
+        _LENGTHS[key] = found
+    return found
+
+
+def _group_query(group: QueryWord, fields: list[str]) -> Query:
+    per_term = []
+    for term in group.terms:
+        options: list[Query] = [Term(f, term) for f in fields]
+        if group.prefix is not None:
+            options.extend(Prefix(f, group.prefix) for f in fields)
+        per_term.append(Or(options))
+    return And(per_term) if len(per_term) > 1 else per_term[0]
+

@@ -1,0 +1,320 @@
+"""Search and matching in the CRM: the outbox keeps the index current, the search and match
+pages, the match sections of company, seed and researcher pages, and the `crm` commands."""
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+import pytest
+from sqlalchemy import func, insert, select, text
+
+from crm import search
+from crm.activities.models import Activity
+from crm.companies.services import delete_company, save_company
+from crm.contacts.models import Contact
+from crm.events.models import Encounter, Event
+from crm.extensions import db
+from crm.outbox import IndexOutbox
+from crm.research.models import Department, Researcher, ResearchSeed
+from search_index import Index
+
+
+@pytest.fixture(autouse=True)
+def index(app, tmp_path):
+    """Every test here gets its own empty index (the app's is shared by the whole run)."""
+    before = app.extensions.get("search_index")
+    ix = Index.create(tmp_path / "index")
+    app.extensions["search_index"] = ix
+    yield ix
+    ix.close()
+    if before is not None:
+        app.extensions["search_index"] = before
+    else:
+        app.extensions.pop("search_index", None)
+
+
+def pending() -> int:
+    return db.session.scalar(select(func.count(IndexOutbox.id)))
+
+
+def ids(found) -> list[int]:
+    return [f.record.id for f in found]
+
+
+@pytest.fixture
+def make_seed(app):
+    def _make(title: str, abstract: str = "", researchers: list[Researcher] = (), **kw: Any):
+        seed = ResearchSeed(title=title, abstract=abstract, researchers=list(researchers), **kw)
+        db.session.add(seed)
+        db.session.commit()
+        return seed
+
+    return _make
+
+
+@pytest.fixture
+def make_researcher(app):
+    def _make(family: str = "山田", **kw: Any) -> Researcher:
+        person = Researcher(family_name=family, given_name=kw.pop("given", "太郎"), **kw)
+        db.session.add(person)
+        db.session.commit()
+        return person
+
+    return _make
+
+
+# --- the outbox keeps the index current ------------------------------------------------------
+
+def test_a_saved_company_is_searchable_when_the_save_returns(login, index):
+    client = login("liaison")
+    r = client.submit("/companies/new", {"name": "株式会社架橋電池", "country": "JP",
+                                         "status": "active", "interests": "全固体電池の界面"})
+    assert r.status_code == 302
+    assert pending() == 0
+    page = client.get("/search/?q=全固体電池").get_data(as_text=True)
+    assert "株式会社架橋<mark>電池</mark>" in page
+    assert ids(search.match("全固体電池", kind="company")) == [db.session.scalar(
+        select(func.min(text("id"))).select_from(text("companies")))]
+
+
+def test_a_rolled_back_change_leaves_no_trace(app, index):
+    save_company(None, {"name": "幻の会社", "interests": "蜃気楼"})
+    assert pending() == 1  # written in the same transaction...
+    db.session.rollback()
+    assert pending() == 0  # ...and gone with it
+    assert index.search("蜃気楼") == []
+
+
+def test_an_update_lost_between_commit_and_index_is_still_in_the_outbox(app, index, monkeypatch):
+    """The process "dies" after the commit, before the index write: the row survives and the
+    next drain (or a rebuild) applies it."""
+    def crash(*args, **kwargs):
+        raise RuntimeError("killed")
+
+    monkeypatch.setattr(Index, "batch", crash)
+    company = save_company(None, {"name": "株式会社回復", "interests": "水素吸蔵合金"})
+    db.session.commit()  # the drain after commit fails: the save itself stands
+    assert pending() == 1
+    monkeypatch.undo()
+    assert index.search("水素吸蔵合金") == []
+    assert search.drain() == 1
+    assert [h.id for h in index.search("水素吸蔵合金")] == [company.id]
+    assert pending() == 0
+
+
+def test_worker_mode_leaves_draining_to_the_worker(app, index, runner):
+    app.config["CRM_INDEX_MODE"] = "worker"
+    try:
+        company = save_company(None, {"name": "Worker Mode KK", "interests": "tribology"})
+        db.session.commit()
+        assert pending() == 1 and index.search("tribology") == []
+        result = runner.invoke(args=["index", "worker", "--once"])
+        assert result.exit_code == 0, result.output
+        assert "Indexed 1 update" in result.output
+        assert [h.id for h in index.search("tribology")] == [company.id]
+    finally:
+        app.config.pop("CRM_INDEX_MODE")
+
+
+def test_two_writers_saving_at_once_lose_no_update(app, index):
+    """Two threads (as two web workers would) save and drain at the same time."""
+    import threading
+
+    errors: list[Exception] = []
+
+    def worker(tag: str) -> None:
+        try:
+            with app.app_context():
+                for n in range(6):
+                    save_company(None, {"name": f"並行{tag}{n}", "interests": f"concurrency{tag}"})
+                    db.session.commit()
+                db.session.remove()
+        except Exception as exc:  # noqa: BLE001  (reported below)
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(tag,)) for tag in "ab"]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    assert pending() == 0
+    assert len(index.search("concurrencya")) == 6 and len(index.search("concurrencyb")) == 6
+
+
+def test_deleting_removes_from_the_index(app, index):
+    company = save_company(None, {"name": "Gone Soon Ltd", "interests": "ephemeral"})
+    db.session.commit()
+    assert index.search("ephemeral")
+    delete_company(company)
+    db.session.commit()
+    assert index.search("ephemeral") == []
+
+
+def test_a_seed_change_reaches_its_researchers_profile(index, make_researcher, make_seed):
+    person = make_researcher()
+    seed = make_seed("ペロブスカイト太陽電池", researchers=[person])
+    assert ids(search.match("ペロブスカイト", kind="researcher")) == [person.id]
+    seed.title = "熱電変換モジュール"
+    db.session.commit()
+    assert ids(search.match("熱電変換", kind="researcher")) == [person.id]
+    assert search.match("ペロブスカイト", kind="researcher") == []
+    seed.researchers = []
+    db.session.commit()
+    assert search.match("熱電変換", kind="researcher") == []
+
+
+def test_encounters_and_activities_feed_the_company_document(index, make_company):
+    company = make_company(name="株式会社聞き耳")
+    contact = Contact(family_name="佐藤", company_id=company.id)
+    event = Event(name="nano tech", starts_on=date(2026, 1, 29))
+    db.session.add_all([contact, event])
+    db.session.flush()
+    db.session.add(Encounter(event_id=event.id, contact_id=contact.id,
+                             research_interests="量子ドットディスプレイ"))
+    db.session.add(Activity(company_id=company.id, occurred_on=date(2026, 2, 1),
+                            subject="定例", minutes="マイクロLEDの歩留まり"))
+    db.session.add(Activity(company_id=company.id, occurred_on=date(2026, 2, 2),
+                            subject="秘密の打合せ", minutes="極秘の買収計画", confidential=True))
+    db.session.commit()
+    assert ids(search.match("量子ドット", kind="company")) == [company.id]
+    assert ids(search.match("マイクロLED", kind="company")) == [company.id]
+    # confidential minutes are not searchable, not even through the company
+    assert search.match("買収計画", kind="company") == []
+    assert index.search("買収計画") == []
+    assert "activity" in {h.kind for h in index.search("秘密")}  # the subject is
+
+
+# --- the search page -----------------------------------------------------------------------
+
+def test_search_page_groups_highlights_and_escapes(login, make_company, make_seed):
+    make_company(name="<b>Evil</b> 電池 Corp", interests="batteries")
+    make_seed("Battery recycling", abstract="コバルトの回収")
+    page = login("researcher").get("/search/?q=ＢＡＴＴＥＲＹ").get_data(as_text=True)
+    assert "Companies" in page and "Research seeds" in page
+    assert "&lt;b&gt;Evil&lt;/b&gt;" in page and "<b>Evil" not in page
+    assert "<mark>Battery</mark> recycling" in page
+    assert "<mark>batteries</mark>" in page
+
+
+def test_search_page_finds_readings_and_one_kind(login, app):
+    contact = Contact(family_name="山田", given_name="花子", family_name_reading="ヤマダ")
+    db.session.add(contact)
+    db.session.commit()
+    client = login("staff")
+    page = client.get("/search/?q=やまだ").get_data(as_text=True)
+    assert f"/contacts/{contact.id}" in page
+    only = client.get("/search/?q=やまだ&kind=seed").get_data(as_text=True)
+    assert f"/contacts/{contact.id}" not in only
+    assert "Nothing found" in only
+
+
+def test_search_needs_login(client):
+    r = client.get("/search/?q=x")
+    assert r.status_code == 302 and "/login" in r.headers["Location"]
+
+
+# --- matching ----------------------------------------------------------------------------------
+
+def test_match_page_ranks_with_why_and_filters(login, make_seed):
+    make_seed("全固体電池の界面抵抗低減", readiness=3, government_funded=True)
+    make_seed("Solid-state battery electrolytes", readiness=6)
+    make_seed("麹菌の発酵")
+    client = login("manager")
+    r = client.submit("/search/match", {"text": "全固体電池 solid-state battery の共同研究先を探しています",
+                                        "kind": "seed"})
+    page = r.get_data(as_text=True)
+    assert r.status_code == 200
+    assert "全固体電池の界面抵抗低減" in page and "Solid-state battery electrolytes" in page
+    assert "麹菌" not in page
+    assert "Why" in page and ">全固体電池<" in page
+    filtered = client.submit("/search/match", {"text": "全固体電池 solid-state battery",
+                                               "kind": "seed", "exclude_government": "y",
+                                               "readiness": "5"}).get_data(as_text=True)
+    assert "全固体電池の界面抵抗低減" not in filtered
+    assert "Solid-state battery electrolytes" in filtered
+
+
+def test_match_page_refuses_a_post_without_csrf(login):
+    assert login("manager").post("/search/match", data={"text": "x"}).status_code == 400
+
+
+def test_match_page_starts_from_a_company(login, make_company, make_researcher, make_seed):
+    company = make_company(name="株式会社ニーズ", interests="排熱を電気に変える熱電変換")
+    person = make_researcher("鈴木")
+    make_seed("熱電変換モジュール", researchers=[person])
+    page = login("liaison").get(f"/search/match?company={company.id}&kind=researcher")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "排熱を電気に変える熱電変換" in html  # the company's needs, ready to edit
+    assert f"/research/researchers/{person.id}" in html
+    assert login("liaison").get("/search/match?company=999999").status_code == 404
+
+
+def test_company_page_shows_matching_seeds_with_constant_queries(login, make_company, make_seed,
+                                                                 count_queries):
+    company = make_company(name="株式会社ピッキング", interests="物流倉庫のピッキング自動化")
+    client = login("liaison")
+    url = f"/companies/{company.id}"
+    client.get(url)
+    with count_queries() as none_matching:
+        page = client.get(url).get_data(as_text=True)
+    assert "No research seed matches" in page
+    for n in range(12):
+        make_seed(f"ロボットによるピッキング {n}", abstract="物流倉庫の自動化", government_funded=n % 2 == 0)
+    with count_queries() as many_matching:
+        page = client.get(url).get_data(as_text=True)
+    assert "Matching research seeds" in page and "ロボットによるピッキング" in page
+    assert ">ピッキング<" in page  # why
+    assert none_matching() == many_matching()
+    part = client.get(f"/search/companies/{company.id}/seeds?exclude_government=y")
+    assert part.status_code == 200
+    html = part.get_data(as_text=True)
+    assert "ピッキング 1</a>" in html and "ピッキング 0</a>" not in html  # 0 is government-funded
+
+
+def test_seed_and_researcher_pages_show_interested_companies(login, make_company, make_seed,
+                                                             make_researcher, users,
+                                                             count_queries):
+    officer = users["liaison"]
+    make_company(name="株式会社蓄熱", interests="潜熱蓄熱材で暖房費を下げたい",
+                 officer_id=officer.id)
+    person = make_researcher("高橋", keywords="蓄熱, 相変化材料")
+    seed = make_seed("潜熱蓄熱材の開発", abstract="相変化材料で熱を蓄える", researchers=[person])
+    client = login("researcher")
+    with count_queries() as first:
+        page = client.get(f"/research/seeds/{seed.id}").get_data(as_text=True)
+    assert "Interested companies" in page and "株式会社蓄熱" in page and officer.name in page
+    for n in range(5):
+        make_company(name=f"蓄熱商事{n}", interests="蓄熱材")
+    with count_queries() as second:
+        client.get(f"/research/seeds/{seed.id}")
+    assert first() == second()
+    page = client.get(f"/research/researchers/{person.id}").get_data(as_text=True)
+    assert "Interested companies" in page and "株式会社蓄熱" in page
+
+
+# --- the commands ------------------------------------------------------------------------------
+
+def test_rebuild_status_and_match_commands(app, index, runner, make_company):
+    make_company(name="株式会社索引", interests="光触媒による水素製造")
+    # A row written behind the ORM's back (a bulk load) is not in the index until a rebuild.
+    db.session.execute(insert(Department).values(name="理学部"))
+    db.session.execute(insert(ResearchSeed).values(title="可視光応答型光触媒", ip_status="none",
+                                                   government_funded=False, status="available"))
+    db.session.commit()
+    assert index.count("seed") == 0
+    status = runner.invoke(args=["index", "status"])
+    assert status.exit_code == 0 and "Pending updates: 0" in status.output
+    assert "counts differ" in status.output
+    result = runner.invoke(args=["index", "rebuild"])
+    assert result.exit_code == 0, result.output
+    assert index.count("seed") == 1 and index.count("company") == 1
+    out = runner.invoke(args=["match", "光触媒で水素をつくりたい", "--kind", "seed", "--json"])
+    assert out.exit_code == 0, out.output
+    rows = json.loads(out.output)
+    assert rows[0]["name"] == "可視光応答型光触媒" and "光触媒" in rows[0]["terms"]
+    text_out = runner.invoke(args=["match", "光触媒", "--kind", "company"])
+    assert "株式会社索引" in text_out.output and "officer" in text_out.output
+    assert runner.invoke(args=["index", "rebuild", "--kind", "nope"]).exit_code != 0
