@@ -1,6 +1,8 @@
 """Data-entry request pages: a researcher's requests, the team's queue, the conversion form."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from datetime import date
 from io import BytesIO
 
@@ -207,25 +209,34 @@ def withdraw(request_id: int):
     return _act(req, lambda: services.withdraw(req, current_user), _("Withdrawn."))
 
 
-@bp.post("/<int:request_id>/return")
-@require("requests.work")
-def send_back(request_id: int):
-    """Send the request back to the researcher with a question."""
-    req = _load(request_id)
-    form = QuestionForm()
+def _post_message(req, form, field: str, post: Callable[[str], None], done: str):
+    """Post a question or an answer on a request; status problems are flashed, the rest shown
+    beside the field (422)."""
     if form.validate_on_submit():
         try:
-            services.send_back(req, current_user, form.question.data)
+            post(form[field].data)
         except ValidationError as err:
             form_errors(form, err)
             for key, reason in err.errors.items():
                 if key == "status":
                     flash(reason, "warning")
         else:
-            flash(_("Sent back to %(name)s with your question.",
-                    name=req.submitted_by.name if req.submitted_by else "?"), "success")
+            flash(done, "success")
             return redirect(url_for("requests.show", request_id=req.id))
-    return _show(req, question=form, status=422)
+    return None
+
+
+@bp.post("/<int:request_id>/return")
+@require("requests.work")
+def send_back(request_id: int):
+    """Send the request back to the researcher with a question."""
+    req = _load(request_id)
+    form = QuestionForm()
+    done = _("Sent back to %(name)s with your question.",
+             name=req.submitted_by.name if req.submitted_by else "?")
+    return (_post_message(req, form, "question",
+                          lambda text: services.send_back(req, current_user, text), done)
+            or _show(req, question=form, status=422))
 
 
 @bp.post("/<int:request_id>/answer")
@@ -234,18 +245,10 @@ def answer(request_id: int):
     """Answer the team's question: the request goes back into their queue."""
     req = _load(request_id)
     form = AnswerForm()
-    if form.validate_on_submit():
-        try:
-            services.answer(req, current_user, form.body.data)
-        except ValidationError as err:
-            form_errors(form, err)
-            for key, reason in err.errors.items():
-                if key == "status":
-                    flash(reason, "warning")
-        else:
-            flash(_("Answer sent; the request is back in the team's queue."), "success")
-            return redirect(url_for("requests.show", request_id=req.id))
-    return _show(req, answer=form, status=422)
+    done = _("Answer sent; the request is back in the team's queue.")
+    return (_post_message(req, form, "body",
+                          lambda text: services.answer(req, current_user, text), done)
+            or _show(req, answer=form, status=422))
 
 
 @bp.route("/<int:request_id>/enter", methods=["GET", "POST"])
