@@ -227,3 +227,16 @@ def match_command(text: str, kind: str, limit: int, as_json: bool) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def _register_feature_commands() -> None:
+    """Commands that live with their feature: import/export, screening lists."""
+    from crm.exports.cli import register as register_exports
+    from crm.imports.cli import register as register_imports
+    from crm.screening.cli import register as register_screening
+
+    for register in (register_imports, register_exports, register_screening):
+        register(main)
+
+
+_register_feature_commands()

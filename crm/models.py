@@ -11,3 +11,7 @@ from crm.research.models import Department, Researcher, ResearchSeed, seed_resea
 from crm.liaison.models import Coverage, PortfolioAssignment  # noqa: F401
 from crm.outbox import IndexOutbox  # noqa: F401
 from crm.requests.models import DataEntryRequest, RequestMessage  # noqa: F401
+from crm.imports import models as _imports_models  # noqa: F401
+from crm.collaborations import models as _collaborations_models  # noqa: F401
+from crm.ndas import models as _ndas_models  # noqa: F401
+from crm.screening import models as _screening_models  # noqa: F401

@@ -63,11 +63,19 @@ def init_app(app: Flask) -> None:
     from crm.requests.views import bp as requests_bp
     from crm.research.views import bp as research_bp
     from crm.search_views import bp as search_bp
+    from crm.imports.views import bp as imports_bp
+    from crm.duplicates.views import bp as duplicates_bp
+    from crm.exports.views import bp as exports_bp
+    from crm.reports.views import bp as reports_bp
+    from crm.collaborations.views import bp as collaborations_bp
+    from crm.ndas.views import bp as ndas_bp
+    from crm.screening.views import bp as screening_bp
     import crm.search  # noqa: F401  (registers the search-index outbox hooks)
 
     for bp in (main_bp, auth_bp, companies_bp, contacts_bp, events_bp, activities_bp,
                alumni_bp, donations_bp, research_bp, audit_bp, liaison_bp, requests_bp,
-               search_bp):
+               search_bp, imports_bp, duplicates_bp, exports_bp, reports_bp,
+               collaborations_bp, ndas_bp, screening_bp):
         app.register_blueprint(bp)
 
     login_manager.login_view = "auth.login"

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+import importlib
 from pathlib import Path
 
 import pytest
@@ -48,7 +49,7 @@ def _records(submitter_id: int):
                         alumnus, donation, request])
     db.session.commit()
     user_id = db.session.scalar(db.select(User.id).limit(1))
-    return {
+    ids = {
         "company_id": company.id, "contact_id": contact.id, "event_id": event.id,
         "encounter_id": encounter.id, "activity_id": activity.id, "alumnus_id": alumnus.id,
         "donation_id": donation.id, "department_id": dept.id, "researcher_id": researcher.id,
@@ -56,6 +57,12 @@ def _records(submitter_id: int):
         "officer_id": submitter_id,
         "lang": "en", "kind": "company", "filename": "css/app.css",
     }
+    # Each feature adds the records its routes take: tests/role_records/<feature>.py defines
+    # records(ids) -> dict of more URL arguments (it may add rows and commit).
+    for path in sorted((Path(__file__).parent / "role_records").glob("[!_]*.py")):
+        module = importlib.import_module(f"tests.role_records.{path.stem}")
+        ids.update(module.records(ids))
+    return ids
 
 
 def _routes(app):

@@ -11,6 +11,7 @@ class Role(StrEnum):
     BD = "bd"
     RESEARCHER = "researcher"
     STAFF = "staff"
+    EXPORT_CONTROL = "export_control"
 
 
 def N_(message: str) -> str:
@@ -26,6 +27,7 @@ ROLE_LABELS = {
     Role.BD: N_("Business development"),
     Role.RESEARCHER: N_("Researcher"),
     Role.STAFF: N_("Staff"),
+    Role.EXPORT_CONTROL: N_("Export-control officer"),
 }
 
 #: Every permission the application checks. "records" are companies, contacts, events,
@@ -41,6 +43,13 @@ PERMISSIONS = {
     "requests.submit": "Ask the business-development team to record a contact; see own requests",
     "requests.work": "Work the data-entry queue: claim, enter, send back",
     "export": "Export lists",
+    "import": "Import files (a preview first, then all rows or none)",
+    "reports.view": "See the dashboards and reports (donation charts need donations.view too)",
+    "collaborations.view": "See collaborations, their pipeline and the NDA register",
+    "collaborations.edit": "Open and move collaborations, sign off steps, record NDAs",
+    "collaborations.override": "Move a collaboration past an unfinished step, with a reason",
+    "screening.view": "See export-control screening results",
+    "screening.decide": "Screen partners, record decisions, import screening lists",
     "audit.view": "Read the audit trail",
     "users.manage": "Create users and change their roles",
 }
@@ -48,13 +57,18 @@ PERMISSIONS = {
 _ALL = set(PERMISSIONS)
 ROLE_PERMISSIONS: dict[Role, set[str]] = {
     Role.ADMIN: set(_ALL),
-    Role.MANAGER: _ALL - {"users.manage"},
-    Role.LIAISON: {"records.view", "records.edit", "export", "requests.submit"},
+    Role.MANAGER: _ALL - {"users.manage", "screening.decide"},
+    Role.LIAISON: {"records.view", "records.edit", "export", "requests.submit",
+                   "collaborations.view", "collaborations.edit", "screening.view"},
     Role.BD: {"records.view", "records.edit", "records.delete", "research.edit", "export",
-              "requests.submit", "requests.work"},
+              "import", "requests.submit", "requests.work", "collaborations.view",
+              "collaborations.edit", "screening.view"},
     # A researcher edits seeds they are named on (checked per record), and asks the BD team.
     Role.RESEARCHER: {"records.view", "requests.submit"},
-    Role.STAFF: {"records.view", "records.edit", "export", "requests.submit"},
+    Role.STAFF: {"records.view", "records.edit", "export", "requests.submit", "reports.view"},
+    # 安全保障貿易管理担当: screens partners; sees collaborations to check them, edits none.
+    Role.EXPORT_CONTROL: {"records.view", "export", "requests.submit", "collaborations.view",
+                          "screening.view", "screening.decide"},
 }
 
 

@@ -1,0 +1,1 @@
+"""Collaborations: the nine-step pipeline, board and list, minutes."""

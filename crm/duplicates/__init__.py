@@ -1,0 +1,1 @@
+"""Likely duplicate companies and contacts, and merging two of them."""

@@ -1,0 +1,1 @@
+"""Partner-list exports (CSV, xlsx, vCard) of filtered company and contact lists."""

@@ -1,0 +1,1 @@
+"""Imports: upload, map columns, preview (dry run), commit."""

@@ -1,0 +1,1 @@
+"""The NDA register and its disclosure logs."""

@@ -1,0 +1,1 @@
+"""Models of crm.ndas (placeholder)."""

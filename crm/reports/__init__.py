@@ -1,0 +1,1 @@
+"""Dashboards for managers: plotly charts, a table and a CSV of each."""

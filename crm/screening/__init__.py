@@ -1,0 +1,1 @@
+"""Export-control screening: lists, screenings, hits and decisions."""

@@ -1,0 +1,1 @@
+"""Per-feature records for tests/test_roles.py (see _records there)."""
