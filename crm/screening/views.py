@@ -1,14 +1,178 @@
-"""Export-control screening: lists, screenings, hits and decisions. (placeholder: replaced by the feature)"""
+"""Export-control screening pages: lists and imports, a company's screening and decisions,
+screening a typed name. Seeing needs screening.view; screening, deciding and importing need
+screening.decide."""
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
-from crm.common.views import require
+from crm.common.services import ValidationError
+from crm.common.views import form_errors, get_or_404, require
+from crm.companies.models import Company
+from crm.extensions import db
+from crm.screening import services
+from crm.screening.forms import DECISION_LABELS, DecisionForm, ListImportForm, ScreenNameForm
+from crm.screening.models import Hit, Screening, ScreeningList
 
 bp = Blueprint("screening", __name__, url_prefix="/screening")
+
+CLEARANCE_CLASSES = {"unscreened": "secondary", "clear": "success", "open": "warning",
+                     "blocked": "danger"}
+
+
+def clearance_labels() -> dict[str, str]:
+    return {"unscreened": _("Not screened"), "clear": _("Clear"),
+            "open": _("Hits to decide"), "blocked": _("Blocked")}
+
+
+def status_labels() -> dict[str, str]:
+    return {"open": _("To decide"), "cleared": _("Cleared"), "escalated": _("Escalated"),
+            "blocked": _("Blocked")}
+
+
+@bp.app_context_processor
+def _panel() -> dict:
+    """`screening_panel(company)` for the company page's status panel."""
+
+    def screening_panel(company: Company) -> dict:
+        latest = services.latest_screening(company.id)
+        state = services.clearance_of(latest, company)
+        return {"state": state, "label": clearance_labels()[state],
+                "css": CLEARANCE_CLASSES[state], "latest": latest,
+                "open": sum(1 for h in (latest.hits if latest else [])
+                            if h.status in ("open", "escalated"))}
+
+    return {"screening_panel": screening_panel}
+
+
+def _index_page(name_form: ScreenNameForm | None = None, import_form: ListImportForm | None = None,
+                result: Screening | None = None):
+    lists = db.session.execute(
+        select(ScreeningList).order_by(ScreeningList.kind, ScreeningList.imported_at.desc(),
+                                       ScreeningList.id.desc())).scalars().all()
+    return render_template(
+        "screening/index.html", lists=lists, current=[lst for lst in lists if lst.current],
+        attention=services.companies_needing_attention(),
+        import_form=import_form or ListImportForm(), name_form=name_form or ScreenNameForm(),
+        result=result, threshold=services.threshold(), labels=services.LIST_LABELS,
+        status_labels=status_labels())
 
 
 @bp.get("/")
 @require("screening.view")
 def index():
-    return "Not built yet."
+    return _index_page()
+
+
+@bp.post("/lists")
+@require("screening.decide")
+def import_list():
+    form = ListImportForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            result = services.import_list(form.kind.data, upload.read(), upload.filename or "",
+                                          version=form.version.data, user_id=current_user.id)
+        except ValidationError as err:
+            form_errors(form, err)
+        else:
+            lst = result.list
+            flash(_("Imported %(kind)s version %(version)s: %(n)s entries. %(companies)s "
+                    "companies re-screened.", kind=lst.kind, version=lst.version,
+                    n=f"{lst.entry_count:,}", companies=f"{result.rescreened:,}"), "success")
+            return redirect(url_for("screening.index"))
+    return _index_page(import_form=form), 422
+
+
+@bp.post("/name")
+@require("screening.decide")
+def screen_name():
+    form = ScreenNameForm()
+    if form.validate_on_submit():
+        try:
+            result = services.screen_name(form.name.data, country=form.country.data,
+                                          user_id=current_user.id)
+        except ValidationError as err:
+            form_errors(form, err)
+        else:
+            return _index_page(name_form=form, result=result)
+    return _index_page(name_form=form), 422
+
+
+def _company_page(company: Company, forms: dict[int, DecisionForm] | None = None):
+    latest = services.latest_screening(company.id)
+    history = db.session.execute(
+        select(Screening).where(Screening.company_id == company.id)
+        .order_by(Screening.id.desc()).limit(50)
+        .options(selectinload(Screening.hits), selectinload(Screening.screened_by))
+    ).scalars().all()
+    forms = forms or {}
+    hits = latest.hits if latest else []
+    for hit in hits:
+        forms.setdefault(hit.id, DecisionForm(prefix=f"hit{hit.id}"))
+    state = services.clearance_of(latest, company)
+    return render_template(
+        "screening/company.html", company=company, latest=latest, history=history,
+        raised=[h for h in hits if h.carried_from_id is None or h.status != "cleared"],
+        remembered=[h for h in hits if h.carried_from_id is not None and h.status == "cleared"],
+        forms=forms, state=state, state_label=clearance_labels()[state],
+        state_css=CLEARANCE_CLASSES[state], status_labels=status_labels(),
+        decision_labels=DECISION_LABELS, labels=services.LIST_LABELS,
+        has_lists=bool(services.current_lists()))
+
+
+@bp.get("/companies/<int:company_id>")
+@require("screening.view")
+def company(company_id: int):
+    return _company_page(get_or_404(Company, company_id))
+
+
+@bp.post("/companies/<int:company_id>/screen")
+@require("screening.decide")
+def screen_company(company_id: int):
+    target = get_or_404(Company, company_id)
+    try:
+        screening = services.screen_company(target, user_id=current_user.id)
+    except ValidationError as err:
+        for message in err.errors.values():
+            flash(message, "danger")
+        return _company_page(target), 409
+    n = sum(1 for h in screening.hits if h.status != "cleared")
+    flash(_("Screened against %(n)s lists: %(hits)s candidate hits.",
+            n=len(screening.list_versions), hits=n), "success" if not n else "warning")
+    return redirect(url_for("screening.company", company_id=company_id))
+
+
+@bp.post("/hits/<int:hit_id>/decide")
+@require("screening.decide")
+def decide(hit_id: int):
+    hit = get_or_404(Hit, hit_id)
+    company_id = hit.screening.company_id
+    form = DecisionForm(prefix=f"hit{hit.id}")
+    if form.validate_on_submit():
+        try:
+            services.decide(hit, form.decision.data, form.note.data, user_id=current_user.id)
+        except ValidationError as err:
+            form_errors(form, err)
+        else:
+            flash(_("Decision recorded: %(decision)s.",
+                    decision=DECISION_LABELS[form.decision.data]), "success")
+            return redirect(url_for("screening.company", company_id=company_id)
+                            if company_id else url_for("screening.index"))
+    if company_id is None:
+        flash(_("Decisions are recorded on a company's screening, not on a typed name."),
+              "danger")
+        return redirect(url_for("screening.index")), 303
+    return _company_page(db.session.get(Company, company_id), {hit.id: form}), 422
+
+
+@bp.get("/screenings/<int:screening_id>")
+@require("screening.view")
+def screening(screening_id: int):
+    record = get_or_404(Screening, screening_id, selectinload(Screening.hits)
+                        .selectinload(Hit.decisions))
+    return render_template("screening/screening.html", screening=record,
+                           status_labels=status_labels(), labels=services.LIST_LABELS)
