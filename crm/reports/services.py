@@ -1,0 +1,472 @@
+"""The numbers behind the dashboards: a few grouped SQL queries each, shaped with pandas.
+
+Every function here runs a fixed number of queries whatever the size of the data (the
+dashboards' query counts are tested small vs. larger), and fetches grouped rows, never whole
+tables. Labels are not translated here: the dashboards (crm.reports.dashboards) do that.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import (Select, and_, case, distinct, exists, extract, func, inspect, literal, select,
+                        union_all)
+
+from crm.activities.models import Activity
+from crm.alumni.models import Alumnus
+from crm.auth.models import User
+from crm.companies.models import Company
+from crm.contacts.models import Contact
+from crm.donations.models import Donation
+from crm.events.models import Event, Encounter
+from crm.extensions import db
+from crm.liaison import services as liaison
+from crm.requests.models import DataEntryRequest
+from crm.requests.services import OPEN_STATUSES, naive_utc
+from crm.research.models import Department, Researcher, ResearchSeed
+
+#: Days ahead in which membership renewals count as due.
+RENEWAL_HORIZON = 90
+#: Age buckets (upper bounds in days) of open data-entry requests.
+REQUEST_AGE_BUCKETS = (7, 14, 30)
+#: Requests that are still somebody's work: waiting, being entered, sent back with a question.
+REQUEST_OPEN = (*OPEN_STATUSES, "returned")
+#: The home country: donors and companies here are domestic.
+HOME = "JP"
+
+
+@dataclass
+class Filters:
+    """What the filter bar selects. None means "all"."""
+
+    start: date
+    end: date
+    officer: int | None = None
+    department: int | None = None
+    country: str | None = None
+    currency: str = "JPY"
+    today: date | None = None
+
+    def __post_init__(self) -> None:
+        self.today = self.today or date.today()
+
+
+def _frame(stmt: Select, columns: list[str]) -> pd.DataFrame:
+    """One query's rows as a DataFrame (through the session, so it shares its transaction)."""
+    rows = db.session.connection().execute(stmt).fetchall()
+    return pd.DataFrame([tuple(r) for r in rows], columns=columns)
+
+
+def _date(value: Any) -> date | None:
+    """SQLite hands back aggregates of dates as strings."""
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def quarter_start(day: date) -> date:
+    return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+# -- lookups shared by the filter bar and the charts -------------------------------------------
+
+def user_names() -> dict[int, str]:
+    """Every user's name by id (a small table): officers in charts and the officer filter."""
+    return dict(db.session.execute(select(User.id, User.name)).all())
+
+
+def department_names() -> dict[int, str]:
+    return dict(db.session.execute(select(Department.id, Department.name)
+                                   .order_by(Department.name)).all())
+
+
+def company_countries() -> list[str]:
+    """The countries companies are in, for the country filter."""
+    return [c for c in db.session.scalars(
+        select(Company.country).where(Company.country.is_not(None)).distinct()) if c]
+
+
+# -- office overview ---------------------------------------------------------------------------
+
+def _contact_dates(start: date, end: date) -> Select:
+    """(company, day) of every activity and encounter between start and end."""
+    met = func.coalesce(Encounter.met_on, Event.starts_on)
+    return union_all(
+        select(Activity.company_id.label("company_id"), Activity.occurred_on.label("day"))
+        .where(Activity.occurred_on >= start, Activity.occurred_on <= end),
+        select(Contact.company_id, met)
+        .join(Contact, Contact.id == Encounter.contact_id)
+        .join(Event, Event.id == Encounter.event_id)
+        .where(Contact.company_id.is_not(None), met >= start, met <= end),
+    ).subquery()
+
+
+def engaged_companies(f: Filters) -> pd.DataFrame:
+    """Companies with an activity or encounter this quarter (to date), the same part of last
+    quarter, and all of last quarter; members and others. One query."""
+    this_q = quarter_start(f.today)
+    last_q = quarter_start(this_q - timedelta(days=1))
+    same_day_last = last_q + (f.today - this_q)
+    u = _contact_dates(last_q, f.today)
+    flag = lambda cond: func.max(case((cond, 1), else_=0))  # noqa: E731
+    per_company = select(
+        u.c.company_id,
+        flag(u.c.day >= this_q).label("this_q"),
+        flag(u.c.day < this_q).label("last_q"),
+        flag(and_(u.c.day < this_q, u.c.day <= same_day_last)).label("last_q_to_date"),
+    ).group_by(u.c.company_id).subquery()
+    member = case((Company.membership_tier.is_not(None), literal("member")),
+                  else_=literal("other"))
+    stmt = (select(member.label("segment"), func.sum(per_company.c.last_q),
+                   func.sum(per_company.c.last_q_to_date), func.sum(per_company.c.this_q))
+            .join(Company, Company.id == per_company.c.company_id)
+            .group_by(member))
+    stmt = _company_filters(stmt, f)
+    df = _frame(stmt, ["segment", "last_q", "last_q_to_date", "this_q"])
+    df.attrs.update(this_q=this_q, last_q=last_q, same_day_last=same_day_last)
+    return df.fillna(0)
+
+
+def _company_filters(stmt: Select, f: Filters) -> Select:
+    if f.officer:
+        stmt = stmt.where(Company.officer_id == f.officer)
+    if f.country:
+        stmt = stmt.where(Company.country == f.country)
+    return stmt
+
+
+def monthly_contacts(f: Filters) -> pd.DataFrame:
+    """Activities and encounters per month and per officer (who logged them / met them), in
+    the period. Two grouped queries."""
+    year, month = extract("year", Activity.occurred_on), extract("month", Activity.occurred_on)
+    acts = (select(year, month, Activity.user_id, func.count())
+            .where(Activity.occurred_on >= f.start, Activity.occurred_on <= f.end)
+            .group_by(year, month, Activity.user_id))
+    if f.officer:
+        acts = acts.where(Activity.user_id == f.officer)
+    if f.country:
+        acts = acts.join(Company, Company.id == Activity.company_id).where(
+            Company.country == f.country)
+    met = func.coalesce(Encounter.met_on, Event.starts_on)
+    eyear, emonth = extract("year", met), extract("month", met)
+    encs = (select(eyear, emonth, Encounter.user_id, func.count())
+            .join(Event, Event.id == Encounter.event_id)
+            .where(met >= f.start, met <= f.end)
+            .group_by(eyear, emonth, Encounter.user_id))
+    if f.officer:
+        encs = encs.where(Encounter.user_id == f.officer)
+    if f.country:
+        encs = (encs.join(Contact, Contact.id == Encounter.contact_id)
+                .join(Company, Company.id == Contact.company_id)
+                .where(Company.country == f.country))
+    cols = ["year", "month", "user_id", "count"]
+    a = _frame(acts, cols).assign(kind="activity")
+    e = _frame(encs, cols).assign(kind="encounter")
+    df = pd.concat([a, e], ignore_index=True)
+    if df.empty:
+        return pd.DataFrame(columns=["month", "user_id", "kind", "count"])
+    df["month"] = [f"{int(y):04d}-{int(m):02d}" for y, m in zip(df["year"], df["month"])]
+    return df[["month", "user_id", "kind", "count"]]
+
+
+def months_between(start: date, end: date) -> list[str]:
+    """Every month of the period as YYYY-MM, so empty months show as zero."""
+    out, y, m = [], start.year, start.month
+    while (y, m) <= (end.year, end.month):
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+def renewals_due(f: Filters) -> pd.DataFrame:
+    """Member companies whose renewal is overdue or due within RENEWAL_HORIZON days, by
+    bucket and tier. One query."""
+    due = Company.renewal_date
+    t = f.today
+    bucket = case(
+        (due < t, literal("overdue")),
+        (due <= t + timedelta(days=30), literal("0-30")),
+        (due <= t + timedelta(days=60), literal("31-60")),
+        else_=literal("61-90"))
+    stmt = (select(bucket, Company.membership_tier, func.count())
+            .where(Company.membership_tier.is_not(None), due.is_not(None),
+                   due <= t + timedelta(days=RENEWAL_HORIZON))
+            .group_by(bucket, Company.membership_tier))
+    return _frame(_company_filters(stmt, f), ["bucket", "tier", "companies"])
+
+
+def open_requests(f: Filters) -> pd.DataFrame:
+    """Open data-entry requests by status and age bucket (days since sent). One query."""
+    now = naive_utc()
+    created = DataEntryRequest.created_at
+    whens = []
+    low = 0
+    for high in REQUEST_AGE_BUCKETS:
+        whens.append((created >= now - timedelta(days=high), literal(f"{low}-{high}")))
+        low = high + 1
+    bucket = case(*whens, else_=literal(f"{REQUEST_AGE_BUCKETS[-1] + 1}+"))
+    stmt = (select(DataEntryRequest.status, bucket, func.count())
+            .where(DataEntryRequest.status.in_(REQUEST_OPEN))
+            .group_by(DataEntryRequest.status, bucket))
+    return _frame(stmt, ["status", "age", "requests"])
+
+
+def request_age_buckets() -> list[str]:
+    out, low = [], 0
+    for high in REQUEST_AGE_BUCKETS:
+        out.append(f"{low}-{high}")
+        low = high + 1
+    return out + [f"{REQUEST_AGE_BUCKETS[-1] + 1}+"]
+
+
+# -- portfolios --------------------------------------------------------------------------------
+
+def officer_loads() -> pd.DataFrame:
+    """Each officer's companies, member companies and departments (crm.liaison's loads())."""
+    rows = [(ld.officer.id, ld.officer.name, ld.companies, ld.members, ld.departments, ld.band)
+            for ld in liaison.loads()]
+    return pd.DataFrame(rows, columns=["officer_id", "officer", "companies", "members",
+                                       "departments", "band"])
+
+
+def stale_companies(f: Filters) -> pd.DataFrame:
+    """Per officer: companies never contacted, not contacted for liaison.STALE_DAYS days or
+    more, and contacted more recently (last activity or encounter, as the portfolio page
+    counts it). One query."""
+    last_activity = (select(func.max(Activity.occurred_on))
+                     .where(Activity.company_id == Company.id).scalar_subquery())
+    last_encounter = (select(func.max(Encounter.met_on))
+                      .join(Contact, Contact.id == Encounter.contact_id)
+                      .where(Contact.company_id == Company.id).scalar_subquery())
+    inner = select(Company.officer_id.label("officer_id"), last_activity.label("la"),
+                   last_encounter.label("le")).where(Company.officer_id.is_not(None))
+    inner = _company_filters(inner, f).subquery()
+    last = case((inner.c.la.is_(None), inner.c.le), (inner.c.le.is_(None), inner.c.la),
+                (inner.c.la > inner.c.le, inner.c.la), else_=inner.c.le)
+    cutoff = f.today - timedelta(days=liaison.STALE_DAYS)
+    bucket = case((last.is_(None), literal("never")), (last <= cutoff, literal("stale")),
+                  else_=literal("recent"))
+    stmt = (select(inner.c.officer_id, bucket, func.count())
+            .group_by(inner.c.officer_id, bucket))
+    return _frame(stmt, ["officer_id", "bucket", "companies"])
+
+
+def uncovered(f: Filters) -> pd.DataFrame:
+    """Departments nobody covers with their researchers and seeds (crm.liaison's
+    uncovered_departments()), and researchers with no department at all. Two queries."""
+    rows = [(d.id, d.name, r, s) for d, r, s in liaison.uncovered_departments()
+            if not f.department or d.id == f.department]
+    df = pd.DataFrame(rows, columns=["department_id", "department", "researchers", "seeds"])
+    if not f.department:
+        loose = db.session.execute(select(
+            select(func.count(Researcher.id)).where(Researcher.department_id.is_(None))
+            .scalar_subquery(),
+            select(func.count(ResearchSeed.id)).where(ResearchSeed.department_id.is_(None))
+            .scalar_subquery())).one()
+        if loose[0] or loose[1]:
+            df.loc[len(df)] = [None, None, int(loose[0]), int(loose[1])]
+    return df
+
+
+# -- events ------------------------------------------------------------------------------------
+
+def collaboration_model() -> Any:
+    """crm.collaborations' Collaboration when that feature is installed (it is being built
+    alongside this one), else None: the events dashboard then counts activities only."""
+    try:
+        from crm.collaborations import models
+    except ImportError:  # pragma: no cover
+        return None
+    model = getattr(models, "Collaboration", None)
+    if model is None or not all(hasattr(model, a) for a in ("company_id", "opened_on")):
+        return None
+    return model if _has_table(model.__tablename__) else None
+
+
+_TABLES_SEEN: dict[tuple[str, str], bool] = {}
+
+
+def _has_table(name: str) -> bool:
+    """Whether the database has the table (looked up once per database and process)."""
+    key = (str(db.engine.url), name)
+    if key not in _TABLES_SEEN:
+        _TABLES_SEEN[key] = inspect(db.engine).has_table(name)
+    return _TABLES_SEEN[key]
+
+
+def event_outcomes(f: Filters) -> pd.DataFrame:
+    """Per event in the period: people met, their companies, and how many of those companies
+    had an activity (and a collaboration, when collaborations exist) after the meeting.
+    One query."""
+    met = func.coalesce(Encounter.met_on, Event.starts_on)
+    pairs = (select(Encounter.event_id.label("event_id"), Contact.company_id.label("company_id"),
+                    func.min(met).label("met"),
+                    func.count(distinct(Encounter.contact_id)).label("contacts"))
+             .join(Contact, Contact.id == Encounter.contact_id)
+             .join(Event, Event.id == Encounter.event_id)
+             .where(Event.starts_on >= f.start, Event.starts_on <= f.end)
+             .group_by(Encounter.event_id, Contact.company_id))
+    if f.officer:
+        pairs = pairs.where(Encounter.user_id == f.officer)
+    if f.country:
+        pairs = pairs.join(Company, Company.id == Contact.company_id).where(
+            Company.country == f.country)
+    p = pairs.subquery()
+    later_activity = exists().where(Activity.company_id == p.c.company_id,
+                                    Activity.occurred_on > p.c.met)
+    counted = [func.sum(p.c.contacts), func.count(p.c.company_id),
+               func.sum(case((later_activity, 1), else_=0))]
+    collab = collaboration_model()
+    if collab is not None:
+        later_collab = exists().where(collab.company_id == p.c.company_id,
+                                      collab.opened_on > p.c.met)
+        counted.append(func.sum(case((later_collab, 1), else_=0)))
+    per_event = select(p.c.event_id, *counted).group_by(p.c.event_id).subquery()
+    cols = per_event.c
+    stmt = (select(Event.id, Event.name, Event.kind, Event.starts_on, *list(cols)[1:])
+            .join(per_event, per_event.c.event_id == Event.id)
+            .order_by(Event.starts_on.desc(), Event.id.desc()))
+    names = ["event_id", "event", "kind", "starts_on", "contacts", "companies",
+             "with_activity"] + (["with_collaboration"] if collab is not None else [])
+    df = _frame(stmt, names)
+    df["starts_on"] = df["starts_on"].map(_date)
+    for c in names[4:]:
+        df[c] = df[c].fillna(0).astype(int)
+    df.attrs["collaborations"] = collab is not None
+    return df
+
+
+# -- alumni and donations ----------------------------------------------------------------------
+
+def donations(f: Filters) -> pd.DataFrame:
+    """Donations received in the period by year, donor origin (domestic / foreign / unknown),
+    donor country, purpose and currency: sums and counts. One grouped query."""
+    donor_country = func.coalesce(Company.country, Alumnus.country)
+    origin = case((donor_country.is_(None), literal("unknown")),
+                  (donor_country == HOME, literal("domestic")), else_=literal("foreign"))
+    year = extract("year", Donation.received_on)
+    stmt = (select(year, origin, donor_country, Donation.purpose, Donation.currency,
+                   func.sum(Donation.amount), func.count())
+            .outerjoin(Company, Company.id == Donation.company_id)
+            .outerjoin(Alumnus, Alumnus.id == Donation.alumnus_id)
+            .where(Donation.received_on >= f.start, Donation.received_on <= f.end)
+            .group_by(year, origin, donor_country, Donation.purpose, Donation.currency))
+    if f.country:
+        stmt = stmt.where(donor_country == f.country)
+    df = _frame(stmt, ["year", "origin", "country", "purpose", "currency", "amount",
+                       "donations"])
+    df["year"] = df["year"].astype(int)
+    df["amount"] = df["amount"].astype(float)
+    return df
+
+
+def _alumni_filters(stmt: Select, f: Filters) -> Select:
+    if f.department:
+        stmt = stmt.where(Alumnus.department_id == f.department)
+    if f.country:
+        stmt = stmt.where(Alumnus.country == f.country)
+    return stmt
+
+
+#: Employers shown on the alumni-by-employer chart.
+TOP_EMPLOYERS = 15
+
+
+def alumni_employers(f: Filters) -> pd.DataFrame:
+    """The employers of the most alumni (TOP_EMPLOYERS), with their membership. One query."""
+    n = func.count(Alumnus.id)
+    stmt = (select(Company.id, Company.name, Company.membership_tier, n).select_from(Alumnus)
+            .join(Company, Company.id == Alumnus.employer_id)
+            .group_by(Company.id, Company.name, Company.membership_tier)
+            .order_by(n.desc(), Company.name).limit(TOP_EMPLOYERS))
+    return _frame(_alumni_filters(stmt, f), ["company_id", "company", "tier", "alumni"])
+
+
+def alumni_countries(f: Filters) -> pd.DataFrame:
+    """Alumni by the country they work in. One query."""
+    stmt = select(Alumnus.country, func.count(Alumnus.id)).group_by(Alumnus.country)
+    return _frame(_alumni_filters(stmt, f), ["country", "alumni"])
+
+
+def alumni_at_members(f: Filters) -> pd.DataFrame:
+    """Alumni by their employer's membership: each tier, non-member, employer unknown.
+    One query."""
+    group = case((Alumnus.employer_id.is_(None), literal("unknown")),
+                 (Company.membership_tier.is_(None), literal("none")),
+                 else_=Company.membership_tier)
+    stmt = (select(group, func.count()).select_from(Alumnus).outerjoin(Company, Company.id == Alumnus.employer_id)
+            .group_by(group))
+    return _frame(_alumni_filters(stmt, f), ["membership", "alumni"])
+
+
+# -- seeds -------------------------------------------------------------------------------------
+
+_SPLIT = re.compile(r"[,、，;；\n]+")
+#: Keywords shorter than this (after folding) are too common to count as a match.
+MIN_KEYWORD = 2
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text or "").casefold()
+
+
+def seed_matches(f: Filters) -> pd.DataFrame:
+    """Per group of seeds that share their keywords and department: how many companies'
+    interests (企業ニーズ) mention at least one of those keywords.
+
+    The proxy for "companies that match": the search index's matcher scores one text at a
+    time (tens of milliseconds per seed), far too slow for every seed of a large office on
+    each page view; a keyword named in a company's interests is the same signal, computed for
+    all seeds from two grouped queries (seed keywords, company interests) with pandas.
+    """
+    seeds = (select(ResearchSeed.keywords, ResearchSeed.department_id,
+                    func.count(ResearchSeed.id), func.min(ResearchSeed.id),
+                    func.min(ResearchSeed.title))
+             .group_by(ResearchSeed.keywords, ResearchSeed.department_id))
+    if f.department:
+        seeds = seeds.where(ResearchSeed.department_id == f.department)
+    s = _frame(seeds, ["keywords", "department_id", "seeds", "seed_id", "title"])
+    interests = (select(Company.interests, func.count())
+                 .where(Company.interests.is_not(None), Company.interests != "")
+                 .group_by(Company.interests))
+    if f.country:
+        interests = interests.where(Company.country == f.country)
+    if f.officer:
+        interests = interests.where(Company.officer_id == f.officer)
+    c = _frame(interests, ["interests", "companies"])
+    # All interests in one string: each keyword is found by one C-speed scan, and its
+    # positions map back to the interests they fall in.
+    big = _fold("\x00".join(c["interests"].tolist()))  # one NFKC pass; \x00 stays itself
+    texts = big.split("\x00") if len(c) else []
+    starts = np.cumsum([0] + [len(t) + 1 for t in texts[:-1]]) if texts else np.zeros(0)
+    weights = c["companies"].to_numpy(dtype=np.int64)
+    hits: dict[str, np.ndarray] = {}
+    by_keywords: dict[str, int] = {}
+
+    def matching(word: str) -> np.ndarray:
+        if word not in hits:
+            at = [m.start() for m in re.finditer(re.escape(word), big)]
+            hits[word] = np.unique(np.searchsorted(starts, np.asarray(at, dtype=np.int64),
+                                                   side="right") - 1)
+        return hits[word]
+
+    def companies_for(keywords: str | None) -> int:
+        words = {w.strip() for w in _SPLIT.split(_fold(keywords or ""))}
+        words = [w for w in words if len(w) >= MIN_KEYWORD]
+        if not words or not texts:
+            return 0
+        found = np.unique(np.concatenate([matching(w) for w in words]))
+        return int(weights[found].sum())
+
+    counts = []
+    for kw in s["keywords"].tolist():
+        if kw not in by_keywords:
+            by_keywords[kw] = companies_for(kw)
+        counts.append(by_keywords[kw])
+    s["companies"] = pd.Series(counts, index=s.index, dtype="int64")
+    return s
