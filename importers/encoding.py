@@ -1,0 +1,154 @@
+"""Bytes to text: size and emptiness checks, binary refusal, encoding detection.
+
+Order: BOM (UTF-8, UTF-16 LE/BE) -> UTF-16 without BOM (NUL pattern) -> strict UTF-8 ->
+strict CP932 (what Excel in Japan writes; Shift_JIS is a subset) or EUC-JP -> charset-normalizer.
+"""
+from __future__ import annotations
+
+import codecs
+import re
+
+from . import base
+from .i18n import _
+
+# Signatures of files that are certainly not text (images, PDF, archives, old Office, ...).
+_MAGIC = (
+    (b"\x89PNG", "PNG"), (b"\xff\xd8\xff", "JPEG"), (b"GIF8", "GIF"), (b"%PDF", "PDF"),
+    (b"\xd0\xcf\x11\xe0", "Office 97-2003"), (b"PK\x03\x04", "zip"), (b"\x1f\x8b", "gzip"),
+    (b"7z\xbc\xaf", "7-Zip"), (b"Rar!", "RAR"), (b"BM", None), (b"II*\x00", "TIFF"),
+    (b"MM\x00*", "TIFF"), (b"\x7fELF", "program"), (b"MZ", None), (b"RIFF", "RIFF"),
+    (b"SQLite format 3", "SQLite"),
+)
+_KANA = re.compile(r"[\u3041-\u30ff]")
+_BAD_CONTROL = re.compile(r"[\x00-\x08\x0e-\x19\x1c-\x1f\x7f-\x9f]")
+_PRIVATE_USE = re.compile(r"[\ue000-\uf8ff]")
+
+
+def display_limit(limit: int) -> str:
+    if limit >= 1024 * 1024:
+        return f"{limit / (1024 * 1024):g} MB"
+    if limit >= 1024:
+        return f"{limit / 1024:g} KB"
+    return f"{limit} bytes"
+
+
+def check_size(data: bytes, filename: str) -> None:
+    """Refuse an empty or too large file (the limit is read at call time: tests lower it)."""
+    limit = base.MAX_FILE_BYTES
+    if len(data) > limit:
+        raise base.ImportFileError(
+            _('"{name}" is too large ({size}); the limit is {limit}. Split it into smaller files.')
+            .format(name=filename, size=display_limit(len(data)), limit=display_limit(limit)))
+    if not data.strip(b" \t\r\n\x00\x1a\xef\xbb\xbf\xff\xfe"):
+        raise base.ImportFileError(_('"{name}" is empty.').format(name=filename))
+
+
+def binary_error(filename: str, what: str | None = None) -> base.ImportFileError:
+    if what == "Office 97-2003":
+        return base.ImportFileError(
+            _('"{name}" is an old Excel (.xls) file: open it in Excel and save it as .xlsx or CSV.')
+            .format(name=filename))
+    return base.ImportFileError(
+        _('"{name}" looks like a binary file, not CSV, Excel (.xlsx) or vCard.')
+        .format(name=filename))
+
+
+def sniff_binary(data: bytes) -> str | None:
+    """The kind of binary file `data` starts with, or None."""
+    for magic, what in _MAGIC:
+        if data.startswith(magic):
+            if what is None:  # BM / MZ are also plausible starts of text: only with NULs
+                return "binary" if b"\x00" in data[:512] else None
+            return what
+    return None
+
+
+def _utf16_without_bom(sample: bytes) -> str | None:
+    """'utf-16-le'/'utf-16-be' when the NULs fall on every other byte (ASCII-heavy UTF-16)."""
+    if len(sample) < 4:
+        return None
+    even = sample[0::2].count(0)
+    odd = sample[1::2].count(0)
+    half = len(sample) // 2
+    if odd > half * 0.3 and even < half * 0.05:
+        return "utf-16-le"
+    if even > half * 0.3 and odd < half * 0.05:
+        return "utf-16-be"
+    return None
+
+
+def _strict(data: bytes, encoding: str) -> str | None:
+    try:
+        return data.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def decode(data: bytes, filename: str) -> tuple[str, str]:
+    """(text, encoding name) or ImportFileError. The size has been checked already."""
+    what = sniff_binary(data)
+    if what:
+        raise binary_error(filename, what)
+    text: str | None = None
+    encoding: str | None = None
+    if data.startswith(codecs.BOM_UTF8):
+        text, encoding = _strict(data[3:], "utf-8"), "utf-8-sig"
+    elif data.startswith(codecs.BOM_UTF16_LE):
+        text, encoding = _strict(data[2:], "utf-16-le"), "utf-16"
+    elif data.startswith(codecs.BOM_UTF16_BE):
+        text, encoding = _strict(data[2:], "utf-16-be"), "utf-16"
+    elif b"\x00" in data:
+        guess = _utf16_without_bom(data[:8192])
+        if guess is None:
+            raise binary_error(filename)
+        text, encoding = _strict(data, guess), "utf-16"
+        if text is None:
+            raise binary_error(filename)
+    else:
+        text = _strict(data, "utf-8")
+        if text is not None:
+            encoding = "utf-8"
+        else:
+            text, encoding = _japanese_or_other(data)
+    if text is None:
+        raise base.ImportFileError(
+            _('The encoding of "{name}" is unknown: save it as UTF-8 or Shift_JIS (CP932) CSV.')
+            .format(name=filename))
+    sample = text[:20000]
+    if sample and len(_BAD_CONTROL.findall(sample)) > max(3, len(sample) // 200):
+        raise binary_error(filename)
+    return text.rstrip("\x1a"), encoding or "utf-8"
+
+
+def _japanese_or_other(data: bytes) -> tuple[str | None, str | None]:
+    candidates = []
+    for enc in ("cp932", "euc-jp"):
+        text = _strict(data, enc)
+        if text is not None and len(_PRIVATE_USE.findall(text[:50000])) <= max(
+                2, len(text[:50000]) // 1000):  # user-defined characters: rare in real files
+            candidates.append((len(_KANA.findall(text[:50000])), enc, text))
+    if candidates:
+        candidates.sort(key=lambda c: -c[0])
+        kana, enc, text = candidates[0]
+        if kana:
+            return text, enc
+        # kanji only (a list of company names): still Japanese unless the bytes read far better
+        # as a Western single-byte encoding (an accented European file also decodes as CP932)
+        guess = _normalizer_guess(data)
+        if not guess or not re.match(r"(cp125\d|latin|iso8859|mac_)", guess):
+            return text, enc
+    guess = _normalizer_guess(data)
+    if guess:
+        text = _strict(data, guess)
+        if text is not None:
+            return text, guess
+    return None, None
+
+
+def _normalizer_guess(data: bytes) -> str | None:
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:200000]).best()
+    if best is None:
+        return None
+    return best.encoding

@@ -1,0 +1,425 @@
+"""CSV and xlsx: records, header row detection, column mapping and the rows as fields."""
+from __future__ import annotations
+
+import csv
+import io
+import sys
+from collections.abc import Callable, Iterable, Iterator
+
+from . import apps, values as V
+from .base import ImportFileError, ParsedRow, Problem
+from .fields import BOOL_FIELDS, DATE_FIELDS, FIELDS, NUMBER_FIELDS, REQUIRED
+from .i18n import _
+from .labels import field_label, kind_label
+from .mapping import LIST_FIELDS, expected_headers, fold_header, suggest_mapping
+
+HEADER_SEARCH_ROWS = 20
+_DELIMITERS = (",", "\t", ";")
+_EMPTY_MARKS = {"-", "ー", "―", "—", "－", "n/a", "N/A", "#N/A"}
+_EMPTY_OK = DATE_FIELDS | NUMBER_FIELDS
+
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+
+Record = tuple[int, list]   # (row number as Excel shows it, cells)
+
+
+# ---------------------------------------------------------------------------- CSV records
+def sniff_delimiter(text: str) -> str:
+    lines = [line for line in text[:65536].splitlines()[:30] if line.strip()]
+    best, best_count = ",", 0
+    for delim in _DELIMITERS:
+        count = sum(line.count(delim) for line in lines)
+        if count > best_count:
+            best, best_count = delim, count
+    return best
+
+
+def csv_stream(text: str) -> tuple[Iterator[Record], str, list[str]]:
+    """The records of a CSV text with their row numbers (a quoted line break stays in its cell,
+    as in Excel), lazily; the delimiter; notes."""
+    notes: list[str] = []
+    offset = 0
+    first_line = text[:20].split("\n", 1)[0].strip().lower()
+    if first_line.startswith("sep=") and len(first_line) == 5:  # Excel's delimiter hint
+        delimiter = first_line[4]
+        text = text.split("\n", 1)[1] if "\n" in text else ""  # Excel hides the line
+    else:
+        delimiter = sniff_delimiter(text)
+    if delimiter == "\t":
+        notes.append(_("Tab-separated values read."))
+    elif delimiter == ";":
+        notes.append(_("Semicolon-separated values read."))
+
+    def records() -> Iterator[Record]:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        number = offset
+        last_span = 0
+        previous_line = 0
+        try:
+            for cells in reader:
+                number += 1
+                last_span = reader.line_num - previous_line
+                previous_line = reader.line_num
+                yield number, cells
+        except csv.Error as exc:  # e.g. a NUL in a cell
+            raise ImportFileError(
+                _("Row {row} cannot be read as CSV ({error}).").format(
+                    row=number + 1, error=exc)) from None
+        if number > offset and last_span > 1 and text.count('"') % 2 == 1:
+            raise ImportFileError(
+                _('Row {row}: a quote (") opens a cell that is never closed, so the rest of the '
+                  "file would be read as one cell. Fix the quote and try again.")
+                .format(row=number))
+
+    return records(), delimiter, notes
+
+
+def csv_records(text: str) -> tuple[list[Record], str, list[str]]:
+    stream, delimiter, notes = csv_stream(text)
+    return list(stream), delimiter, notes
+
+
+def head_of(stream: Iterator[Record]) -> list[Record]:
+    """The first records, up to HEADER_SEARCH_ROWS non-empty ones (the header is among them)."""
+    head: list[Record] = []
+    seen = 0
+    for record in stream:
+        head.append(record)
+        if any(V.clean(c) for c in record[1]):
+            seen += 1
+            if seen >= HEADER_SEARCH_ROWS:
+                break
+    return head
+
+
+# ---------------------------------------------------------------------------- xlsx records
+def xlsx_stream(data: bytes, filename: str, sheet: str | None
+                ) -> tuple[Iterator[Record], list[str]]:
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
+        raise ImportFileError(
+            _('"{name}" cannot be read as an Excel (.xlsx) file ({error}).')
+            .format(name=filename, error=exc)) from None
+    notes: list[str] = []
+    names = book.sheetnames
+    if sheet is not None and sheet not in names:
+        book.close()
+        raise ImportFileError(
+            _('"{name}" has no sheet "{sheet}"; its sheets are: {sheets}.')
+            .format(name=filename, sheet=sheet, sheets=", ".join(names)))
+
+    def rows_of(name: str) -> Iterator[Record]:
+        ws = book[name]
+        for number, row in enumerate(ws.iter_rows(min_row=1, min_col=1, values_only=True),
+                                     start=1):
+            cells = list(row)
+            while cells and (cells[-1] is None or cells[-1] == ""):
+                cells.pop()
+            yield number, cells
+
+    chosen = None
+    for name in [sheet] if sheet is not None else names:
+        if any(cells for _n, cells in rows_of(name)):
+            chosen = name
+            break
+    if chosen is None:
+        book.close()
+        raise ImportFileError(_('"{name}" has no data: every sheet is empty.')
+                              .format(name=filename))
+    if len(names) > 1:
+        notes.append(_('Sheet "{sheet}" read.').format(sheet=chosen))
+
+    def records() -> Iterator[Record]:
+        try:
+            yield from rows_of(chosen)
+        finally:
+            book.close()
+
+    return records(), notes
+
+
+# ---------------------------------------------------------------------------- header row
+def _header_texts(cells: list) -> list[str]:
+    return [V.clean(c) for c in cells]
+
+
+def find_header(records: list[Record], kind: str,
+                user_mapping: dict[str, str] | None) -> tuple[int, list[str], dict[int, str]]:
+    """(index in records, header texts, automatic mapping) of the header row: among the first
+    non-empty rows, the one whose cells name the most known fields (ties: the earliest)."""
+    user_folded = {fold_header(k) for k in (user_mapping or {})}
+    best: tuple[int, int, list[str], dict[int, str]] | None = None
+    seen = 0
+    for index, (_number, cells) in enumerate(records):
+        if not any(V.clean(c) for c in cells):
+            continue
+        seen += 1
+        if seen > HEADER_SEARCH_ROWS:
+            break
+        headers = _header_texts(cells)
+        auto = suggest_mapping(headers, kind)
+        score = len(set(auto.values()))
+        if user_folded:
+            score += sum(1 for h in headers if h and fold_header(h) in user_folded)
+        if best is None or score > best[0]:
+            best = (score, index, headers, auto)
+    if best is None:
+        raise ImportFileError(_("The file has no rows."))
+    return best[1], best[2], best[3]
+
+
+def check_duplicates(headers: list[str]) -> None:
+    seen: dict[str, int] = {}
+    for i, header in enumerate(headers):
+        if not header:
+            continue
+        key = header.strip()
+        if key in seen:
+            first = seen[key]
+            raise ImportFileError(
+                _('The header "{header}" appears twice: column {first} ({first_letter}) and '
+                  "column {second} ({second_letter}). Rename one of them.").format(
+                    header=key, first=first + 1, first_letter=column_letter(first),
+                    second=i + 1, second_letter=column_letter(i)))
+        seen[key] = i
+
+
+def column_letter(index: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA (as Excel names columns)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def apply_user_mapping(headers: list[str], auto: dict[int, str], kind: str,
+                       user_mapping: dict[str, str] | None) -> dict[int, str]:
+    if not user_mapping:
+        return auto
+    exact = {str(k).strip(): v for k, v in user_mapping.items()}
+    folded = {fold_header(k): v for k, v in user_mapping.items()}
+    mapping: dict[int, str] = {}
+    for i, header in enumerate(headers):
+        if not header:
+            continue
+        if header in exact or fold_header(header) in folded:
+            field = exact.get(header, folded.get(fold_header(header)))
+            if field:
+                if field not in FIELDS[kind]:
+                    raise ImportFileError(
+                        _('The column "{header}" is mapped to "{field}", which is not a field '
+                          "of {kind}.").format(header=header, field=field,
+                                               kind=kind_label(kind)))
+                mapping[i] = field
+        elif i in auto:
+            mapping[i] = auto[i]
+    return mapping
+
+
+def check_required(mapping: dict[int, str], kind: str, headers: list[str], filename: str) -> None:
+    mapped = set(mapping.values())
+    if not mapped:
+        raise ImportFileError(
+            _('None of the headers of "{name}" is a field of {kind}: expected headers such as '
+              "{expected}. Is this the right kind of import?").format(
+                name=filename, kind=kind_label(kind), expected=expected_headers(kind)))
+    for group in REQUIRED[kind]:
+        if not mapped & set(group):
+            labels = " / ".join(field_label(kind, f) for f in group)
+            raise ImportFileError(
+                _('No column of "{name}" gives {labels} for {kind}: expected a header such as '
+                  "{expected}.").format(name=filename, labels=labels, kind=kind_label(kind),
+                                        expected=expected_headers(kind, group)))
+
+
+# ---------------------------------------------------------------------------- values
+def normaliser(field: str) -> Callable[[str], str] | None:
+    if field in DATE_FIELDS:
+        return V.parse_date
+    if field in BOOL_FIELDS:
+        return V.parse_bool
+    if field in NUMBER_FIELDS:
+        return V.parse_number
+    if field in ("corporate_number", "company_corporate_number"):
+        return V.corporate_number
+    if field in ("email", "alumnus_email", "officer_email"):
+        return V.email
+    if field.endswith("reading"):
+        return V.reading
+    if field == "postal_code":
+        return lambda v: V.nfkc(v).lstrip("〒").strip()
+    if field in ("phone", "mobile"):
+        return V.nfkc
+    if field == "other_emails":
+        return lambda v: "; ".join(V.email(p) for p in _split_list(V.nfkc(v)))
+    return None
+
+
+def _split_list(text: str) -> list[str]:
+    import re
+
+    return [p for p in re.split(r"\s*(?:;|,|\n|:::)\s*", text) if p.strip()]
+
+
+class RowBuilder:
+    """Turns cells into ParsedRow values with the mapping; shared by CSV, xlsx and app formats."""
+
+    def __init__(self, headers: list[str], mapping: dict[int, str], kind: str,
+                 app: str | None = None, short_rows_ok: bool = False):
+        self.headers = headers
+        self.kind = kind
+        self.app = app
+        self.mapping = mapping
+        self.short_rows_ok = short_rows_ok
+        self.header_index: dict[str, int] = {}
+        for i, header in enumerate(headers):
+            if header:
+                self.header_index.setdefault(fold_header(header), i)
+        plan: dict[str, list[int]] = {}
+        for index in sorted(mapping):
+            plan.setdefault(mapping[index], []).append(index)
+        self.single = [(idx[0], f, normaliser(f)) for f, idx in plan.items() if len(idx) == 1]
+        self.multi = [(f, idx, normaliser(f)) for f, idx in plan.items() if len(idx) > 1]
+        self.width = len(headers)
+        self.last_header = max((i for i, h in enumerate(headers) if h), default=-1)
+        self.fixup = apps.FIXUPS.get(app) if app else None
+        #: columns without a header (below the last header); those found holding data
+        self.blank_columns = [i for i, h in enumerate(headers) if not h and i < self.last_header]
+        self.blank_with_data: set[int] = set()
+        self.split_names = "full_name" in FIELDS[kind]
+
+    def _one(self, number, index, field, func, raw, values, problems):
+        value = V.clean(raw)
+        if not value:
+            return
+        if func is not None:
+            if value in _EMPTY_MARKS and field in _EMPTY_OK:
+                return
+            try:
+                value = func(value)
+            except V.ValueProblem as exc:
+                problems.append(Problem(number, self.headers[index], V.clean(raw), str(exc)))
+                return
+            if not value:
+                return
+        values[field] = value
+
+    def build(self, number: int, cells: list) -> ParsedRow | None:
+        n = len(cells)
+        values: dict[str, str] = {}
+        problems: list[Problem] = []
+        clean = V.clean
+        for index, field, func in self.single:  # inlined _one: the hot loop
+            if index >= n:
+                continue
+            value = clean(cells[index])
+            if not value:
+                continue
+            if func is not None:
+                if value in _EMPTY_MARKS and field in _EMPTY_OK:
+                    continue
+                try:
+                    value = func(value)
+                except V.ValueProblem as exc:
+                    problems.append(Problem(number, self.headers[index], clean(cells[index]),
+                                            str(exc)))
+                    continue
+                if not value:
+                    continue
+            values[field] = value
+        for field, indexes, func in self.multi:
+            parts: list[tuple[int, str]] = []
+            for index in indexes:
+                if index < n:
+                    got: dict[str, str] = {}
+                    self._one(number, index, field, func, cells[index], got, problems)
+                    if field in got:
+                        parts.append((index, got[field]))
+            if parts:
+                self._combine(field, parts, values)
+        if self.fixup is not None:
+            self.fixup(self, cells, values)
+        for index in self.blank_columns:
+            if index < n and index not in self.blank_with_data and clean(cells[index]):
+                self.blank_with_data.add(index)
+        if not values and not problems and not any(V.clean(c) for c in cells):
+            return None  # an empty row (a row with data only in unmapped columns is kept)
+        extra = [c for c in cells[self.last_header + 1:] if clean(c)] \
+            if n > self.last_header + 1 else None
+        if extra:
+            problems.append(Problem(
+                number, column_letter(self.last_header + 1), V.clean(extra[0]),
+                _("this row has {cells} cells but the header has {headers}: the values past the "
+                  "last header would be lost").format(cells=n, headers=self.last_header + 1)))
+        elif not self.short_rows_ok and 0 < n < self.last_header + 1 and self.last_header > 0:
+            if any(V.clean(c) for c in cells):
+                problems.append(Problem(
+                    number, self.headers[n - 1] or column_letter(n - 1), V.clean(cells[-1]),
+                    _("this row has {cells} cells but the header has {headers}: a cell or a "
+                      "delimiter is missing, so values may be in the wrong columns")
+                    .format(cells=n, headers=self.last_header + 1)))
+        if self.split_names:
+            split_person(values)
+        return ParsedRow(number, values, problems)
+
+    def _combine(self, field: str, parts: list[tuple[int, str]], values: dict[str, str]) -> None:
+        if field in LIST_FIELDS:
+            values[field] = "; ".join(v for _i, v in parts)
+        elif field == "notes":
+            values[field] = "\n".join(f"{self.headers[i]}: {v}" for i, v in parts)
+        elif field == "address":
+            values[field] = join_address([v for _i, v in parts])
+        else:
+            values[field] = parts[0][1]
+            rest = [f"{self.headers[i]}: {v}" for i, v in parts[1:] if v != parts[0][1]]
+            if rest and "notes" in FIELDS[self.kind] and not (self.app == "eight"
+                                                              and field == "phone"):
+                values["notes"] = "\n".join(filter(None, [values.get("notes"), *rest]))
+
+
+def join_address(parts: Iterable[str]) -> str:
+    parts = [p for p in parts if p]
+    if any(V.is_japanese(p) for p in parts):
+        return "".join(parts)
+    return ", ".join(parts)
+
+
+def split_person(values: dict[str, str]) -> None:
+    """full_name -> family/given and full_name_reading -> readings, when those are absent."""
+    full = values.get("full_name")
+    if full and not values.get("family_name") and not values.get("given_name"):
+        family, given = V.split_name(full)
+        values["family_name"] = family
+        if given:
+            values["given_name"] = given
+    reading = values.get("full_name_reading")
+    if reading and not values.get("family_name_reading") and not values.get("given_name_reading"):
+        family, given = V.split_name(reading)
+        if given or not values.get("given_name"):
+            values["family_name_reading"] = family
+            if given:
+                values["given_name_reading"] = given
+
+
+def build_rows(records: Iterable[Record], builder: RowBuilder) -> list[ParsedRow]:
+    rows: list[ParsedRow] = []
+    build = builder.build
+    for number, cells in records:
+        if not cells:
+            continue
+        row = build(number, cells)
+        if row is not None:
+            rows.append(row)
+    return rows
+
+
+def blank_column_notes(builder: RowBuilder) -> list[str]:
+    return [_("Column {letter} has no header: its values are not imported.")
+            .format(letter=column_letter(i)) for i in sorted(builder.blank_with_data)]

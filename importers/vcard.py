@@ -1,0 +1,380 @@
+"""vCard 2.1, 3.0 and 4.0 to contact rows, with a tolerant line parser (real phone exports break
+the rules vobject enforces): unfolding, quoted-printable with soft line breaks, CHARSET per
+property (Shift_JIS cards from Japanese phones), readings from SOUND;X-IRMC-N, X-PHONETIC-* and
+SORT-AS, nested and truncated cards."""
+from __future__ import annotations
+
+import codecs
+import quopri
+import re
+from dataclasses import dataclass, field
+
+from . import values as V
+from .base import ParsedRow, Problem
+from .i18n import _
+
+_LINE_SPLIT = re.compile(rb"\r\n|\r|\n")
+_NAME_RE = re.compile(rb"^[A-Za-z0-9\-_.]+$")
+_CHARSETS = {"shift_jis": "cp932", "shift-jis": "cp932", "sjis": "cp932", "x-sjis": "cp932",
+             "windows-31j": "cp932", "ms932": "cp932", "iso-2022-jp": "iso2022_jp"}
+_EMAIL_IN = re.compile(r"<([^<>@\s]+@[^<>\s]+)>")
+
+FIELDS_OUT = ("family_name", "given_name", "full_name", "family_name_reading",
+              "given_name_reading", "company_name", "department", "title", "email",
+              "other_emails", "phone", "mobile", "address", "postal_code", "website", "notes",
+              "tags")
+
+
+@dataclass
+class Prop:
+    name: str
+    params: dict[str, list[str]]
+    types: set[str]
+    raw: bytes
+    value: str = ""
+
+
+@dataclass
+class Card:
+    number: int
+    props: list[Prop] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    ended: bool = False
+    version: str = ""
+
+
+def file_encoding(data: bytes) -> str:
+    """The encoding of the card text outside CHARSET parameters."""
+    for enc in ("utf-8", "cp932"):
+        try:
+            data.decode(enc)
+            return enc
+        except UnicodeDecodeError:
+            pass
+    return "latin-1"
+
+
+def _split_params(text: str) -> list[str]:
+    """'TYPE="a;b",PREF;CHARSET=X' -> ['TYPE="a;b",PREF', 'CHARSET=X'] (quotes respected)."""
+    parts, buf, quoted = [], [], False
+    for ch in text:
+        if ch == '"':
+            quoted = not quoted
+            buf.append(ch)
+        elif ch == ";" and not quoted:
+            parts.append("".join(buf))
+            buf = []
+        else:
+            buf.append(ch)
+    parts.append("".join(buf))
+    return parts
+
+
+def _parse_params(text: str) -> tuple[dict[str, list[str]], set[str]]:
+    params: dict[str, list[str]] = {}
+    types: set[str] = set()
+    for part in _split_params(text):
+        if not part:
+            continue
+        if "=" in part:
+            key, _sep, value = part.partition("=")
+            key = key.strip().upper()
+            vals = [v.strip().strip('"') for v in re.split(r',(?=(?:[^"]*"[^"]*")*[^"]*$)', value)]
+            if key == "TYPE":
+                for v in vals:
+                    types.update(t.strip().upper() for t in v.split(",") if t.strip())
+            params.setdefault(key, []).extend(vals)
+        else:  # vCard 2.1 bare parameters: HOME, CELL, PREF, QUOTED-PRINTABLE, BASE64 ...
+            bare = part.strip().upper()
+            if bare in ("QUOTED-PRINTABLE", "BASE64", "8BIT", "7BIT", "B"):
+                params.setdefault("ENCODING", []).append(bare)
+            else:
+                types.add(bare)
+    if "PREF" in params:
+        types.add("PREF")
+    return params, types
+
+
+def _logical_lines(data: bytes) -> list[bytes]:
+    """Unfold: a line starting with a space or tab continues the previous one; a
+    quoted-printable value ending with '=' continues on the next line (soft line break)."""
+    out: list[bytes] = []
+    qp_open = backslash_open = False
+    for line in _LINE_SPLIT.split(data):
+        if qp_open and out:
+            out[-1] = out[-1][:-1] + line
+            qp_open = out[-1].endswith(b"=")
+            continue
+        if backslash_open and out and b":" not in line.split(b";", 1)[0]:
+            # vCard 2.1 from some phones: a line ending in a lone backslash goes on
+            out[-1] = out[-1][:-1] + b"\\n" + line
+        elif line[:1] in (b" ", b"\t") and out:
+            out[-1] += line[1:]
+        else:
+            out.append(line)
+        last = out[-1]
+        head = _head(last)[0].upper()
+        qp_open = b"QUOTED-PRINTABLE" in head and last.endswith(b"=")
+        trailing = len(last) - len(last.rstrip(b"\\"))
+        backslash_open = trailing % 2 == 1 and not qp_open
+    return out
+
+
+def _head(line: bytes) -> tuple[bytes, bytes]:
+    """(name and parameters, value): split on the first colon outside double quotes."""
+    quoted = False
+    for i, byte in enumerate(line):
+        if byte == 0x22:
+            quoted = not quoted
+        elif byte == 0x3A and not quoted:
+            return line[:i], line[i + 1:]
+    head, _sep, value = line.partition(b":")
+    return head, value
+
+
+def _decode(raw: bytes, params: dict[str, list[str]], default: str) -> str:
+    encoding = (params.get("ENCODING") or [""])[0].upper()
+    if encoding == "QUOTED-PRINTABLE":
+        raw = quopri.decodestring(raw)
+    charset = (params.get("CHARSET") or [""])[0].strip().lower()
+    charset = _CHARSETS.get(charset, charset) or default
+    try:
+        codecs.lookup(charset)
+    except LookupError:
+        charset = default
+    return raw.decode(charset).replace("\r\n", "\n").replace("\r", "\n")
+
+
+def split_cards(data: bytes) -> tuple[list[Card], str]:
+    default = file_encoding(data)
+    cards: list[Card] = []
+    stack: list[Card] = []
+    count = 0
+    for line in _logical_lines(data):
+        if not line.strip() or b":" not in line:
+            continue  # blank lines, comments, stray base64: ignored as phones do
+        head, raw = _head(line)
+        name_part, _sep, param_part = head.partition(b";")
+        name = name_part.strip().rsplit(b".", 1)[-1].upper()  # item1.EMAIL -> EMAIL
+        if not _NAME_RE.match(name or b"-"):
+            continue
+        name_s = name.decode("ascii")
+        value_upper = raw.strip().upper()
+        if name_s == "BEGIN" and value_upper == b"VCARD":
+            count += 1
+            stack.append(Card(count))
+            continue
+        if name_s == "END" and value_upper == b"VCARD":
+            if stack:
+                card = stack.pop()
+                card.ended = True
+                cards.append(card)
+            continue
+        if not stack:
+            continue
+        card = stack[-1]
+        params, types = _parse_params(param_part.decode(default, errors="replace"))
+        prop = Prop(name_s, params, types, raw)
+        if name_s == "VERSION":
+            card.version = raw.decode("ascii", errors="replace").strip()
+        if name_s in ("PHOTO", "LOGO", "KEY") or (name_s == "SOUND" and "X-IRMC-N" not in types):
+            continue  # binary or irrelevant: never decoded, so a broken photo breaks nothing
+        try:
+            prop.value = _decode(raw, params, default)
+        except (UnicodeDecodeError, ValueError):
+            card.problems.append(Problem(
+                card.number, name_s, raw.decode("latin-1")[:60],
+                _("this value cannot be decoded as {charset}").format(
+                    charset=(params.get("CHARSET") or [default])[0])))
+            continue
+        card.props.append(prop)
+    for card in reversed(stack):  # cards never closed: the file was cut off
+        card.problems.append(Problem(
+            card.number, "END", "",
+            _("the card has no END:VCARD line: the file may be cut off")))
+        cards.append(card)
+    cards.sort(key=lambda c: c.number)
+    return cards, default
+
+
+# ---------------------------------------------------------------------------- values
+def _unescape(text: str) -> str:
+    return re.sub(r"\\([nN,;:\\])", lambda m: "\n" if m[1] in "nN" else m[1], text)
+
+
+def _components(text: str) -> list[str]:
+    """Split a structured value on unescaped ';' and unescape each part."""
+    parts, buf, i = [], [], 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\" and i + 1 < len(text):
+            nxt = text[i + 1]
+            buf.append("\n" if nxt in "nN" else nxt)
+            i += 2
+            continue
+        if ch == ";":
+            parts.append("".join(buf).strip())
+            buf = []
+        else:
+            buf.append(ch)
+        i += 1
+    parts.append("".join(buf).strip())
+    return parts
+
+
+def _list(text: str) -> list[str]:
+    parts = re.split(r"(?<!\\),", text)
+    return [_unescape(p).strip() for p in parts if p.strip()]
+
+
+def _pref_first(props: list[Prop]) -> list[Prop]:
+    return sorted(props, key=lambda p: 0 if "PREF" in p.types else 1)
+
+
+def _email(value: str) -> str:
+    value = _unescape(value).strip()
+    match = _EMAIL_IN.search(value)
+    return V.email(match[1] if match else value.strip('"'))
+
+
+def _address(parts: list[str]) -> str:
+    parts = (parts + [""] * 7)[:7]
+    pobox, ext, street, city, region, _postal, country = parts
+    if any(V.is_japanese(p) for p in parts):
+        return "".join(p for p in (region, city, street, ext, pobox) if p)
+    return ", ".join(p.replace("\n", ", ") for p in (pobox, ext, street, city, region, country)
+                     if p)
+
+
+def card_values(card: Card) -> dict[str, str]:
+    by: dict[str, list[Prop]] = {}
+    for prop in card.props:
+        by.setdefault(prop.name, []).append(prop)
+    values: dict[str, str] = {}
+    notes: list[str] = []
+
+    def first(name: str) -> Prop | None:
+        return by[name][0] if by.get(name) else None
+
+    n = first("N")
+    if n:
+        parts = _components(n.value)
+        if parts and parts[0]:
+            values["family_name"] = parts[0]
+        if len(parts) > 1 and parts[1]:
+            values["given_name"] = parts[1]
+        sort_as = n.params.get("SORT-AS")
+        if sort_as:
+            readings = _components(",".join(sort_as)) if len(sort_as) == 1 else sort_as
+            if readings and readings[0]:
+                values["family_name_reading"] = V.reading(readings[0])
+            if len(readings) > 1 and readings[1]:
+                values["given_name_reading"] = V.reading(readings[1])
+    fn = first("FN")
+    if fn and _unescape(fn.value).strip():
+        values["full_name"] = _unescape(fn.value).strip()
+    sound = first("SOUND")
+    if sound:
+        parts = _components(sound.value)
+        if parts and parts[0]:
+            values.setdefault("family_name_reading", V.reading(parts[0]))
+        if len(parts) > 1 and parts[1]:
+            values.setdefault("given_name_reading", V.reading(parts[1]))
+    for prop_name, field_name in (("X-PHONETIC-LAST-NAME", "family_name_reading"),
+                                  ("X-PHONETIC-FIRST-NAME", "given_name_reading")):
+        prop = first(prop_name)
+        if prop and prop.value.strip():
+            values.setdefault(field_name, V.reading(_unescape(prop.value)))
+    if "family_name" not in values and "given_name" not in values and values.get("full_name"):
+        family, given = V.split_name(values["full_name"])
+        values["family_name"] = family
+        if given:
+            values["given_name"] = given
+    # organisation and title: the first is the contact's; any others go to the notes
+    orgs = [p for p in by.get("ORG", []) if _unescape(p.value).strip(" ;")]
+    if orgs:
+        parts = [p for p in _components(orgs[0].value) if p]
+        if parts:
+            values["company_name"] = parts[0]
+        if len(parts) > 1:
+            values["department"] = " ".join(parts[1:])
+        notes += [f"ORG: {' '.join(p for p in _components(o.value) if p)}" for o in orgs[1:]]
+    titles = [_unescape(p.value).strip() for p in by.get("TITLE", []) if p.value.strip()]
+    roles = [_unescape(p.value).strip() for p in by.get("ROLE", []) if p.value.strip()]
+    if titles:
+        values["title"] = titles[0]
+        notes += [f"TITLE: {t}" for t in titles[1:]]
+        notes += [f"ROLE: {r}" for r in roles]
+    elif roles:
+        values["title"] = roles[0]
+        notes += [f"ROLE: {r}" for r in roles[1:]]
+    # e-mails: the preferred first
+    emails = [e for e in (_email(p.value) for p in _pref_first(by.get("EMAIL", []))) if e]
+    emails = list(dict.fromkeys(emails))
+    if emails:
+        values["email"] = emails[0]
+        if emails[1:]:
+            values["other_emails"] = "; ".join(emails[1:])
+    # phones: cell -> mobile, fax/pager/others -> notes
+    for prop in _pref_first(by.get("TEL", [])):
+        number = _unescape(prop.value).strip()
+        if number.lower().startswith("tel:"):
+            number = number[4:]
+        number = V.nfkc(number)
+        if not number:
+            continue
+        types = prop.types
+        label = "/".join(sorted(t for t in types if t not in ("PREF", "VOICE")))
+        if number.lower().startswith("sip:"):
+            notes.append(f"SIP: {number[4:]}")
+        elif types & {"CELL", "MOBILE", "IPHONE"} and "mobile" not in values:
+            values["mobile"] = number
+        elif not types & {"FAX", "PAGER", "CELL", "MOBILE", "MODEM", "BBS", "CAR", "ISDN"} \
+                and "phone" not in values:
+            values["phone"] = number
+        else:
+            notes.append(f"TEL ({label}): {number}" if label else f"TEL: {number}")
+    adrs = [p for p in by.get("ADR", []) if _unescape(p.value).strip(" ;")]
+    adrs.sort(key=lambda p: (0 if "PREF" in p.types else 1, 0 if "WORK" in p.types else 1))
+    if adrs:
+        parts = _components(adrs[0].value)
+        address = _address(parts)
+        if address:
+            values["address"] = address
+        if len(parts) > 5 and parts[5]:
+            values["postal_code"] = V.nfkc(parts[5])
+        for other in adrs[1:]:
+            label = "/".join(sorted(t for t in other.types if t != "PREF")) or "ADR"
+            oparts = _components(other.value)
+            text = " ".join(filter(None, [oparts[5] if len(oparts) > 5 else "",
+                                          _address(oparts)]))
+            notes.append(f"ADR ({label}): {text}")
+    urls = [_unescape(p.value).strip() for p in _pref_first(by.get("URL", [])) if p.value.strip()]
+    if urls:
+        values["website"] = urls[0]
+        notes += [f"URL: {u}" for u in urls[1:]]
+    card_notes = [_unescape(p.value).strip() for p in by.get("NOTE", []) if p.value.strip()]
+    all_notes = card_notes + notes
+    if all_notes:
+        values["notes"] = "\n".join(all_notes)
+    tags: list[str] = []
+    for prop in by.get("CATEGORIES", []):
+        tags += _list(prop.value)
+    if tags:
+        values["tags"] = "; ".join(dict.fromkeys(tags))
+    return {k: v for k, v in values.items() if v}
+
+
+def parse(data: bytes) -> tuple[list[ParsedRow], str, int]:
+    """(rows, encoding, number of cards). A card's row number is its place in the file (1 =
+    first card)."""
+    cards, encoding = split_cards(data)
+    rows = []
+    for card in cards:
+        values = card_values(card)
+        problems = list(card.problems)
+        if not values and not problems:
+            problems.append(Problem(card.number, "N", "",
+                                    _("the card has no name, e-mail or other contact data")))
+        rows.append(ParsedRow(card.number, values, problems))
+    return rows, encoding, len(cards)

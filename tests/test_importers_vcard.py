@@ -1,0 +1,178 @@
+"""importers: vCard 2.1 / 3.0 / 4.0 from real phones and mail programs (fixtures copied from the
+Android vCard test suite and ez-vcard; see tests/fixtures/importers/SOURCES.md)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import importers
+from importers import ImportFileError, read
+
+VCARDS = Path(__file__).parent / "fixtures" / "importers" / "vcard"
+ALL = sorted(VCARDS.glob("*/*.vcf"))
+
+
+def card(path: str, index: int = 0) -> dict[str, str]:
+    return parse(path).rows[index].values
+
+
+def parse(path: str):
+    return read((VCARDS / path).read_bytes(), Path(path).name, "contacts")
+
+
+def test_fixtures_present():
+    assert len(ALL) == 52  # every .vcf of shared/data/contacts/vcard (35 aosp + 17 ez-vcard)
+
+
+@pytest.mark.parametrize("path", ALL, ids=lambda p: p.name)
+def test_every_real_file_parses_as_vcard(path):
+    data = path.read_bytes()
+    assert importers.detect_format(data, path.name) == "vcard"
+    parsed = read(data, path.name, "contacts")
+    assert parsed.format == "vcard" and parsed.header_row is None
+    assert parsed.rows and [r.number for r in parsed.rows] == list(range(1, len(parsed.rows) + 1))
+    for row in parsed.rows:
+        assert set(row.values) <= set(importers.FIELDS["contacts"])
+        assert all(isinstance(v, str) and v == v.strip() and v for v in row.values.values())
+
+
+def test_shift_jis_card_with_half_width_reading():
+    parsed = parse("aosp/v21_japanese_1.vcf")
+    assert parsed.encoding == "cp932"
+    assert parsed.rows[0].values == {"family_name": "安藤ロイド",
+                                     "family_name_reading": "アンドウロイド",
+                                     "phone": "0300000000"}
+
+
+def test_shift_jis_quoted_printable_address_with_soft_line_breaks():
+    values = card("aosp/v21_japanese_2.vcf")
+    assert values["family_name"] == "安藤" and values["given_name"] == "ロイド1"
+    assert values["family_name_reading"] == "アンドウ"
+    assert values["given_name_reading"] == "ロイド1"
+    assert values["address"] == "東京都渋谷区桜丘町26-1セルリアンタワー6階"
+    assert values["postal_code"] == "150-8512"
+    assert values["notes"] == "メモ"
+
+
+def test_sort_as_readings_and_org_department_v4():
+    values = card("aosp/v40_sort_as.vcf")
+    assert (values["family_name"], values["given_name"]) == ("安藤", "ロイド")
+    assert (values["family_name_reading"], values["given_name_reading"]) == ("あんどう", "ろいど")
+    assert (values["company_name"], values["department"]) == ("グーグル", "検索部門")
+
+
+def test_x_phonetic_readings():
+    values = card("ez-vcard/John_Doe_GMAIL.vcf")
+    assert (values["family_name_reading"], values["given_name_reading"]) == ("Dow", "Jon")
+
+
+def test_several_cards_in_one_file():
+    parsed = parse("aosp/v21_multiple_entry.vcf")
+    assert [r.values["family_name"] for r in parsed.rows] == ["安藤ロイド3", "安藤ロイド4", "安藤ロイド5"]
+    assert parsed.rows[2].values["family_name_reading"] == "アンドウロイド5"
+
+
+def test_emails_first_is_email_the_others_other_emails():
+    values = card("ez-vcard/thunderbird-MoreFunctionsForAddressBook-extension.vcf")
+    assert values["email"] == "doe.john@hotmail.com"
+    assert values["other_emails"].split("; ") == [
+        "additional-email@company.com", "additional-email1@company.com",
+        "additional-email2@company.com", "additional-email3@company.com"]
+
+
+def test_cell_phone_is_mobile_others_phone_fax_kept_in_notes():
+    values = card("ez-vcard/John_Doe_IPHONE.vcf")
+    assert values["mobile"] == "905-555-1234"
+    assert values["phone"] == "905-666-1234"
+    assert "905-888-1234" in values["notes"]  # the home fax is not lost
+
+
+def test_org_title_address_url_note_from_outlook():
+    values = card("ez-vcard/outlook-2007.vcf")
+    assert values["company_name"] == "TheCompany" and values["department"] == "TheDepartment"
+    assert values["title"] == "TheJobTitle"
+    assert values["postal_code"] == "99999" and "222 Broadway" in values["address"]
+    assert values["website"] == "http://mikeangstadt.name"
+    assert values["notes"].startswith("This is the NOTE field")
+    assert "\r" not in values["notes"]
+
+
+def test_quoted_printable_continues_past_a_line_that_looks_like_a_comment():
+    values = card("aosp/v21_invalid_comment_line.vcf")
+    assert values["notes"] == ("This is an (sharp ->#<- sharp) example. "
+                               "This message must NOT be ignored.")
+
+
+def test_folded_email_with_display_name():
+    assert card("aosp/v21_invalid_multiple_line.vcf")["email"] == "omega@example.com"
+
+
+def test_quoted_parameter_with_colon_inside():
+    assert card("aosp/v30_comma_separated.vcf")["phone"] == "1"
+
+
+def test_nested_cards_are_cards_of_their_own():
+    parsed = parse("aosp/v21_nest.vcf")
+    assert [r.values["family_name"] for r in parsed.rows] == ["parent", "nest1", "nest2"]
+    assert parsed.rows[0].values["phone"] == "1"
+
+
+def test_broken_photo_does_not_break_the_card():
+    assert card("aosp/v21_malformed_photo.vcf")["full_name"] == "fullname"
+
+
+def test_fn_only_card_is_split():
+    values = card("aosp/v21_simple_2.vcf")
+    assert (values["family_name"], values["given_name"]) == ("Roid", "Ando")
+
+
+def test_undecodable_value_is_a_problem_for_that_card_only():
+    parsed = parse("ez-vcard/John_Doe_ANDROID.vcf")
+    assert len(parsed.rows) == 6
+    bad = [r for r in parsed.rows if r.problems]
+    assert [r.number for r in bad] == [6]
+    assert bad[0].problems[0].column == "ORG"
+    assert parsed.rows[4].values["company_name"] == "Ñ" * 12
+
+
+def test_card_without_any_contact_data_is_a_problem():
+    row = parse("aosp/v21_android_custom_prop.vcf").rows[0]
+    assert row.values == {} and row.problems
+
+
+def test_truncated_card_is_a_problem_and_the_others_still_read():
+    data = (b"BEGIN:VCARD\r\nVERSION:3.0\r\nN:Doe;Jane;;;\r\nEMAIL:jane@example.com\r\n"
+            b"END:VCARD\r\nBEGIN:VCARD\r\nVERSION:3.0\r\nN:Doe;John;;;\r\n")
+    parsed = read(data, "cut.vcf", "contacts")
+    assert parsed.rows[0].values["email"] == "jane@example.com" and not parsed.rows[0].problems
+    assert parsed.rows[1].problems[0].column == "END"
+
+
+def test_utf16_vcard():
+    data = "BEGIN:VCARD\r\nVERSION:3.0\r\nN:山田;太郎;;;\r\nEND:VCARD\r\n".encode("utf-16")
+    parsed = read(data, "card.vcf", "contacts")
+    assert parsed.encoding == "utf-16"
+    assert parsed.rows[0].values == {"family_name": "山田", "given_name": "太郎"}
+
+
+def test_vcard_as_other_kinds_refused():
+    data = (VCARDS / "aosp/v30_simple.vcf").read_bytes()
+    for kind in ("companies", "alumni", "donations"):
+        with pytest.raises(ImportFileError, match="vCard"):
+            read(data, "x.vcf", kind)
+
+
+def test_csv_forced_as_vcard_refused():
+    with pytest.raises(ImportFileError, match="not a vCard"):
+        read("氏名\n山田 太郎\n".encode(), "x.vcf", "contacts", format="vcard")
+
+
+def test_card_file_mixing_utf8_and_shift_jis_values():
+    data = (b"BEGIN:VCARD\r\nVERSION:2.1\r\n"
+            + "N;CHARSET=SHIFT_JIS:山田;太郎;;;\r\n".encode("cp932")
+            + "ORG;CHARSET=UTF-8:架空電機株式会社;研究部\r\n".encode("utf-8")
+            + b"END:VCARD\r\n")
+    values = read(data, "mixed.vcf", "contacts").rows[0].values
+    assert (values["family_name"], values["given_name"]) == ("山田", "太郎")
+    assert (values["company_name"], values["department"]) == ("架空電機株式会社", "研究部")
