@@ -54,4 +54,6 @@ DEFAULTS = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": None,
+    "CRM_INDIRECT_RATE_DEFAULT": 0.20,  # indirect costs on direct costs (case 23)
+    "CRM_INDIRECT_RATE_HIGH": 0.30,  # quarterly progress reports or a partner-language contract
 }

@@ -13,6 +13,7 @@ from decimal import Decimal
 from crm.activities.models import Activity
 from crm.alumni.models import Alumnus
 from crm.auth.models import User
+from crm.collaborations.demo import add_demo as collaborations_demo
 from crm.companies.models import Company
 from crm.companies.services import save_company
 from crm.contacts.models import Contact
@@ -86,6 +87,7 @@ class SmallDemo:
             "encounters": len(encounters), "activities": len(activities),
             "alumni": len(alumni), "donations": len(donations),
             "data-entry requests": len(requests),
+            **collaborations_demo(companies, seeds, self.today),
         }
 
     # -- people of the office and the university -------------------------------------------

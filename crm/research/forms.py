@@ -5,13 +5,17 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l, lazy_pgettext
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, FieldList, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField, EmailField, FieldList, SelectField, SelectMultipleField, StringField,
+    TextAreaField,
+)
 from wtforms.validators import Email, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from crm.common.forms import (
     OptionalSelectField, RecordField, all_records, choices, options, strip,
 )
-from crm.research.models import IP_STATUSES, SEED_STATUSES, Department
+from crm.research.models import IP_STATUSES, SEED_STATUSES, TECH_FIELDS, Department
 
 IP_LABELS = {"none": _l("No IP yet"), "filed": _l("Patent filed"),
              "granted": _l("Patent granted"), "licensed": _l("Licensed")}
@@ -30,6 +34,35 @@ TRL_LABELS = {
     8: _l("System complete and qualified"),
     9: _l("Proven in operation"),
 }
+
+#: The 14 emerging-technology fields under US export review (guideline table 6).
+TECH_FIELD_LABELS = {
+    "biotechnology": _l("Biotechnology"),
+    "ai_ml": _l("AI and machine learning"),
+    "pnt": _l("Position, navigation and timing"),
+    "microprocessors": _l("Microprocessors"),
+    "advanced_computing": _l("Advanced computing"),
+    "data_analytics": _l("Data analytics"),
+    "quantum": _l("Quantum information and sensing"),
+    "logistics": _l("Logistics"),
+    "additive_manufacturing": _l("Additive manufacturing"),
+    "robotics": _l("Robotics"),
+    "bci": _l("Brain-computer interfaces"),
+    "hypersonics": _l("Hypersonics"),
+    "advanced_materials": _l("Advanced materials"),
+    "advanced_surveillance": _l("Advanced surveillance"),
+}
+
+
+class CheckboxesField(SelectMultipleField):
+    """A multiple choice shown as a list of checkboxes."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def pre_validate(self, form: Any) -> None:
+        """Unknown values are refused by the service, with a message that names them."""
+
 
 #: How many empty researcher slots a seed form offers besides those already named.
 BLANK_RESEARCHER_SLOTS = 2
@@ -124,9 +157,19 @@ class SeedForm(FlaskForm):
     government_funded = BooleanField(
         _l("Result of a government-funded project (Japanese Bayh-Dole: licensing or transfer "
            "needs prior approval)"))
+    tech_fields = CheckboxesField(
+        _l("Emerging-technology fields"), choices=choices(TECH_FIELDS, TECH_FIELD_LABELS),
+        description=_l("The fields under US export-control review: a collaboration with a "
+                       "foreign company on a tagged seed is flagged for export control."))
     researchers = FieldList(
         RecordField(_l("Researcher"), validators=[Optional()], kind="researcher"),
         label=_l("Researchers"), max_entries=MAX_RESEARCHERS)
+
+    def process(self, formdata: Any = None, obj: Any = None, data: Any = None,
+                **kwargs: Any) -> None:
+        super().process(formdata, obj, data, **kwargs)
+        if obj is not None and not self.is_submitted():  # stored as space-separated codes
+            self.tech_fields.data = obj.tech_field_list
 
     def data_for_service(self) -> dict:
         data = {name: field.data for name, field in self._fields.items()

@@ -11,6 +11,10 @@ from crm.extensions import db, utcnow
 
 IP_STATUSES = ("none", "filed", "granted", "licensed")
 SEED_STATUSES = ("draft", "available", "in_discussion", "licensed", "closed")
+#: The 14 emerging-technology fields under US export-control review (guideline table 6).
+TECH_FIELDS = ("biotechnology", "ai_ml", "pnt", "microprocessors", "advanced_computing",
+               "data_analytics", "quantum", "logistics", "additive_manufacturing", "robotics",
+               "bci", "hypersonics", "advanced_materials", "advanced_surveillance")
 
 seed_researchers = Table(
     "seed_researchers",
@@ -100,6 +104,8 @@ class ResearchSeed(db.Model):
     #: under the Japanese Bayh-Dole rule (産業技術力強化法 第17条).
     government_funded: Mapped[bool] = mapped_column(default=False)
     status: Mapped[str] = mapped_column(String(20), default="available")
+    #: Emerging-technology fields (TECH_FIELDS codes, space-separated): a flag for export control.
+    tech_fields: Mapped[str | None] = mapped_column(String(400))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -114,6 +120,12 @@ class ResearchSeed(db.Model):
     @property
     def label(self) -> str:
         return self.title
+
+    @property
+    def tech_field_list(self) -> list[str]:
+        """The seed's emerging-technology fields, in the order of TECH_FIELDS."""
+        tags = set((self.tech_fields or "").split())
+        return [f for f in TECH_FIELDS if f in tags]
 
     def can_edit(self, user) -> bool:
         """Research editors may edit any seed; a researcher only the seeds they are named on."""

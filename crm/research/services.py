@@ -12,7 +12,8 @@ from crm.common.services import ValidationError, apply
 from crm.common.text import nfkc
 from crm.extensions import db, utcnow
 from crm.research.models import (
-    IP_STATUSES, SEED_STATUSES, Department, Researcher, ResearchSeed, seed_researchers,
+    IP_STATUSES, SEED_STATUSES, TECH_FIELDS, Department, Researcher, ResearchSeed,
+    seed_researchers,
 )
 
 DEPARTMENT_FIELDS = ("name", "name_en", "code")
@@ -22,7 +23,7 @@ RESEARCHER_FIELDS = (
 )
 SEED_FIELDS = (
     "title", "abstract", "keywords", "department_id", "readiness", "ip_status",
-    "government_funded", "status",
+    "government_funded", "status", "tech_fields",
 )
 
 _KEYWORD_SPLIT = re.compile(r"[,、，;；\n\r]+")
@@ -189,6 +190,13 @@ def save_seed(seed: ResearchSeed | None, data: dict[str, Any], *,
         errors["status"] = _("Pick a status from the list.")
     if not _department_exists(data.get("department_id")):
         errors["department"] = _("That department does not exist; pick another.")
+    tags = data.get("tech_fields")
+    if isinstance(tags, str):
+        tags = tags.split()
+    unknown = sorted(set(tags or []) - set(TECH_FIELDS))
+    if unknown:
+        errors["tech_fields"] = _("Unknown emerging-technology fields: %(fields)s.",
+                                  fields=", ".join(unknown))
     ids = list(dict.fromkeys(int(i) for i in data.get("researcher_ids") or []))
     researchers: list[Researcher] = []
     if ids:
@@ -210,6 +218,8 @@ def save_seed(seed: ResearchSeed | None, data: dict[str, Any], *,
         seed = ResearchSeed(ip_status="none", status="available", government_funded=False)
         db.session.add(seed)
     values = {**data, "title": title, "readiness": readiness}
+    if "tech_fields" in values:
+        values["tech_fields"] = " ".join(f for f in TECH_FIELDS if f in set(tags or [])) or None
     if "government_funded" in values:
         values["government_funded"] = bool(values["government_funded"])
     apply(seed, values, SEED_FIELDS)
