@@ -24,6 +24,7 @@ DEMO_USERS = [
     ("bd@example.org", "支援 由美 (BD)", ["bd"]),
     ("researcher@example.org", "研究 健 (Researcher)", ["researcher"]),
     ("staff@example.org", "事務 さくら (Staff)", ["staff"]),
+    ("export-control@example.org", "安全 守 (Export control)", ["export_control"]),
 ]
 
 
