@@ -4,14 +4,13 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from crm.activities.forms import KIND_LABELS as ACTIVITY_LABELS
 from crm.activities.models import Activity
 from crm.alumni.models import Alumnus
 from crm.audit.views import recent_changes
-from crm.auth.models import User
 from crm.common.users import officer_choices
 from crm.common.views import (
     confirm_delete,
@@ -23,9 +22,10 @@ from crm.common.views import (
 )
 from crm.companies import services
 from crm.companies.forms import SIZE_LABELS, STATUS_LABELS, TIER_LABELS, CompanyForm
-from crm.companies.models import Company, name_contains
+from crm.companies.models import Company
 from crm.contacts.models import Contact
 from crm.donations.models import Donation
+from crm.exports import filters as list_filters
 from crm.events.models import Encounter
 from crm.extensions import db
 from crm.search_views import company_seed_matches
@@ -36,45 +36,24 @@ bp = Blueprint("companies", __name__, url_prefix="/companies")
 SECTION_LIMIT = 20
 
 
-def search_companies(stmt: Select, q: str) -> Select:
-    """Name (any width, legal form, kana), English name, reading, alias or corporate number."""
-    return stmt.where(name_contains(q))
-
-
-SORTS = {
-    "name": Company.sort_name,
-    "country": Company.country,
-    "industry": Company.industry,
-    "officer": select(User.name).where(User.id == Company.officer_id).scalar_subquery(),
-    "tier": Company.membership_tier,
-    "renewal": Company.renewal_date,
-    "status": Company.status,
-    "updated": Company.updated_at,
-}
-
-FILTERS = {
-    "country": lambda s, v: s.where(Company.country == v.upper()),
-    "status": lambda s, v: s.where(Company.status == v),
-    "tier": lambda s, v: s.where(Company.membership_tier == v),
-    "industry": lambda s, v: s.where(Company.industry == v),
-    "officer": lambda s, v: s.where(Company.officer_id == int(v)) if v.isdigit() else s,
-}
+#: Search, filters and sorts live in one place shared with the partner-list exports.
+SORTS = list_filters.COMPANY_SORTS
 
 
 @bp.get("/")
 @require("records.view")
 def index():
     """All companies, filtered as the user types, sorted by any column, 50 a page."""
-    stmt = select(Company).options(
+    donations = current_user.can("donations.view")
+    stmt = list_filters.companies_query(request.args, donations=donations).options(
         joinedload(Company.officer))
-    page = paginate(stmt, search=search_companies, sorts=SORTS, default_sort="name",
-                    filters=FILTERS)
-    industries = db.session.execute(
-        select(Company.industry).where(Company.industry.is_not(None)).distinct()
-        .order_by(Company.industry)
-    ).scalars().all()
-    return render_list("companies/index.html", page=page, officers=officer_choices(),
-                       industries=industries, STATUS_LABELS=STATUS_LABELS, TIER_LABELS=TIER_LABELS)
+    page = paginate(stmt, sorts=SORTS, default_sort="name")
+    return render_list(
+        "companies/index.html", page=page, officers=officer_choices(),
+        industries=list_filters.industries(),
+        currencies=list_filters.donation_currencies() if donations else [],
+        filter_errors=list_filters.filter_errors("companies", request.args, donations=donations),
+        STATUS_LABELS=STATUS_LABELS, TIER_LABELS=TIER_LABELS)
 
 
 @bp.get("/<int:company_id>")

@@ -1,32 +1,32 @@
 """Contact pages: the list, the contact page, the form, deletion."""
 from __future__ import annotations
 
-import re
-
 from flask import Blueprint, render_template, request, url_for
+from flask_login import current_user
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from crm.activities.models import Activity, activity_contacts
 from crm.alumni.models import Alumnus
 from crm.audit.views import recent_changes
-from crm.common.text import fold_company_name, fold_text, nfkc
+from crm.common.users import officer_choices
 from crm.common.views import (
     confirm_delete,
     get_or_404,
-    like,
     paginate,
     render_list,
     require,
     save_form,
 )
+from crm.companies.forms import STATUS_LABELS, TIER_LABELS
 from crm.companies.models import Company
 from crm.contacts import services
 from crm.contacts.forms import ContactForm
 from crm.contacts.models import Contact
 from crm.events.models import Encounter
+from crm.exports import filters as list_filters
 from crm.extensions import db
 
 bp = Blueprint("contacts", __name__, url_prefix="/contacts")
@@ -39,65 +39,30 @@ ACTIVITY_LABELS = {"meeting": _l("Meeting"), "call": _l("Call"), "email": _l("E-
 YES_NO = [("yes", _l("Yes")), ("no", _l("No"))]
 
 
-def _concat(*columns):
-    """Columns joined end to end, a missing one counting as empty."""
-    out = func.coalesce(columns[0], "")
-    for column in columns[1:]:
-        out = out + func.coalesce(column, "")
-    return out
-
-
-def search_contacts(stmt: Select, q: str) -> Select:
-    """Name in either order with or without a space, reading in hiragana or katakana,
-    Latin name, e-mail or company name. The statement must already join Company."""
-    text = nfkc(q)
-    compact = re.sub(r"\s+", "", text)
-    reading = re.sub(r"\s+", "", fold_text(q))
-    conditions = [
-        _concat(Contact.family_name, Contact.given_name).ilike(like(compact), escape="\\"),
-        _concat(Contact.given_name, Contact.family_name).ilike(like(compact), escape="\\"),
-        _concat(Contact.family_name_reading, Contact.given_name_reading)
-        .like(like(reading), escape="\\"),
-        _concat(Contact.given_name_reading, Contact.family_name_reading)
-        .like(like(reading), escape="\\"),
-        Contact.email.ilike(like(text), escape="\\"),
-        Company.name_en.ilike(like(text), escape="\\"),
-        Company.name_reading.like(like(reading), escape="\\"),
-    ]
-    folded = fold_company_name(q)
-    if folded:
-        conditions.append(Company.name_folded.like(like(folded), escape="\\"))
-    return stmt.where(or_(*conditions))
-
-
-SORTS = {
-    "name": func.coalesce(Contact.family_name_reading, Contact.family_name)
-    + func.coalesce(Contact.given_name_reading, Contact.given_name, ""),
-    "company": func.coalesce(Company.name_reading, Company.name_folded),
-    "title": Contact.title,
-    "updated": Contact.updated_at,
-}
-
-FILTERS = {
-    "company": lambda s, v: s.where(Contact.company_id == int(v)) if v.isdigit() else s,
-    "dnc": lambda s, v: s.where(Contact.do_not_contact.is_(v == "yes"))
-    if v in ("yes", "no") else s,
-    "consent": lambda s, v: s.where(Contact.consent.is_(v == "yes"))
-    if v in ("yes", "no") else s,
-}
+#: Search, filters and sorts live in one place shared with the partner-list exports.
+SORTS = list_filters.CONTACT_SORTS
+#: The filters on the contact's company, behind "More filters" on the page.
+COMPANY_FILTER_KEYS = ("status", "tier", "officer", "industry", "country", "origin",
+                       "contacted_since", "no_contact_since", "min_donations", "currency")
 
 
 @bp.get("/")
 @require("records.view")
 def index():
     """All contacts, filtered as the user types, sorted by any column, 50 a page."""
-    stmt = select(Contact).outerjoin(Company, Contact.company_id == Company.id).options(
+    donations = current_user.can("donations.view")
+    stmt = list_filters.contacts_query(request.args, donations=donations).options(
         joinedload(Contact.company))
-    page = paginate(stmt, search=search_contacts, sorts=SORTS, default_sort="name",
-                    filters=FILTERS)
+    page = paginate(stmt, sorts=SORTS, default_sort="name")
     company_arg = page.args.get("company", "")
     company = db.session.get(Company, int(company_arg)) if company_arg.isdigit() else None
-    return render_list("contacts/index.html", page=page, company=company, YES_NO=YES_NO)
+    return render_list(
+        "contacts/index.html", page=page, company=company, YES_NO=YES_NO,
+        officers=officer_choices(), industries=list_filters.industries(),
+        currencies=list_filters.donation_currencies() if donations else [],
+        more_open=list_filters.any_set(page.args, COMPANY_FILTER_KEYS),
+        filter_errors=list_filters.filter_errors("contacts", request.args, donations=donations),
+        STATUS_LABELS=STATUS_LABELS, TIER_LABELS=TIER_LABELS)
 
 
 @bp.get("/<int:contact_id>")

@@ -1,0 +1,588 @@
+"""Partner lists (連携先リスト): the filtered company or contact list as CSV (UTF-8 with BOM, or
+CP932), .xlsx or vCard, as the exporting role may see it.
+
+One query (plus one for the donation currencies) selects the rows with their aggregates as
+correlated subqueries; rows are streamed from the cursor and written as they come, so 50,000
+companies never become 50,000 ORM objects. Every export is written to the audit trail.
+
+Text cells are made safe from formula injection: in CSV a cell beginning with = + - @ (or tab,
+CR, or their full-width forms) gets a leading apostrophe; in .xlsx such a cell is written as a
+string with Excel's quote prefix, never as a formula.
+
+Do-not-contact people are exported (the list stays complete) with a "Do not contact" column set
+and their e-mail and telephone numbers left blank, unless the caller asks for them explicitly
+(`dnc_details`).
+"""
+from __future__ import annotations
+
+import csv
+import io
+from copy import copy
+import pickle
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any, BinaryIO
+
+from flask_babel import gettext as _
+from flask_babel import pgettext
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
+
+from crm.activities.models import Activity, activity_contacts
+from crm.audit.models import AuditEntry
+from crm.auth.models import User
+from crm.common.services import ValidationError
+from crm.common.text import person_name
+from crm.companies.forms import TIER_LABELS
+from crm.companies.models import Company
+from crm.contacts.models import Contact
+from crm.donations.models import Donation
+from crm.events.models import Encounter
+from crm.exports import filters
+from crm.extensions import db
+
+KINDS = ("companies", "contacts")
+FORMATS = ("csv", "csv-cp932", "xlsx", "vcard")
+EXTENSIONS = {"csv": "csv", "csv-cp932": "csv", "xlsx": "xlsx", "vcard": "vcf"}
+MIMETYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "csv-cp932": "text/csv; charset=windows-31j",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "vcard": "text/vcard; charset=utf-8",
+}
+#: Rows fetched from the cursor at a time, and CSV rows encoded per chunk.
+BATCH = 1000
+#: Column widths in .xlsx (characters; a full-width character counts two).
+MIN_WIDTH, MAX_WIDTH = 6, 50
+#: A text cell starting with one of these is a formula to Excel (or becomes one when edited).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠",
+                  "\u2212")  # − MINUS SIGN: written as － in CP932
+#: Characters whose JIS form CP932 holds at another code point (what Windows writes for them).
+CP932_VARIANTS = str.maketrans({
+    "\u301c": "\uff5e",  # 〜 WAVE DASH -> ～
+    "\u2212": "\uff0d",  # − MINUS SIGN -> －
+    "\u2016": "\u2225",  # ‖ -> ∥
+    "\u2014": "\u2015",  # — EM DASH -> ―
+    "\u00a2": "\uffe0", "\u00a3": "\uffe1", "\u00ac": "\uffe2",  # ¢ £ ¬ -> full width
+})
+#: How many replaced cells a message names before "and N more".
+REPORT_CELLS = 5
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    #: text | code (digits kept as text) | date | int | money
+    type: str = "text"
+    number_format: str | None = None
+
+
+@dataclass
+class Table:
+    kind: str
+    columns: list[Column]
+    rows: Iterator[tuple]
+
+
+@dataclass
+class Request:
+    """What to export, as whom."""
+    kind: str
+    format: str
+    args: dict[str, str]
+    #: The role may see donations (donations.view): donation columns and filters.
+    donations: bool
+    #: Export e-mail and phone numbers of do-not-contact people too (asked for explicitly).
+    dnc_details: bool = False
+
+    def check(self) -> None:
+        """Refuse an unknown list or format, or a filter value that cannot be used."""
+        errors: dict[str, str] = {}
+        if self.kind not in KINDS:
+            errors["kind"] = _("Unknown list “%(kind)s”: use companies or contacts.",
+                               kind=self.kind)
+        elif self.format not in FORMATS or (self.format == "vcard" and self.kind != "contacts"):
+            errors["format"] = _("Unknown format “%(format)s” for this list.", format=self.format)
+        else:
+            errors.update(filters.filter_errors(self.kind, self.args, donations=self.donations))
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def applied(self) -> dict[str, str]:
+        return filters.applied_filters(self.kind, self.args, donations=self.donations)
+
+
+@dataclass
+class Result:
+    rows: int = 0
+    #: Characters CP932 cannot encode, replaced by "?", and the cells they were in.
+    replaced: int = 0
+    #: How many cells had a character replaced, and the first few of them (row, column).
+    replaced_cell_count: int = 0
+    replaced_cells: list[tuple[int, str]] = field(default_factory=list)
+
+    def replaced_message(self) -> str:
+        if not self.replaced:
+            return ""
+        cells = ", ".join(_("row %(row)s (%(column)s)", row=row, column=column)
+                          for row, column in self.replaced_cells[:REPORT_CELLS])
+        more = self.replaced_cell_count - REPORT_CELLS
+        if more > 0:
+            cells += " " + _("and %(n)s more cells", n=more)
+        return _("%(n)s characters that Shift_JIS (CP932) cannot hold were replaced by “?”: "
+                 "%(cells)s. Export as UTF-8 CSV or Excel to keep them.",
+                 n=self.replaced, cells=cells)
+
+
+# -- the rows -----------------------------------------------------------------------------------
+
+def _later(a: date | None, b: date | None) -> date | None:
+    return max(a, b) if a and b else (a or b)
+
+
+def _money_format(currency: str) -> str:
+    return "#,##0" if currency in ("JPY", "KRW") else "#,##0.00"
+
+
+def _execute(stmt, session: Session | None):
+    """The rows of a statement fetched from the cursor in batches, never all at once."""
+    return (session or db.session).execute(stmt.execution_options(yield_per=BATCH))
+
+
+def company_table(req: Request, session: Session | None = None) -> Table:
+    """The company list as filtered: one row per company, aggregates as subqueries."""
+    base = filters.companies_query(req.args, donations=req.donations)
+    officer = aliased(User)
+    last_activity = (select(func.max(Activity.occurred_on))
+                     .where(Activity.company_id == Company.id).scalar_subquery())
+    last_encounter = (select(func.max(Encounter.met_on))
+                      .join(Contact, Encounter.contact_id == Contact.id)
+                      .where(Contact.company_id == Company.id).scalar_subquery())
+    n_contacts = (select(func.count(Contact.id)).where(Contact.company_id == Company.id)
+                  .scalar_subquery())
+    currencies: list[str] = []
+    if req.donations:
+        ids = base.with_only_columns(Company.id).order_by(None)
+        found = db.session.execute(
+            select(Donation.currency).where(Donation.company_id.in_(ids)).distinct()
+        ).scalars().all()
+        currencies = ["JPY"] + sorted(set(found) - {"JPY"})
+    donation_totals = [
+        select(func.sum(Donation.amount))
+        .where(Donation.company_id == Company.id, Donation.currency == code).scalar_subquery()
+        for code in currencies
+    ]
+    stmt = (base.with_only_columns(
+        Company.name, Company.name_reading, Company.name_en, Company.corporate_number,
+        Company.country, Company.industry, Company.membership_tier, Company.member_since,
+        Company.renewal_date, officer.name, last_activity, last_encounter, n_contacts,
+        *donation_totals, Company.website)
+        .outerjoin(officer, officer.id == Company.officer_id)
+        .order_by(*filters.order("companies", req.args)))
+    columns = [
+        Column("name", _("Company name")), Column("name_reading", _("Reading")),
+        Column("name_en", _("English name")), Column("corporate_number", _("Corporate number"),
+                                                     "code", "@"),
+        Column("country", _("Country")), Column("industry", _("Industry")),
+        Column("membership_tier", _("Membership")),
+        Column("member_since", _("Member since"), "date", "yyyy-mm-dd"),
+        Column("renewal_date", _("Renewal"), "date", "yyyy-mm-dd"),
+        Column("officer", _("Officer")),
+        Column("last_contact", _("Last contact"), "date", "yyyy-mm-dd"),
+        Column("contacts", _("Number of contacts"), "int", "#,##0"),
+        *(Column(f"donations_{code}", _("Donations (%(currency)s)", currency=code), "money",
+                 _money_format(code)) for code in currencies),
+        Column("website", _("Website")),
+    ]
+    tiers = {key: str(label) for key, label in TIER_LABELS.items()}
+
+    def rows() -> Iterator[tuple]:
+        for r in _execute(stmt, session):
+            yield (r[0], r[1], r[2], r[3], r[4], r[5], tiers.get(r[6], r[6]), r[7], r[8], r[9],
+                   _later(r[10], r[11]), r[12], *r[13:13 + len(currencies)], r[-1])
+
+    return Table("companies", columns, rows())
+
+
+def contact_rows_statement(req: Request):
+    base = filters.contacts_query(req.args, donations=req.donations)
+    last_encounter = (select(func.max(Encounter.met_on))
+                      .where(Encounter.contact_id == Contact.id).scalar_subquery())
+    last_activity = (select(func.max(Activity.occurred_on))
+                     .join(activity_contacts, activity_contacts.c.activity_id == Activity.id)
+                     .where(activity_contacts.c.contact_id == Contact.id).scalar_subquery())
+    return (base.with_only_columns(
+        Contact.family_name, Contact.given_name, Contact.family_name_reading,
+        Contact.given_name_reading, Company.name, Contact.title, Contact.department,
+        Contact.email, Contact.phone, Contact.mobile, Contact.do_not_contact,
+        last_encounter, last_activity)
+        .order_by(*filters.order("contacts", req.args)))
+
+
+def contact_table(req: Request, session: Session | None = None) -> Table:
+    """The contact list as filtered; do-not-contact people flagged, their details blank."""
+    stmt = contact_rows_statement(req)
+    columns = [
+        Column("family_name", _("Family name")), Column("given_name", _("Given name")),
+        Column("family_name_reading", _("Family name reading")),
+        Column("given_name_reading", _("Given name reading")),
+        Column("company", _("Company")), Column("title", _("Title")),
+        Column("department", pgettext("company", "Department")),
+        Column("email", _("E-mail")), Column("phone", _("Phone"), "code", "@"),
+        Column("mobile", _("Mobile"), "code", "@"),
+        Column("do_not_contact", _("Do not contact")),
+        Column("last_met", _("Last met"), "date", "yyyy-mm-dd"),
+    ]
+    yes = _("Yes")
+
+    def rows() -> Iterator[tuple]:
+        for r in _execute(stmt, session):
+            dnc = bool(r[10])
+            hide = dnc and not req.dnc_details
+            yield (r[0], r[1], r[2], r[3], r[4], r[5], r[6],
+                   None if hide else r[7], None if hide else r[8], None if hide else r[9],
+                   yes if dnc else None, _later(r[11], r[12]))
+
+    return Table("contacts", columns, rows())
+
+
+def table(req: Request, session: Session | None = None) -> Table:
+    return (company_table if req.kind == "companies" else contact_table)(req, session)
+
+
+def count(req: Request) -> int:
+    """How many rows the export will have (one COUNT query)."""
+    base = (filters.companies_query if req.kind == "companies" else filters.contacts_query)(
+        req.args, donations=req.donations)
+    return db.session.execute(
+        select(func.count()).select_from(base.order_by(None).subquery())).scalar_one()
+
+
+# -- cells --------------------------------------------------------------------------------------
+
+def dangerous(text: str) -> bool:
+    """Would a spreadsheet read this text as (the start of) a formula?"""
+    return text.startswith(FORMULA_STARTS)
+
+
+def _plain_number(value: Decimal | int) -> str:
+    if isinstance(value, Decimal):
+        return format(value.quantize(Decimal(1)) if value == value.to_integral() else value, "f")
+    return str(value)
+
+
+def csv_cell(value: Any) -> str:
+    """A value as CSV text: ISO dates, plain numbers, formula-like text behind an apostrophe."""
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (Decimal, int)) and not isinstance(value, bool):
+        return _plain_number(value)
+    text = str(value)
+    return "'" + text if dangerous(text) else text
+
+
+# -- CSV ----------------------------------------------------------------------------------------
+
+def csv_chunks(tbl: Table, encoding: str, result: Result) -> Iterator[bytes]:
+    """The CSV file in pieces: UTF-8 with a BOM (Excel in Japan reads it right), or CP932 with
+    the characters it lacks replaced by "?" and counted in result."""
+    cp932 = encoding == "cp932"
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    headers = [c.header for c in tbl.columns]
+
+    def encode(text: str) -> bytes:
+        return text.encode("cp932") if cp932 else text.encode("utf-8")
+
+    def fix(row: list[str], row_no: int) -> list[str]:
+        out = []
+        for text, header in zip(row, headers):
+            if not text.isascii():
+                text = text.translate(CP932_VARIANTS)
+                try:
+                    text.encode("cp932")
+                except UnicodeEncodeError:
+                    kept = []
+                    for ch in text:
+                        try:
+                            ch.encode("cp932")
+                            kept.append(ch)
+                        except UnicodeEncodeError:
+                            kept.append("?")
+                            result.replaced += 1
+                    text = "".join(kept)
+                    result.replaced_cell_count += 1
+                    if len(result.replaced_cells) < REPORT_CELLS:
+                        result.replaced_cells.append((row_no, header))
+            out.append(text)
+        return out
+
+    header_row = [csv_cell(h) for h in headers]
+    writer.writerow(fix(header_row, 1) if cp932 else header_row)
+    prefix = "" if cp932 else "\ufeff"
+    row_no = 1
+    for row in tbl.rows:
+        row_no += 1
+        cells = [csv_cell(v) for v in row]
+        writer.writerow(fix(cells, row_no) if cp932 else cells)
+        if row_no % BATCH == 0:
+            yield encode(prefix + buf.getvalue())
+            prefix = ""
+            buf.seek(0)
+            buf.truncate()
+        result.rows += 1
+    yield encode(prefix + buf.getvalue())
+
+
+# -- xlsx ---------------------------------------------------------------------------------------
+
+def _width(value: Any, column: Column) -> int:
+    if value is None:
+        return 0
+    if column.type == "date":
+        return 10
+    if column.type in ("int", "money"):
+        return len(f"{value:,}") + (3 if column.number_format.endswith(".00") else 0)
+    text = str(value)
+    if text.isascii():
+        return len(text)
+    # A CJK character is three bytes in UTF-8 and two columns wide; accents are two and one.
+    return len(text) + (len(text.encode("utf-8")) - len(text)) // 2
+
+
+def _xlsx_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value
+
+
+def write_xlsx(tbl: Table, out: BinaryIO, result: Result, title: str) -> None:
+    """An .xlsx workbook in openpyxl's write-only mode: typed cells, number formats, widths fitted
+    to the content (capped), the header row bold and frozen, an autofilter.
+
+    Widths must be known before the first row is written, so the rows go to a temporary file
+    first (one pickle each) while the widths are measured, then into the workbook."""
+    widths = [_width(c.header, Column("", "")) + 2 for c in tbl.columns]
+    with tempfile.TemporaryFile() as spool:
+        for row in tbl.rows:
+            row = tuple(_xlsx_value(v) for v in row)
+            for i, (value, column) in enumerate(zip(row, tbl.columns)):
+                if value is not None and widths[i] < MAX_WIDTH:
+                    widths[i] = max(widths[i], _width(value, column) + 1)
+            spool.write(pickle.dumps(row, protocol=pickle.HIGHEST_PROTOCOL))
+            result.rows += 1
+        spool.seek(0)
+
+        wb = Workbook(write_only=True)
+        ws = wb.create_sheet(title[:31])
+        for i, width in enumerate(widths, start=1):
+            ws.column_dimensions[get_column_letter(i)].width = max(MIN_WIDTH, min(MAX_WIDTH, width))
+        ws.freeze_panes = "A2"
+        bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDE6F0")
+        header = []
+        for column in tbl.columns:
+            cell = WriteOnlyCell(ws, value=_xlsx_value(column.header))
+            cell.font, cell.fill = bold, fill
+            if dangerous(column.header):
+                cell.data_type, cell.quotePrefix = "s", True
+            header.append(cell)
+        ws.append(header)
+        # One style per column, copied onto its cells: cheaper than setting a number format on
+        # each of 50,000 cells (openpyxl looks the format up every time).
+        styles = []
+        for column in tbl.columns:
+            if column.number_format:
+                proto = WriteOnlyCell(ws)
+                proto.number_format = column.number_format
+                styles.append(proto._style)
+            else:
+                styles.append(None)
+        quoted = WriteOnlyCell(ws)
+        quoted.quotePrefix = True  # Excel keeps the text as text when the cell is edited
+        for _i in range(result.rows):
+            row = pickle.load(spool)
+            cells = []
+            for value, style in zip(row, styles):
+                if value is None:
+                    cells.append(None)
+                elif isinstance(value, str) and dangerous(value):
+                    cell = WriteOnlyCell(ws)
+                    cell._style = copy(style or quoted._style)
+                    cell.quotePrefix = True
+                    cell.value = value
+                    cell.data_type = "s"  # openpyxl would make "=..." a formula
+                    cells.append(cell)
+                elif style is not None:
+                    cell = WriteOnlyCell(ws)
+                    cell._style = copy(style)
+                    cell.value = value
+                    cells.append(cell)
+                else:
+                    cells.append(value)
+            ws.append(cells)
+        last = get_column_letter(len(tbl.columns))
+        ws.auto_filter.ref = f"A1:{last}{result.rows + 1}"
+        wb.save(out)
+
+
+# -- vCard --------------------------------------------------------------------------------------
+
+def _escape(text: str | None) -> str:
+    """A vCard 3.0 text value (RFC 2426): backslash, comma, semicolon and newlines escaped."""
+    return (text or "").replace("\\", "\\\\").replace(",", "\\,").replace(";", "\\;") \
+        .replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n")
+
+
+def _fold(line: str) -> str:
+    """Lines longer than 75 octets folded (CRLF + space), never inside a UTF-8 character."""
+    data = line.encode("utf-8")
+    if len(data) <= 75:
+        return line + "\r\n"
+    parts, current, size, limit = [], [], 0, 75
+    for ch in line:
+        n = len(ch.encode("utf-8"))
+        if size + n > limit:
+            parts.append("".join(current))
+            current, size, limit = [], 0, 74  # continuation lines start with a space
+        current.append(ch)
+        size += n
+    parts.append("".join(current))
+    return "\r\n ".join(parts) + "\r\n"
+
+
+def vcard_chunks(req: Request, result: Result,
+                 session: Session | None = None) -> Iterator[bytes]:
+    """One .vcf of vCard 3.0 cards in UTF-8: N, FN, readings (X-PHONETIC-* as iOS and Android
+    read them, and SORT-STRING), ORG with the department, TITLE, EMAIL, TEL, and a NOTE for
+    do-not-contact people (whose e-mail and phones are left out unless asked for)."""
+    stmt = contact_rows_statement(req)
+    note = _("Do not contact")
+    return _vcards(req, result, stmt, note, session)
+
+
+def _vcards(req: Request, result: Result, stmt, note: str,
+            session: Session | None) -> Iterator[bytes]:
+    out: list[str] = []
+    for r in _execute(stmt, session):
+        (family, given, family_reading, given_reading, company, title, department, email,
+         phone, mobile, dnc) = r[:11]
+        hide = dnc and not req.dnc_details
+        lines = ["BEGIN:VCARD", "VERSION:3.0",
+                 f"N:{_escape(family)};{_escape(given)};;;",
+                 f"FN:{_escape(person_name(family, given))}"]
+        if family_reading:
+            lines.append(f"X-PHONETIC-LAST-NAME:{_escape(family_reading)}")
+        if given_reading:
+            lines.append(f"X-PHONETIC-FIRST-NAME:{_escape(given_reading)}")
+        if family_reading or given_reading:
+            reading = " ".join(p for p in (family_reading, given_reading) if p)
+            lines.append(f"SORT-STRING:{_escape(reading)}")
+        if company or department:
+            org = _escape(company)
+            if department:
+                org += ";" + _escape(department)
+            lines.append(f"ORG:{org}")
+        if title:
+            lines.append(f"TITLE:{_escape(title)}")
+        if not hide:
+            if email:
+                lines.append(f"EMAIL;TYPE=INTERNET,WORK:{_escape(email)}")
+            if phone:
+                lines.append(f"TEL;TYPE=WORK,VOICE:{_escape(phone)}")
+            if mobile:
+                lines.append(f"TEL;TYPE=CELL:{_escape(mobile)}")
+        if dnc:
+            lines.append(f"NOTE:{_escape(note)}")
+        lines.append("END:VCARD")
+        out.append("".join(_fold(line) for line in lines))
+        result.rows += 1
+        if len(out) >= BATCH:
+            yield "".join(out).encode("utf-8")
+            out = []
+    yield "".join(out).encode("utf-8")
+
+
+# -- putting it together ------------------------------------------------------------------------
+
+def title(req: Request) -> str:
+    return _("Companies") if req.kind == "companies" else _("Contacts")
+
+
+def chunks(req: Request, result: Result, session: Session | None = None) -> Iterator[bytes]:
+    """The file as a stream of bytes (CSV and vCard; .xlsx is written to a file)."""
+    if req.format == "vcard":
+        return vcard_chunks(req, result, session)
+    return csv_chunks(table(req, session), "cp932" if req.format == "csv-cp932" else "utf-8",
+                      result)
+
+
+def stream(req: Request) -> Iterator[bytes]:
+    """The file as a stream for an HTTP response that is sent after the request has ended.
+
+    Everything that needs the request (permissions, translated headers, the currency columns)
+    is settled now; the rows are then read through a session of the stream's own, opened when
+    the first piece is sent and closed when the last one is (or when the client goes away)."""
+    session = Session(db.engine)
+    try:
+        pieces = chunks(req, Result(), session)
+    except BaseException:
+        session.close()
+        raise
+
+    def generate() -> Iterator[bytes]:
+        try:
+            yield from pieces
+        finally:
+            session.close()
+
+    return generate()
+
+
+def write(req: Request, out: BinaryIO) -> Result:
+    """Write the whole export to a binary file; the Result says how many rows."""
+    req.check()
+    result = Result()
+    if req.format == "xlsx":
+        write_xlsx(table(req), out, result, title(req))
+    else:
+        for piece in chunks(req, result):
+            out.write(piece)
+    return result
+
+
+def filename(req: Request, today: date | None = None) -> str:
+    day = (today or date.today()).strftime("%Y%m%d")
+    return f"kakehashi-{req.kind}-{day}.{EXTENSIONS[req.format]}"
+
+
+def record_export(req: Request, rows: int, *, user_id: int | None, actor: str) -> AuditEntry:
+    """The audit-trail entry for an export: who exported which list, in which format, with which
+    filters, how many rows, and whether donation columns or do-not-contact details went out."""
+    number = (db.session.scalar(select(func.max(AuditEntry.entity_id))
+                                .where(AuditEntry.entity == "exports")) or 0) + 1
+    changes = {
+        "list": [None, req.kind], "format": [None, req.format],
+        "filters": [None, req.applied], "rows": [None, rows],
+    }
+    if req.kind == "companies":
+        changes["donation_columns"] = [None, req.donations]
+    else:
+        changes["do_not_contact_details"] = [None, req.dnc_details]
+    entry = AuditEntry(user_id=user_id, actor=actor[:254], action="create", entity="exports",
+                       entity_id=number, label=f"Export {req.kind} ({req.format}, {rows} rows)",
+                       changes=changes)
+    db.session.add(entry)
+    db.session.flush()
+    return entry
