@@ -1,0 +1,160 @@
+"""The import pages: upload -> preview -> remap -> commit, once; roles, CSRF, others' batches."""
+from __future__ import annotations
+
+import io
+import re
+
+from sqlalchemy import func, select
+
+from crm.extensions import db
+
+CSV = ("会社名,番号X,業種X\n"
+       "株式会社サカタのタネ,5070001000715,農業\n"
+       "番号違い株式会社,1234567890123,化学\n").encode("utf-8")
+
+
+def _count(model) -> int:
+    db.session.expire_all()
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def _upload(client, data=CSV, name="list.csv", kind="companies", **extra):
+    form = {"kind": kind, "policy": "update", "file": (io.BytesIO(data), name)}
+    form.update(extra)
+    return client.submit("/imports/", form, content_type="multipart/form-data")
+
+
+def _batch_id(response) -> int:
+    return int(re.search(r"/imports/(\d+)$", response.headers["Location"]).group(1))
+
+
+def test_upload_preview_remap_commit_once(app, login):
+    from crm.companies.models import Company
+    from crm.imports.models import ImportBatch, SavedMapping
+
+    client = login("bd")
+    assert client.get("/imports/").status_code == 200
+    response = _upload(client)
+    assert response.status_code == 302
+    batch_id = _batch_id(response)
+    assert _count(Company) == 0  # a preview writes nothing
+
+    page = client.get(f"/imports/{batch_id}").get_data(as_text=True)
+    assert "番号X" in page and "Nothing has been written yet" in page
+    # 会社名 is a known header; the others are not mapped yet, so no number is checked.
+    assert "株式会社サカタのタネ" in page and "check digit" not in page
+
+    response = client.submit(f"/imports/{batch_id}/mapping", {
+        "map-0": "name", "map-1": "corporate_number", "map-2": "industry",
+        "policy": "update", "mapping_name": "our old sheet"})
+    assert response.status_code == 302
+    page = client.get(f"/imports/{batch_id}").get_data(as_text=True)
+    assert "株式会社サカタのタネ" in page
+    assert "1234567890123" in page and "check digit" in page  # the rejected row, with why
+    assert db.session.scalar(select(SavedMapping.name)) == "our old sheet"
+    assert _count(Company) == 0
+
+    response = client.submit(f"/imports/{batch_id}/commit")
+    assert response.status_code == 302
+    assert _count(Company) == 1
+    result = client.get(f"/imports/{batch_id}").get_data(as_text=True)
+    assert "Imported: list.csv" in result and "check digit" in result
+    batch = db.session.get(ImportBatch, batch_id)
+    assert batch.status == "committed" and batch.summary_dict["created"] == 1
+
+    # A second commit says so and changes nothing.
+    again = client.submit(f"/imports/{batch_id}/commit", follow_redirects=True)
+    assert "already committed" in again.get_data(as_text=True)
+    assert _count(Company) == 1
+
+    # The saved mapping is offered next time and maps the columns by itself.
+    mapping_id = db.session.scalar(select(SavedMapping.id))
+    response = _upload(client, saved_mapping=str(mapping_id))
+    second = _batch_id(response)
+    page = client.get(f"/imports/{second}").get_data(as_text=True)
+    assert "check digit" in page  # the number column is mapped by the saved mapping
+    client.submit(f"/imports/{second}/commit")
+    assert _count(Company) == 1  # the same file again: unchanged
+
+
+def test_bad_file_shows_the_form_again_with_the_reason(app, login):
+    from crm.imports.models import ImportBatch
+
+    client = login("manager")
+    response = _upload(client, data=b"", name="empty.csv")
+    assert response.status_code == 422
+    assert "The file was not imported" in response.get_data(as_text=True)
+    binary = _upload(client, data=bytes(range(256)) * 40, name="photo.csv")
+    assert binary.status_code == 422
+    assert _count(ImportBatch) == 0
+
+
+def test_discard_drops_the_batch_and_imports_nothing(app, login):
+    from crm.companies.models import Company
+    from crm.imports.models import ImportBatch
+
+    client = login("admin")
+    batch_id = _batch_id(_upload(client, data="会社名\n株式会社テスト\n".encode()))
+    assert client.submit(f"/imports/{batch_id}/discard").status_code == 302
+    assert db.session.get(ImportBatch, batch_id).status == "discarded"
+    client.submit(f"/imports/{batch_id}/commit")
+    assert _count(Company) == 0
+
+
+def test_roles_without_import_are_refused(app, login):
+    for role in ("liaison", "researcher", "staff", "export_control"):
+        client = login(role)
+        assert client.get("/imports/").status_code == 403
+        assert _upload(client).status_code == 403
+
+
+def test_forged_form_without_csrf_is_refused(app, login):
+    from crm.companies.models import Company
+    from crm.imports.models import ImportBatch
+
+    client = login("bd")
+    forged = client.post("/imports/", data={"kind": "companies", "policy": "update",
+                                            "file": (io.BytesIO(CSV), "x.csv")},
+                         content_type="multipart/form-data")
+    assert forged.status_code == 400
+    assert _count(ImportBatch) == 0
+    batch_id = _batch_id(_upload(client, data="会社名\n株式会社テスト\n".encode()))
+    assert client.post(f"/imports/{batch_id}/commit").status_code == 400
+    assert _count(Company) == 0
+
+
+def test_batches_are_seen_by_their_creator_and_managers_only(app, login, users):
+    from crm.companies.models import Company
+    from tests.conftest import make_user
+
+    client = login("bd")
+    batch_id = _batch_id(_upload(client, data="会社名\n株式会社テスト\n".encode()))
+    other = make_user("bd", email="other-bd@example.org")
+    other_client = app.test_client()
+    with other_client.session_transaction() as sess:
+        sess["_user_id"] = str(other.id)
+        sess["_fresh"] = True
+    assert other_client.get(f"/imports/{batch_id}").status_code == 404
+    assert other_client.submit(f"/imports/{batch_id}/commit").status_code == 404
+    assert "株式会社テスト" not in other_client.get("/imports/").get_data(as_text=True)
+    assert _count(Company) == 0
+    assert login("manager").get(f"/imports/{batch_id}").status_code == 200
+
+
+def test_preview_shows_conflicts_and_a_too_large_file_is_refused(app, login, make_company,
+                                                                monkeypatch):
+    from crm.imports import views
+    from crm.imports.models import ImportBatch
+
+    make_company(name="株式会社テスト", industry="電機")
+    client = login("bd")
+    batch_id = _batch_id(_upload(client, data="会社名,業種\n株式会社テスト,化学\n".encode(),
+                                 policy="merge"))
+    page = client.get(f"/imports/{batch_id}").get_data(as_text=True)
+    assert "kept 電機; the file says 化学" in page
+
+    monkeypatch.setattr(views, "MAX_FILE_BYTES", 10)
+    response = _upload(client, data="会社名\n株式会社とても長い名前\n".encode())
+    assert response.status_code == 422
+    assert "larger than the limit" in response.get_data(as_text=True)
+    assert _count(ImportBatch) == 1
