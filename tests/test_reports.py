@@ -183,6 +183,30 @@ def test_monthly_activity_and_encounters_respect_period_and_officer(login):
     assert "別の担当" in _column(officers, "Officer")
 
 
+def test_encounters_count_on_the_day_met_or_on_the_event_day_when_blank(login):
+    company = _company("日付なし")
+    db.session.flush()
+    month_start = TODAY.replace(day=1)
+    contact = Contact(family_name="鈴木", company=company)
+    today_event = Event(name="当日の展示会", kind="trade_show", starts_on=TODAY)
+    # A two-day event that began last month: the person was met this month.
+    spanning = Event(name="月をまたぐ展示会", kind="conference",
+                     starts_on=month_start - timedelta(days=1), ends_on=TODAY)
+    db.session.add_all([contact, today_event, spanning,
+                        Encounter(event=today_event, contact=contact),  # no day: the event's
+                        Encounter(event=spanning, contact=contact, met_on=TODAY)])
+    db.session.commit()
+    manager = login("manager")
+    rows = _csv(manager, "overview", "monthly",
+                **{"from": (month_start - timedelta(days=1)).replace(day=1).isoformat(),
+                   "to": TODAY.isoformat()})
+    encounters = dict(zip(_column(rows, "Month"), _column(rows, "Encounters at events")))
+    assert encounters == {(month_start - timedelta(days=1)).strftime("%Y-%m"): "0",
+                          TODAY.strftime("%Y-%m"): "2"}
+    engaged = {r[0]: r[1:] for r in _csv(manager, "overview", "engaged")[1:]}
+    assert engaged["This quarter, to date"] == ["0", "1", "1"]
+
+
 def test_renewals_and_request_ages(login):
     _company("期限切れ", membership_tier="standard", renewal_date=TODAY - timedelta(days=3))
     _company("もうすぐ", membership_tier="premium", renewal_date=TODAY + timedelta(days=10))
@@ -336,6 +360,21 @@ def test_seeds_matching_companies_and_departments_without_interest(login):
     depts = {r[0]: r[1:] for r in _csv(manager, "seeds", "seed_departments")[1:]}
     assert depts[office["med"].name] == ["3", "0", "3", "100"]
     assert depts[office["eng"].name] == ["3", "3", "0", "0"]
+
+
+def test_interest_index_counts_each_company_naming_any_keyword_once():
+    index = report_services.InterestIndex(
+        ["創薬 AI\nＳｉＣ パワー半導体", "SiC 基板", "古文書の解読", "AI for materials"],
+        [2, 1, 4, 1])  # distinct interest texts and how many companies have each
+    words = report_services.keyword_set
+    assert index.companies(words("SiC")) == 3  # width and case folded: 2 + 1
+    assert index.companies(words("ＳＩＣ、古文書")) == 7  # either keyword
+    assert index.companies(words("sic, 基板, パワー半導体")) == 3  # each company once
+    assert index.companies(words("ai")) == 3
+    assert index.companies(words("ai sic")) == 0  # not on one line
+    assert index.companies(words("a, 解")) == 0  # one-letter keywords do not count
+    assert index.companies(words(None)) == 0
+    assert report_services.InterestIndex([], []).companies(words("SiC")) == 0
 
 
 # -- input and output safety -----------------------------------------------------------------

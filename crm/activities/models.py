@@ -30,6 +30,7 @@ class Activity(db.Model):
     __table_args__ = (
         CheckConstraint(f"kind IN {ACTIVITY_KINDS!r}", name="kind_known"),
         Index("ix_activities_company_occurred", "company_id", "occurred_on"),
+        Index("ix_activities_occurred_user", "occurred_on", "user_id", "company_id"),  # reports
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.extensions import db, utcnow
@@ -48,6 +48,11 @@ class Encounter(db.Model):
     """A contact met at an event, by one of our users."""
 
     __tablename__ = "encounters"
+    __table_args__ = (
+        # Reports: encounters by day and by event, answered from the index alone (0009).
+        Index("ix_encounters_met_on_user", "met_on", "user_id", "contact_id"),
+        Index("ix_encounters_event_contact", "event_id", "contact_id", "met_on"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)

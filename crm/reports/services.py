@@ -14,8 +14,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import (Select, and_, case, distinct, exists, extract, func, inspect, literal, select,
-                        union_all)
+from sqlalchemy import (Select, String, Subquery, and_, case, distinct, extract, func, inspect,
+                        literal, literal_column, select, union_all)
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 from crm.activities.models import Activity
 from crm.alumni.models import Alumnus
@@ -57,9 +59,15 @@ class Filters:
 
 
 def _frame(stmt: Select, columns: list[str]) -> pd.DataFrame:
-    """One query's rows as a DataFrame (through the session, so it shares its transaction)."""
-    rows = db.session.connection().execute(stmt).fetchall()
-    return pd.DataFrame([tuple(r) for r in rows], columns=columns)
+    """One query's rows as a DataFrame (through the session, so it shares its transaction).
+
+    Read in batches into one list per column: thousands of rows kept alive at once would make
+    Python's garbage collector sweep the whole heap during the request."""
+    data: list[list[Any]] = [[] for _ in columns]
+    for part in db.session.connection().execute(stmt).partitions(1000):
+        for values, column in zip(zip(*part), data):
+            column.extend(values)
+    return pd.DataFrame(dict(zip(columns, data)), columns=columns)
 
 
 def _date(value: Any) -> date | None:
@@ -71,6 +79,33 @@ def _date(value: Any) -> date | None:
 
 def quarter_start(day: date) -> date:
     return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+class year_month(FunctionElement):  # noqa: N801 - used like func.*
+    """The month of a date as 'YYYY-MM' text, grouped on in SQL: strftime on SQLite, to_char
+    on PostgreSQL (the format is literal SQL, so PostgreSQL sees the same expression in SELECT
+    and GROUP BY)."""
+
+    type = String()
+    inherit_cache = True
+    name = "year_month"
+
+
+@compiles(year_month)
+def _year_month_default(element: year_month, compiler: Any, **kw: Any) -> str:
+    (day,) = element.clauses.clauses
+    return compiler.process(func.to_char(day, literal_column("'YYYY-MM'")), **kw)
+
+
+@compiles(year_month, "sqlite")
+def _year_month_sqlite(element: year_month, compiler: Any, **kw: Any) -> str:
+    (day,) = element.clauses.clauses
+    return compiler.process(func.strftime(literal_column("'%Y-%m'"), day), **kw)
+
+
+def _exists(*where: Any) -> Any:
+    """EXISTS (SELECT 1 ...): SQLite answers it from an index alone (SELECT * reads rows)."""
+    return select(literal(1)).where(*where).exists()
 
 
 # -- lookups shared by the filter bar and the charts -------------------------------------------
@@ -93,16 +128,30 @@ def company_countries() -> list[str]:
 
 # -- office overview ---------------------------------------------------------------------------
 
-def _contact_dates(start: date, end: date) -> Select:
+def encounter_days(start: date, end: date) -> Subquery:
+    """(contact_id, user_id, day) of every encounter met between start and end, the day being
+    met_on, or the event's first day when met_on is blank. Two index range scans
+    (encounters.met_on; events.starts_on for the undated), where coalesce(met_on, starts_on)
+    in a WHERE clause would read every encounter."""
+    dated = (select(Encounter.contact_id.label("contact_id"), Encounter.user_id.label("user_id"),
+                    Encounter.met_on.label("day"))
+             .where(Encounter.met_on >= start, Encounter.met_on <= end))
+    undated = (select(Encounter.contact_id, Encounter.user_id, Event.starts_on)
+               .join(Event, Event.id == Encounter.event_id)
+               .where(Encounter.met_on.is_(None), Event.starts_on >= start,
+                      Event.starts_on <= end))
+    return union_all(dated, undated).subquery()
+
+
+def _contact_dates(start: date, end: date) -> Subquery:
     """(company, day) of every activity and encounter between start and end."""
-    met = func.coalesce(Encounter.met_on, Event.starts_on)
+    enc = encounter_days(start, end)
     return union_all(
         select(Activity.company_id.label("company_id"), Activity.occurred_on.label("day"))
         .where(Activity.occurred_on >= start, Activity.occurred_on <= end),
-        select(Contact.company_id, met)
-        .join(Contact, Contact.id == Encounter.contact_id)
-        .join(Event, Event.id == Encounter.event_id)
-        .where(Contact.company_id.is_not(None), met >= start, met <= end),
+        select(Contact.company_id, enc.c.day)
+        .join(Contact, Contact.id == enc.c.contact_id)
+        .where(Contact.company_id.is_not(None)),
     ).subquery()
 
 
@@ -142,35 +191,31 @@ def _company_filters(stmt: Select, f: Filters) -> Select:
 
 def monthly_contacts(f: Filters) -> pd.DataFrame:
     """Activities and encounters per month and per officer (who logged them / met them), in
-    the period. Two grouped queries."""
-    year, month = extract("year", Activity.occurred_on), extract("month", Activity.occurred_on)
-    acts = (select(year, month, Activity.user_id, func.count())
+    the period, grouped by month in SQL. Two grouped queries."""
+    month = year_month(Activity.occurred_on)
+    acts = (select(month, Activity.user_id, func.count())
             .where(Activity.occurred_on >= f.start, Activity.occurred_on <= f.end)
-            .group_by(year, month, Activity.user_id))
+            .group_by(month, Activity.user_id))
     if f.officer:
         acts = acts.where(Activity.user_id == f.officer)
     if f.country:
         acts = acts.join(Company, Company.id == Activity.company_id).where(
             Company.country == f.country)
-    met = func.coalesce(Encounter.met_on, Event.starts_on)
-    eyear, emonth = extract("year", met), extract("month", met)
-    encs = (select(eyear, emonth, Encounter.user_id, func.count())
-            .join(Event, Event.id == Encounter.event_id)
-            .where(met >= f.start, met <= f.end)
-            .group_by(eyear, emonth, Encounter.user_id))
+    enc = encounter_days(f.start, f.end)
+    emonth = year_month(enc.c.day)
+    encs = select(emonth, enc.c.user_id, func.count()).group_by(emonth, enc.c.user_id)
     if f.officer:
-        encs = encs.where(Encounter.user_id == f.officer)
+        encs = encs.where(enc.c.user_id == f.officer)
     if f.country:
-        encs = (encs.join(Contact, Contact.id == Encounter.contact_id)
+        encs = (encs.join(Contact, Contact.id == enc.c.contact_id)
                 .join(Company, Company.id == Contact.company_id)
                 .where(Company.country == f.country))
-    cols = ["year", "month", "user_id", "count"]
+    cols = ["month", "user_id", "count"]
     a = _frame(acts, cols).assign(kind="activity")
     e = _frame(encs, cols).assign(kind="encounter")
     df = pd.concat([a, e], ignore_index=True)
     if df.empty:
         return pd.DataFrame(columns=["month", "user_id", "kind", "count"])
-    df["month"] = [f"{int(y):04d}-{int(m):02d}" for y, m in zip(df["year"], df["month"])]
     return df[["month", "user_id", "kind", "count"]]
 
 
@@ -317,14 +362,14 @@ def event_outcomes(f: Filters) -> pd.DataFrame:
         pairs = pairs.join(Company, Company.id == Contact.company_id).where(
             Company.country == f.country)
     p = pairs.subquery()
-    later_activity = exists().where(Activity.company_id == p.c.company_id,
-                                    Activity.occurred_on > p.c.met)
+    later_activity = _exists(Activity.company_id == p.c.company_id,
+                             Activity.occurred_on > p.c.met)
     counted = [func.sum(p.c.contacts), func.count(p.c.company_id),
                func.sum(case((later_activity, 1), else_=0))]
     collab = collaboration_model()
     if collab is not None:
-        later_collab = exists().where(collab.company_id == p.c.company_id,
-                                      collab.opened_on > p.c.met)
+        later_collab = _exists(collab.company_id == p.c.company_id,
+                               collab.opened_on > p.c.met)
         counted.append(func.sum(case((later_collab, 1), else_=0)))
     per_event = select(p.c.event_id, *counted).group_by(p.c.event_id).subquery()
     cols = per_event.c
@@ -377,14 +422,21 @@ def _alumni_filters(stmt: Select, f: Filters) -> Select:
 TOP_EMPLOYERS = 15
 
 
+def _alumni_per_employer(f: Filters) -> Subquery:
+    """Alumni counted per employer (NULL: employer unknown), from the employer index alone when
+    no filter applies; companies are joined to the few grouped rows, not to every alumnus."""
+    stmt = (select(Alumnus.employer_id.label("employer_id"), func.count().label("alumni"))
+            .group_by(Alumnus.employer_id))
+    return _alumni_filters(stmt, f).subquery()
+
+
 def alumni_employers(f: Filters) -> pd.DataFrame:
     """The employers of the most alumni (TOP_EMPLOYERS), with their membership. One query."""
-    n = func.count(Alumnus.id)
-    stmt = (select(Company.id, Company.name, Company.membership_tier, n).select_from(Alumnus)
-            .join(Company, Company.id == Alumnus.employer_id)
-            .group_by(Company.id, Company.name, Company.membership_tier)
-            .order_by(n.desc(), Company.name).limit(TOP_EMPLOYERS))
-    return _frame(_alumni_filters(stmt, f), ["company_id", "company", "tier", "alumni"])
+    per = _alumni_per_employer(f)
+    stmt = (select(Company.id, Company.name, Company.membership_tier, per.c.alumni)
+            .join(Company, Company.id == per.c.employer_id)
+            .order_by(per.c.alumni.desc(), Company.name).limit(TOP_EMPLOYERS))
+    return _frame(stmt, ["company_id", "company", "tier", "alumni"])
 
 
 def alumni_countries(f: Filters) -> pd.DataFrame:
@@ -396,12 +448,14 @@ def alumni_countries(f: Filters) -> pd.DataFrame:
 def alumni_at_members(f: Filters) -> pd.DataFrame:
     """Alumni by their employer's membership: each tier, non-member, employer unknown.
     One query."""
-    group = case((Alumnus.employer_id.is_(None), literal("unknown")),
+    per = _alumni_per_employer(f)
+    group = case((per.c.employer_id.is_(None), literal("unknown")),
                  (Company.membership_tier.is_(None), literal("none")),
                  else_=Company.membership_tier)
-    stmt = (select(group, func.count()).select_from(Alumnus).outerjoin(Company, Company.id == Alumnus.employer_id)
+    stmt = (select(group, func.sum(per.c.alumni))
+            .outerjoin(Company, Company.id == per.c.employer_id)
             .group_by(group))
-    return _frame(_alumni_filters(stmt, f), ["membership", "alumni"])
+    return _frame(stmt, ["membership", "alumni"])
 
 
 # -- seeds -------------------------------------------------------------------------------------
@@ -417,12 +471,12 @@ def _fold(text: str) -> str:
 
 def seed_matches(f: Filters) -> pd.DataFrame:
     """Per group of seeds that share their keywords and department: how many companies'
-    interests (企業ニーズ) mention at least one of those keywords.
+    interests (企業ニーズ) mention at least one of those keywords (width and case folded).
 
     The proxy for "companies that match": the search index's matcher scores one text at a
     time (tens of milliseconds per seed), far too slow for every seed of a large office on
     each page view; a keyword named in a company's interests is the same signal, computed for
-    all seeds from two grouped queries (seed keywords, company interests) with pandas.
+    all seeds from two grouped queries (seed keywords, company interests) by InterestIndex.
     """
     seeds = (select(ResearchSeed.keywords, ResearchSeed.department_id,
                     func.count(ResearchSeed.id), func.min(ResearchSeed.id),
@@ -439,34 +493,76 @@ def seed_matches(f: Filters) -> pd.DataFrame:
     if f.officer:
         interests = interests.where(Company.officer_id == f.officer)
     c = _frame(interests, ["interests", "companies"])
-    # All interests in one string: each keyword is found by one C-speed scan, and its
-    # positions map back to the interests they fall in.
-    big = _fold("\x00".join(c["interests"].tolist()))  # one NFKC pass; \x00 stays itself
-    texts = big.split("\x00") if len(c) else []
-    starts = np.cumsum([0] + [len(t) + 1 for t in texts[:-1]]) if texts else np.zeros(0)
-    weights = c["companies"].to_numpy(dtype=np.int64)
-    hits: dict[str, np.ndarray] = {}
-    by_keywords: dict[str, int] = {}
-
-    def matching(word: str) -> np.ndarray:
-        if word not in hits:
-            at = [m.start() for m in re.finditer(re.escape(word), big)]
-            hits[word] = np.unique(np.searchsorted(starts, np.asarray(at, dtype=np.int64),
-                                                   side="right") - 1)
-        return hits[word]
-
-    def companies_for(keywords: str | None) -> int:
-        words = {w.strip() for w in _SPLIT.split(_fold(keywords or ""))}
-        words = [w for w in words if len(w) >= MIN_KEYWORD]
-        if not words or not texts:
-            return 0
-        found = np.unique(np.concatenate([matching(w) for w in words]))
-        return int(weights[found].sum())
-
+    index = InterestIndex(c["interests"].tolist(), c["companies"].astype(int).tolist())
+    by_keywords: dict[str | None, int] = {}
     counts = []
     for kw in s["keywords"].tolist():
         if kw not in by_keywords:
-            by_keywords[kw] = companies_for(kw)
+            by_keywords[kw] = index.companies(keyword_set(kw))
         counts.append(by_keywords[kw])
     s["companies"] = pd.Series(counts, index=s.index, dtype="int64")
     return s
+
+
+def keyword_set(keywords: str | None) -> frozenset[str]:
+    """A seed's keywords, folded, without those too short to mean anything."""
+    words = (w.strip() for w in _SPLIT.split(_fold(keywords or "")))
+    return frozenset(w for w in words if len(w) >= MIN_KEYWORD)
+
+
+class InterestIndex:
+    """Which companies' interests name a word, for many words at once.
+
+    A keyword never spans a line break (keywords are split at line breaks), so each distinct
+    line of the interests is folded and searched once, however many companies share it: a
+    word is looked for in all distinct lines joined into one string (a C-speed scan), the hits
+    map back to lines, lines to interest texts, texts to companies. Each word's companies are
+    kept as a bit set (one bit per company), so a seed's companies - those naming any of its
+    keywords - are the union of its words' sets, counted with int.bit_count().
+    """
+
+    def __init__(self, texts: list[str], companies: list[int]) -> None:
+        line_ids: dict[str, int] = {}
+        owner: list[int] = []  # for each (text, line) pair: the text ...
+        line_of: list[int] = []  # ... and the line
+        for i, text in enumerate(texts):
+            for line in set(text.split("\n")):
+                owner.append(i)
+                line_of.append(line_ids.setdefault(line, len(line_ids)))
+        self._owner = np.asarray(owner, dtype=np.int64)
+        self._line_of = np.asarray(line_of, dtype=np.int64)
+        self._texts = len(texts)
+        self._weights = np.asarray(companies, dtype=np.int64)
+        # NFKC and casefold never make or remove a line break: fold all lines in one call.
+        lines = _fold("\n".join(line_ids)).split("\n") if line_ids else []
+        self._big = "\n".join(lines)
+        self._starts = np.cumsum([0] + [len(t) + 1 for t in lines[:-1]]) if lines \
+            else np.zeros(0, dtype=np.int64)
+        self._lines = len(lines)
+        self._words: dict[str, int] = {}
+        self._sets: dict[frozenset[str], int] = {}
+
+    def _word(self, word: str) -> int:
+        """The companies naming `word`, as a bit set."""
+        if word not in self._words:
+            at = np.fromiter((m.start() for m in re.finditer(re.escape(word), self._big)),
+                             dtype=np.int64)
+            bits = 0
+            if len(at):
+                line_hit = np.zeros(self._lines, dtype=bool)
+                line_hit[np.searchsorted(self._starts, at, side="right") - 1] = True
+                text_hit = np.zeros(self._texts, dtype=bool)
+                text_hit[self._owner[line_hit[self._line_of]]] = True
+                company_hit = np.repeat(text_hit, self._weights)
+                bits = int.from_bytes(np.packbits(company_hit).tobytes(), "big")
+            self._words[word] = bits
+        return self._words[word]
+
+    def companies(self, words: frozenset[str]) -> int:
+        """How many companies name at least one of the words."""
+        if words not in self._sets:
+            bits = 0
+            for word in words:
+                bits |= self._word(word)
+            self._sets[words] = bits.bit_count()
+        return self._sets[words]
