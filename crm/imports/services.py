@@ -874,10 +874,10 @@ class SeedImporter(KindImporter):
                     continue
                 found = self.researchers.get(key, [])
                 if len(found) != 1:
-                    raise RowError("researchers", _(
-                        "No researcher is called %(name)s." if not found else
-                        "Several researchers are called %(name)s; use their e-mail.",
-                        name=part.strip()))
+                    raise RowError("researchers", (
+                        _("No researcher is called %(name)s.", name=part.strip()) if not found
+                        else _("Several researchers are called %(name)s; use their e-mail.",
+                               name=part.strip())))
                 if found[0] not in ids:
                     ids.append(found[0])
             data["researcher_ids"] = ids
@@ -1008,10 +1008,10 @@ class DonationImporter(KindImporter):
                     "not one.", number=number))
             ids, _why = self.companies.find(name, number)
             if len(ids) != 1:
-                raise RowError("company_name" if name else "company_corporate_number", _(
-                    "No company by this name or number: import or add the company first."
-                    if not ids else "Several companies have this name; give the corporate "
-                    "number."))
+                raise RowError("company_name" if name else "company_corporate_number", (
+                    _("No company by this name or number: import or add the company first.")
+                    if not ids else
+                    _("Several companies have this name; give the corporate number.")))
             data["company_id"] = ids[0]
         else:
             email = nfkc(values.get("alumnus_email")).lower()
@@ -1022,9 +1022,9 @@ class DonationImporter(KindImporter):
                 found = self.alumni_name.get(_name_key(values.get("alumnus_name")), [])
                 column = "alumnus_name"
             if len(found) != 1:
-                raise RowError(column, _(
-                    "No alumnus by this name or e-mail: import or add the alumnus first."
-                    if not found else "Several alumni have this name; give their e-mail."))
+                raise RowError(column, (
+                    _("No alumnus by this name or e-mail: import or add the alumnus first.")
+                    if not found else _("Several alumni have this name; give their e-mail.")))
             data["alumnus_id"] = found[0]
         text = nfkc(values.get("amount")).replace(",", "").replace("¥", "").replace("円", "")
         try:
@@ -1116,9 +1116,9 @@ class EncounterImporter(KindImporter):
         if when:
             events = [e for e in events if e[1] <= when <= (e[2] or e[1])]
         if len(events) != 1:
-            raise RowError("event_name" if not when else "event_date", _(
-                "No event by this name (and date): import or add the event first."
-                if not events else "Several events have this name; give the event date."))
+            raise RowError("event_name" if not when else "event_date", (
+                _("No event by this name (and date): import or add the event first.")
+                if not events else _("Several events have this name; give the event date.")))
         event_id, starts, ends = events[0]
         data: dict[str, Any] = {"event_id": event_id}
         person = self.contacts.clean({k: v for k, v in values.items()
