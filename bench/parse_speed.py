@@ -108,7 +108,7 @@ def main() -> None:
     print(f"{args.rows:,} generated company rows, 10 columns, a title line before the header")
     measure("CSV (CP932)", to_csv(rows), "companies.csv", args.repeat)
     if not args.no_xlsx:
-        measure("xlsx", to_xlsx(rows), "companies.xlsx", args.repeat)
+        measure("xlsx/calamine", to_xlsx(rows), "companies.xlsx", args.repeat)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"max resident set size of the process: {rss:.0f} MB")
 

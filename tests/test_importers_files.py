@@ -307,3 +307,44 @@ def test_column_without_header_but_with_data_is_noted():
     parsed = read("会社名,,業種\nA社,123,製造業\n".encode(), "x.csv", "companies")
     assert parsed.rows[0].values == {"name": "A社", "industry": "製造業"}
     assert "Column B has no header: its values are not imported." in parsed.notes
+
+
+def test_xlsx_data_away_from_a1_keeps_the_sheets_row_numbers_and_columns():
+    """A table that starts at C3 (a title above, an empty margin left) reads with the sheet's own
+    row numbers, so a rejected row points at the row the user sees in Excel."""
+    def build(book):
+        sheet = book.active
+        sheet["A1"] = "取引先一覧 2026"
+        sheet["C3"], sheet["D3"], sheet["E3"] = "会社名", "法人番号", "入会日"
+        sheet["C4"], sheet["D4"], sheet["E4"] = "株式会社テスト", "5070001000715", "2024/4/1"
+        sheet["C5"], sheet["D5"], sheet["E5"] = "架空電機", None, "2024-02-30"
+    parsed = read(_xlsx(build), "x.xlsx", "companies")
+    assert parsed.header_row == 3
+    assert [r.number for r in parsed.rows] == [4, 5]
+    assert parsed.rows[0].values == {"name": "株式会社テスト", "corporate_number": "5070001000715",
+                                     "member_since": "2024-04-01"}
+    problem = parsed.rows[1].problems[0]
+    assert (problem.row, problem.column, problem.value) == (5, "入会日", "2024-02-30")
+
+
+def test_xlsx_error_cell_is_reported_not_imported_as_blank():
+    """#N/A in a corporate-number column (a broken VLOOKUP) must not become an empty value."""
+    def build(book):
+        sheet = book.active
+        sheet.append(["会社名", "法人番号"])
+        sheet.append(["株式会社テスト", "#N/A"])
+        sheet["B2"].data_type = "e"
+    parsed = read(_xlsx(build), "x.xlsx", "companies")
+    # kept as written, so the save path rejects the row naming the cell (not a valid number)
+    assert parsed.rows[0].values == {"name": "株式会社テスト", "corporate_number": "#N/A"}
+
+
+def test_xlsx_japanese_date_format_reads_as_a_date():
+    """A date cell shown with Excel's Japanese format (yyyy"年"m"月"d"日") is a date, not a serial."""
+    def build(book):
+        sheet = book.active
+        sheet.append(["会社名", "入会日"])
+        sheet.append(["株式会社テスト", dt.datetime(2024, 4, 1)])
+        sheet["B2"].number_format = 'yyyy"年"m"月"d"日"'
+    parsed = read(_xlsx(build), "x.xlsx", "companies")
+    assert parsed.rows[0].values["member_since"] == "2024-04-01"

@@ -17,24 +17,19 @@ from __future__ import annotations
 
 import csv
 import io
-from copy import copy
-import pickle
+import re
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, BinaryIO
 
 from flask_babel import gettext as _
 from flask_babel import pgettext
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
+import xlsxwriter
 
 from crm.activities.models import Activity, activity_contacts
 from crm.audit.models import AuditEntry
@@ -362,79 +357,91 @@ def _width(value: Any, column: Column) -> int:
     return len(text) + (len(text.encode("utf-8")) - len(text)) // 2
 
 
+#: Control characters an .xlsx cannot hold (XML 1.0); dropped from text cells.
+ILLEGAL_CHARACTERS_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def _xlsx_value(value: Any) -> Any:
     if isinstance(value, str):
         return ILLEGAL_CHARACTERS_RE.sub("", value)
     return value
 
 
+#: Pixels per character of column width (Calibri 11, Excel's default font). A width given in
+#: pixels as width * 7 is stored as exactly `width` characters in the file, as before.
+_PIXELS_PER_CHAR = 7
+
+
 def write_xlsx(tbl: Table, out: BinaryIO, result: Result, title: str) -> None:
-    """An .xlsx workbook in openpyxl's write-only mode: typed cells, number formats, widths fitted
-    to the content (capped), the header row bold and frozen, an autofilter.
+    """An .xlsx workbook written with XlsxWriter in constant_memory mode (each row goes to a
+    temporary file as it is written, so memory stays flat): typed cells, a number format per
+    column, widths fitted to the content (capped), the header row bold and frozen, an
+    autofilter.
 
-    Widths must be known before the first row is written, so the rows go to a temporary file
-    first (one pickle each) while the widths are measured, then into the workbook."""
+    Every text cell is written with write_string (never write(), which would turn "=..." into
+    a formula); a text that a spreadsheet would read as a formula also gets Excel's quote
+    prefix, so it stays text when the cell is edited. Column widths and the autofilter are only
+    written out when the workbook is closed, so they are measured while the rows stream by.
+    Nothing reaches `out` before every row has been read."""
+    ncols = len(tbl.columns)
     widths = [_width(c.header, Column("", "")) + 2 for c in tbl.columns]
-    with tempfile.TemporaryFile() as spool:
-        for row in tbl.rows:
-            row = tuple(_xlsx_value(v) for v in row)
-            for i, (value, column) in enumerate(zip(row, tbl.columns)):
-                if value is not None and widths[i] < MAX_WIDTH:
-                    widths[i] = max(widths[i], _width(value, column) + 1)
-            spool.write(pickle.dumps(row, protocol=pickle.HIGHEST_PROTOCOL))
-            result.rows += 1
-        spool.seek(0)
-
-        wb = Workbook(write_only=True)
-        ws = wb.create_sheet(title[:31])
-        for i, width in enumerate(widths, start=1):
-            ws.column_dimensions[get_column_letter(i)].width = max(MIN_WIDTH, min(MAX_WIDTH, width))
-        ws.freeze_panes = "A2"
-        bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDE6F0")
-        header = []
-        for column in tbl.columns:
-            cell = WriteOnlyCell(ws, value=_xlsx_value(column.header))
-            cell.font, cell.fill = bold, fill
-            if dangerous(column.header):
-                cell.data_type, cell.quotePrefix = "s", True
-            header.append(cell)
-        ws.append(header)
-        # One style per column, copied onto its cells: cheaper than setting a number format on
-        # each of 50,000 cells (openpyxl looks the format up every time).
-        styles = []
-        for column in tbl.columns:
-            if column.number_format:
-                proto = WriteOnlyCell(ws)
-                proto.number_format = column.number_format
-                styles.append(proto._style)
-            else:
-                styles.append(None)
-        quoted = WriteOnlyCell(ws)
-        quoted.quotePrefix = True  # Excel keeps the text as text when the cell is edited
-        for _i in range(result.rows):
-            row = pickle.load(spool)
-            cells = []
-            for value, style in zip(row, styles):
-                if value is None:
-                    cells.append(None)
-                elif isinstance(value, str) and dangerous(value):
-                    cell = WriteOnlyCell(ws)
-                    cell._style = copy(style or quoted._style)
-                    cell.quotePrefix = True
-                    cell.value = value
-                    cell.data_type = "s"  # openpyxl would make "=..." a formula
-                    cells.append(cell)
-                elif style is not None:
-                    cell = WriteOnlyCell(ws)
-                    cell._style = copy(style)
-                    cell.value = value
-                    cells.append(cell)
-                else:
-                    cells.append(value)
-            ws.append(cells)
-        last = get_column_letter(len(tbl.columns))
-        ws.auto_filter.ref = f"A1:{last}{result.rows + 1}"
-        wb.save(out)
+    with tempfile.TemporaryDirectory(prefix="kakehashi-xlsx-") as tmp:
+        wb = xlsxwriter.Workbook(out, {"constant_memory": True, "tmpdir": tmp})
+        ws = wb.add_worksheet(title[:31])
+        try:
+            header_fmt = wb.add_format({"bold": True, "pattern": 1, "bg_color": "#DDE6F0"})
+            header_quoted = wb.add_format({"bold": True, "pattern": 1, "bg_color": "#DDE6F0",
+                                           "quote_prefix": True})
+            for i, column in enumerate(tbl.columns):
+                text = _xlsx_value(column.header)
+                ws.write_string(0, i, text, header_quoted if dangerous(text) else header_fmt)
+            ws.freeze_panes(1, 0)
+            # One format per column (and one with the quote prefix for formula-like text).
+            formats, quoted = [], []
+            for column in tbl.columns:
+                fmt = {"num_format": column.number_format} if column.number_format else {}
+                formats.append(wb.add_format(fmt) if fmt else None)
+                quoted.append(wb.add_format({**fmt, "quote_prefix": True}))
+            write_string, write_number = ws.write_string, ws.write_number
+            write_datetime, write_boolean = ws.write_datetime, ws.write_boolean
+            cols = list(zip(range(ncols), tbl.columns, formats, quoted))
+            row_no = 0
+            for row in tbl.rows:
+                row_no += 1
+                for (i, column, fmt, quote_fmt), value in zip(cols, row):
+                    if value is None:
+                        continue
+                    if isinstance(value, str):
+                        value = _xlsx_value(value)
+                        if not value:
+                            continue
+                        write_string(row_no, i, value, quote_fmt if dangerous(value) else fmt)
+                    elif isinstance(value, bool):
+                        write_boolean(row_no, i, value, fmt)
+                    elif isinstance(value, (int, float)):
+                        write_number(row_no, i, value, fmt)
+                    elif isinstance(value, Decimal):
+                        write_number(row_no, i, int(value) if value == value.to_integral_value()
+                                     else float(value), fmt)
+                    elif isinstance(value, (date, datetime)):
+                        write_datetime(row_no, i, value, fmt)
+                    else:
+                        value = _xlsx_value(str(value))
+                        write_string(row_no, i, value, quote_fmt if dangerous(value) else fmt)
+                    if widths[i] < MAX_WIDTH:
+                        widths[i] = max(widths[i], _width(value, column) + 1)
+            result.rows = row_no
+            for i, width in enumerate(widths):
+                ws.set_column_pixels(i, i, max(MIN_WIDTH, min(MAX_WIDTH, width))
+                                     * _PIXELS_PER_CHAR)
+            ws.autofilter(0, 0, row_no, ncols - 1)
+        except BaseException:
+            # Not closed: nothing is written to `out`; the row file goes with the directory.
+            fh = getattr(ws, "row_data_fh", None)
+            if fh is not None and not fh.closed:
+                fh.close()
+            raise
+        wb.close()
 
 
 # -- vCard --------------------------------------------------------------------------------------
