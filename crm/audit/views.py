@@ -15,13 +15,19 @@ from crm.extensions import db
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
 ENTITIES = ("companies", "contacts", "events", "encounters", "activities", "alumni", "donations",
-            "departments", "researchers", "research_seeds", "users")
+            "departments", "researchers", "research_seeds", "collaborations",
+            "collaboration_signoffs", "ndas", "nda_disclosures", "screening_lists",
+            "screening_decisions", "import_mappings", "exports", "users")
 #: What each kind of record is called on the page (the table name stays the filter value).
 ENTITY_LABELS = {
     "companies": _l("Company"), "contacts": _l("Contact"), "events": _l("Event"),
     "encounters": _l("Encounter"), "activities": _l("Activity"), "alumni": _l("Alumnus"),
     "donations": _l("Donation"), "departments": _l("Department"),
     "researchers": _l("Researcher"), "research_seeds": _l("Research seed"), "users": _l("User"),
+    "collaborations": _l("Collaboration"), "collaboration_signoffs": _l("Step sign-off"),
+    "ndas": _l("NDA"), "nda_disclosures": _l("Disclosure under an NDA"),
+    "screening_lists": _l("Screening list"), "screening_decisions": _l("Screening decision"),
+    "import_mappings": _l("Saved import mapping"), "exports": _l("Export"),
 }
 
 
