@@ -139,6 +139,8 @@ class Need:
                 continue
             surface = self.text[start:end].strip()
             key = normalise(surface)
+            if len(key) == 1 and key.isdigit():
+                continue  # "3" of "Scope 3" scores a little but explains nothing to a reader
             if key not in best or best[key][0] < weight:
                 best[key] = (weight, surface)
         ranked = sorted(best.values(), key=lambda x: -x[0])

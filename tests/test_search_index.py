@@ -225,3 +225,14 @@ def test_snippet_cuts_around_the_first_match():
     assert pieces[0] == ("…", False) and pieces[-1] == ("…", False)
     assert ("電池", True) in pieces
     assert sum(len(p) for p, _ in pieces) <= 42
+
+
+
+def test_a_lone_digit_is_not_shown_as_a_matched_word(tmp_path):
+    """"Scope 3" must not list "3" among the words that made a match (it explains nothing)."""
+    index = Index.create(tmp_path / "ix")
+    index.upsert("seed", 1, {"title": "Scope 3 排出量の推計", "text": "scope 3 emissions"})
+    index.upsert("seed", 2, {"title": "Phase 3 trials", "text": "phase 3 clinical trial"})
+    matches = index.match("Scope 3 accounting", kind="seed")
+    assert matches and matches[0].id in (1, "1")
+    assert all(word != "3" for m in matches for word in m.terms)
