@@ -7,6 +7,7 @@ import importlib.util
 import re
 import sys
 from collections import Counter
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -62,9 +63,11 @@ def test_small_demo_through_the_cli(runner, app):
     result = runner.invoke(args=["demo"])
     assert result.exit_code == 0, result.output
     assert "Demo password (all demo users):" in result.output
-    assert (Path(app.instance_path) / "demo-credentials.txt").exists()
+    credentials = (Path(app.instance_path) / "demo-credentials.txt").read_text()
+    for email, _name, _roles in DEMO_USERS:  # the export-control officer among them
+        assert email in credentials and email in result.output
 
-    # The seven demo users with their roles.
+    # The eight demo users with their roles.
     users = {u.email: u for u in db.session.scalars(select(User))}
     for email, _name, roles in DEMO_USERS:
         assert users[email].roles == set(roles)
@@ -109,8 +112,6 @@ def test_small_demo_through_the_cli(runner, app):
     assert any(c.parent_id for c in companies)
     assert all(c.name_folded == fold_company_name(c.name) for c in companies)
     # Memberships with renewals due soon.
-    from datetime import date, timedelta
-
     today = date.today()
     assert any(
         c.renewal_date and today <= c.renewal_date <= today + timedelta(days=30) for c in companies
@@ -145,12 +146,118 @@ def test_small_demo_through_the_cli(runner, app):
     )
     assert audited == len(companies)
 
+    # What real office data also holds: duplicates, a screening list, saved import mappings.
+    _check_office_realities(users)
+
     # --if-empty leaves a loaded database alone.
     before = count(Company), count(Contact), count(User)
     again = runner.invoke(args=["demo", "--if-empty"])
     assert again.exit_code == 0
     assert "already has data" in again.output
     assert (count(Company), count(Contact), count(User)) == before
+
+
+def _pairs(kind: str) -> dict[frozenset, object]:
+    """The pairs the duplicates finder proposes, by the two records' ids."""
+    from crm.duplicates.services import find_all
+
+    return {frozenset(p.key): p for p in find_all(kind, use_cache=False).pairs}
+
+
+def _company(name: str) -> Company:
+    return db.session.scalars(select(Company).where(Company.name == name)).one()
+
+
+def _check_office_realities(users: dict[str, User]) -> None:
+    from crm.collaborations import services as collaborations
+    from crm.collaborations.models import Collaboration
+    from crm.collaborations.steps import item_codes
+    from crm.common.text import nfkc
+    from crm.demo_data.office import CANDIDATE, METI_EUL_DEMO_VERSION, NEAR_PAIR, TYPO_OF
+    from crm.duplicates.merge import merge
+    from crm.imports.models import SavedMapping
+    from crm.screening import services as screening
+
+    companies = {c.id: c for c in db.session.scalars(select(Company))}
+    pairs = _pairs("companies")
+
+    def proposed(a: Company, b: Company):
+        return pairs.get(frozenset((a.id, b.id)))
+
+    # ＡＧＣ(株) typed again for AGC株式会社 (full-width, short legal form): certain, same name;
+    # the person met and the call hang on the second record.
+    twin = next(c for c in companies.values() if c.name != nfkc(c.name))
+    assert twin.name.endswith("(株)") and twin.corporate_number is None
+    base = next(c for c in companies.values()
+                if c.id != twin.id and c.name_folded == twin.name_folded)
+    assert base.corporate_number and proposed(base, twin).strength == "certain"
+    assert "name" in proposed(base, twin).reasons
+    twin_contacts = db.session.scalars(select(Contact).where(Contact.company_id == twin.id)).all()
+    assert len(twin_contacts) == 1
+    assert db.session.scalar(select(func.count()).where(Activity.company_id == twin.id)) == 1
+    # A company entered under its English name: certain as well.
+    english = [(companies[min(k)], companies[max(k)]) for k, p in pairs.items()
+               if "name" in p.reasons and companies[min(k)].name_en
+               and companies[max(k)].name.casefold() == companies[min(k)].name_en.casefold()]
+    assert len(english) == 1 and english[0][1].corporate_number is None
+    # A foreign company with a typo: likely (similar name).
+    typo = proposed(_company(TYPO_OF[0]), _company(TYPO_OF[1]))
+    assert typo is not None and typo.strength == "likely" and "near_name" in typo.reasons
+    # X Electric / Y Electric: the same line of business, not the same company.
+    assert proposed(_company(NEAR_PAIR[0]["name"]), _company(NEAR_PAIR[1]["name"])) is None
+    assert len(pairs) == 3
+
+    contact_pairs = _pairs("contacts")
+    by_id = {c.id: c for c in db.session.scalars(select(Contact))}
+    same_mail = [(by_id[min(k)], by_id[max(k)]) for k, p in contact_pairs.items()
+                 if "email" in p.reasons]
+    assert len(same_mail) == 1
+    a, b = same_mail[0]
+    assert a.email != b.email and a.email.lower() == b.email.lower()
+    assert contact_pairs[frozenset((a.id, b.id))].strength == "certain"
+    same_phone = [(by_id[min(k)], by_id[max(k)]) for k, p in contact_pairs.items()
+                  if {"phone", "name_company"} <= set(p.reasons)]
+    assert len(same_phone) == 1
+    a, b = same_phone[0]
+    assert a.company_id == b.company_id and a.phone != b.phone and a.email != b.email
+
+    # Merging the twin moves its contact and activity to the company kept.
+    merge("companies", base.id, twin.id)
+    db.session.commit()
+    assert db.session.get(Company, twin.id) is None
+    assert db.session.get(Contact, twin_contacts[0].id).company_id == base.id
+
+    # The METI End User List demo extract is the current list, with its version.
+    (current,) = screening.current_lists()
+    assert current.kind == "meti-eul" and current.version == METI_EUL_DEMO_VERSION
+    assert "demo extract" in current.version and current.entry_count == 45
+    # Every company was screened: one candidate to decide, and no real Japanese company near
+    # a listed entity; the merged company (its contacts changed) needs screening again.
+    candidate = _company(CANDIDATE["name"])
+    assert screening.company_clearance(candidate.id) == "open"
+    (hit,) = screening.latest_screening(candidate.id).hits
+    assert hit.status == "open" and hit.entry_name.startswith("FUTURE TRENDS")
+    states = Counter(screening.company_clearance(c.id) for c in companies.values()
+                     if c.id not in (candidate.id, twin.id, base.id))
+    assert states == Counter({"clear": len(companies) - 3})
+    assert screening.company_clearance(base.id) == "unscreened"
+    assert [c.id for c, *_ in screening.companies_needing_attention()] == [candidate.id]
+
+    # So the export-control step of a collaboration waiting at it can now be signed off.
+    waiting = db.session.scalars(
+        select(Collaboration).where(Collaboration.stage == "export_control")).first()
+    assert waiting is not None and collaborations.export_clearance(waiting) == "clear"
+    officer = users["export-control@example.org"]
+    collaborations.set_checks(waiting, "export_control", item_codes("export_control"), officer)
+    collaborations.sign_off(waiting, officer, date.today())
+    assert waiting.stage != "export_control"
+    db.session.rollback()
+
+    # Saved import mappings for the upload form's menu.
+    mappings = {m.kind: m for m in db.session.scalars(select(SavedMapping))}
+    assert set(mappings) == {"companies", "contacts"}
+    assert mappings["companies"].mapping_dict["取引先名（正式）"] == "name"
+    assert mappings["companies"].created_by_id == users["bd@example.org"].id
 
 
 TINY = {

@@ -21,6 +21,7 @@ from crm.demo_data.common import (
     Person, company_size, days_ago, edinet_companies, email_domain_slug, field_interests,
     foreign_person, japanese_person, last_occurrence, next_anniversary, seed_abstract,
 )
+from crm.demo_data.office import add as office_demo
 from crm.demo_data.topics import (
     ACTIVITY_SUBJECTS, ALUMNI_POSITIONS, COMPANY_DEPARTMENTS_EN, COMPANY_DEPARTMENTS_JA,
     DEPARTMENTS, DONATION_PURPOSES, EVENT_SERIES, FIELDS, FOLLOW_UPS, FOREIGN_COMPANIES,
@@ -80,7 +81,7 @@ class SmallDemo:
         alumni = self.alumni(companies, departments, contacts)
         donations = self.donations(companies, alumni)
         requests = self.requests(events)
-        return {
+        made = {
             "users": len(self.users) + len(officers) - 2, "departments": len(departments),
             "researchers": sum(len(r) for r in researchers.values()), "research seeds": len(seeds),
             "companies": len(companies), "contacts": len(contacts), "events": len(events),
@@ -89,6 +90,9 @@ class SmallDemo:
             "data-entry requests": len(requests),
             **collaborations_demo(companies, seeds, self.today),
         }
+        # Duplicates, the screening list and saved import mappings: last (screening covers all).
+        made.update(office_demo(self, companies, contacts, events))
+        return made
 
     # -- people of the office and the university -------------------------------------------
 
