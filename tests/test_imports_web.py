@@ -158,3 +158,28 @@ def test_preview_shows_conflicts_and_a_too_large_file_is_refused(app, login, mak
     assert response.status_code == 422
     assert "larger than the limit" in response.get_data(as_text=True)
     assert _count(ImportBatch) == 1
+
+
+def test_a_mapping_saved_from_an_xlsx_file_maps_the_same_sheet_saved_as_csv(app, login):
+    """The office's old sheet is sometimes saved as .xlsx, sometimes as CSV: one mapping serves."""
+    from openpyxl import Workbook
+
+    from crm.imports.models import SavedMapping
+
+    client = login("bd")
+    book = Workbook()
+    for row in CSV.decode().splitlines():
+        book.active.append(row.split(","))
+    buf = io.BytesIO()
+    book.save(buf)
+    first = _batch_id(_upload(client, data=buf.getvalue(), name="list.xlsx"))
+    client.submit(f"/imports/{first}/mapping", {
+        "map-0": "name", "map-1": "corporate_number", "map-2": "industry",
+        "policy": "update", "mapping_name": "old sheet"})
+    assert db.session.scalar(select(SavedMapping.format)) == "xlsx"
+
+    mapping_id = db.session.scalar(select(SavedMapping.id))
+    response = _upload(client, saved_mapping=str(mapping_id))  # the CSV of the same sheet
+    assert response.status_code == 302
+    page = client.get(f"/imports/{_batch_id(response)}").get_data(as_text=True)
+    assert "check digit" in page  # 番号X mapped to the corporate number by the saved mapping

@@ -87,8 +87,7 @@ def register(group: click.Group) -> None:
                 SavedMapping.kind == kind, SavedMapping.name == mapping_name))
             if saved is None:
                 _fail(f"no saved mapping called {mapping_name!r} for {kind}.")
-            mapping = saved.mapping_dict
-            format_ = format_ or saved.format
+            mapping = saved.mapping_dict  # by header: it applies to CSV and .xlsx alike
         try:
             parsed = services.read_file(file.read_bytes(), file.name, kind,
                                         format=format_.lower() if format_ else None,

@@ -81,8 +81,9 @@ def index():
                 form.saved_mapping.errors = list(form.saved_mapping.errors) + [
                     _("This mapping is for another kind of record.")]
             else:
+                # Headers, not the file type, are what a mapping is about: the same sheet saved
+                # as .xlsx once and as CSV the next time maps the same way.
                 mapping = saved.mapping_dict
-                form.format.data = form.format.data or saved.format
         if len(data) > MAX_FILE_BYTES:
             form.file.errors = list(form.file.errors) + [_(
                 "The file is larger than the limit of %(mb)s MB; split it into smaller files.",
