@@ -550,3 +550,19 @@ def test_the_finders_distinctive_part_is_the_one_matching_uses():
              "ＡＢＣ(株)", "Sakura Chemical Industries Co., Ltd.", "株式会社SUBARU", "キヤノン電子株式会社"]
     for name in names:
         assert services.name_shape(name).core == distinctive_core(name), name
+
+
+def test_merge_keeps_the_status_that_says_most_about_the_relationship(app):
+    """A card typed again at a fair makes a newer 'prospect' record of a company we work with:
+    merging must not downgrade the partner to a prospect by default."""
+    from datetime import datetime
+
+    partner = Company(name="AGC株式会社", name_folded="agc", country="JP", status="active",
+                      updated_at=datetime(2025, 1, 1))
+    typed_again = Company(name="ＡＧＣ(株)", name_folded="agc", country="JP", status="prospect",
+                          updated_at=datetime(2026, 10, 1))
+    assert merging.default_choices("companies", partner, typed_again)["status"] == "a"
+    assert merging.default_choices("companies", typed_again, partner)["status"] == "b"
+    dormant = Company(name="X", name_folded="x", country="JP", status="dormant")
+    former = Company(name="X", name_folded="x", country="JP", status="former")
+    assert merging.default_choices("companies", former, dormant)["status"] == "b"

@@ -206,16 +206,25 @@ def _filled(value: Any) -> bool:
     return value not in (None, "")
 
 
+#: A company's status, from what says most about the relationship to what says least.
+_STATUS_RANK = {"active": 4, "dormant": 3, "former": 2, "prospect": 1}
+
+
 def default_choices(kind: str, a: Any, b: Any) -> dict[str, str]:
     """Per field, whose value to keep by default: the one that is filled in; when both are,
     the newer record's (the survivor's when they are equally new), except the name, which is
-    the kept record's. Consent is kept only when both agreed."""
+    the kept record's; a company's status is the one that says most about the relationship
+    (active over dormant over former over prospect). Consent is kept only when both agreed."""
     newer = "b" if (b.updated_at and a.updated_at and b.updated_at > a.updated_at) else "a"
     choices = {}
     for name in FIELDS[kind]:
         va, vb = getattr(a, name), getattr(b, name)
         if name == "consent":
             choices[name] = "a" if not va else "b"
+        elif kind == "companies" and name == "status" and va != vb:
+            # the record that knows the relationship wins: a card typed again at a fair says
+            # "prospect" about a company we already work with
+            choices[name] = "a" if _STATUS_RANK.get(va, 0) >= _STATUS_RANK.get(vb, 0) else "b"
         elif name in _IDENTITY and _filled(va):
             choices[name] = "a"  # the record kept keeps its name unless the user says so
         elif _filled(va) and not _filled(vb):
