@@ -68,7 +68,12 @@ def parse(kind: str, data: bytes, filename: str = "") -> ParsedList:
         raise ScreeningFileError(f"The file is larger than {MAX_LIST_BYTES // 1024 // 1024} MB.")
     parser = {"csl": parse_csl, "sdn": parse_sdn, "dpl": parse_dpl, "un": parse_un,
               "meti-eul": parse_meti}[kind]
-    parsed = parser(data, filename)
+    try:
+        parsed = parser(data, filename)
+    except csv.Error as err:  # binary or mis-quoted data, e.g. an Excel file given as SDN
+        raise ScreeningFileError(
+            f"The file cannot be read as a {kind} list ({err}): is it the right file and the "
+            "right kind?") from None
     if not parsed.entries:
         raise ScreeningFileError("The file holds no list entries.")
     _unique_ids(parsed.entries)
@@ -128,10 +133,16 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆�
 def split_script(name: str) -> list[str]:
     """'KIM IL SUNG UNIVERSITY (金日成総合大学)' -> the English and the Japanese name apart."""
     name = _clean(name).lstrip("・･").strip()
+    japanese = []
     match = re.fullmatch(r"(.*?)\s*[(（]([^()（）]*)[)）]\s*", name)
     if match and _CJK.search(match.group(2)) and match.group(1).strip():
-        return [match.group(1).strip(), match.group(2).strip()]
-    return [name] if name else []
+        name, japanese = match.group(1).strip(), [match.group(2).strip()]
+    # 'KOREA MINING DEVELOPMENT TRADING CORPORATION (KOMID)': the acronym is a name of its own
+    match = re.fullmatch(r"(.*?\S)\s*\(([A-Z][A-Z0-9&.-]{1,11})\)", name)
+    acronym = []
+    if match and " " in match.group(1):
+        name, acronym = match.group(1).strip(), [match.group(2)]
+    return ([name] + acronym + japanese) if name else []
 
 
 # --- US Consolidated Screening List -----------------------------------------------------------------
@@ -404,7 +415,8 @@ def _meti_published(rows: list[list[str]], filename: str) -> ParsedList:
             "(or the names file: name, entry id, list code).")
     published = _date_in(filename)
     for row in rows[:header_at]:  # title lines: 'Revised on 2024-05-10' / 令和6年...
-        published = published or _date_in(" ".join(row)) or _wareki(" ".join(row))
+        published = (published or _date_in(" ".join(row)) or _wareki(" ".join(row))
+                     or _english_date(" ".join(row)))
     entries: list[ParsedEntry] = []
     problems: list[str] = []
     for line_no, row in enumerate(rows[header_at + 1:], start=header_at + 2):
@@ -443,6 +455,26 @@ def _wareki(text: str) -> date | None:
     year += {"令和": 2018, "平成": 1988}.get(match.group(1) or "", 0)
     try:
         return date(year, int(match.group(3)), int(match.group(4)))
+    except ValueError:
+        return None
+
+
+_MONTHS = {m: i for i, m in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
+
+
+def _english_date(text: str) -> date | None:
+    """'Revised on May 10, 2024' / '10 May 2024' in an English title line."""
+    match = (re.search(r"\b([A-Za-z]{3})[a-z]*\.?\s+(\d{1,2}),?\s+(\d{4})\b", text)
+             or re.search(r"\b(\d{1,2})\s+([A-Za-z]{3})[a-z]*\.?,?\s+(\d{4})\b", text))
+    if not match:
+        return None
+    first, second, year = match.groups()
+    month, day = (first, second) if not first.isdigit() else (second, first)
+    if month.lower() not in _MONTHS:
+        return None
+    try:
+        return date(int(year), _MONTHS[month.lower()], int(day))
     except ValueError:
         return None
 

@@ -1,6 +1,8 @@
 """Forms: open or edit a collaboration, sign off a step, close, minutes."""
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import date
 from typing import Any
 
@@ -23,6 +25,17 @@ BLANK_SLOTS = 2
 MAX_LINKS = 40
 
 
+class AmountField(DecimalField):
+    """A decimal amount typed the way an office types it: 10,000,000 / １０，０００，０００ /
+    ¥10,000,000 / 10000000円 (width, thousands separators and the yen sign are dropped)."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        if valuelist:
+            text = unicodedata.normalize("NFKC", valuelist[0] or "")
+            valuelist = [re.sub(r"[\s,¥￥$円]", "", text)]
+        super().process_formdata(valuelist)
+
+
 def _int_or_none(value: Any) -> int | None:
     if value in (None, ""):
         return None
@@ -40,7 +53,7 @@ class CollaborationForm(FlaskForm):
         RecordField(_l("Researcher"), validators=[Optional()], kind="researcher"),
         label=_l("Researchers"), max_entries=MAX_LINKS)
     description = TextAreaField(_l("Description"), filters=[strip], render_kw={"rows": 3})
-    direct_costs = DecimalField(_l("Direct costs"), places=2, validators=[Optional()],
+    direct_costs = AmountField(_l("Direct costs"), places=2, validators=[Optional()],
                                 render_kw={"inputmode": "decimal"})
     currency = StringField(_l("Currency"), default="JPY", validators=[Length(max=3)],
                            filters=[strip], description=_l("ISO code: JPY, USD, EUR ..."))

@@ -237,6 +237,9 @@ def save_collaboration(collab: Collaboration | None, data: dict[str, Any], *,
     opened_on = data.get("opened_on")
     if not isinstance(opened_on, date):
         errors["opened_on"] = _("Enter the date the collaboration was opened.")
+    elif opened_on > date.today() and (collab is None or opened_on != collab.opened_on):
+        # a future opening date could never be signed off or closed (both refuse the future)
+        errors["opened_on"] = _("The opening date cannot be in the future.")
     start, end = data.get("planned_start"), data.get("planned_end")
     if isinstance(start, date) and isinstance(end, date) and end < start:
         errors["planned_end"] = _("The planned end is before the planned start.")

@@ -111,6 +111,12 @@ def save_nda(nda: Nda | None, data: dict[str, Any]) -> Nda:
     country = nfkc(data.get("arbitration_country")).upper() or None
     if country and (len(country) != 2 or not country.isalpha()):
         errors["arbitration_country"] = _("Use a two-letter country code (JP, US, SG ...).")
+    if not errors:
+        try:  # a year like 9999 has no expiry date a calendar can hold
+            nda_dates(effective_from, term, survival)
+        except (ValueError, OverflowError):
+            errors["effective_from"] = _("Check the year: the NDA would end after the year "
+                                         "9999.")
     if errors:
         raise ValidationError(errors)
 

@@ -123,8 +123,13 @@ def fold(name: str | None) -> str:
             words = _join_initials(_LATIN_WORD.findall(chunk))
             if words:
                 parts.append(" ".join(words))
-    words = " ".join(parts).split()
+    words = [_ABBREVIATIONS.get(w, w) for w in " ".join(parts).split()]
     return " ".join(_strip_legal_words(words))
+
+
+#: Abbreviations users type for words the lists spell out ('Kim Il Sung Univ.').
+_ABBREVIATIONS = {"univ": "university", "inst": "institute", "intl": "international",
+                  "natl": "national", "acad": "academy", "mfg": "manufacturing"}
 
 
 _kakasi = None
