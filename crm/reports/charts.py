@@ -52,6 +52,7 @@ class Chart:
         if self.figure is not None:
             self.figure.update_layout(template=TEMPLATE, height=self.height)
             _whole_numbers(self.figure)
+            _plain_labels(self.figure)
 
     @property
     def empty(self) -> bool:
@@ -110,6 +111,30 @@ def _plain(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
+
+
+def label_text(value: Any) -> Any:
+    """A label plotly shows as written: plotly reads <a href>, <b>, <br> and entities in
+    labels as markup, so a company named with a link would become a link in the chart."""
+    if not isinstance(value, str):
+        return value
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _plain_labels(fig: go.Figure) -> None:
+    """Escape every text value of the figure's data (categories, bar texts, hover data) and
+    the category orders naming them. Trace names, titles and templates are ours."""
+    for trace in fig.data:
+        for key in ("x", "y", "text", "customdata"):
+            values = getattr(trace, key, None)
+            if values is None or isinstance(values, str):
+                continue
+            if any(isinstance(v, str) for v in values):
+                trace[key] = [label_text(v) for v in values]
+    for axis in ("xaxis", "yaxis"):
+        order = fig.layout[axis].categoryarray
+        if order is not None:
+            fig.layout[axis].categoryarray = [label_text(v) for v in order]
 
 
 def _whole_numbers(fig: go.Figure) -> None:

@@ -200,6 +200,10 @@ def _band_label(band: str) -> str:
             "over": _("Over %(max)s", max=PORTFOLIO_MAX)}.get(band, _("Within the band"))
 
 
+#: The 7–10 band's shade (the "within the band" green, faint), in the plot and its legend.
+BAND_FILL = "rgba(0, 158, 115, 0.12)"
+
+
 def _loads(f: s.Filters) -> Chart:
     df = s.officer_loads()
     if f.officer:
@@ -212,10 +216,12 @@ def _loads(f: s.Filters) -> Chart:
         fig.add_bar(y=part["officer"].tolist(), x=part["companies"].tolist(), orientation="h",
                     name=_band_label(band), marker_color=colours[band],
                     hovertemplate="%{y}: %{x}<extra></extra>")
-    fig.add_vrect(x0=PORTFOLIO_MIN, x1=PORTFOLIO_MAX, fillcolor=PALETTE[2], opacity=0.12,
-                  line_width=0, layer="below",
-                  annotation_text=_("%(min)s–%(max)s band", min=PORTFOLIO_MIN, max=PORTFOLIO_MAX),
-                  annotation_position="top left")
+    fig.add_vrect(x0=PORTFOLIO_MIN, x1=PORTFOLIO_MAX, fillcolor=BAND_FILL,
+                  line_width=0, layer="below")
+    # The band is named in the legend: a label inside the plot sat on the top officer's bar.
+    fig.add_bar(y=[None], x=[None], orientation="h", marker_color=BAND_FILL,
+                marker_line={"color": PALETTE[2], "width": 1}, hoverinfo="skip",
+                name=_("%(min)s–%(max)s band", min=PORTFOLIO_MIN, max=PORTFOLIO_MAX))
     fig.update_layout(xaxis_title=_("Companies held"),
                       yaxis={"type": "category", "categoryorder": "array",
                              "categoryarray": df["officer"].tolist()},

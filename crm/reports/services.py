@@ -126,6 +126,12 @@ def company_countries() -> list[str]:
         select(Company.country).where(Company.country.is_not(None)).distinct()) if c]
 
 
+def alumni_countries_list() -> list[str]:
+    """The countries alumni work in, for the country filter of the alumni board."""
+    return [c for c in db.session.scalars(
+        select(Alumnus.country).where(Alumnus.country.is_not(None)).distinct()) if c]
+
+
 # -- office overview ---------------------------------------------------------------------------
 
 def encounter_days(start: date, end: date) -> Subquery:

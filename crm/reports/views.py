@@ -4,10 +4,12 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from crm.auth.models import User
 from crm.common.text import nfkc
 from crm.common.users import officer_choices
 from crm.common.views import require
@@ -65,16 +67,31 @@ def _parse_code(name: str, length: int, warnings: list[str], label: str) -> str 
     return None
 
 
-def read_filters(board: Dashboard) -> tuple[services.Filters, list[str]]:
+#: The longest period a dashboard draws (month by month): a longer one is shortened at its start.
+MAX_PERIOD_YEARS = 30
+
+
+def read_filters(board: Dashboard, options: dict | None = None
+                 ) -> tuple[services.Filters, list[str]]:
     """The filter bar's values from the query string; what could not be read is reported and
-    replaced by its default (nothing is refused: a report only reads)."""
+    replaced by its default (nothing is refused: a report only reads). With the bar's
+    `options`, a value the bar does not offer (an officer, department, country or currency
+    nobody has) is reported and ignored too, so the bar, the charts and the CSV agree."""
     warnings: list[str] = []
     today = date.today()
-    start = _parse_date("from", default_start(board.default_months, today), warnings)
-    end = _parse_date("to", today, warnings)
-    if start > end:
-        warnings.append(_("The period started after it ended; the dates were swapped."))
-        start, end = end, start
+    start = default_start(board.default_months, today)
+    end = today
+    if "period" in board.filters:
+        start = _parse_date("from", start, warnings)
+        end = _parse_date("to", end, warnings)
+        if start > end:
+            warnings.append(_("The period started after it ended; the dates were swapped."))
+            start, end = end, start
+        earliest = date(max(1, end.year - MAX_PERIOD_YEARS + 1), 1, 1)
+        if start < earliest:
+            warnings.append(_("The period was shortened to the %(n)s years up to %(end)s.",
+                              n=MAX_PERIOD_YEARS, end=end.isoformat()))
+            start = earliest
     labels = _filter_labels()
     f = services.Filters(
         start=start, end=end, today=today,
@@ -83,7 +100,45 @@ def read_filters(board: Dashboard) -> tuple[services.Filters, list[str]]:
         country=_parse_code("country", 2, warnings, labels["country"]),
         currency=_parse_code("currency", 3, warnings, labels["currency"]) or "JPY",
     )
+    if options is not None:
+        _check_offered(board, f, options, warnings)
     return f, warnings
+
+
+def _check_offered(board: Dashboard, f: services.Filters, options: dict,
+                   warnings: list[str]) -> None:
+    """Ignore (with a warning) filter values the bar has no choice for; a filter that applies
+    to no chart of this dashboard is dropped silently."""
+    labels = _filter_labels()
+    for name in ("officer", "department", "country"):
+        value = getattr(f, name)
+        if value is None:
+            continue
+        if name not in board.filters:
+            setattr(f, name, None)
+            continue
+        offered = {str(v) for v, _text in options.get(name, [])}
+        if str(value) in offered:
+            continue
+        extra = None
+        if name == "officer" and value < 2**31:  # anyone who logs activities, not only
+            extra = db.session.get(User, value)  # liaison officers (ids fit an INTEGER)
+            extra = (value, extra.name) if extra is not None else None
+        elif name == "country" and get_locale() and value in get_locale().territories:
+            extra = (value, country_name(value))
+        if extra is not None:
+            options[name] = [*options.get(name, []), extra]
+        else:
+            warnings.append(_("“%(value)s” is not a valid %(field)s; showing all.",
+                              value=value, field=labels[name]))
+            setattr(f, name, None)
+    currencies = options.get("currency")
+    if currencies and f.currency not in currencies:
+        default = "JPY" if "JPY" in currencies else currencies[0]
+        if nfkc(request.args.get("currency", "")).strip():
+            warnings.append(_("No donation is in “%(value)s”; showing %(currency)s.",
+                              value=f.currency, currency=default))
+        f.currency = default
 
 
 def _options(board: Dashboard) -> dict:
@@ -94,7 +149,10 @@ def _options(board: Dashboard) -> dict:
     if "department" in board.filters:
         opts["department"] = list(services.department_names().items())
     if "country" in board.filters:
-        opts["country"] = sorted(((c, country_name(c)) for c in services.company_countries()),
+        codes = set(services.company_countries())
+        if board.name == "alumni":  # alumni and donors may be where no company is
+            codes |= set(services.alumni_countries_list())
+        opts["country"] = sorted(((c, country_name(c)) for c in codes),
                                  key=lambda x: (x[0] != services.HOME, x[1]))
     if "currency" in board.filters and current_user.can(DONATIONS):
         opts["currency"] = list(db.session.scalars(
@@ -110,8 +168,8 @@ def _charts(board: Dashboard, f: services.Filters):
 
 def _dashboard(name: str):
     board = DASHBOARDS[name]
-    f, warnings = read_filters(board)
     options = _options(board)
+    f, warnings = read_filters(board, options)
     charts = _charts(board, f)
     args = {k: v for k, v in request.args.items() if v}
     labels = _filter_labels()
@@ -127,7 +185,7 @@ def _csv(name: str):
     chart_id = request.args.get("chart", "")
     if chart_id in DONATION_CHARTS and not current_user.can(DONATIONS):
         abort(403)
-    f, _warnings = read_filters(board)
+    f, _warnings = read_filters(board, _options(board))
     chart = next((c for c in _charts(board, f) if c.id == chart_id), None)
     if chart is None:
         abort(404)
