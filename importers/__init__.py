@@ -35,6 +35,18 @@ def _is_xlsx(data: bytes) -> bool:
         return False
 
 
+def _check_damaged_xlsx(data: bytes, filename: str) -> None:
+    """A workbook cut short (an interrupted download, a broken USB stick) is a zip whose
+    directory is missing: say it is a damaged Excel file, not "a binary file"."""
+    if data.startswith(b"PK\x03\x04") and (b"xl/" in data[:65536] or b"[Content_Types].xml"
+                                             in data[:65536]):
+        try:
+            zipfile.ZipFile(io.BytesIO(data)).close()
+        except zipfile.BadZipFile as exc:
+            raise ImportFileError(_('"{name}" cannot be read as an Excel (.xlsx) file ({error}).')
+                                  .format(name=filename, error=exc)) from None
+
+
 def _raw_vcard(data: bytes) -> bool:
     return data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")[:11].upper() == b"BEGIN:VCARD"
 
@@ -67,23 +79,28 @@ def _text_format(text: str) -> str:
 
 
 def read(data: bytes, filename: str, kind: str, format: str | None = None,
-         mapping: dict[str, str] | None = None, sheet: str | None = None) -> ParsedFile:
+         mapping: dict[str, str] | None = None, sheet: str | None = None,
+         require_all: bool = True) -> ParsedFile:
     """Parse an uploaded file into rows of field values for `kind` (see importers/base.py).
 
     `mapping` (file header -> field name, or "" to ignore the column) overrides the automatic
-    mapping for the headers it names. Raises ImportFileError when the file cannot be read."""
+    mapping for the headers it names. Raises ImportFileError when the file cannot be read.
+    With `require_all=False` (the web preview, where the user maps the columns) a file whose
+    known headers lack a required field is read, with a note, rather than refused."""
     if kind not in FIELDS:
         raise ImportFileError(_("Unknown kind of import: {kind}.").format(kind=kind))
     if format is not None and format not in FORMATS:
         raise ImportFileError(_("Unknown file format: {format}. Known formats: {formats}.")
                               .format(format=format, formats=", ".join(FORMATS)))
     E.check_size(data, filename)
+    _check_damaged_xlsx(data, filename)
     if format == "xlsx" or (format is None and _is_xlsx(data)):
         if not _is_xlsx(data):
             raise ImportFileError(_('"{name}" is not an Excel (.xlsx) file.')
                                   .format(name=filename))
         stream, notes = tabular.xlsx_stream(data, filename, sheet)
-        return _table(stream, notes, filename, kind, "xlsx", None, mapping, short_ok=True)
+        return _table(stream, notes, filename, kind, "xlsx", None, mapping, short_ok=True,
+                      require_all=require_all)
     if format in (None, "vcard") and _raw_vcard(data):
         # per-property charsets: a card file may mix UTF-8 and Shift_JIS, so it is not decoded
         # as a whole (the vCard parser decodes each value)
@@ -100,7 +117,8 @@ def read(data: bytes, filename: str, kind: str, format: str | None = None,
         raise ImportFileError(_('"{name}" is a vCard file, not {format}.')
                               .format(name=filename, format=detected))
     stream, _delim, notes = tabular.csv_stream(text)
-    return _table(stream, notes, filename, kind, detected, enc, mapping)
+    return _table(stream, notes, filename, kind, detected, enc, mapping,
+                  require_all=require_all)
 
 
 def _vcard(data: bytes, text: str, enc: str, filename: str, kind: str) -> ParsedFile:
@@ -123,7 +141,8 @@ def _vcard(data: bytes, text: str, enc: str, filename: str, kind: str) -> Parsed
                       notes=[_("{count} cards read.").format(count=count)])
 
 
-def _table(stream, notes, filename, kind, fmt, enc, user_mapping, short_ok=False) -> ParsedFile:
+def _table(stream, notes, filename, kind, fmt, enc, user_mapping, short_ok=False,
+           require_all=True) -> ParsedFile:
     records = tabular.head_of(stream)
     index, headers, auto = tabular.find_header(records, kind, user_mapping)
     tabular.check_duplicates(headers)
@@ -135,7 +154,10 @@ def _table(stream, notes, filename, kind, fmt, enc, user_mapping, short_ok=False
     else:
         app = None
     mapping = tabular.apply_user_mapping(headers, auto, kind, user_mapping)
-    tabular.check_required(mapping, kind, headers, filename)
+    missing = tabular.check_required(mapping, kind, headers, filename, groups=require_all)
+    for group in missing:
+        notes.append(_("No column is mapped to {labels} yet: choose it in the column mapping.")
+                     .format(labels=" / ".join(field_label(kind, f) for f in group)))
     header_number = records[index][0]
     skipped = sum(1 for _n, cells in records[:index] if any(tabular.V.clean(c) for c in cells))
     if skipped:

@@ -266,20 +266,24 @@ def apply_user_mapping(headers: list[str], auto: dict[int, str], kind: str,
     return mapping
 
 
-def check_required(mapping: dict[int, str], kind: str, headers: list[str], filename: str) -> None:
+def check_required(mapping: dict[int, str], kind: str, headers: list[str], filename: str,
+                   groups: bool = True) -> list[tuple[str, ...]]:
+    """Refuse a file none of whose headers is a field of `kind`, or (groups=True) one that
+    lacks a required field; with groups=False return the required groups it lacks."""
     mapped = set(mapping.values())
     if not mapped:
         raise ImportFileError(
             _('None of the headers of "{name}" is a field of {kind}: expected headers such as '
               "{expected}. Is this the right kind of import?").format(
                 name=filename, kind=kind_label(kind), expected=expected_headers(kind)))
-    for group in REQUIRED[kind]:
-        if not mapped & set(group):
-            labels = " / ".join(field_label(kind, f) for f in group)
-            raise ImportFileError(
-                _('No column of "{name}" gives {labels} for {kind}: expected a header such as '
-                  "{expected}.").format(name=filename, labels=labels, kind=kind_label(kind),
-                                        expected=expected_headers(kind, group)))
+    missing = [tuple(group) for group in REQUIRED[kind] if not mapped & set(group)]
+    for group in missing if groups else ():
+        labels = " / ".join(field_label(kind, f) for f in group)
+        raise ImportFileError(
+            _('No column of "{name}" gives {labels} for {kind}: expected a header such as '
+              "{expected}.").format(name=filename, labels=labels, kind=kind_label(kind),
+                                    expected=expected_headers(kind, group)))
+    return missing
 
 
 # ---------------------------------------------------------------------------- values

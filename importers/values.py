@@ -49,6 +49,10 @@ class ValueProblem(ValueError):
     """A value that cannot be turned into what the field needs; str() is the reason."""
 
 
+#: What a spreadsheet export puts a ' before so that it is not read as a formula.
+_FORMULA_GUARDED = frozenset("=+-@\t＝＋－＠\u2212")
+
+
 def clean(value: object) -> str:
     """A cell as a stripped string (full-width spaces and non-breaking spaces included)."""
     if value.__class__ is str:  # the fast path: every CSV cell
@@ -57,6 +61,8 @@ def clean(value: object) -> str:
         value = value.strip(_STRIP)
         if value[:2] == '="' and value[-1:] == '"' and len(value) > 2:
             value = value[2:-1].replace('""', '"')  # ="0123": kept as text for Excel
+        elif value[:1] == "'" and value[1:2] in _FORMULA_GUARDED:
+            value = value[1:]  # '+81-3-...: the quote an export put before = + - @ (ours too)
         return value
     if value is None:
         return ""

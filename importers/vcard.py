@@ -354,6 +354,10 @@ def card_values(card: Card) -> dict[str, str]:
         values["website"] = urls[0]
         notes += [f"URL: {u}" for u in urls[1:]]
     card_notes = [_unescape(p.value).strip() for p in by.get("NOTE", []) if p.value.strip()]
+    if any(n.casefold() in _DNC_NOTES for n in card_notes):
+        # The NOTE Kakehashi's vCard export writes for a do-not-contact person: the flag.
+        values["do_not_contact"] = "true"
+        card_notes = [n for n in card_notes if n.casefold() not in _DNC_NOTES]
     all_notes = card_notes + notes
     if all_notes:
         values["notes"] = "\n".join(all_notes)
@@ -363,6 +367,10 @@ def card_values(card: Card) -> dict[str, str]:
     if tags:
         values["tags"] = "; ".join(dict.fromkeys(tags))
     return {k: v for k, v in values.items() if v}
+
+
+#: The NOTE of a do-not-contact person in our own vCard export (English and Japanese).
+_DNC_NOTES = frozenset({"do not contact", "連絡不可"})
 
 
 def parse(data: bytes) -> tuple[list[ParsedRow], str, int]:

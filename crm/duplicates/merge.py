@@ -76,6 +76,10 @@ TABLE_LABELS = {
     "portfolio_assignments": _l("portfolio history"),
     "data_entry_requests": _l("data-entry requests"), "companies": _l("subsidiaries"),
     "duplicate_dismissals": _l("pairs marked not a duplicate"),
+    "collaborations": _l("collaborations"), "ndas": _l("NDAs"),
+    "nda_disclosures": _l("disclosures under NDAs"),
+    "screenings": _l("export-control screenings"),
+    "screening_hits": _l("export-control screening hits"),
 }
 
 

@@ -72,13 +72,14 @@ def _export(kind: str):
         # Nothing is exported rather than a list wider than the one asked for.
         return render_template("exports/refused.html", errors=err.errors, kind=kind), 400
     name = services.filename(req)
+    # content_type, not mimetype: Werkzeug would append a second "; charset=utf-8".
     mimetype = services.MIMETYPES[req.format]
     who = {"user_id": current_user.id, "actor": current_user.email}
     if req.format in ("csv", "vcard"):
         # The trail is written (and committed) before the first byte goes out.
         services.record_export(req, services.count(req), **who)
         db.session.commit()
-        return Response(services.stream(req), mimetype=mimetype, headers={
+        return Response(services.stream(req), content_type=mimetype, headers={
             "Content-Disposition": f'attachment; filename="{name}"',
             "Cache-Control": "no-store"})
     spool = tempfile.TemporaryFile()
@@ -92,7 +93,7 @@ def _export(kind: str):
     if result.replaced:
         flash(result.replaced_message(), "warning")
     spool.seek(0)
-    response = Response(_send(spool), mimetype=mimetype, headers={
+    response = Response(_send(spool), content_type=mimetype, headers={
         "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
     if req.format == "csv-cp932":
         response.headers["X-Replaced-Characters"] = str(result.replaced)

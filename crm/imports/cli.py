@@ -72,6 +72,7 @@ def register(group: click.Group) -> None:
         from crm.imports import services
         from crm.imports.models import SavedMapping
         from importers.base import FORMATS, MAX_FILE_BYTES, ImportFileError
+        from importers.encoding import display_limit
 
         if format_ is not None and format_.lower() not in FORMATS:
             _fail(f"unknown format {format_!r}; use one of {', '.join(FORMATS)}.")
@@ -79,8 +80,9 @@ def register(group: click.Group) -> None:
             _fail(f"{file}: no such file.")
         size = file.stat().st_size
         if size > MAX_FILE_BYTES:
-            _fail(f"{file}: the file is {size / 1e6:.1f} MB; the limit is "
-                  f"{MAX_FILE_BYTES / 1e6:.0f} MB.")
+            # The same units as the upload page ("up to 50 MB" = 50 * 1024 * 1024 bytes).
+            _fail(f"{file}: the file is {size / (1024 * 1024):.1f} MB; the limit is "
+                  f"{display_limit(MAX_FILE_BYTES)}.")
         mapping = None
         if mapping_name:
             saved = db.session.scalar(select(SavedMapping).where(

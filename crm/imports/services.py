@@ -69,14 +69,16 @@ class CommitError(Exception):
 
 
 def read_file(data: bytes, filename: str, kind: str, format: str | None = None,
-              mapping: dict[str, str] | None = None) -> ParsedFile:
-    """The parsing half (importers.read); ImportFileError when the file cannot be read."""
+              mapping: dict[str, str] | None = None, require_all: bool = True) -> ParsedFile:
+    """The parsing half (importers.read); ImportFileError when the file cannot be read.
+    require_all=False: a file lacking a required column is previewed (the user maps it)."""
     import importers
 
     reader = getattr(importers, "read", None)
     if reader is None:  # pragma: no cover - only while the parsing half is being written
         raise ImportFileError(_("The file reader is not installed."))
-    return reader(data, filename, kind, format=format, mapping=mapping)
+    return reader(data, filename, kind, format=format, mapping=mapping,
+                  require_all=require_all)
 
 
 # --- values ----------------------------------------------------------------------------------
@@ -205,7 +207,8 @@ def _same(old: Any, new: Any) -> bool:
         except InvalidOperation:
             return False
     if isinstance(old, str) and isinstance(new, str):
-        return old.strip() == new.strip()
+        # ＡＧＣ株式会社 (EDINET's full width) is AGC株式会社: no update, no conflict.
+        return old.strip() == new.strip() or nfkc(old) == nfkc(new)
     return old == new
 
 
@@ -441,26 +444,48 @@ class CompanyImporter(KindImporter):
         self.model = Company
         super().__init__(policy, by)
         self._users: dict[str, Any] | None = None
+        self._officers: dict[int, int] | None = None
 
     def officer(self, values: dict[str, str]) -> int | None:
         from crm.auth.models import User
-        from crm.liaison.services import OFFICER_ROLES, may_manage
+        from crm.liaison.services import OFFICER_ROLES
 
         email = nfkc(values.get("officer_email")).lower()
         if not email:
             return None
         if self._users is None:
             self._users = {u.email.lower(): u for u in db.session.scalars(select(User))}
-        user = self._users.get(email)
+            # The partner-list export names the officer; a re-imported export finds them by
+            # that name when it is one user's.
+            self._user_names: dict[str, Any] = {}
+            for u in self._users.values():
+                key = " ".join(nfkc(u.name).casefold().split())
+                self._user_names[key] = None if key in self._user_names else u
+        user = self._users.get(email) or self._user_names.get(" ".join(email.casefold().split()))
         if user is None:
             raise RowError("officer_email", _("No user has this e-mail address."))
         if not user.active or not user.roles & set(OFFICER_ROLES):
             raise RowError("officer_email", _("%(name)s is not an active liaison officer.",
                                               name=user.name))
-        if not may_manage(self.by):
-            raise RowError("officer_email", _(
-                "Only a manager can change who is responsible for a company."))
         return user.id
+
+    def _check_officer_change(self, data: dict[str, Any], record_id: int | None) -> None:
+        """Only a manager changes who is responsible for a company; a row naming the officer
+        the company already has (a re-imported export) changes nothing and is accepted."""
+        from crm.companies.models import Company
+        from crm.liaison.services import may_manage
+
+        if data.get("officer_id") is None or may_manage(self.by):
+            return
+        if record_id is not None:
+            if self._officers is None:
+                self._officers = dict(db.session.execute(
+                    select(Company.id, Company.officer_id).where(Company.officer_id.is_not(None))
+                ).all())
+            if self._officers.get(record_id) == data["officer_id"]:
+                return
+        raise RowError("officer_email", _(
+            "Only a manager can change who is responsible for a company."))
 
     def clean(self, values: dict[str, str]) -> dict[str, Any]:
         from crm.companies.models import COMPANY_SIZES, COMPANY_STATUSES, MEMBERSHIP_TIERS
@@ -503,7 +528,9 @@ class CompanyImporter(KindImporter):
                 "Several companies have this name (%(names)s); give the corporate number or "
                 "merge the duplicates first.",
                 names=", ".join(f"{self.companies.names[i]} #{i}" for i in ids[:3])))
-        return ids[0] if ids else None
+        record_id = ids[0] if ids else None
+        self._check_officer_change(data, record_id)
+        return record_id
 
     def near(self, data: dict[str, Any]) -> str | None:
         from crm.contacts.matching import find_company
@@ -1309,8 +1336,8 @@ def plan(parsed: ParsedFile, kind: str, policy: str = "update", *, by: Any = Non
             (values.get(f) or "").strip() for f in group)]
         if missing:
             labels = FIELDS[kind]
-            reject(row, [Problem(row.number, columns.get(group[0], group[0]), "", _(
-                "Required: %(fields)s.", fields=_(" or ").join(labels[f] for f in group)))
+            reject(row, [Problem(row.number, columns.get(group[0]) or _(labels[group[0]]), "", _(
+                "Required: %(fields)s.", fields=_(" or ").join(_(labels[f]) for f in group)))
                 for group in missing])
             continue
         try:
@@ -1446,7 +1473,7 @@ def commit(parsed: ParsedFile, kind: str, policy: str = "update", *, by: Any = N
 
 def read_batch(batch: ImportBatch) -> ParsedFile:
     return read_file(batch.data, batch.filename, batch.kind, format=batch.format,
-                     mapping=batch.mapping_dict)
+                     mapping=batch.mapping_dict, require_all=False)
 
 
 def preview_of(parsed: ParsedFile, the_plan: Plan, cap: int = PREVIEW_CAP) -> dict[str, Any]:
@@ -1473,7 +1500,7 @@ def create_batch(data: bytes, filename: str, kind: str, *, policy: str = "update
                  format: str | None = None, mapping: dict[str, str] | None = None,
                  by: Any = None) -> ImportBatch:
     """Read the file (ImportFileError when it cannot be), plan it, keep it as a pending batch."""
-    parsed = read_file(data, filename, kind, format=format, mapping=mapping)
+    parsed = read_file(data, filename, kind, format=format, mapping=mapping, require_all=False)
     the_plan = plan(parsed, kind, policy, by=by)
     batch = ImportBatch(kind=kind, filename=filename[:300], format=parsed.format,
                         encoding=parsed.encoding, data=data, policy=policy, status="pending",

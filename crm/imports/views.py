@@ -7,7 +7,16 @@ from __future__ import annotations
 
 import math
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    has_request_context,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -28,6 +37,7 @@ from crm.imports.forms import (
 from crm.imports.models import ImportBatch, SavedMapping
 from importers.base import MAX_FILE_BYTES, ImportFileError
 from importers.fields import FIELDS
+from importers.i18n import set_translator
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
 
@@ -37,14 +47,38 @@ PER_PAGE = 50
 RECENT = 20
 
 
+def _request_gettext(message: str) -> str:
+    """The importers' messages in the user's language during a request, English elsewhere."""
+    return _(message) if has_request_context() else message
+
+
+@bp.before_app_request
+def _translate_importer_messages() -> None:
+    # importers/ knows nothing of Flask: hand it the translator (set on every request, as a
+    # test or a CLI command may have reset it) so "is empty", "appears twice" ... are in Japanese.
+    set_translator(_request_gettext)
+
+
 def _sees_all() -> bool:
     return bool(current_user.roles & {"manager", "admin"})
+
+
+#: Importing records creates and edits them: beyond "import", each kind needs the permission
+#: that edits it (bd imports companies and seeds, but not donations).
+KIND_PERMISSIONS = {"donations": "donations.edit", "researchers": "research.edit",
+                    "seeds": "research.edit"}
+
+
+def _may_import(kind: str) -> bool:
+    return current_user.can(KIND_PERMISSIONS.get(kind, "records.edit"))
 
 
 def _batch(batch_id: int) -> ImportBatch:
     batch = db.session.get(ImportBatch, batch_id)
     if batch is None or not (_sees_all() or batch.created_by_id == current_user.id):
         abort(404)
+    if not _may_import(batch.kind):
+        abort(403)  # its preview shows the records' values (donation amounts ...)
     return batch
 
 
@@ -71,6 +105,7 @@ def index():
     """The upload form; a readable file becomes a pending batch and its preview."""
     mappings = _mappings()
     form = UploadForm(mappings=mappings)
+    form.kind.choices = [c for c in form.kind.choices if _may_import(c.value)]
     if form.validate_on_submit():
         data = form.file.data.read(MAX_FILE_BYTES + 1)
         filename = form.file.data.filename or "upload"
