@@ -43,7 +43,8 @@ PERMISSIONS = {
     "requests.submit": "Ask the business-development team to record a contact; see own requests",
     "requests.work": "Work the data-entry queue: claim, enter, send back",
     "export": "Export lists",
-    "import": "Import files (a preview first, then all rows or none)",
+    "import": ("Import files (a preview first, then all rows or none); each kind also needs "
+               "the permission that edits it"),
     "reports.view": "See the dashboards and reports (donation charts need donations.view too)",
     "collaborations.view": "See collaborations, their pipeline and the NDA register",
     "collaborations.edit": "Open and move collaborations, sign off steps, record NDAs",
