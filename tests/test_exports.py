@@ -104,9 +104,15 @@ def test_donation_columns_only_for_roles_that_see_donations(login, world):
     liaison = _csv(login("liaison").get("/exports/companies?format=csv"))
     assert not [h for h in liaison[0] if "Donation" in h]
     assert len(liaison) == 4
-    # A donation filter from a role without donations.view is ignored, not used to probe totals.
-    probe = _csv(login("liaison").get("/exports/companies?format=csv&min_donations=4000000"))
-    assert len(probe) == 4
+    # A donation filter from a role without donations.view is never used to probe totals, and
+    # is not silently dropped either (the list would be wider than the link promises): the
+    # export is refused, naming the filter, and the list page says it was left out.
+    client = login("liaison")
+    probe = client.get("/exports/companies?format=csv&min_donations=4000000")
+    assert probe.status_code == 400
+    assert "cannot filter by donations" in probe.get_data(as_text=True)
+    page = client.get("/companies/?min_donations=4000000").get_data(as_text=True)
+    assert "cannot filter by donations" in page
 
     manager = _as_dicts(_csv(login("manager").get("/exports/companies?format=csv")))
     by_name = {row["Company name"]: row for row in manager}

@@ -83,9 +83,15 @@ def filter_labels() -> dict[str, str]:
 
 def filter_errors(kind: str, args: Mapping[str, Any], *, donations: bool) -> dict[str, str]:
     """A message for each filter whose value cannot be used (the filter is then left out)."""
+    raw = args
     args = clean_args(kind, args, donations=donations)
     labels = filter_labels()
     errors: dict[str, str] = {}
+    if not donations and str(raw.get("min_donations") or "").strip():
+        # a manager's link opened by a role that cannot see donations: say so, rather than show
+        # (or export) a wider list than the link promises
+        errors["min_donations"] = _("%(filter)s: your role cannot filter by donations; the "
+                                    "filter is left out.", filter=labels["min_donations"])
 
     def bad(key: str, hint: str) -> None:
         errors[key] = _("%(filter)s: “%(value)s” is not valid (%(hint)s).",
