@@ -270,3 +270,21 @@ def _other_company() -> int:
     from crm.companies.services import save_company
 
     return save_company(None, {"name": "別会社株式会社"}).id
+
+
+def test_a_disclosure_to_someone_outside_the_partners_group_is_refused(partner, make_company):
+    """The NDA covers its company and its group; a contact at another company is not covered."""
+    nda = _nda(partner)
+    other = make_company(name="Other Robotics Ltd.", country="SG")
+    subsidiary = make_company(name="Acme Robotics Japan K.K.", country="JP", parent_id=partner.id)
+    outsider = Contact(family_name="Tan", given_name="Wei", company=other)
+    insider = Contact(family_name="Lim", given_name="Mei", company=subsidiary)
+    db.session.add_all([outsider, insider])
+    db.session.commit()
+    with pytest.raises(ValidationError) as err:
+        services.add_disclosure(nda, {**_disclosure(), "disclosed_on": date(2025, 6, 1), "disclosed_to": "",
+                                      "disclosed_to_contact_id": outsider.id})
+    assert "does not cover them" in err.value.errors["disclosed_to_contact"]
+    services.add_disclosure(nda, {**_disclosure(), "disclosed_on": date(2025, 6, 1), "disclosed_to": "",
+                                  "disclosed_to_contact_id": insider.id})
+    assert len(nda.disclosures) == 1

@@ -133,6 +133,18 @@ def save_nda(nda: Nda | None, data: dict[str, Any]) -> Nda:
     return nda
 
 
+def _covered(nda: Nda, contact: Contact) -> bool:
+    """A recipient at the NDA's company, its parent or one of its subsidiaries."""
+    if contact.company_id is None:
+        return False
+    if contact.company_id == nda.company_id:
+        return True
+    company = nda.company
+    other = contact.company
+    return (other is not None and other.parent_id == company.id) or (
+        company.parent_id is not None and company.parent_id in (other.id, other.parent_id))
+
+
 def add_disclosure(nda: Nda, data: dict[str, Any], user: Any = None) -> Disclosure:
     """Log a disclosure under an NDA; refused outside the NDA's term or when it is not signed.
 
@@ -172,6 +184,10 @@ def add_disclosure(nda: Nda, data: dict[str, Any], user: Any = None) -> Disclosu
         contact = db.session.get(Contact, data["disclosed_to_contact_id"])
         if contact is None:
             errors["disclosed_to_contact"] = _("That contact no longer exists; pick again.")
+        elif direction == "to_partner" and not _covered(nda, contact):
+            errors["disclosed_to_contact"] = _(
+                "%(name)s is not at %(company)s (or a company of its group): this NDA does not "
+                "cover them.", name=contact.display_name, company=nda.company.name)
     recipient = (data.get("disclosed_to") or "").strip()
     if not recipient and contact is None and "disclosed_to_contact" not in errors:
         errors["disclosed_to"] = _("Enter who received it: pick a contact or write a name.")
