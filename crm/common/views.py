@@ -124,13 +124,13 @@ def paginate(
         page = 1
     # A typed search counts at most SEARCH_COUNT_CAP matches: the count then stops scanning early,
     # and nobody pages through more than that as they type.
-    counted = stmt.order_by(None)
+    entity = stmt.column_descriptions[0]["entity"]
+    counted = stmt.with_only_columns(entity.id).order_by(None)  # narrow: the engine counts ids
     if q:
         counted = counted.limit(SEARCH_COUNT_CAP + 1)
     total = db.session.execute(
         select(func.count()).select_from(counted.subquery())
     ).scalar_one()
-    entity = stmt.column_descriptions[0]["entity"]
     # The page's ids first (an index walk, narrow rows), then those rows in full with their
     # relations: skipping 25,000 wide rows to reach page 500 is what makes deep pages slow.
     ids = db.session.execute(
