@@ -342,7 +342,7 @@ def events(f: s.Filters, can: Callable[[str], bool]) -> list[Chart]:
         fig2.add_bar(x=kind_labels, y=share, name=label, marker_color=PALETTE[2 + i],
                      text=[f"{v:.0f}%" for v in share], textposition="outside",
                      cliponaxis=False)
-    fig2.update_layout(barmode="group", yaxis={"title": _("% of companies met"),
+    fig2.update_layout(barmode="group", yaxis={"title": _("Share of companies met (%)"),
                                                "range": [0, 105]})
     table2 = pd.DataFrame({_("Kind"): kind_labels,
                            _("Events"): kinds["events"].tolist() if not kinds.empty else [],

@@ -57,7 +57,7 @@ def _index_page(name_form: ScreenNameForm | None = None, import_form: ListImport
         "screening/index.html", lists=lists, current=[lst for lst in lists if lst.current],
         attention=services.companies_needing_attention(),
         import_form=import_form or ListImportForm(), name_form=name_form or ScreenNameForm(),
-        result=result, threshold=services.threshold(), labels=services.LIST_LABELS,
+        result=result, threshold=services.threshold(), labels=services.list_labels(),
         status_labels=status_labels())
 
 
@@ -120,7 +120,7 @@ def _company_page(company: Company, forms: dict[int, DecisionForm] | None = None
         remembered=[h for h in hits if h.carried_from_id is not None and h.status == "cleared"],
         forms=forms, state=state, state_label=clearance_labels()[state],
         state_css=CLEARANCE_CLASSES[state], status_labels=status_labels(),
-        decision_labels=DECISION_LABELS, labels=services.LIST_LABELS,
+        decision_labels=DECISION_LABELS, labels=services.list_labels(),
         has_lists=bool(services.current_lists()))
 
 
@@ -175,4 +175,4 @@ def screening(screening_id: int):
     record = get_or_404(Screening, screening_id, selectinload(Screening.hits)
                         .selectinload(Hit.decisions))
     return render_template("screening/screening.html", screening=record,
-                           status_labels=status_labels(), labels=services.LIST_LABELS)
+                           status_labels=status_labels(), labels=services.list_labels())
