@@ -38,14 +38,14 @@ def test_cli_states_the_size_limit_as_the_upload_page_does(app, runner, tmp_path
 
 
 def test_required_field_is_named_in_the_users_language(app, login):
-    """A row without a company name: the Japanese preview says 必須: 企業名, not "Company name"."""
+    """A row without a company name: the Japanese preview says 必須：企業名, not "Company name"."""
     client = login("bd")
     ja = {"Accept-Language": "ja"}
     response = _upload(client, "会社名,業種\n,製造業\n株式会社エー,製造業\n".encode(), "list.csv",
                        **ja)
     assert response.status_code == 302
     page = client.get(response.headers["Location"], headers=ja).get_data(as_text=True)
-    assert "必須: 企業名。" in page and "Company name。" not in page
+    assert "必須：企業名。" in page and "Company name。" not in page
 
 
 def _plan(data: bytes, name: str, kind: str, by=None) -> dict:
