@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import re
+from abc import ABC, abstractmethod
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -307,7 +308,7 @@ class CompanyIndex:
 
 # --- one importer per kind ----------------------------------------------------------------------
 
-class KindImporter:
+class KindImporter(ABC):
     """What each kind defines: how a row's values are cleaned into service data, how a row finds
     its record, and how a record is saved. `attrs` are the compared model attributes."""
 
@@ -330,12 +331,12 @@ class KindImporter:
             self._companies = CompanyIndex()
         return self._companies
 
-    # to define
     def preload(self, rows: list[ParsedRow]) -> None:
         """Load the keys rows are matched by, in a few queries."""
 
+    @abstractmethod
     def clean(self, values: dict[str, str]) -> dict[str, Any]:
-        raise NotImplementedError
+        """The row's values checked and converted into service data; RowError if they can't be."""
 
     def keys(self, data: dict[str, Any]) -> list[tuple[str, Any]]:
         """Keys that identify the row's record: a second row with one of them is a duplicate."""
@@ -348,8 +349,9 @@ class KindImporter:
     def check_new(self, data: dict[str, Any]) -> None:
         """RowError when the row cannot create a record (it matched none)."""
 
+    @abstractmethod
     def save(self, record: Any, data: dict[str, Any]) -> Any:
-        raise NotImplementedError
+        """Create (record None) or update the record through the feature's service; flush only."""
 
     def bulk_create(self, data: dict[str, Any]) -> Any | None:
         """Kinds that can add a new record without a flush per row do it here."""
