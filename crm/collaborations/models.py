@@ -13,9 +13,8 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     CheckConstraint, Column, Date, ForeignKey, Numeric, String, Table, Text, UniqueConstraint,
-    event, inspect, select,
 )
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.extensions import db, utcnow
 
@@ -267,32 +266,3 @@ class CollaborationMinute(db.Model):
     @property
     def label(self) -> str:
         return f"{self.kind} {self.held_on}"
-
-
-@event.listens_for(Session, "before_flush", insert=True)
-def _keep_partners_of_collaborations(session: Session, _context: object, _objects: object) -> None:
-    """A company with collaborations or NDAs is not deleted: they would lose their partner
-    (SQLite would leave them pointing at nothing, PostgreSQL refuse with an error page).
-    Refused with a ValidationError naming the company; merging moves them first, so it passes."""
-    from crm.companies.models import Company
-
-    doomed = {inspect(obj).identity[0]: obj for obj in session.deleted
-              if isinstance(obj, Company) and inspect(obj).identity}
-    if not doomed:
-        return
-    from flask_babel import gettext as _
-
-    from crm.common.services import ValidationError
-    from crm.ndas.models import Nda
-
-    with session.no_autoflush:
-        used = set(session.execute(select(Collaboration.company_id).where(
-            Collaboration.company_id.in_(doomed))).scalars())
-        used |= set(session.execute(select(Nda.company_id).where(
-            Nda.company_id.in_(doomed))).scalars())
-    if used:
-        company = doomed[min(used)]
-        raise ValidationError({"company": _(
-            "%(name)s has collaborations or NDAs on record: it cannot be deleted while they "
-            "name it as the partner (merge it into the right company instead).",
-            name=inspect(company).dict.get("name") or f"#{min(used)}")})

@@ -139,16 +139,40 @@ def history(company: Company) -> dict[str, int]:
     return dict(row._mapping)
 
 
+def kept_by(company: Company) -> dict[str, int]:
+    """Rows that name this company through a foreign key declared ON DELETE RESTRICT (donations,
+    collaborations, NDAs, and whatever table later declares one): the schema says they must not
+    lose it. Table name -> rows, only the non-zero ones; one query."""
+    target = Company.__table__.c.id
+    counts = {
+        table.name: select(func.count()).select_from(table)
+        .where(fk.parent == company.id).scalar_subquery()
+        for table in db.metadata.sorted_tables for fk in table.foreign_keys
+        if fk.column is target and (fk.ondelete or "").upper() == "RESTRICT"
+    }
+    if not counts:
+        return {}
+    row = db.session.execute(select(*(c.label(k) for k, c in counts.items()))).one()
+    return {name: n for name, n in row._mapping.items() if n}
+
+
 def delete_company(company: Company) -> None:
     """Delete a company and its activities; contacts, alumni and subsidiaries stay, unlinked.
 
-    Donations are money on the books: a company that gave any cannot be deleted.
+    Records that must keep their company (kept_by) refuse it: donations are money on the books;
+    collaborations and NDAs name it as the partner (merging moves them first).
     """
-    if history(company)["donations"]:
+    kept = kept_by(company)
+    if "donations" in kept:
         raise ValidationError({
             "company": _("%(name)s has donations on record; reassign or delete them first.",
                          name=company.name)
         })
+    if kept:
+        raise ValidationError({"company": _(
+            "%(name)s has collaborations or NDAs on record: it cannot be deleted while they "
+            "name it as the partner (merge it into the right company instead).",
+            name=company.name)})
     for contact in company.contacts:
         contact.company = None
     for alumnus in company.alumni:
