@@ -11,6 +11,7 @@ import crm.models  # noqa: F401
 from crm.audit.services import set_actor
 from crm.auth.permissions import ROLE_LABELS
 from crm.extensions import db, login_manager
+from importers.i18n import set_translator as set_importer_translator
 
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -32,6 +33,10 @@ def _load_user(user_id: str):
     from crm.auth.models import User
 
     return db.session.get(User, int(user_id))
+
+
+def _importer_gettext(message: str) -> str:
+    return _(message) if has_request_context() else message
 
 
 def _money(amount, currency: str = "JPY") -> str:
@@ -128,6 +133,10 @@ def init_app(app: Flask) -> None:
         db.session.rollback()
         return _error(500, _("Something went wrong"),
                       _("Nothing was saved. The error has been logged."))
+
+    # importers/ knows nothing of Flask: its messages ("is empty", "appears twice" ...) are
+    # translated through this hook, in the user's language during a request, English elsewhere.
+    set_importer_translator(_importer_gettext)
 
     app.jinja_env.filters.update(money=_money, date=_date, datetime=_datetime)
     app.jinja_env.globals.update(ROLE_LABELS=ROLE_LABELS)

@@ -11,7 +11,6 @@ from flask import (
     Blueprint,
     abort,
     flash,
-    has_request_context,
     redirect,
     render_template,
     request,
@@ -37,7 +36,6 @@ from crm.imports.forms import (
 from crm.imports.models import ImportBatch, SavedMapping
 from importers.base import MAX_FILE_BYTES, ImportFileError
 from importers.fields import FIELDS
-from importers.i18n import set_translator
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
 
@@ -45,18 +43,6 @@ bp = Blueprint("imports", __name__, url_prefix="/imports")
 PER_PAGE = 50
 #: Batches listed under the upload form.
 RECENT = 20
-
-
-def _request_gettext(message: str) -> str:
-    """The importers' messages in the user's language during a request, English elsewhere."""
-    return _(message) if has_request_context() else message
-
-
-@bp.before_app_request
-def _translate_importer_messages() -> None:
-    # importers/ knows nothing of Flask: hand it the translator (set on every request, as a
-    # test or a CLI command may have reset it) so "is empty", "appears twice" ... are in Japanese.
-    set_translator(_request_gettext)
 
 
 def _sees_all() -> bool:
