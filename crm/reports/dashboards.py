@@ -296,11 +296,9 @@ TOP_EVENTS = 20
 
 def events(f: s.Filters, can: Callable[[str], bool]) -> list[Chart]:
     df = s.event_outcomes(f)
-    collab = df.attrs.get("collaborations", False)
     measures = [("contacts", _("People met")), ("companies", _("Their companies")),
-                ("with_activity", _("Companies with a later activity"))]
-    if collab:
-        measures.append(("with_collaboration", _("Companies with a later collaboration")))
+                ("with_activity", _("Companies with a later activity")),
+                ("with_collaboration", _("Companies with a later collaboration"))]
     top = df.sort_values(["contacts", "starts_on"], ascending=[False, False]).head(TOP_EVENTS)
     labels = [f"{name} ({format_date(d, 'short')})" for name, d in zip(top["event"],
                                                                        top["starts_on"])]
@@ -317,8 +315,6 @@ def events(f: s.Filters, can: Callable[[str], bool]) -> list[Chart]:
         table[label] = top[key].tolist()
     note = _("The %(n)s events of the period where we met the most people. Later: after the "
              "day the person was met.", n=TOP_EVENTS)
-    if not collab:
-        note += " " + _("Collaborations are not recorded yet, so only activities are counted.")
     per_event = Chart("per_event", _("Which events brought us the most contacts, and did they "
                                      "lead to follow-up work?"),
                       None if top.empty else fig, table, ("period", "officer", "country"), note,
@@ -329,11 +325,10 @@ def events(f: s.Filters, can: Callable[[str], bool]) -> list[Chart]:
         kinds = df.groupby("kind").agg(
             events=("event_id", "count"), contacts=("contacts", "sum"),
             companies=("companies", "sum"), with_activity=("with_activity", "sum"),
-            **({"with_collaboration": ("with_collaboration", "sum")} if collab else {}))
+            with_collaboration=("with_collaboration", "sum"))
         kinds = kinds[kinds["companies"] > 0]
-    rate_keys = [("with_activity", _("Share with a later activity"))]
-    if collab:
-        rate_keys.append(("with_collaboration", _("Share with a later collaboration")))
+    rate_keys = [("with_activity", _("Share with a later activity")),
+                 ("with_collaboration", _("Share with a later collaboration"))]
     kind_labels = [str(KIND_LABELS.get(k, k)) for k in kinds.index]
     fig2 = go.Figure()
     for i, (key, label) in enumerate(rate_keys):

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import (Select, String, Subquery, and_, case, distinct, extract, func, inspect,
+from sqlalchemy import (Select, String, Subquery, and_, case, distinct, extract, func,
                         literal, literal_column, select, union_all)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
@@ -22,6 +22,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from crm.activities.models import Activity
 from crm.alumni.models import Alumnus
 from crm.auth.models import User
+from crm.collaborations.models import Collaboration
 from crm.companies.models import Company
 from crm.contacts.models import Contact
 from crm.donations.models import Donation
@@ -326,34 +327,9 @@ def uncovered(f: Filters) -> pd.DataFrame:
 
 # -- events ------------------------------------------------------------------------------------
 
-def collaboration_model() -> Any:
-    """crm.collaborations' Collaboration when that feature is installed (it is being built
-    alongside this one), else None: the events dashboard then counts activities only."""
-    try:
-        from crm.collaborations import models
-    except ImportError:  # pragma: no cover
-        return None
-    model = getattr(models, "Collaboration", None)
-    if model is None or not all(hasattr(model, a) for a in ("company_id", "opened_on")):
-        return None
-    return model if _has_table(model.__tablename__) else None
-
-
-_TABLES_SEEN: dict[tuple[str, str], bool] = {}
-
-
-def _has_table(name: str) -> bool:
-    """Whether the database has the table (looked up once per database and process)."""
-    key = (str(db.engine.url), name)
-    if key not in _TABLES_SEEN:
-        _TABLES_SEEN[key] = inspect(db.engine).has_table(name)
-    return _TABLES_SEEN[key]
-
-
 def event_outcomes(f: Filters) -> pd.DataFrame:
     """Per event in the period: people met, their companies, and how many of those companies
-    had an activity (and a collaboration, when collaborations exist) after the meeting.
-    One query."""
+    had an activity and a collaboration after the meeting. One query."""
     met = func.coalesce(Encounter.met_on, Event.starts_on)
     pairs = (select(Encounter.event_id.label("event_id"), Contact.company_id.label("company_id"),
                     func.min(met).label("met"),
@@ -370,25 +346,22 @@ def event_outcomes(f: Filters) -> pd.DataFrame:
     p = pairs.subquery()
     later_activity = _exists(Activity.company_id == p.c.company_id,
                              Activity.occurred_on > p.c.met)
+    later_collab = _exists(Collaboration.company_id == p.c.company_id,
+                           Collaboration.opened_on > p.c.met)
     counted = [func.sum(p.c.contacts), func.count(p.c.company_id),
-               func.sum(case((later_activity, 1), else_=0))]
-    collab = collaboration_model()
-    if collab is not None:
-        later_collab = _exists(collab.company_id == p.c.company_id,
-                               collab.opened_on > p.c.met)
-        counted.append(func.sum(case((later_collab, 1), else_=0)))
+               func.sum(case((later_activity, 1), else_=0)),
+               func.sum(case((later_collab, 1), else_=0))]
     per_event = select(p.c.event_id, *counted).group_by(p.c.event_id).subquery()
     cols = per_event.c
     stmt = (select(Event.id, Event.name, Event.kind, Event.starts_on, *list(cols)[1:])
             .join(per_event, per_event.c.event_id == Event.id)
             .order_by(Event.starts_on.desc(), Event.id.desc()))
     names = ["event_id", "event", "kind", "starts_on", "contacts", "companies",
-             "with_activity"] + (["with_collaboration"] if collab is not None else [])
+             "with_activity", "with_collaboration"]
     df = _frame(stmt, names)
     df["starts_on"] = df["starts_on"].map(_date)
     for c in names[4:]:
         df[c] = df[c].fillna(0).astype(int)
-    df.attrs["collaborations"] = collab is not None
     return df
 
 
