@@ -386,6 +386,7 @@ def test_bad_filters_are_reported_not_fatal(login):
 
 @pytest.mark.parametrize("value,expected", [
     ("=1+1", "'=1+1"), ("+81 3", "'+81 3"), ("-2", "'-2"), ("@SUM(A1)", "'@SUM(A1)"),
+    ("＝HYPERLINK(1)", "'＝HYPERLINK(1)"),  # typed with a Japanese input method
     ("株式会社", "株式会社"), (-5, -5), (12.5, 12.5)])
 def test_csv_cells_cannot_become_formulas(value, expected):
     assert safe_cell(value) == expected

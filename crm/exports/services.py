@@ -34,6 +34,7 @@ import xlsxwriter
 from crm.activities.models import Activity, activity_contacts
 from crm.audit.models import AuditEntry
 from crm.auth.models import User
+from crm.common.cells import formula_like, quoted
 from crm.common.services import ValidationError
 from crm.common.text import person_name
 from crm.companies.forms import TIER_LABELS
@@ -57,9 +58,6 @@ MIMETYPES = {
 BATCH = 1000
 #: Column widths in .xlsx (characters; a full-width character counts two).
 MIN_WIDTH, MAX_WIDTH = 6, 50
-#: A text cell starting with one of these is a formula to Excel (or becomes one when edited).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠",
-                  "\u2212")  # − MINUS SIGN: written as － in CP932
 #: Characters whose JIS form CP932 holds at another code point (what Windows writes for them).
 CP932_VARIANTS = str.maketrans({
     "\u301c": "\uff5e",  # 〜 WAVE DASH -> ～
@@ -265,11 +263,6 @@ def count(req: Request) -> int:
 
 # -- cells --------------------------------------------------------------------------------------
 
-def dangerous(text: str) -> bool:
-    """Would a spreadsheet read this text as (the start of) a formula?"""
-    return text.startswith(FORMULA_STARTS)
-
-
 def _plain_number(value: Decimal | int) -> str:
     if isinstance(value, Decimal):
         return format(value.quantize(Decimal(1)) if value == value.to_integral() else value, "f")
@@ -284,8 +277,7 @@ def csv_cell(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, (Decimal, int)) and not isinstance(value, bool):
         return _plain_number(value)
-    text = str(value)
-    return "'" + text if dangerous(text) else text
+    return quoted(str(value))
 
 
 # -- CSV ----------------------------------------------------------------------------------------
@@ -394,7 +386,7 @@ def write_xlsx(tbl: Table, out: BinaryIO, result: Result, title: str) -> None:
                                            "quote_prefix": True})
             for i, column in enumerate(tbl.columns):
                 text = _xlsx_value(column.header)
-                ws.write_string(0, i, text, header_quoted if dangerous(text) else header_fmt)
+                ws.write_string(0, i, text, header_quoted if formula_like(text) else header_fmt)
             ws.freeze_panes(1, 0)
             # One format per column (and one with the quote prefix for formula-like text).
             formats, quoted = [], []
@@ -415,7 +407,7 @@ def write_xlsx(tbl: Table, out: BinaryIO, result: Result, title: str) -> None:
                         value = _xlsx_value(value)
                         if not value:
                             continue
-                        write_string(row_no, i, value, quote_fmt if dangerous(value) else fmt)
+                        write_string(row_no, i, value, quote_fmt if formula_like(value) else fmt)
                     elif isinstance(value, bool):
                         write_boolean(row_no, i, value, fmt)
                     elif isinstance(value, (int, float)):
@@ -427,7 +419,7 @@ def write_xlsx(tbl: Table, out: BinaryIO, result: Result, title: str) -> None:
                         write_datetime(row_no, i, value, fmt)
                     else:
                         value = _xlsx_value(str(value))
-                        write_string(row_no, i, value, quote_fmt if dangerous(value) else fmt)
+                        write_string(row_no, i, value, quote_fmt if formula_like(value) else fmt)
                     if widths[i] < MAX_WIDTH:
                         widths[i] = max(widths[i], _width(value, column) + 1)
             result.rows = row_no

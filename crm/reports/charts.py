@@ -10,6 +10,8 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
+from crm.common.cells import quoted
+
 #: Colours: the house blue first, then the Okabe–Ito colour-blind-safe set (no yellow, which
 #: does not read on white).
 PALETTE = ["#1f4e79", "#e69f00", "#009e73", "#d55e00", "#56b4e9", "#cc79a7", "#7f7f7f",
@@ -85,16 +87,11 @@ def display(value: Any) -> str:
     return str(value)
 
 
-#: A spreadsheet treats a cell starting with one of these as a formula.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
 def safe_cell(value: Any) -> Any:
-    """A cell a spreadsheet will not run: text starting like a formula gets a leading quote.
-    Numbers stay numbers (a negative amount is not a formula)."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
+    """A cell a spreadsheet will not run: text starting like a formula gets a leading quote
+    (crm.common.cells, the rule the partner-list exports follow). Numbers stay numbers (a negative
+    amount is not a formula)."""
+    return quoted(value) if isinstance(value, str) else value
 
 
 def to_csv(chart: Chart) -> bytes:
