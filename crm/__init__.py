@@ -36,4 +36,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     babel.init_app(app, locale_selector=web.select_locale,
                    default_translation_directories=str(PROJECT_ROOT / "crm" / "translations"))
     web.init_app(app)
+    from crm.auth import security
+
+    security.init_app(app, config)  # session/login settings, ProxyFix, CSP and headers
     return app

@@ -43,9 +43,12 @@ def has_data() -> bool:
 
 
 def login_hint() -> str | None:
-    """Where to log in with the demo users, if demo data was loaded here."""
+    """Where the demo logins are, if demo data was loaded here (never the password itself:
+    it is printed once, when the demo is created, and kept in the credentials file)."""
     path = _credentials_file()
-    return path.read_text() if path.exists() else None
+    if not path.exists():
+        return None
+    return f"Demo users: their e-mails and password are in {path}"
 
 
 def _existing_password() -> str | None:
@@ -54,7 +57,8 @@ def _existing_password() -> str | None:
     Several demo databases share one instance folder (``make run`` and ``make demo-large``);
     one password for all keeps the credentials file right for each of them.
     """
-    hint = login_hint() or ""
+    path = _credentials_file()
+    hint = path.read_text() if path.exists() else ""
     match = re.search(rf"{re.escape(_PASSWORD_LABEL)} (\S+)", hint)
     return match.group(1) if match else None
 
@@ -63,7 +67,7 @@ def _create_users(echo: Callable[[str], None]) -> dict[str, int]:
     """The demo users, all with one random password (hashed once: hashing is slow on purpose)."""
     from crm.auth.models import User
 
-    password = _existing_password() or secrets.token_urlsafe(9)
+    password = _existing_password() or secrets.token_urlsafe(12)
     password_hash = generate_password_hash(password)
     ids = {}
     for email, name, roles in DEMO_USERS:

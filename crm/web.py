@@ -30,9 +30,9 @@ def select_locale() -> str:
 
 @login_manager.user_loader
 def _load_user(user_id: str):
-    from crm.auth.models import User
+    from crm.auth.sessions import load_user  # checks the session is still valid
 
-    return db.session.get(User, int(user_id))
+    return load_user(user_id)
 
 
 def _importer_gettext(message: str) -> str:

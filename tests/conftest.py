@@ -130,6 +130,15 @@ def make_user(role: str | list[str], email: str | None = None, name: str | None 
     return user
 
 
+def log_in_as(client: Client, user) -> Client:
+    """Give the client the session a login of this user makes (crm/auth/sessions.py)."""
+    from crm.auth.sessions import fields
+
+    with client.session_transaction() as sess:
+        sess.update(fields(user))
+    return client
+
+
 @pytest.fixture
 def users(app) -> dict[str, Any]:
     """One user per role."""
@@ -141,11 +150,7 @@ def login(app, users):
     """login("manager") -> a client logged in as that role's user."""
 
     def _login(role: str) -> Client:
-        c = app.test_client()
-        with c.session_transaction() as sess:
-            sess["_user_id"] = str(users[role].id)
-            sess["_fresh"] = True
-        return c
+        return log_in_as(app.test_client(), users[role])
 
     return _login
 

@@ -227,11 +227,9 @@ def secret_meeting(make_company, make_activity, users):
 @pytest.fixture
 def login_as(app, users):
     def _login(user):
-        c = app.test_client()
-        with c.session_transaction() as sess:
-            sess["_user_id"] = str(user.id)
-            sess["_fresh"] = True
-        return c
+        from tests.conftest import log_in_as
+
+        return log_in_as(app.test_client(), user)
 
     return _login
 

@@ -273,9 +273,9 @@ def test_confidential_minutes_hidden_from_another_liaison(app, users, make_conta
     other = _other_liaison()
 
     def view(user_id: int) -> str:
-        client = app.test_client()
-        with client.session_transaction() as sess:
-            sess["_user_id"] = str(user_id)
+        from tests.conftest import log_in_as
+
+        client = log_in_as(app.test_client(), db.session.get(User, user_id))
         return page(client, f"/contacts/{contact.id}")
 
     author_view = view(users["liaison"].id)

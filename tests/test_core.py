@@ -133,7 +133,7 @@ def test_failed_request_writes_nothing(login, make_company):
 def test_cli_user_create(runner):
     result = runner.invoke(args=["user", "create", "--email", "cli@example.org", "--name", "CLI 太郎",
                                  "--role", "manager", "--role", "liaison",
-                                 "--password", "cli-password-1"])
+                                 "--password", "orchard lantern 7"])
     assert result.exit_code == 0, result.output
     user = db.session.scalar(select(User).where(User.email == "cli@example.org"))
     assert user.roles == {"manager", "liaison"}

@@ -130,10 +130,9 @@ def test_batches_are_seen_by_their_creator_and_managers_only(app, login, users):
     client = login("bd")
     batch_id = _batch_id(_upload(client, data="会社名\n株式会社テスト\n".encode()))
     other = make_user("bd", email="other-bd@example.org")
-    other_client = app.test_client()
-    with other_client.session_transaction() as sess:
-        sess["_user_id"] = str(other.id)
-        sess["_fresh"] = True
+    from tests.conftest import log_in_as
+
+    other_client = log_in_as(app.test_client(), other)
     assert other_client.get(f"/imports/{batch_id}").status_code == 404
     assert other_client.submit(f"/imports/{batch_id}/commit").status_code == 404
     assert "株式会社テスト" not in other_client.get("/imports/").get_data(as_text=True)

@@ -169,9 +169,9 @@ def test_csrf_and_roles(login, client, submitted):
 
 def test_only_the_submitter_and_the_team_see_a_request(login, app, submitted):
     other = make_user("researcher", email="other@example.org")
-    outsider = app.test_client()
-    with outsider.session_transaction() as sess:
-        sess["_user_id"] = str(other.id)
+    from tests.conftest import log_in_as
+
+    outsider = log_in_as(app.test_client(), other)
     for url in (f"/requests/{submitted.id}", f"/requests/{submitted.id}/attachment"):
         assert outsider.get(url).status_code == 403
         assert login("liaison").get(url).status_code == 403

@@ -18,12 +18,18 @@ _actor: contextvars.ContextVar[tuple[int | None, str]] = contextvars.ContextVar(
 )
 
 #: Columns not worth a line in the trail.
-_SKIP = {"created_at", "updated_at", "name_folded", "sort_name", "search_text", "password_hash"}
+_SKIP = {"created_at", "updated_at", "name_folded", "sort_name", "search_text", "password_hash",
+         "session_token"}
 
 
 def set_actor(user_id: int | None, label: str) -> None:
     """Name who is making the changes that follow (a user, "cli", "import" ...)."""
     _actor.set((user_id, label))
+
+
+def current_actor() -> tuple[int | None, str]:
+    """(user id or None, actor label) of the code running now, for rows written by hand."""
+    return _actor.get()
 
 
 def _plain(value: Any) -> Any:

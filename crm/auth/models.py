@@ -1,11 +1,12 @@
 """Users and their roles."""
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -33,6 +34,9 @@ class User(UserMixin, db.Model):
         ForeignKey("researchers.id", ondelete="SET NULL"), unique=True
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Every login session of this user carries this value (crm/auth/sessions.py); a new value
+    #: ends them all: logout, a password change or reset, deactivation, a role taken away.
+    session_token: Mapped[str] = mapped_column(String(64), default=lambda: secrets.token_hex(16))
 
     role_rows: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
@@ -65,6 +69,10 @@ class User(UserMixin, db.Model):
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
 
+    def end_sessions(self) -> None:
+        """Every session of this user (on every device) ends at its next request."""
+        self.session_token = secrets.token_hex(16)
+
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
 
@@ -81,3 +89,26 @@ class UserRole(db.Model):
 
     def __repr__(self) -> str:
         return f"<UserRole {self.user_id} {self.role}>"
+
+
+class LoginAttempt(db.Model):
+    """A refused login, kept for the throttle window (crm/auth/throttle.py): the database is
+    shared by every web worker, so all of them count the same failures."""
+
+    __tablename__ = "login_attempts"
+    __audited__ = False
+    __table_args__ = (
+        Index("ix_login_attempts_email_at", "email", "at"),
+        Index("ix_login_attempts_address_at", "address", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: UTC, without a time zone (the same on SQLite and PostgreSQL).
+    at: Mapped[datetime] = mapped_column(index=True)
+    #: The e-mail as typed (lower case), whether or not such a user exists.
+    email: Mapped[str] = mapped_column(String(254))
+    #: The client's address (behind a proxy: as ProxyFix reads X-Forwarded-For).
+    address: Mapped[str] = mapped_column(String(64))
+
+    def __repr__(self) -> str:
+        return f"<LoginAttempt {self.email} {self.address} {self.at}>"

@@ -6,7 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any, TypeVar
-from urllib.parse import urlencode
+import re
+from urllib.parse import urlencode, urlsplit
 
 from flask import abort, flash, redirect, render_template, request
 from flask.typing import ResponseReturnValue
@@ -14,6 +15,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import Select, func, select
 from sqlalchemy.sql.elements import ColumnElement
+from werkzeug.urls import iri_to_uri
 
 from crm.common.forms import ConfirmForm
 from crm.common.services import ValidationError
@@ -22,13 +24,28 @@ from crm.extensions import db
 
 T = TypeVar("T")
 
+#: What a browser's URL parser drops anywhere in a URL (WHATWG URL standard).
+_URL_STRIP = re.compile(r"[\t\n\r]")
+
 
 def safe_next(target: str | None, default: str) -> str:
-    """A next= target when it stays on this site (a path, not //host or /\\host), else default."""
-    target = (target or "").strip()
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return default
+    r"""A next= target when it stays on this site, else default.
+
+    Checked as a browser would read it: tabs and line breaks anywhere and control characters or
+    spaces at the ends are dropped first (``/\t/evil.example`` is ``//evil.example`` to a
+    browser); then only a path on this site passes: it starts with one "/", has no scheme or
+    host, no backslash (read as "/"), no other control character. The answer is ASCII (an IRI
+    is percent-encoded), so no header can be split by it."""
+    if not isinstance(target, str):
+        return default
+    target = _URL_STRIP.sub("", target).strip("".join(map(chr, range(33))) + "\x7f")
+    if (not target.startswith("/") or target.startswith("//") or "\\" in target
+            or any(ord(c) < 32 or ord(c) == 127 for c in target)):
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return default
+    return iri_to_uri(target)
 
 
 def require(permission: str) -> Callable:
