@@ -66,7 +66,8 @@ def user_group() -> None:
 @click.option("--role", "roles", required=True, multiple=True,
               type=click.Choice([r.value for r in Role]),
               help="Role; repeat for several (admin, manager, liaison, bd, researcher, staff).")
-@click.option("--password", help="Password (asked for when omitted; at least 12 characters, not a common one).")
+@click.option("--password",
+              help="Password (asked for when omitted; 12+ characters, not a common one).")
 @with_appcontext
 def user_create(email: str, name: str, roles: tuple[str, ...], password: str | None) -> None:
     """Create a user with one or more roles."""
