@@ -42,12 +42,21 @@ def is_common(password: str) -> bool:
     return False
 
 
+def is_sequence(password: str) -> bool:
+    """Mostly steps of one up or down ("123456789012", "abcdefghijkl", "987654321098")."""
+    steps = [(ord(b) - ord(a)) % 10 if a.isdigit() and b.isdigit() else ord(b) - ord(a)
+             for a, b in zip(password.lower(), password.lower()[1:])]
+    ones = sum(step in (1, -1, 9) for step in steps)
+    return bool(steps) and ones >= 0.8 * len(steps)
+
+
 def problem(password: str, email: str | None = None) -> str | None:
     """Why this password is refused (a sentence for the form), or None when it is fine."""
     if len(password) < MIN_LENGTH:
         return _("Use at least %(n)s characters.", n=MIN_LENGTH)
-    if len(set(password)) < MIN_DISTINCT:
-        return _("This password repeats too few characters; use a few unrelated words instead.")
+    if len(set(password)) < MIN_DISTINCT or is_sequence(password):
+        return _("This password is a simple pattern (few different characters, or a sequence "
+                 "like 123456 or abcdef); use a few unrelated words instead.")
     if is_common(password):
         return _("This password is on a list of common passwords; choose another.")
     email = (email or "").strip().lower()
