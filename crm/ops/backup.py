@@ -282,12 +282,15 @@ def restore(archive: str | os.PathLike[str], force: bool = False, rebuild_index:
                 how = "restored"
             else:
                 how = "rebuilt"
-        current_app.extensions.pop("search_index", None)
-        ix = search.get_index()
+        from search_index import Index
+
+        # a fresh Index object: the old one cached readers of the files just replaced
+        ix = Index.open_or_create(index_dir)
+        current_app.extensions["search_index"] = ix
         if how == "rebuilt":
-            search.rebuild(echo=echo)
+            search.rebuild(echo=echo, ix=ix)
         else:
-            applied = search.drain(timeout=60)
+            applied = search.drain(timeout=60, ix=ix)
             if applied:
                 echo(f"Applied {applied} index update(s) saved while the backup was taken.")
     with db.engine.connect() as conn:

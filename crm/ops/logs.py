@@ -56,9 +56,8 @@ class JsonFormatter(logging.Formatter):
             "message": record.getMessage(),
         }
         for key in REQUEST_FIELDS:
-            value = getattr(record, key, None)
-            if value is not None:
-                out[key] = value
+            if hasattr(record, key):
+                out[key] = getattr(record, key)
         if record.exc_info:
             out["exception"] = self.formatException(record.exc_info)
         return json.dumps(out, ensure_ascii=False, default=str)
