@@ -548,3 +548,15 @@ def test_restore_refuses_another_engine_and_a_newer_schema(app, index, tmp_path)
             backup_mod.restore(forged, force=True, echo=lambda s: None)
     db.session.remove()
     assert list(db.session.scalars(select(Company.name))) == ["Untouched KK"]
+
+
+def test_make_run_serves_on_the_port_given():
+    """`make run PORT=5001` passes the port to `crm serve` (make -n: print, run nothing)."""
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run(["make", "-n", "-W", "pyproject.toml", "run", "PORT=5001"], cwd=root,
+                          capture_output=True, text=True, timeout=60, check=True)
+    assert ".venv/bin/crm serve --host 127.0.0.1 --port 5001" in done.stdout
+    env = {k: v for k, v in os.environ.items() if k not in ("PORT", "HOST")}
+    done = subprocess.run(["make", "-n", "run"], cwd=root, capture_output=True, text=True,
+                          timeout=60, check=True, env=env)
+    assert ".venv/bin/crm serve --host 127.0.0.1 --port 5000" in done.stdout
