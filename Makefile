@@ -2,6 +2,9 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# `make run PORT=5001 HOST=0.0.0.0`: where `make run` serves (gunicorn; see README, Deploying).
+PORT ?= 5000
+HOST ?= 127.0.0.1
 
 .PHONY: run test install demo-large bench lint clean translations
 
@@ -19,7 +22,7 @@ install: $(VENV)/.installed
 run: install
 	$(BIN)/crm init
 	$(BIN)/crm demo --if-empty
-	$(BIN)/crm serve
+	$(BIN)/crm serve --host $(HOST) --port $(PORT)
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -35,6 +35,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=web.select_locale,
                    default_translation_directories=str(PROJECT_ROOT / "crm" / "translations"))
+    from crm.ops import logs
+
+    logs.init_app(app)  # request ids and request log lines (CRM_LOG_FORMAT, CRM_LOG_LEVEL)
     web.init_app(app)
     from crm.auth import security
 

@@ -1,6 +1,7 @@
 """The `crm` command: set up, load demo data, manage users, serve."""
 from __future__ import annotations
 
+import re
 import sys
 
 import click
@@ -86,23 +87,71 @@ def user_create(email: str, name: str, roles: tuple[str, ...], password: str | N
 
 
 @main.command("serve")
-@click.option("--host", default="127.0.0.1", help="Address to listen on.")
-@click.option("--port", default=5000, type=int, help="Port to listen on.")
-@click.option("--debug", is_flag=True, help="Reload on code changes, show tracebacks.")
+@click.option("--host", default="127.0.0.1", envvar="CRM_HOST", show_default=True,
+              help="Address to listen on (env CRM_HOST); 0.0.0.0 for every interface.")
+@click.option("--port", default=5000, type=click.IntRange(0, 65535), envvar="CRM_PORT",
+              show_default=True, help="Port to listen on (env CRM_PORT); 0 picks a free one.")
+@click.option("--workers", type=click.IntRange(1, 64), envvar="CRM_WORKERS",
+              help="gunicorn worker processes (env CRM_WORKERS; default 2).")
+@click.option("--threads", type=click.IntRange(1, 64), envvar="CRM_THREADS",
+              help="Threads per worker (env CRM_THREADS; default 4).")
+@click.option("--timeout", default=120, type=click.IntRange(10, 3600), show_default=True,
+              help="Seconds before gunicorn restarts a worker stuck on one request.")
+@click.option("--dev", is_flag=True,
+              help="Werkzeug's development server instead of gunicorn (one process).")
+@click.option("--debug", is_flag=True,
+              help="With --dev: reload on code changes and show the interactive debugger "
+                   "(never on a network others can reach).")
 @with_appcontext
-def serve_command(host: str, port: int, debug: bool) -> None:
-    """Run the web server (for one office; use gunicorn for more)."""
+def serve_command(host: str, port: int, workers: int | None, threads: int | None,
+                  timeout: int, dev: bool, debug: bool) -> None:
+    """Run the web server: gunicorn (the production server), or with --dev Werkzeug's
+    development server. Ctrl+C stops it."""
     from crm import demo
+    from crm.ops import server
 
-    click.echo(f"Kakehashi is running at http://{host}:{port}/  (Ctrl+C stops it)")
+    try:
+        p = server.plan(host, port, dev=dev, debug=debug, workers=workers, threads=threads,
+                        timeout=timeout)
+    except ValueError as err:
+        raise click.UsageError(str(err)) from None
     hint = demo.login_hint()
-    if hint:
-        click.echo(hint)
-    from werkzeug.serving import run_simple
 
+    def ready(urls: list[str]) -> None:
+        what = (f"gunicorn, {p.workers} worker(s) x {p.threads} thread(s)"
+                if p.server == "gunicorn" else
+                "development server" + (", debugger ON" if p.debugger else ""))
+        for url in urls:
+            click.echo(f"Kakehashi is running at {url}  ({what}; Ctrl+C stops it)")
+        if hint:  # the demo's credentials file names the default address: say the real one
+            click.echo(re.sub(r"Log in at http://\S+ as", f"Log in at {urls[0]} as", hint))
+
+    if p.server == "werkzeug":
+        server.run_werkzeug(p, current_app._get_current_object(), on_ready=ready)
+        return
     app = current_app._get_current_object()
-    app.debug = debug
-    run_simple(host, port, app, use_reloader=debug, use_debugger=debug, threaded=True)
+    server.run_gunicorn(p, create_app, on_ready=ready, on_start=lambda: _catch_up(app))
+
+
+def _catch_up(app) -> None:
+    """Before the web workers start: apply index updates left pending by the last run
+    (inline mode; in worker mode `crm index worker` does it when it starts)."""
+    from crm import search
+    from crm.extensions import db
+
+    with app.app_context():
+        if search.index_mode() != "inline":
+            return
+        try:
+            done = search.drain(timeout=10)
+        except Exception as err:  # noqa: BLE001 - serving matters more; the rows stay queued
+            click.echo(f"Index catch-up skipped ({type(err).__name__}); "
+                       "pending updates stay in the outbox.", err=True)
+            done = 0
+        finally:
+            db.engine.dispose()  # no connection of the master's is inherited by a worker
+        if done:
+            click.echo(f"Index: applied {done} pending update(s) left by the last run.")
 
 
 # --- search index (crm/search.py) -------------------------------------------------------------
@@ -170,22 +219,17 @@ def index_status() -> None:
 @with_appcontext
 def index_worker(interval: float, once: bool) -> None:
     """The single index writer: apply outbox updates as they come (for CRM_INDEX_MODE=worker,
-    when several web processes or hosts share one index)."""
-    import time
-
+    when several web processes or hosts share one index). Pending updates are applied as soon
+    as it starts."""
     from crm import search
+    from crm.ops import worker
 
     click.echo(f"Index worker on {search.get_index().path}; Ctrl+C stops it.")
     try:
-        while True:
-            done = search.drain(timeout=None)
-            if done:
-                click.echo(f"Indexed {done} update(s).")
-            if once:
-                return
-            time.sleep(interval)
+        worker.run(interval=interval, once=once, echo=click.echo)
     except KeyboardInterrupt:
-        click.echo("Stopped.")
+        pass
+    click.echo("Stopped.")
 
 
 @main.command("match")
@@ -234,9 +278,10 @@ def _register_feature_commands() -> None:
     """Commands that live with their feature: import/export, screening lists."""
     from crm.exports.cli import register as register_exports
     from crm.imports.cli import register as register_imports
+    from crm.ops.cli import register as register_ops
     from crm.screening.cli import register as register_screening
 
-    for register in (register_imports, register_exports, register_screening):
+    for register in (register_imports, register_exports, register_screening, register_ops):
         register(main)
 
 

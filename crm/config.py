@@ -10,9 +10,15 @@ INSTANCE_DIR = Path(os.environ.get("CRM_INSTANCE_DIR", PROJECT_ROOT / "instance"
 
 
 def _secret_key() -> str:
-    """SECRET_KEY from the environment, else one generated once and kept in instance/."""
+    """SECRET_KEY from the environment (or the file SECRET_KEY_FILE names), else one generated
+    once and kept in instance/."""
     if os.environ.get("SECRET_KEY"):
         return os.environ["SECRET_KEY"]
+    if os.environ.get("SECRET_KEY_FILE"):  # e.g. a systemd credential; never in the repo
+        key = Path(os.environ["SECRET_KEY_FILE"]).read_text().strip()
+        if len(key) < 32:
+            raise RuntimeError("SECRET_KEY_FILE holds fewer than 32 characters")
+        return key
     key_file = INSTANCE_DIR / "secret_key"
     if key_file.exists():
         return key_file.read_text().strip()

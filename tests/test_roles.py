@@ -12,7 +12,8 @@ from crm.auth.permissions import PERMISSIONS, ROLE_PERMISSIONS, Role
 from crm.extensions import db
 
 #: Routes anyone may reach (the login page needs no login; the rest check the user themselves).
-PUBLIC = {"static", "bootstrap.static", "auth.login", "main.healthz", "main.language"}
+PUBLIC = {"static", "bootstrap.static", "auth.login", "main.healthz", "main.readyz",
+          "main.language"}
 #: Routes for any logged-in user, whatever their role.
 ANY_USER = {"auth.logout", "auth.me", "main.suggest"}
 

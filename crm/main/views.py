@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
@@ -78,5 +78,19 @@ def suggest(kind: str):
 
 @bp.get("/healthz")
 def healthz():
-    """Liveness check for load balancers and the benchmark's bare route: touches nothing."""
+    """Liveness check (the process answers) and the benchmark's bare route: touches nothing,
+    not even the database."""
     return {"status": "ok"}
+
+
+@bp.get("/readyz")
+def readyz():
+    """Readiness for load balancers and deploy scripts: database reachable, schema at the
+    newest migration, search index open, index lag in seconds; 503 when not ready."""
+    from crm.ops.health import readiness
+
+    ready, report = readiness()
+    response = jsonify(report)
+    response.status_code = 200 if ready else 503
+    response.headers["Cache-Control"] = "no-store"
+    return response
