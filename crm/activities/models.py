@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import CheckConstraint, Column, Date, ForeignKey, Index, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from crm.common.locking import Versioned
 from crm.extensions import db, utcnow
 
 if TYPE_CHECKING:
@@ -25,7 +26,7 @@ activity_contacts = Table(
 )
 
 
-class Activity(db.Model):
+class Activity(db.Model, Versioned):
     __tablename__ = "activities"
     __table_args__ = (
         CheckConstraint(f"kind IN {ACTIVITY_KINDS!r}", name="kind_known"),

@@ -161,6 +161,7 @@ def edit(activity_id: int | None = None):
                                 subject=saved.subject),
         target=lambda saved: url_for("activities.show", activity_id=saved.id),
         render=page,
+        record=activity,
     )
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.common.text import person_name
+from crm.common.locking import Versioned
 from crm.extensions import db, utcnow
 
 if TYPE_CHECKING:
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
 DEGREES = ("bachelor", "master", "doctor", "other")
 
 
-class Alumnus(db.Model):
+class Alumnus(db.Model, Versioned):
     __tablename__ = "alumni"
     __table_args__ = (
         CheckConstraint(f"degree IN {DEGREES!r}", name="degree_known"),

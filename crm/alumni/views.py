@@ -139,6 +139,7 @@ def edit(alumnus_id: int | None = None):
         message=lambda saved: _("Saved %(name)s.", name=saved.display_name),
         target=lambda saved: url_for("alumni.show", alumnus_id=saved.id),
         render=lambda: render_template("alumni/form.html", form=form, alumnus=alumnus),
+        record=alumnus,
     )
 
 

@@ -103,6 +103,7 @@ def edit_user(user_id: int | None = None):
         message=lambda saved: _("Saved %(name)s.", name=saved.name),
         target=lambda saved: url_for("auth.users"),
         render=lambda: render_template("auth/user_form.html", form=form, user=user),
+        record=user,
     )
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from crm.common.locking import Versioned
 from crm.extensions import db, utcnow
 
 if TYPE_CHECKING:
@@ -57,7 +58,7 @@ def _in(values: tuple[str, ...]) -> str:
     return "(" + ", ".join(f"'{v}'" for v in values) + ")"
 
 
-class Collaboration(db.Model):
+class Collaboration(db.Model, Versioned):
     __tablename__ = "collaborations"
     __table_args__ = (
         CheckConstraint(f"kind IN {_in(KINDS)}", name="kind_known"),

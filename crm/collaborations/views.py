@@ -437,6 +437,7 @@ def edit(collaboration_id: int | None = None):
         message=lambda saved: _("Saved %(title)s.", title=saved.title),
         target=lambda saved: url_for("collaborations.show", collaboration_id=saved.id),
         render=render,
+        record=collab,
     )
 
 

@@ -14,9 +14,11 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import Select, func, select
+from sqlalchemy.orm.exc import ObjectDeletedError
 from sqlalchemy.sql.elements import ColumnElement
 from werkzeug.urls import iri_to_uri
 
+from crm.common import locking
 from crm.common.forms import ConfirmForm
 from crm.common.services import ValidationError
 from crm.common.sql import like  # noqa: F401  (re-exported for the views)
@@ -182,13 +184,32 @@ def form_errors(form: Any, error: ValidationError) -> None:
 
 
 def save_form(form: FlaskForm, save: Callable[[], T], *, message: Callable[[T], str],
-              target: Callable[[T], str], render: Callable[[], str]) -> ResponseReturnValue:
-    """Save a valid form through its service and redirect, or show it again with errors (422)."""
+              target: Callable[[T], str], render: Callable[[], str],
+              record: Any = None) -> ResponseReturnValue:
+    """Save a valid form through its service and redirect, or show it again with errors (422).
+
+    record is the record being edited (None for a new one): the form carries its version, and
+    a save from a form opened before someone else saved it is refused (409) with their change
+    shown and what the user typed kept in the form (crm/common/locking.py)."""
+    sent = locking.sent_version(request.form.get(locking.FIELD)) \
+        if request.method == "POST" else None
+    if record is not None:
+        form.record_version = sent if sent is not None else record.version
     if form.validate_on_submit():
         try:
-            saved = save()
+            with locking.guarded(record, sent):
+                saved = save()
         except ValidationError as err:
             form_errors(form, err)
+        except locking.Conflict as conflict:
+            db.session.rollback()
+            try:
+                form.conflict = locking.describe(conflict, form)
+                # Saving this form again is now a choice made knowing their change.
+                form.record_version = record.version
+            except ObjectDeletedError:
+                abort(404)  # deleted by someone else meanwhile
+            return render(), 409
         else:
             flash(message(saved), "success")
             return redirect(target(saved))

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.common.sql import like
 from crm.common.text import fold_company_name, fold_reading, fold_text, legal_form
+from crm.common.locking import Versioned
 from crm.extensions import db, utcnow
 
 if TYPE_CHECKING:
@@ -23,7 +24,7 @@ COMPANY_SIZES = ("startup", "sme", "large", "public")
 MEMBERSHIP_TIERS = ("associate", "standard", "premium")
 
 
-class Company(db.Model):
+class Company(db.Model, Versioned):
     __tablename__ = "companies"
     __table_args__ = (
         CheckConstraint(

@@ -121,6 +121,7 @@ def edit(company_id: int | None = None):
         message=lambda saved: _("Saved %(name)s.", name=saved.name),
         target=lambda saved: url_for("companies.show", company_id=saved.id),
         render=lambda: render_template("companies/form.html", form=form, company=company),
+        record=company,
     )
 
 

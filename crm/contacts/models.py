@@ -8,6 +8,7 @@ from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.common.text import person_name
+from crm.common.locking import Versioned
 from crm.extensions import db, utcnow
 
 if TYPE_CHECKING:
@@ -15,7 +16,7 @@ if TYPE_CHECKING:
     from crm.events.models import Encounter
 
 
-class Contact(db.Model):
+class Contact(db.Model, Versioned):
     __tablename__ = "contacts"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -110,6 +110,7 @@ def edit(contact_id: int | None = None):
         message=lambda saved: _("Saved %(name)s.", name=saved.display_name),
         target=lambda saved: url_for("contacts.show", contact_id=saved.id),
         render=lambda: render_template("contacts/form.html", form=form, contact=contact),
+        record=contact,
     )
 
 

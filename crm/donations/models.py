@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from crm.common.locking import Versioned
 from crm.extensions import db, utcnow
 
 if TYPE_CHECKING:
@@ -15,7 +16,7 @@ if TYPE_CHECKING:
     from crm.companies.models import Company
 
 
-class Donation(db.Model):
+class Donation(db.Model, Versioned):
     __tablename__ = "donations"
     __table_args__ = (
         CheckConstraint(

@@ -153,6 +153,7 @@ def edit(donation_id: int | None = None):
         message=lambda saved: _("Saved the donation from %(donor)s.", donor=saved.donor_label),
         target=lambda saved: url_for("donations.show", donation_id=saved.id),
         render=lambda: render_template("donations/form.html", form=form, donation=donation),
+        record=donation,
     )
 
 

@@ -444,8 +444,10 @@ def _move_links(ref: Reference, target: Table, survivor: Any, loser: Any,
     pk = list(table.primary_key.columns)
     ids = list(db.session.scalars(select(pk[0]).where(column == loser.id))) \
         if len(pk) == 1 else []
-    moved = db.session.execute(update(table).where(column == loser.id).values(
-        {column.name: survivor.id}))
+    values = {column.name: survivor.id}
+    if "version" in table.c:  # an edit form opened before the merge must not put the loser back
+        values["version"] = table.c.version + 1
+    moved = db.session.execute(update(table).where(column == loser.id).values(values))
     if moved.rowcount:
         result.moved[table.name] = result.moved.get(table.name, 0) + moved.rowcount
     if ids:

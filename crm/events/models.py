@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from crm.common.locking import Versioned
 from crm.extensions import db, utcnow
 
 if TYPE_CHECKING:
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
 EVENT_KINDS = ("trade_show", "conference", "seminar", "visit")
 
 
-class Event(db.Model):
+class Event(db.Model, Versioned):
     __tablename__ = "events"
     __table_args__ = (
         CheckConstraint(f"kind IN {EVENT_KINDS!r}", name="kind_known"),
@@ -44,7 +45,7 @@ class Event(db.Model):
         return self.name
 
 
-class Encounter(db.Model):
+class Encounter(db.Model, Versioned):
     """A contact met at an event, by one of our users."""
 
     __tablename__ = "encounters"

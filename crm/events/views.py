@@ -112,6 +112,7 @@ def edit(event_id: int | None = None):
         message=lambda saved: _("Saved %(name)s.", name=saved.name),
         target=lambda saved: url_for("events.show", event_id=saved.id),
         render=lambda: render_template("events/form.html", form=form, event=event),
+        record=event,
     )
 
 
@@ -160,6 +161,7 @@ def _encounter_form(event: Event, encounter: Encounter | None):
                                      _anchor=f"encounter-{saved.id}"),
         render=lambda: render_template("events/encounter_form.html", form=form, event=event,
                                        encounter=encounter),
+        record=encounter,
     )
 
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from crm.common.locking import Versioned
 from crm.extensions import db, utcnow
 
 if TYPE_CHECKING:
@@ -25,7 +26,7 @@ def _in(values: tuple[str, ...]) -> str:
     return "(" + ", ".join(f"'{v}'" for v in values) + ")"
 
 
-class Nda(db.Model):
+class Nda(db.Model, Versioned):
     __tablename__ = "ndas"
     __table_args__ = (
         CheckConstraint(f"status IN {_in(NDA_STATUSES)}", name="status_known"),

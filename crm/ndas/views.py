@@ -163,6 +163,7 @@ def edit(nda_id: int | None = None):
         message=lambda saved: _("Saved %(title)s.", title=saved.title),
         target=lambda saved: url_for("ndas.show", nda_id=saved.id),
         render=lambda: render_template("ndas/form.html", form=form, nda=nda),
+        record=nda,
     )
 
 

@@ -7,6 +7,7 @@ from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.common.text import person_name
+from crm.common.locking import Versioned
 from crm.extensions import db, utcnow
 
 IP_STATUSES = ("none", "filed", "granted", "licensed")
@@ -25,7 +26,7 @@ seed_researchers = Table(
 )
 
 
-class Department(db.Model):
+class Department(db.Model, Versioned):
     __tablename__ = "departments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -44,7 +45,7 @@ class Department(db.Model):
         return self.name
 
 
-class Researcher(db.Model):
+class Researcher(db.Model, Versioned):
     __tablename__ = "researchers"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -82,7 +83,7 @@ class Researcher(db.Model):
         return self.display_name
 
 
-class ResearchSeed(db.Model):
+class ResearchSeed(db.Model, Versioned):
     __tablename__ = "research_seeds"
     __table_args__ = (
         CheckConstraint(f"ip_status IN {IP_STATUSES!r}", name="ip_status_known"),

@@ -163,6 +163,7 @@ def _seed_form(item: ResearchSeed | None):
         render=lambda: render_template("research/seed_form.html", form=form, seed=item,
                                        next_slot=len(form.researchers.entries),
                                        MAX_RESEARCHERS=MAX_RESEARCHERS),
+        record=item,
     )
 
 
@@ -304,6 +305,7 @@ def _researcher_form(person: Researcher | None):
         target=lambda saved: url_for("research.researcher", researcher_id=saved.id),
         render=lambda: render_template("research/researcher_form.html", form=form,
                                        researcher=person),
+        record=person,
     )
 
 
@@ -410,6 +412,7 @@ def _department_form(dept: Department | None):
         target=lambda saved: url_for("research.department", department_id=saved.id),
         render=lambda: render_template("research/department_form.html", form=form,
                                        department=dept),
+        record=dept,
     )
 
 

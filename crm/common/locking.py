@@ -1,0 +1,228 @@
+"""Optimistic locking: a save from a form opened before someone else saved is refused, and the
+other person's change is shown instead of being overwritten.
+
+Every editable record carries a ``version`` column (the ``Versioned`` mixin), which SQLAlchemy
+uses as its ``version_id_col``: each UPDATE says ``WHERE id = ? AND version = ?`` and adds one.
+The edit form carries the version it was rendered with (a hidden field written by the
+``form_card`` macro). ``guarded(record, sent)`` refuses a save whose version is not the row's,
+and turns the StaleDataError of a save that raced another one (both read version 3, one wrote
+first) into the same ``Conflict``. ``describe(conflict, form)`` says who changed what since, with
+the values saved now; ``crm.common.views.save_form`` wires it all for every edit page.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import event, inspect, select, text
+from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column
+from sqlalchemy.orm.exc import StaleDataError
+
+from crm.extensions import db
+
+#: The name of the hidden form field and of the column.
+FIELD = "version"
+
+
+class Versioned:
+    """Mixin for an editable record: a version counter that every UPDATE checks and bumps."""
+
+    version: Mapped[int] = mapped_column(server_default=text("1"), nullable=False)
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        return {"version_id_col": cls.__table__.c.version}
+
+
+@event.listens_for(Session, "before_flush", insert=True)
+def _bump_on_link_changes(session: Session, flush_context: Any, instances: Any) -> None:
+    """A record whose only change is a many-to-many list (an activity's contacts, a user's
+    roles, a seed's researchers) gets no UPDATE of its own row, so SQLAlchemy would not bump
+    its version: bump it here, so that change conflicts with a stale form like any other."""
+    for obj in session.dirty:
+        if not isinstance(obj, Versioned):
+            continue
+        state = inspect(obj)
+        if state.attrs[FIELD].history.has_changes():
+            continue
+        columns_changed = any(state.attrs[a.key].history.has_changes()
+                              for a in state.mapper.column_attrs)
+        if not columns_changed and session.is_modified(obj, include_collections=True):
+            committed = state.committed_state.get(FIELD, state.dict.get(FIELD))
+            if committed is not None:
+                obj.version = committed + 1
+
+
+class Conflict(Exception):
+    """The record was saved by someone else after this form was opened."""
+
+    def __init__(self, record: Any, sent: int | None):
+        super().__init__(f"{type(record).__name__} {record.id}: form version {sent}, "
+                         "row changed since")
+        self.record = record
+        self.sent = sent
+
+
+def sent_version(value: Any) -> int | None:
+    """The version a form came back with; None when it carries none (or an unreadable one,
+    which then cannot match: -1)."""
+    if value is None or value == "":
+        return None
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        return -1
+    return number if 0 <= number < 2**63 else -1
+
+
+def check(record: Any, sent: int | None) -> None:
+    """Refuse (Conflict) a save from a form rendered with another version than the row's."""
+    if sent is not None and sent != record.version:
+        raise Conflict(record, sent)
+
+
+@contextmanager
+def guarded(record: Any, sent: int | None) -> Iterator[None]:
+    """Check the version, run the save inside, flush it: a stale form or a save that lost the
+    race raises Conflict, with everything of this transaction rolled back (nothing written)."""
+    if record is not None:
+        check(record, sent)
+    try:
+        yield
+        db.session.flush()
+    except StaleDataError as err:
+        db.session.rollback()
+        if record is None:
+            raise
+        raise Conflict(record, sent) from err
+
+
+@dataclass
+class Difference:
+    field: str
+    label: str
+    saved: str
+    yours: str
+
+
+@dataclass
+class ConflictReport:
+    """What the page says: who saved since the form was opened, and the fields they changed
+    with the values saved now (what the user typed stays in the form)."""
+
+    by: list[str] = field(default_factory=list)
+    at: dt.datetime | None = None
+    differences: list[Difference] = field(default_factory=list)
+
+
+def _show(value: Any, form_field: Any = None) -> str:
+    """A value as a person reads it: choice labels, record labels, dates, yes/no."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, (list, tuple, set, frozenset)):
+        shown = [_show(v, form_field) for v in value]
+        return ", ".join(sorted(shown))
+    if hasattr(value, "__table__"):  # a record
+        label = getattr(value, "label", None) or getattr(value, "name", None)
+        return str(label) if label is not None else f"#{value.id}"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f") if value == value.to_integral() else str(value)
+    choices = getattr(form_field, "choices", None)
+    if choices:
+        for choice in choices:
+            key, label = (choice.value, choice.label) if hasattr(choice, "value") \
+                else (choice[0], choice[1])
+            if str(key) == str(value):
+                return str(label)
+    return str(value)
+
+
+def _key(value: Any) -> Any:
+    """Values compared as the form and the row hold them (a record by id, blanks alike)."""
+    if value is None or value == "" or value == []:
+        return None
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return tuple(sorted(str(_key(v)) for v in value))
+    if hasattr(value, "__table__"):
+        return str(value.id)
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, Decimal):
+        return str(value.normalize())
+    if isinstance(value, float):
+        return str(Decimal(str(value)).normalize())
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+def _saved_value(record: Any, name: str) -> tuple[bool, Any]:
+    """The saved value behind a form field: the attribute of that name (a relation for
+    company/officer, a list for contacts/roles)."""
+    for attr in (name, name + "_id"):
+        if hasattr(type(record), attr):
+            return True, getattr(record, attr)
+    return False, None
+
+
+def _form_value(form_field: Any) -> Any:
+    if getattr(form_field, "type", "") == "FieldList":
+        return [_form_value(entry) for entry in form_field.entries if entry.data]
+    return form_field.data
+
+
+def _changed_columns(record: Any, sent: int | None) -> tuple[set[str], list[str], Any]:
+    """Columns changed since version `sent`, who changed them and when, from the audit trail:
+    every UPDATE of the row adds one to its version and writes one trail line, so the last
+    (current - sent) update lines are the changes since."""
+    from crm.audit.models import AuditEntry
+
+    current = record.version
+    if sent is None or sent < 0 or current <= sent or current - sent > 200:
+        return set(), [], None
+    entries = db.session.execute(
+        select(AuditEntry).where(AuditEntry.entity == record.__tablename__,
+                                 AuditEntry.entity_id == record.id,
+                                 AuditEntry.action == "update")
+        .order_by(AuditEntry.id.desc()).limit(current - sent)
+    ).scalars().all()
+    columns: set[str] = set()
+    actors: list[str] = []
+    for entry in entries:
+        columns.update((entry.changes or {}).keys())
+        if entry.actor not in actors:
+            actors.append(entry.actor)
+    return columns, actors, entries[0].at if entries else None
+
+
+def describe(conflict: Conflict, form: Any) -> ConflictReport:
+    """The other person's change: the form's fields they changed since this form's version,
+    with the values saved now and the ones in this form (which stay as typed). Without a trail
+    to go by, every field where the saved record and this form differ."""
+    record = conflict.record
+    columns, actors, at = _changed_columns(record, conflict.sent)
+    report = ConflictReport(by=actors, at=at)
+    for name, form_field in form._fields.items():
+        if name in ("csrf_token", FIELD) or form_field.type in ("PasswordField", "HiddenField"):
+            continue
+        known, saved = _saved_value(record, name)
+        if not known:
+            continue
+        yours = _form_value(form_field)
+        touched = (not columns) or bool({name, name + "_id"} & columns)
+        if touched and _key(saved) != _key(yours):
+            report.differences.append(Difference(
+                field=name, label=str(form_field.label.text), saved=_show(saved, form_field),
+                yours=_show(yours, form_field)))
+    return report
