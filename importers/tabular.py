@@ -6,7 +6,7 @@ import io
 import sys
 from collections.abc import Callable, Iterable, Iterator
 
-from . import apps, values as V
+from . import apps, limits as L, values as V
 from .base import ImportFileError, ParsedRow, Problem
 from .fields import BOOL_FIELDS, DATE_FIELDS, FIELDS, NUMBER_FIELDS, REQUIRED
 from .i18n import _
@@ -50,6 +50,15 @@ def csv_stream(text: str) -> tuple[Iterator[Record], str, list[str]]:
     elif delimiter == ";":
         notes.append(_("Semicolon-separated values read."))
 
+    limits = L.current()
+    # Every delimiter starts a cell: a line of a million commas would be a list of a million
+    # cells before any row could be checked, so count them first (in C, nothing copied).
+    if text.count(delimiter) > limits.max_cells:
+        raise ImportFileError(
+            _("The file has more than {limit} cells (the limit, {setting}): split it into "
+              "smaller files.").format(limit=L.number(limits.max_cells),
+                                       setting=L.setting("max_cells")))
+
     def records() -> Iterator[Record]:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         number = offset
@@ -60,6 +69,14 @@ def csv_stream(text: str) -> tuple[Iterator[Record], str, list[str]]:
                 number += 1
                 last_span = reader.line_num - previous_line
                 previous_line = reader.line_num
+                if number > limits.max_rows:
+                    raise ImportFileError(too_many_rows(limits))
+                if len(cells) > limits.max_columns:
+                    raise ImportFileError(too_many_columns(number, len(cells), limits))
+                if cells and max(map(len, cells)) > limits.max_cell_chars:
+                    index = next(i for i, c in enumerate(cells) if len(c) > limits.max_cell_chars)
+                    raise ImportFileError(cell_too_long(number, column_letter(index),
+                                                        len(cells[index]), limits))
                 yield number, cells
         except csv.Error as exc:  # e.g. a NUL in a cell
             raise ImportFileError(
@@ -72,6 +89,25 @@ def csv_stream(text: str) -> tuple[Iterator[Record], str, list[str]]:
                 .format(row=number))
 
     return records(), delimiter, notes
+
+
+def too_many_rows(limits: L.Limits) -> str:
+    return _("The file has more than {limit} rows (the limit, {setting}): split it into "
+             "smaller files.").format(limit=L.number(limits.max_rows),
+                                      setting=L.setting("max_rows"))
+
+
+def too_many_columns(row: int, count: int, limits: L.Limits) -> str:
+    return _("Row {row} has {count} cells; the limit is {limit} columns ({setting}).").format(
+        row=row, count=L.number(count), limit=L.number(limits.max_columns),
+        setting=L.setting("max_columns"))
+
+
+def cell_too_long(row: int, column: str, length: int, limits: L.Limits) -> str:
+    return _("Row {row}, column {column}: the cell holds {length} characters; a cell may hold "
+             "at most {limit} ({setting}). Nothing was read.").format(
+        row=row, column=column, length=L.number(length), limit=L.number(limits.max_cell_chars),
+        setting=L.setting("max_cell_chars"))
 
 
 def csv_records(text: str) -> tuple[list[Record], str, list[str]]:
@@ -105,24 +141,16 @@ def xlsx_stream(data: bytes, filename: str, sheet: str | None
     or else the first sheet with a value in it. Dates come as date/datetime objects, numbers as
     float (V.clean makes 5070001000715.0 "5070001000715"), empty cells as "". Row numbers and
     columns are the sheet's own (A1 is row 1, column 0), whatever rows or columns are empty."""
-    import zipfile
-    import zlib
-
     from python_calamine import CalamineWorkbook
 
+    from . import xlsx_guard
     from .xlsx_errors import error_cells
 
-    # A damaged archive is refused whichever part is damaged (calamine reads only the parts it
-    # needs): every member's header and CRC is checked, in C, streaming (about 0.1 s for a
-    # sheet of 100,000 rows).
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            bad = archive.testzip()
-            if bad is not None:
-                raise zipfile.BadZipFile(f"Bad CRC-32 for file {bad!r}")
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, KeyError,
-            NotImplementedError, RuntimeError) as exc:
-        raise _calamine_failure(filename, exc) from None
+    # Before calamine opens anything: every member inflated once, streaming, within the
+    # bounds of importers/limits.py (a zip bomb is refused after at most the bound's bytes),
+    # its CRC checked (a damaged archive is refused whichever part is damaged: calamine reads
+    # only the parts it needs), and each sheet's extent and longest text found.
+    report = xlsx_guard.inspect(data, filename)
 
     # Everything else that can fail on a malformed file (the XML of the workbook and of the
     # sheets, which calamine parses in full when a sheet is opened) happens here, before the
@@ -150,13 +178,18 @@ def xlsx_stream(data: bytes, filename: str, sheet: str | None
         return any(any(c != "" for c in row) for row in ws.iter_rows())
 
     chosen = None
+    chosen_part = None
     for name in [sheet] if sheet is not None else names:
+        # calamine allocates the rectangle the sheet spans: refuse an absurd one first (when
+        # the workbook does not say which part is the sheet, the widest part is checked)
+        part = xlsx_guard.part_for(data, report, name)
+        xlsx_guard.check_sheet(part or xlsx_guard.widest(report), filename, name)
         try:
             ws = book.get_sheet_by_name(name)
         except BaseException as exc:  # noqa: BLE001 - see failure()
             raise failure(exc) from None
         if has_value(ws):
-            chosen = ws
+            chosen, chosen_part = ws, part
             break
     book.close()
     if chosen is None:
@@ -164,8 +197,8 @@ def xlsx_stream(data: bytes, filename: str, sheet: str | None
                               .format(name=filename))
     if len(names) > 1:
         notes.append(_('Sheet "{sheet}" read.').format(sheet=chosen.name))
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        errors = error_cells(archive, chosen.name)
+    errors = error_cells(data, chosen_part.name) if chosen_part and chosen_part.has_errors \
+        else {}
 
     def records() -> Iterator[Record]:
         # iter_rows gives the rows above the first value as empty rows (so row numbers are the
@@ -216,11 +249,20 @@ def find_header(records: list[Record], kind: str,
     return best[1], best[2], best[3]
 
 
+#: A header longer than this is no header (headers are kept with the preview and shown on it).
+HEADER_MAX_CHARS = 1_000
+
+
 def check_duplicates(headers: list[str]) -> None:
     seen: dict[str, int] = {}
     for i, header in enumerate(headers):
         if not header:
             continue
+        if len(header) > HEADER_MAX_CHARS:
+            raise ImportFileError(
+                _("The header of column {letter} is {length} characters long; a header may be "
+                  "at most {limit}.").format(letter=column_letter(i), length=L.number(len(header)),
+                                             limit=L.number(HEADER_MAX_CHARS)))
         key = header.strip()
         if key in seen:
             first = seen[key]
@@ -341,6 +383,7 @@ class RowBuilder:
         self.blank_columns = [i for i, h in enumerate(headers) if not h and i < self.last_header]
         self.blank_with_data: set[int] = set()
         self.split_names = "full_name" in FIELDS[kind]
+        self.max_cell_chars = L.current().max_cell_chars
 
     def _one(self, number, index, field, func, raw, values, problems):
         value = V.clean(raw)
@@ -412,6 +455,13 @@ class RowBuilder:
                     _("this row has {cells} cells but the header has {headers}: a cell or a "
                       "delimiter is missing, so values may be in the wrong columns")
                     .format(cells=n, headers=self.last_header + 1)))
+        limit = self.max_cell_chars
+        for field, value in values.items():
+            if len(value) > limit:
+                index = next((i for i, f in self.mapping.items() if f == field), None)
+                column = self.headers[index] if index is not None and self.headers[index] \
+                    else column_letter(index or 0)
+                raise ImportFileError(cell_too_long(number, column, len(value), L.current()))
         if self.split_names:
             split_person(values)
         return ParsedRow(number, values, problems)

@@ -9,8 +9,8 @@ import quopri
 import re
 from dataclasses import dataclass, field
 
-from . import values as V
-from .base import ParsedRow, Problem
+from . import limits as L, values as V
+from .base import ImportFileError, ParsedRow, Problem
 from .i18n import _
 
 _LINE_SPLIT = re.compile(rb"\r\n|\r|\n")
@@ -95,29 +95,129 @@ def _parse_params(text: str) -> tuple[dict[str, list[str]], set[str]]:
     return params, types
 
 
+def _trailing_backslashes(piece: bytes) -> int:
+    return len(piece) - len(piece.rstrip(b"\\"))
+
+
 def _logical_lines(data: bytes) -> list[bytes]:
     """Unfold: a line starting with a space or tab continues the previous one; a
-    quoted-printable value ending with '=' continues on the next line (soft line break)."""
+    quoted-printable value ending with '=' continues on the next line (soft line break).
+
+    In linear time: a logical line is kept as its pieces and joined once, and what is needed
+    of it (its name and parameters, whether it ends in '=' or a backslash) is found from the
+    piece just added. Refuses a file of more than `max_vcard_lines` lines, or a logical line
+    longer than `max_vcard_line_bytes`, before building either."""
+    limits = L.current()
+    lines = max(data.count(b"\n"), data.count(b"\r")) + 1
+    if lines > limits.max_vcard_lines:
+        raise ImportFileError(
+            _("The vCard file has {count} lines; the limit is {limit} lines ({setting}). Split "
+              "it into smaller files.").format(count=L.number(lines),
+                                               limit=L.number(limits.max_vcard_lines),
+                                               setting=L.setting("max_vcard_lines")))
     out: list[bytes] = []
+    pieces: list[bytes] = []
+    size = 0
+    started_at = 0
+    head = _HeadFinder()
     qp_open = backslash_open = False
-    for line in _LINE_SPLIT.split(data):
-        if qp_open and out:
-            out[-1] = out[-1][:-1] + line
-            qp_open = out[-1].endswith(b"=")
-            continue
-        if backslash_open and out and b":" not in line.split(b";", 1)[0]:
-            # vCard 2.1 from some phones: a line ending in a lone backslash goes on
-            out[-1] = out[-1][:-1] + b"\\n" + line
-        elif line[:1] in (b" ", b"\t") and out:
-            out[-1] += line[1:]
+    trailing = 0
+
+    def flush() -> None:
+        if pieces:
+            out.append(pieces[0] if len(pieces) == 1 else b"".join(pieces))
+
+    for number, line in enumerate(_LINE_SPLIT.split(data), start=1):
+        if qp_open and pieces:
+            _drop_last_byte(pieces)
+            pieces.append(line)
+            size += len(line) - 1
+            head.feed(line)
+            qp_open = line.endswith(b"=") if line else _ends_with(pieces, b"=")
+            trailing = _trailing_backslashes(line)
         else:
-            out.append(line)
-        last = out[-1]
-        head = _head(last)[0].upper()
-        qp_open = b"QUOTED-PRINTABLE" in head and last.endswith(b"=")
-        trailing = len(last) - len(last.rstrip(b"\\"))
-        backslash_open = trailing % 2 == 1 and not qp_open
+            if backslash_open and pieces and b":" not in line.split(b";", 1)[0]:
+                # vCard 2.1 from some phones: a line ending in a lone backslash goes on
+                _drop_last_byte(pieces)
+                pieces.append(b"\\n")
+                pieces.append(line)
+                size += len(line) + 1
+                head.feed(b"\\n" + line)
+                trailing = _trailing_backslashes(line)
+            elif line[:1] in (b" ", b"\t") and pieces:
+                piece = line[1:]
+                pieces.append(piece)
+                size += len(piece)
+                head.feed(piece)
+                stripped = _trailing_backslashes(piece)
+                trailing = trailing + len(piece) if stripped == len(piece) else stripped
+            else:
+                flush()
+                pieces = [line]
+                size = len(line)
+                started_at = number
+                head = _HeadFinder()
+                head.feed(line)
+                trailing = _trailing_backslashes(line)
+            qp_open = head.quoted_printable() and _ends_with(pieces, b"=")
+            backslash_open = trailing % 2 == 1 and not qp_open
+        if size > limits.max_vcard_line_bytes:
+            raise ImportFileError(
+                _("Line {line} of the vCard file is longer than {limit} once unfolded (the "
+                  "limit, {setting}).").format(line=started_at,
+                                               limit=L.size(limits.max_vcard_line_bytes),
+                                               setting=L.setting("max_vcard_line_bytes")))
+    flush()
     return out
+
+
+def _drop_last_byte(pieces: list[bytes]) -> None:
+    while pieces and not pieces[-1]:
+        pieces.pop()
+    if pieces:
+        pieces[-1] = pieces[-1][:-1]
+
+
+def _ends_with(pieces: list[bytes], suffix: bytes) -> bool:
+    for piece in reversed(pieces):
+        if piece:
+            return piece.endswith(suffix)
+    return False
+
+
+class _HeadFinder:
+    """The name and parameters of a logical line (up to its first colon outside double
+    quotes), found from the pieces as they come: each byte is looked at once at most."""
+
+    def __init__(self) -> None:
+        self.parts: list[bytes] = []
+        self.done = False
+        self.quoted = False
+        self._qp: bool | None = None
+
+    def feed(self, piece: bytes) -> None:
+        if self.done:
+            return
+        start = 0
+        while True:
+            colon = piece.find(b":", start)
+            if colon < 0:
+                if piece.count(b'"', start) % 2:
+                    self.quoted = not self.quoted
+                self.parts.append(piece)
+                return
+            if piece.count(b'"', start, colon) % 2:
+                self.quoted = not self.quoted
+            if not self.quoted:
+                self.parts.append(piece[:colon])
+                self.done = True
+                return
+            start = colon + 1
+
+    def quoted_printable(self) -> bool:
+        if self._qp is None or not self.done:
+            self._qp = b"QUOTED-PRINTABLE" in b"".join(self.parts).upper()
+        return self._qp
 
 
 def _head(line: bytes) -> tuple[bytes, bytes]:
@@ -377,9 +477,24 @@ def parse(data: bytes) -> tuple[list[ParsedRow], str, int]:
     """(rows, encoding, number of cards). A card's row number is its place in the file (1 =
     first card)."""
     cards, encoding = split_cards(data)
+    limits = L.current()
+    if len(cards) > limits.max_rows:
+        raise ImportFileError(
+            _("The vCard file has {count} cards; the limit is {limit} ({setting}). Split it "
+              "into smaller files.").format(count=L.number(len(cards)),
+                                            limit=L.number(limits.max_rows),
+                                            setting=L.setting("max_rows")))
     rows = []
     for card in cards:
         values = card_values(card)
+        for name, value in values.items():
+            if len(value) > limits.max_cell_chars:
+                raise ImportFileError(
+                    _("Card {card}: {field} holds {length} characters; a value may hold at "
+                      "most {limit} ({setting}). Nothing was read.").format(
+                        card=card.number, field=name, length=L.number(len(value)),
+                        limit=L.number(limits.max_cell_chars),
+                        setting=L.setting("max_cell_chars")))
         problems = list(card.problems)
         if not values and not problems:
             problems.append(Problem(card.number, "N", "",
