@@ -146,8 +146,10 @@ def save_person(entry: PersonEntry, plan: Plan, *, how_we_met: str | None = None
     company = plan.company
     if plan.new_company:
         try:
+            # plan_person asked about near matches; the rule still refuses an exact one.
             company = save_company(None, {"name": split_picked(entry.company)[0],
-                                          "corporate_number": entry.corporate_number})
+                                          "corporate_number": entry.corporate_number},
+                                   duplicates="confirmed")
         except ValidationError as err:
             raise ValidationError({("company" if k == "name" else k): v
                                    for k, v in err.errors.items()}) from err
@@ -209,6 +211,8 @@ class Meeting:
     follow_up_wanted: bool = False
     follow_up_by: date | None = None
     met_on: date | None = None
+    #: The user ticked "Follow up anyway" for a person marked do-not-contact.
+    dnc_confirmed: bool = False
 
 
 def record_encounter(event: Event, contact: Contact, user_id: int | None,
@@ -220,5 +224,5 @@ def record_encounter(event: Event, contact: Contact, user_id: int | None,
         "met_on": meeting.met_on or meeting_date(event),
         "research_interests": meeting.interests, "small_talk": meeting.small_talk,
         "follow_up_wanted": bool(meeting.follow_up_wanted or meeting.follow_up_by),
-        "follow_up_by": meeting.follow_up_by,
+        "follow_up_by": meeting.follow_up_by, "dnc_confirmed": meeting.dnc_confirmed,
     })

@@ -94,6 +94,8 @@ class ConversionForm(FlaskForm):
     small_talk = TextAreaField(_l("Small talk (雑談)"), filters=[strip], render_kw={"rows": 2})
     follow_up_wanted = BooleanField(_l("Follow-up wanted"))
     follow_up_by = DateField(_l("Follow up by"), validators=[Optional()])
+    dnc_confirmed = BooleanField(_l("Follow up anyway"),
+                                 description=_l("This person is marked “Do not contact”."))
 
     def person(self) -> PersonEntry:
         def value(name: str) -> str | None:
@@ -110,7 +112,8 @@ class ConversionForm(FlaskForm):
         return Meeting(interests=self.interests.data or None,
                        small_talk=self.small_talk.data or None,
                        follow_up_wanted=self.follow_up_wanted.data,
-                       follow_up_by=self.follow_up_by.data, met_on=self.met_on.data)
+                       follow_up_by=self.follow_up_by.data, met_on=self.met_on.data,
+                       dnc_confirmed=self.dnc_confirmed.data)
 
 
 class QuestionForm(FlaskForm):
