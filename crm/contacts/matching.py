@@ -244,8 +244,9 @@ class DuplicateRefused(ValidationError):
     """Creating (or renaming) this record would make a second copy of one already held:
     refused, naming the existing record so the user can open it instead."""
 
-    def __init__(self, field_name: str, message: str, existing: Company | Contact):
-        super().__init__({field_name: message})
+    def __init__(self, field_name: str, message: str, existing: Company | Contact,
+                 also: dict[str, str] | None = None):
+        super().__init__({**(also or {}), field_name: message})
         self.field_name = field_name
         self.existing = existing
 

@@ -68,6 +68,7 @@ def save_contact(contact: Contact | None, data: dict[str, Any], *,
     """
     data = dict(data)
     errors: dict[str, str] = {}
+    same_email: Contact | None = None
     for key in ("family_name", "given_name"):
         if key in data:
             data[key] = nfkc(data[key]) or None
@@ -90,6 +91,7 @@ def save_contact(contact: Contact | None, data: dict[str, Any], *,
             if data["email"]:
                 holder = find_by_email(data["email"])
                 if holder is not None and holder is not contact:
+                    same_email = holder
                     errors["email"] = _(
                         "%(email)s already belongs to %(name)s (#%(id)s); open that contact "
                         "instead of adding a second one.",
@@ -116,6 +118,11 @@ def save_contact(contact: Contact | None, data: dict[str, Any], *,
         if key in data:
             data[key] = nfkc(data[key]) or None
 
+    if same_email is not None:
+        from crm.contacts.matching import DuplicateRefused
+
+        message = errors.pop("email")
+        raise DuplicateRefused("email", message, same_email, also=errors)
     if errors:
         raise ValidationError(errors)
     if duplicates != "off":
