@@ -32,7 +32,7 @@ Choice = int | Literal["new"] | None
 _PICKED_RE = re.compile(r"\[#(\d+)\]\s*$")
 #: Contact fields that logging someone again may fill in when the record has them blank.
 FILLABLE = ("given_name", "family_name_reading", "given_name_reading", "title", "department",
-            "phone")
+            "phone", "mobile")
 
 
 def parse_choice(value: str | None) -> Choice:
@@ -64,6 +64,7 @@ class PersonEntry:
     department: str | None = None
     email: str | None = None
     phone: str | None = None
+    mobile: str | None = None
     #: The company as typed ("株式会社ABC"), or picked from suggestions ("株式会社ABC [#12]").
     company: str | None = None
     corporate_number: str | None = None
@@ -158,6 +159,7 @@ def save_person(entry: PersonEntry, plan: Plan, *, how_we_met: str | None = None
         "family_name_reading": entry.family_name_reading,
         "given_name_reading": entry.given_name_reading, "title": entry.title,
         "department": entry.department, "email": entry.email, "phone": entry.phone,
+        "mobile": entry.mobile,
     }
     if plan.contact is None:
         contact = save_contact(None, dict(data, company_id=company.id if company else None,
