@@ -593,3 +593,12 @@ def test_ticks_of_a_refused_signoff_stay_ticked_on_the_page(world, login, users)
     assert "Your ticks are kept here but not saved yet" in page
     db.session.expire_all()
     assert db.session.get(Collaboration, collab.id).stage == "partner_search"
+
+
+def test_board_shows_counts_per_stage_and_marks_empty_stages(world, login, users):
+    _open(world)
+    page = login("manager").get("/collaborations/").get_data(as_text=True)
+    assert 'href="#col-partner_search">Partner search 1</a>' in page
+    assert 'href="#col-nda">NDA and negotiation 0</a>' in page
+    assert 'class="board-col is-empty" data-stage="nda"' in page
+    assert 'class="board-col" data-stage="partner_search"' in page
