@@ -557,3 +557,48 @@ def test_company_and_seed_pages_list_the_collaborations(world, login):
     assert "Collaborations and NDAs" in page and "電解質の共同研究" in page
     page = client.get(f"/research/seeds/{world['battery'].id}").get_data(as_text=True)
     assert "seed-collaborations" in page and "電解質の共同研究" in page
+
+
+# --- ticks and sign-off in one form (issue 11) ------------------------------------------------
+
+def test_ticks_made_before_signing_off_are_saved_with_it(world, login, users):
+    collab = _open(world)
+    client = login("liaison")
+    page = client.get(f"/collaborations/{collab.id}").get_data(as_text=True)
+    # The current step's items are inside the sign-off form.
+    form = page[page.index('id="signoff"'):]
+    form = form[:form.index("</form>")]
+    assert 'name="item"' in form and 'name="step" value="partner_search"' in form
+    r = client.submit(f"/collaborations/{collab.id}/signoff",
+                      {"step": "partner_search", "item": item_codes("partner_search"),
+                       "signed_on": TODAY.isoformat()})
+    assert r.status_code == 302
+    db.session.expire_all()
+    collab = db.session.get(Collaboration, collab.id)
+    assert collab.stage == "intent_check"
+    assert services.ticked(collab, "partner_search") == set(item_codes("partner_search"))
+
+
+def test_ticks_of_a_refused_signoff_stay_ticked_on_the_page(world, login, users):
+    collab = _open(world)
+    client = login("liaison")
+    client.get(f"/collaborations/{collab.id}")
+    first = item_codes("partner_search")[0]
+    r = client.submit(f"/collaborations/{collab.id}/signoff",
+                      {"step": "partner_search", "item": [first],
+                       "signed_on": TODAY.isoformat()})
+    assert r.status_code == 422
+    page = r.get_data(as_text=True)
+    assert f'value="{first}" id="i-partner_search-{first}" checked' in page
+    assert "Your ticks are kept here but not saved yet" in page
+    db.session.expire_all()
+    assert db.session.get(Collaboration, collab.id).stage == "partner_search"
+
+
+def test_board_shows_counts_per_stage_and_marks_empty_stages(world, login, users):
+    _open(world)
+    page = login("manager").get("/collaborations/").get_data(as_text=True)
+    assert 'href="#col-partner_search">Partner search 1</a>' in page
+    assert 'href="#col-nda">NDA and negotiation 0</a>' in page
+    assert 'class="board-col is-empty" data-stage="nda"' in page
+    assert 'class="board-col" data-stage="partner_search"' in page

@@ -237,8 +237,10 @@ def history(collab: Collaboration, limit: int = 200) -> list[dict[str, Any]]:
     return lines
 
 
-def _steps_view(collab: Collaboration) -> list[dict[str, Any]]:
-    """Each step with its items (ticked or not, by whom), its sign-off and its state."""
+def _steps_view(collab: Collaboration,
+                posted: tuple[str, list[str]] | None = None) -> list[dict[str, Any]]:
+    """Each step with its items (ticked or not, by whom), its sign-off and its state; posted
+    (step, items) shows the ticks of a refused sign-off as the user left them."""
     checks = {(c.step, c.item): c for c in collab.checks}
     signoffs = {s.step: s for s in collab.signoffs}
     current = collab.step_index
@@ -247,8 +249,10 @@ def _steps_view(collab: Collaboration) -> list[dict[str, Any]]:
         items = []
         for code, label in CHECKLISTS[step]:
             check = checks.get((step, code))
-            items.append({"code": code, "label": label, "done": bool(check and check.done),
-                          "check": check})
+            done = bool(check and check.done)
+            if posted is not None and posted[0] == step:
+                done = code in posted[1]
+            items.append({"code": code, "label": label, "done": done, "check": check})
         signoff = signoffs.get(step)
         state = ("signed" if signoff else "current" if index == current
                  else "skipped" if index < current else "later")
@@ -269,10 +273,12 @@ def _company_ndas(collab: Collaboration) -> list:
 
 def _render_show(collab: Collaboration, *, signoff_form: SignoffForm | None = None,
                  close_form: CloseForm | None = None, minute_form: MinuteForm | None = None,
-                 checklist_errors: list[str] | None = None, open_panel: str | None = None):
+                 checklist_errors: list[str] | None = None, open_panel: str | None = None,
+                 posted: tuple[str, list[str]] | None = None):
     clearance = services.export_clearance(collab)
     return render_template(
-        "collaborations/show.html", collab=collab, steps=_steps_view(collab),
+        "collaborations/show.html", collab=collab, steps=_steps_view(collab, posted),
+        posted=posted,
         conflicts=services.find_conflicts(collab.company, [s.id for s in collab.seeds],
                                           [r.id for r in collab.researchers],
                                           exclude_id=collab.id),
@@ -283,7 +289,10 @@ def _render_show(collab: Collaboration, *, signoff_form: SignoffForm | None = No
         close_form=close_form or CloseForm(formdata=None),
         minute_form=minute_form or MinuteForm(formdata=None),
         checklist_errors=checklist_errors or [], open_panel=open_panel,
-        missing=services.missing_items(collab, collab.stage) if collab.stage in STEPS else [],
+        missing=([c for c in services.item_codes(collab.stage) if c not in posted[1]]
+                 if posted is not None and posted[0] == collab.stage
+                 else services.missing_items(collab, collab.stage)) if collab.stage in STEPS
+        else [],
         KIND_LABELS=KIND_LABELS, STAGE_LABELS=STAGE_LABELS, STAGES=STAGES, STEPS=STEPS,
         EXCLUSIVITY_LABELS=EXCLUSIVITY_LABELS, LANGUAGE_LABELS=LANGUAGE_LABELS,
         RATE_REASON_LABELS=RATE_REASON_LABELS, MINUTE_KIND_LABELS=MINUTE_KIND_LABELS,
@@ -318,12 +327,19 @@ def checklist(collaboration_id: int):
 @bp.post("/<int:collaboration_id>/signoff")
 @require("collaborations.edit")
 def signoff(collaboration_id: int):
-    """Sign off the current step and move to the next stage (see services.sign_off)."""
+    """Sign off the current step and move to the next stage (see services.sign_off). The
+    current step's checklist is in the same form: its ticks are saved with the sign-off, and
+    kept on the page, as ticked, when the sign-off is refused."""
     collab = _load(collaboration_id)
     form = SignoffForm()
     step = collab.stage
+    posted = None
+    if request.form.get("step") == step:
+        posted = (step, request.form.getlist("item"))
     if form.validate_on_submit():
         try:
+            if posted is not None:
+                services.set_checks(collab, step, posted[1], current_user)
             services.sign_off(collab, current_user, form.signed_on.data,
                               form.override_reason.data)
         except ValidationError as err:
@@ -334,7 +350,7 @@ def signoff(collaboration_id: int):
             flash(_("Signed off %(step)s: the collaboration is now at %(stage)s.",
                     step=STAGE_LABELS[step], stage=STAGE_LABELS[collab.stage]), "success")
             return redirect(url_for("collaborations.show", collaboration_id=collab.id))
-    return _render_show(collab, signoff_form=form), 422
+    return _render_show(collab, signoff_form=form, posted=posted), 422
 
 
 @bp.post("/<int:collaboration_id>/close")

@@ -233,3 +233,45 @@ def confirm_delete(delete: Callable[[], None], *, message: str, target: str,
     return render(form)
 
 
+
+
+def save_form_checked(form: FlaskForm, save: Callable[[str], T], *,
+                      message: Callable[[T], str], target: Callable[[T], str],
+                      render: Callable[..., str], record: Any = None) -> ResponseReturnValue:
+    """save_form for a record typed by hand under the duplicate rule
+    (crm.contacts.matching): save(duplicates) gets "ask", or "confirmed" once the user has
+    ticked the box the near-match panel renders (confirm_new). render(near=..., existing=...)
+    shows the near matches to choose from, or the existing record a refusal names. record is
+    the record being edited, locked as in save_form."""
+    from crm.contacts.matching import DuplicateRefused, NearDuplicates
+
+    sent = locking.sent_version(request.form.get(locking.FIELD)) \
+        if request.method == "POST" else None
+    if record is not None:
+        form.record_version = sent if sent is not None else record.version
+    near = existing = None
+    if form.validate_on_submit():
+        try:
+            with locking.guarded(record, sent):
+                saved = save("confirmed" if request.form.get("confirm_new") == "1" else "ask")
+        except NearDuplicates as found:
+            near = found
+        except DuplicateRefused as err:
+            existing = err.existing
+            form_errors(form, err)
+        except ValidationError as err:
+            form_errors(form, err)
+        except locking.Conflict as conflict:
+            db.session.rollback()
+            try:
+                form.conflict = locking.describe(conflict, form)
+                form.record_version = record.version
+            except ObjectDeletedError:
+                abort(404)  # deleted by someone else meanwhile
+            return render(), 409
+        else:
+            flash(message(saved), "success")
+            return redirect(target(saved))
+    # A question wrote nothing and is no error; a refusal rolls back what was flushed (422).
+    status = 422 if request.method == "POST" and near is None else 200
+    return render(near=near, existing=existing), status

@@ -10,8 +10,13 @@ from sqlalchemy import func, select
 
 from crm.auth.models import User
 from crm.common.services import ValidationError, apply
-from crm.common.text import normalise_corporate_number, valid_corporate_number
+from crm.common.text import (
+    fold_company_name,
+    normalise_corporate_number,
+    valid_corporate_number,
+)
 from crm.companies.models import Company
+from crm.contacts.matching import check_company
 from crm.donations.models import Donation
 from crm.extensions import db
 from crm.liaison import services as liaison
@@ -39,13 +44,18 @@ def acting_user() -> User | None:
 
 
 def save_company(company: Company | None, data: dict[str, Any], *,
-                 by: User | None = None) -> Company:
+                 by: User | None = None, duplicates: str = "off") -> Company:
     """Create a company (company=None) or update one; the corporate number must be valid and unique.
 
     A changed officer_id goes through the portfolio rules (crm.liaison.services): only a
     manager may change it, and an 11th company is refused unless data["override_reason"] is
     given. by is the user acting (default: the logged-in user); without one (scripts, loaders)
     the 7–10 limit is not enforced but the history is still kept.
+
+    duplicates: "ask" applies the one rule for a company typed by hand
+    (crm.contacts.matching.check_company: the same corporate number or folded name refused,
+    a near match raising NearDuplicates); "confirmed" when the user has already said a near
+    match is another company; "off" for importers and loaders that match on their own.
     """
     by = by or acting_user()
     errors: dict[str, str] = {}
@@ -87,6 +97,11 @@ def save_company(company: Company | None, data: dict[str, Any], *,
                 enforce_limit=by is not None))
     if errors:
         raise ValidationError(errors)
+    renamed = company is None or fold_company_name(data.get("name")) != company.name_folded \
+        or (number or None) != company.corporate_number
+    if duplicates != "off" and renamed:
+        check_company(data.get("name"), number, company=company,
+                      near_confirmed=duplicates == "confirmed")
 
     if company is None:
         company = Company()

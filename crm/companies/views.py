@@ -18,7 +18,7 @@ from crm.common.views import (
     paginate,
     render_list,
     require,
-    save_form,
+    save_form_checked,
 )
 from crm.companies import services
 from crm.companies.forms import SIZE_LABELS, STATUS_LABELS, TIER_LABELS, CompanyForm
@@ -116,11 +116,13 @@ def edit(company_id: int | None = None):
     form.officer.choices = officer_choices()
     if request.method == "GET" and company is not None:
         form.officer.data = company.officer_id
-    return save_form(
-        form, lambda: services.save_company(company, form.data_for_service()),
+    return save_form_checked(
+        form, lambda duplicates: services.save_company(company, form.data_for_service(),
+                                                       duplicates=duplicates),
         message=lambda saved: _("Saved %(name)s.", name=saved.name),
         target=lambda saved: url_for("companies.show", company_id=saved.id),
-        render=lambda: render_template("companies/form.html", form=form, company=company),
+        render=lambda **found: render_template("companies/form.html", form=form,
+                                               company=company, **found),
         record=company,
     )
 

@@ -18,6 +18,7 @@ from difflib import SequenceMatcher
 
 from sqlalchemy import func, or_, select
 
+from crm.common.services import ValidationError
 from crm.common.sql import like
 from crm.common.text import (
     fold_company_name,
@@ -235,3 +236,74 @@ def find_contact(email: str | None, family: str | None, given: str | None,
             found.near.append(contact)
     return found
 
+
+
+# --- the one rule for creating a company or a contact by hand ------------------------------
+
+class DuplicateRefused(ValidationError):
+    """Creating (or renaming) this record would make a second copy of one already held:
+    refused, naming the existing record so the user can open it instead."""
+
+    def __init__(self, field_name: str, message: str, existing: Company | Contact,
+                 also: dict[str, str] | None = None):
+        super().__init__({**(also or {}), field_name: message})
+        self.field_name = field_name
+        self.existing = existing
+
+
+class NearDuplicates(Exception):
+    """Records that may be the one typed: the user is asked, and creates anyway only by
+    confirming."""
+
+    def __init__(self, companies: list[Company] | None = None,
+                 contacts: list[Contact] | None = None):
+        super().__init__("possible duplicates")
+        self.companies = companies or []
+        self.contacts = contacts or []
+
+
+def check_company(name: str | None, corporate_number: str | None = None, *,
+                  company: Company | None = None, near_confirmed: bool = False) -> None:
+    """The rule for a company typed by hand (company form, fair form, request entry).
+
+    The same valid corporate number or the same folded name as another company is refused
+    (DuplicateRefused); a near match raises NearDuplicates unless the user has confirmed.
+    `company` is the record being edited: it never matches itself.
+    """
+    from flask_babel import gettext as _
+
+    matches = find_company(name, corporate_number)
+    exact = [c for c in matches.exact if c is not company]
+    if exact:
+        holder = exact[0]
+        if matches.reason == "corporate_number":
+            raise DuplicateRefused("corporate_number", _(
+                "Corporate number %(number)s already belongs to %(name)s (#%(id)s): open that "
+                "company instead of adding a second one.",
+                number=normalise_corporate_number(corporate_number), name=holder.name,
+                id=holder.id), holder)
+        raise DuplicateRefused("name", _(
+            "%(typed)s is already in the CRM as %(name)s (#%(id)s): open that company instead "
+            "of adding a second one.", typed=nfkc(name), name=holder.name, id=holder.id), holder)
+    near = [c for c in matches.near if c is not company]
+    if near and not near_confirmed:
+        raise NearDuplicates(companies=near)
+
+
+def check_contact(email: str | None, family: str | None, given: str | None,
+                  company_id: int | None, *, contact: Contact | None = None,
+                  near_confirmed: bool = False) -> None:
+    """The rule for a person typed by hand: the same e-mail address as another contact is
+    refused; the same name at the same company is asked about first (NearDuplicates)."""
+    from flask_babel import gettext as _
+
+    found = find_contact(email, family, given, company_id)
+    if found.exact is not None and found.exact is not contact:
+        holder = found.exact
+        raise DuplicateRefused("email", _(
+            "%(email)s already belongs to %(name)s (#%(id)s); open that contact instead of "
+            "adding a second one.", email=nfkc(email).lower(), name=holder.display_name,
+            id=holder.id), holder)
+    near = [c for c in found.near if c is not contact]
+    if near and not near_confirmed:
+        raise NearDuplicates(contacts=near)

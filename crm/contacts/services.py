@@ -57,14 +57,18 @@ def find_by_email(email: str) -> Contact | None:
     ).first()
 
 
-def save_contact(contact: Contact | None, data: dict[str, Any]) -> Contact:
+def save_contact(contact: Contact | None, data: dict[str, Any], *,
+                 duplicates: str = "off") -> Contact:
     """Create a contact (contact=None) or update one.
 
     The family name is required; e-mail addresses must be valid and are stored lower-case;
     the main e-mail is the duplicate key, so a second person with the same one is refused.
+    duplicates="ask" (the contact form) also asks about a person of the same name at the same
+    company (NearDuplicates, crm.contacts.matching.check_contact) unless "confirmed".
     """
     data = dict(data)
     errors: dict[str, str] = {}
+    same_email: Contact | None = None
     for key in ("family_name", "given_name"):
         if key in data:
             data[key] = nfkc(data[key]) or None
@@ -87,6 +91,7 @@ def save_contact(contact: Contact | None, data: dict[str, Any]) -> Contact:
             if data["email"]:
                 holder = find_by_email(data["email"])
                 if holder is not None and holder is not contact:
+                    same_email = holder
                     errors["email"] = _(
                         "%(email)s already belongs to %(name)s (#%(id)s); open that contact "
                         "instead of adding a second one.",
@@ -113,8 +118,26 @@ def save_contact(contact: Contact | None, data: dict[str, Any]) -> Contact:
         if key in data:
             data[key] = nfkc(data[key]) or None
 
+    if same_email is not None:
+        from crm.contacts.matching import DuplicateRefused
+
+        message = errors.pop("email")
+        raise DuplicateRefused("email", message, same_email, also=errors)
     if errors:
         raise ValidationError(errors)
+    if duplicates != "off":
+        from crm.contacts.matching import check_contact
+
+        def now(key: str) -> Any:
+            return data[key] if key in data else getattr(contact, key, None)
+
+        moved = contact is None or any(
+            key in data and data[key] != getattr(contact, key)
+            for key in ("family_name", "given_name", "company_id"))
+        if moved:
+            check_contact(now("email"), now("family_name"), now("given_name"),
+                          now("company_id"), contact=contact,
+                          near_confirmed=duplicates == "confirmed")
 
     if contact is None:
         contact = Contact(consent=False, do_not_contact=False)

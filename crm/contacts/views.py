@@ -18,7 +18,7 @@ from crm.common.views import (
     paginate,
     render_list,
     require,
-    save_form,
+    save_form_checked,
 )
 from crm.companies.forms import STATUS_LABELS, TIER_LABELS
 from crm.companies.models import Company
@@ -105,11 +105,13 @@ def edit(contact_id: int | None = None):
         company_arg = request.args.get("company", "")
         if company_arg.isdigit():
             form.company.data = db.session.get(Company, int(company_arg))
-    return save_form(
-        form, lambda: services.save_contact(contact, form.data_for_service()),
+    return save_form_checked(
+        form, lambda duplicates: services.save_contact(contact, form.data_for_service(),
+                                                       duplicates=duplicates),
         message=lambda saved: _("Saved %(name)s.", name=saved.display_name),
         target=lambda saved: url_for("contacts.show", contact_id=saved.id),
-        render=lambda: render_template("contacts/form.html", form=form, contact=contact),
+        render=lambda **found: render_template("contacts/form.html", form=form,
+                                               contact=contact, **found),
         record=contact,
     )
 

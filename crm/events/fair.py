@@ -32,7 +32,7 @@ Choice = int | Literal["new"] | None
 _PICKED_RE = re.compile(r"\[#(\d+)\]\s*$")
 #: Contact fields that logging someone again may fill in when the record has them blank.
 FILLABLE = ("given_name", "family_name_reading", "given_name_reading", "title", "department",
-            "phone")
+            "phone", "mobile")
 
 
 def parse_choice(value: str | None) -> Choice:
@@ -64,6 +64,7 @@ class PersonEntry:
     department: str | None = None
     email: str | None = None
     phone: str | None = None
+    mobile: str | None = None
     #: The company as typed ("株式会社ABC"), or picked from suggestions ("株式会社ABC [#12]").
     company: str | None = None
     corporate_number: str | None = None
@@ -146,8 +147,10 @@ def save_person(entry: PersonEntry, plan: Plan, *, how_we_met: str | None = None
     company = plan.company
     if plan.new_company:
         try:
+            # plan_person asked about near matches; the rule still refuses an exact one.
             company = save_company(None, {"name": split_picked(entry.company)[0],
-                                          "corporate_number": entry.corporate_number})
+                                          "corporate_number": entry.corporate_number},
+                                   duplicates="confirmed")
         except ValidationError as err:
             raise ValidationError({("company" if k == "name" else k): v
                                    for k, v in err.errors.items()}) from err
@@ -156,6 +159,7 @@ def save_person(entry: PersonEntry, plan: Plan, *, how_we_met: str | None = None
         "family_name_reading": entry.family_name_reading,
         "given_name_reading": entry.given_name_reading, "title": entry.title,
         "department": entry.department, "email": entry.email, "phone": entry.phone,
+        "mobile": entry.mobile,
     }
     if plan.contact is None:
         contact = save_contact(None, dict(data, company_id=company.id if company else None,
@@ -209,6 +213,8 @@ class Meeting:
     follow_up_wanted: bool = False
     follow_up_by: date | None = None
     met_on: date | None = None
+    #: The user ticked "Follow up anyway" for a person marked do-not-contact.
+    dnc_confirmed: bool = False
 
 
 def record_encounter(event: Event, contact: Contact, user_id: int | None,
@@ -220,5 +226,5 @@ def record_encounter(event: Event, contact: Contact, user_id: int | None,
         "met_on": meeting.met_on or meeting_date(event),
         "research_interests": meeting.interests, "small_talk": meeting.small_talk,
         "follow_up_wanted": bool(meeting.follow_up_wanted or meeting.follow_up_by),
-        "follow_up_by": meeting.follow_up_by,
+        "follow_up_by": meeting.follow_up_by, "dnc_confirmed": meeting.dnc_confirmed,
     })

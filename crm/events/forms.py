@@ -48,6 +48,8 @@ class EncounterForm(FlaskForm):
     follow_up_wanted = BooleanField(_l("Follow-up wanted"))
     follow_up_by = DateField(_l("Follow up by"), validators=[Optional()])
     follow_up_done = BooleanField(_l("Follow-up done"))
+    dnc_confirmed = BooleanField(_l("Follow up anyway"),
+                                 description=_l("This person is marked “Do not contact”."))
 
     def data_for_service(self) -> dict:
         data = {name: field.data for name, field in self._fields.items()

@@ -77,6 +77,8 @@ class FairForm(FlaskForm):
     small_talk = TextAreaField(_l("Small talk (雑談)"), filters=[strip], render_kw={"rows": 2})
     follow_up_wanted = BooleanField(_l("Follow-up wanted"))
     follow_up_by = DateField(_l("Follow up by"), validators=[Optional()])
+    dnc_confirmed = BooleanField(_l("Follow up anyway"),
+                                 description=_l("This person is marked “Do not contact”."))
 
     def entry(self) -> PersonEntry:
         readings = nfkc(self.reading.data).split(None, 1)
@@ -93,7 +95,8 @@ class FairForm(FlaskForm):
         return Meeting(interests=self.interests.data or None,
                        small_talk=self.small_talk.data or None,
                        follow_up_wanted=self.follow_up_wanted.data,
-                       follow_up_by=self.follow_up_by.data)
+                       follow_up_by=self.follow_up_by.data,
+                       dnc_confirmed=self.dnc_confirmed.data)
 
 
 def _recent_events(keep: int | None) -> list[Event]:

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from crm.common.services import ValidationError, apply
+from crm.contacts.models import Contact
 from crm.events.models import EVENT_KINDS, Encounter, Event
 from crm.extensions import db
 
@@ -91,6 +92,14 @@ def save_encounter(encounter: Encounter | None, event: Event, data: dict[str, An
             "those dates.", start=event.starts_on.isoformat(), end=last_day.isoformat())
     elif data.get("follow_up_by") and data["follow_up_by"] < met_on:
         errors["follow_up_by"] = _("The follow-up cannot be due before the meeting.")
+    newly_wanted = wanted and (encounter is None or not encounter.follow_up_wanted
+                               or data.get("contact_id") not in (None, encounter.contact_id))
+    if newly_wanted and not data.get("dnc_confirmed") and data.get("contact_id"):
+        contact = db.session.get(Contact, data["contact_id"])
+        if contact is not None and contact.do_not_contact:
+            errors["dnc_confirmed"] = _(
+                "%(name)s is marked “Do not contact”. Tick “Follow up anyway” to confirm a "
+                "follow-up, or untick “Follow-up wanted”.", name=contact.display_name)
     if errors:
         raise ValidationError(errors)
 

@@ -8,6 +8,7 @@ from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
+    HiddenField,
     EmailField,
     SelectField,
     StringField,
@@ -55,10 +56,12 @@ class RequestForm(FlaskForm):
                            description=_l("Optional: a JPEG or PNG photo, or a .vcf file; at most "
                                           "5 MB."),
                            render_kw={"accept": "image/jpeg,image/png,.vcf,text/vcard"})
+    #: The token of an attachment kept from a try that came back with an error.
+    held = HiddenField()
 
     def data_for_service(self) -> dict:
         data = {name: field.data for name, field in self._fields.items()
-                if name not in ("csrf_token", "event", "attachment")}
+                if name not in ("csrf_token", "event", "attachment", "held")}
         data["event_id"] = self.event.data.id if self.event.data else None
         return data
 
@@ -81,6 +84,7 @@ class ConversionForm(FlaskForm):
                              filters=[strip])
     email = EmailField(_l("E-mail"), validators=[Length(max=254)], filters=[strip])
     phone = TelField(_l("Phone"), validators=[Length(max=50)], filters=[strip])
+    mobile = TelField(_l("Mobile"), validators=[Length(max=50)], filters=[strip])
     event = RecordField(_l("Event"), validators=[Optional()], kind="event")
     new_event = StringField(_l("Or a new event"), validators=[Length(max=300)], filters=[strip],
                             description=_l("Created with this name if no event is picked. Leave "
@@ -94,6 +98,8 @@ class ConversionForm(FlaskForm):
     small_talk = TextAreaField(_l("Small talk (雑談)"), filters=[strip], render_kw={"rows": 2})
     follow_up_wanted = BooleanField(_l("Follow-up wanted"))
     follow_up_by = DateField(_l("Follow up by"), validators=[Optional()])
+    dnc_confirmed = BooleanField(_l("Follow up anyway"),
+                                 description=_l("This person is marked “Do not contact”."))
 
     def person(self) -> PersonEntry:
         def value(name: str) -> str | None:
@@ -104,13 +110,15 @@ class ConversionForm(FlaskForm):
             family_name_reading=value("family_name_reading"),
             given_name_reading=value("given_name_reading"), title=value("title"),
             department=value("department"), email=value("email"), phone=value("phone"),
-            company=value("company"), corporate_number=value("corporate_number"))
+            mobile=value("mobile"), company=value("company"),
+            corporate_number=value("corporate_number"))
 
     def meeting(self) -> Meeting:
         return Meeting(interests=self.interests.data or None,
                        small_talk=self.small_talk.data or None,
                        follow_up_wanted=self.follow_up_wanted.data,
-                       follow_up_by=self.follow_up_by.data, met_on=self.met_on.data)
+                       follow_up_by=self.follow_up_by.data, met_on=self.met_on.data,
+                       dnc_confirmed=self.dnc_confirmed.data)
 
 
 class QuestionForm(FlaskForm):

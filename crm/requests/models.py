@@ -98,3 +98,21 @@ class RequestMessage(db.Model):
     @property
     def label(self) -> str:
         return self.body[:80]
+
+
+class HeldUpload(db.Model):
+    """A file attached to a request form that came back with an error: kept here, named by a
+    random token in the form's hidden field, so nobody has to attach it again."""
+
+    __tablename__ = "held_uploads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Random and unguessable; only its owner can use it.
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+    def __repr__(self) -> str:
+        return f"<HeldUpload {self.id} {self.filename!r}>"

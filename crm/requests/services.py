@@ -82,56 +82,38 @@ def safe_filename(name: str | None) -> str:
     return name[:200] or "attachment"
 
 
-def _decode(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp932"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return data.decode("latin-1")
-
-
-def _first(card: Any, name: str) -> Any:
-    items = card.contents.get(name) or []
-    return items[0].value if items else None
+#: The contact fields a request takes from an attached vCard (read by importers.vcard, the
+#: importer's reader: one reader for every vCard), by the reader's key.
+VCARD_FIELDS = {"family_name": "family_name", "given_name": "given_name",
+                "family_name_reading": "family_name_reading",
+                "given_name_reading": "given_name_reading", "company_name": "company",
+                "department": "department", "title": "title", "email": "email",
+                "phone": "phone", "mobile": "mobile"}
 
 
 def parse_vcard(data: bytes) -> dict[str, str] | None:
-    """The person on a vCard (2.1, 3.0 or 4.0; UTF-8 or Shift_JIS), as contact fields;
-    None when the file is not a readable vCard."""
-    import vobject
+    """The person on a vCard (2.1, 3.0 or 4.0; UTF-8 or Shift_JIS), as contact fields
+    (the mobile number included); None when the file is not a readable vCard."""
+    from importers.vcard import card_values, split_cards
 
     try:
-        card = vobject.readOne(_decode(data))
-    except Exception:  # noqa: BLE001  (vobject raises many kinds on malformed input)
+        cards, _encoding = split_cards(data)
+    except Exception:  # noqa: BLE001  (a file that is no vCard at all)
         return None
-    if card.name.upper() != "VCARD":
+    if not cards:
         return None
-    found: dict[str, str] = {}
-    n = _first(card, "n")
-    if n is not None and (n.family or n.given):
-        found["family_name"] = _join(n.family)
-        found["given_name"] = _join(n.given)
-    elif _first(card, "fn"):
-        found.update(split_name(_first(card, "fn")))
-    found["family_name_reading"] = _join(_first(card, "x-phonetic-last-name"))
-    found["given_name_reading"] = _join(_first(card, "x-phonetic-first-name"))
-    org = _first(card, "org")
-    if org:
-        parts = [org] if isinstance(org, str) else list(org)
-        found["company"] = parts[0] if parts else ""
-        found["department"] = " ".join(p for p in parts[1:] if p)
-    for key, name in (("title", "title"), ("email", "email"), ("phone", "tel")):
-        found[key] = _join(_first(card, name))
-    return {k: nfkc(v) for k, v in found.items() if v and nfkc(v)}
+    values = card_values(cards[0])
+    found = {ours: nfkc(values[theirs]) for theirs, ours in VCARD_FIELDS.items()
+             if values.get(theirs) and nfkc(values[theirs])}
+    return found or None
 
 
-def _join(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, (list, tuple)):
-        return " ".join(str(v) for v in value if v)
-    return str(value)
+def vcard_person_name(card: dict[str, str]) -> str | None:
+    """The name to file a request under, as a person writes it: 山田 花子, John Smith."""
+    family, given = card.get("family_name"), card.get("given_name")
+    if family and given:
+        return f"{family} {given}" if is_japanese_name(family, given) else f"{given} {family}"
+    return family or given
 
 
 def split_name(name: str | None) -> dict[str, str]:
@@ -147,6 +129,44 @@ def split_name(name: str | None) -> dict[str, str]:
     return {"family_name": parts[-1], "given_name": " ".join(parts[:-1])}
 
 
+# --- attachments kept while a form is corrected ---------------------------------------------
+
+#: How long a held attachment waits for its form to come back.
+HOLD_HOURS = 24
+
+
+def hold_upload(user: User, name: str, data: bytes) -> str:
+    """Keep an attachment whose form came back with an error; the token goes into the form.
+
+    Committed on its own, the one exception to one-commit-per-request: the refused request
+    wrote nothing and is rolled back, but the file must outlast it. Old held files go.
+    """
+    from secrets import token_urlsafe
+
+    from crm.requests.models import HeldUpload
+
+    db.session.rollback()  # nothing of the refused request may ride on this commit
+    cutoff = naive_utc() - timedelta(hours=HOLD_HOURS)
+    db.session.execute(HeldUpload.__table__.delete().where(HeldUpload.created_at < cutoff))
+    token = token_urlsafe(32)
+    db.session.add(HeldUpload(token=token, user_id=user.id, filename=safe_filename(name),
+                              data=data, created_at=naive_utc()))
+    db.session.commit()
+    return token
+
+
+def held_upload(user: User, token: str | None) -> Any:
+    """The attachment held under this token for this user, or None (unknown, someone else's,
+    or expired)."""
+    from crm.requests.models import HeldUpload
+
+    if not token:
+        return None
+    return db.session.scalars(select(HeldUpload).where(
+        HeldUpload.token == token, HeldUpload.user_id == user.id,
+        HeldUpload.created_at >= naive_utc() - timedelta(hours=HOLD_HOURS))).first()
+
+
 # --- the researcher's side ------------------------------------------------------------------
 
 def submit_request(user: User, data: dict[str, Any],
@@ -154,10 +174,25 @@ def submit_request(user: User, data: dict[str, Any],
     """A researcher's request, saved as sent (with the attachment, if any, checked first)."""
     errors: dict[str, str] = {}
     data = {k: (v.strip() or None) if isinstance(v, str) else v for k, v in data.items()}
+    card = None
+    if attachment is not None and attachment[1][:64].lstrip(b"\xef\xbb\xbf \t\r\n").upper() \
+            .startswith(b"BEGIN:VCARD"):
+        card = parse_vcard(attachment[1])
+    if card:
+        # A vCard alone is enough: what the researcher left blank comes from it.
+        data["person_name"] = data.get("person_name") or vcard_person_name(card)
+        for ours, theirs in (("company_name", "company"), ("person_title", "title"),
+                             ("email", "email"), ("phone", "phone")):
+            data[ours] = data.get(ours) or card.get(theirs)
+        if not data.get("person_reading") and card.get("family_name_reading"):
+            data["person_reading"] = " ".join(filter(None, [
+                card.get("family_name_reading"), card.get("given_name_reading")]))
     if not data.get("person_name"):
-        errors["person_name"] = _("Enter the name of the person you met.")
-    if not data.get("event_id") and not data.get("where_met"):
-        errors["where_met"] = _("Say where you met them: pick the event or describe the place.")
+        errors["person_name"] = _("Enter the name of the person you met.") if attachment is None \
+            else _("Enter the name of the person on the card.")
+    if not data.get("event_id") and not data.get("where_met") and attachment is None:
+        errors["where_met"] = _(
+            "Say where you met them: pick the event or describe the place.")
     if data.get("met_on") and data["met_on"] > date.today():
         errors["met_on"] = _("The meeting cannot be in the future.")
     try:

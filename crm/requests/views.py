@@ -118,23 +118,39 @@ def mine():
 @bp.route("/new", methods=["GET", "POST"])
 @require("requests.submit")
 def new():
-    """Ask the team to record someone you met; a card photo or vCard may go with it."""
+    """Ask the team to record someone you met; a card photo or vCard may go with it (a vCard
+    alone is enough). A form sent back with an error keeps the attachment: nobody re-attaches."""
     form = RequestForm()
-    if form.validate_on_submit():
+    held = kept_name = None
+    if request.method == "POST" and form.is_submitted():
         upload = form.attachment.data
         attachment = None
         if upload is not None and getattr(upload, "filename", ""):
             # Read one byte past the limit: enough to refuse an oversize file without keeping it.
             attachment = (upload.filename, upload.read(services.MAX_ATTACHMENT_BYTES + 1))
-        try:
-            req = services.submit_request(current_user, form.data_for_service(), attachment)
-        except ValidationError as err:
-            form_errors(form, err)
         else:
-            flash(_("Sent. The business-development team will enter %(name)s; you can follow the "
-                    "request here.", name=req.person_name), "success")
-            return redirect(url_for("requests.show", request_id=req.id))
-    return render_template("requests/form.html", form=form), \
+            held = services.held_upload(current_user, form.held.data)
+            if held is not None:
+                attachment = (held.filename, held.data)
+        errors: dict[str, str] = {}
+        if form.validate():
+            try:
+                req = services.submit_request(current_user, form.data_for_service(), attachment)
+            except ValidationError as err:
+                errors = err.errors
+                form_errors(form, err)
+            else:
+                if held is not None:
+                    db.session.delete(held)
+                flash(_("Sent. The business-development team will enter %(name)s; you can "
+                        "follow the request here.", name=req.person_name), "success")
+                return redirect(url_for("requests.show", request_id=req.id))
+        form.held.data = None
+        if attachment is not None and "attachment" not in errors and "csrf_token" not in form.errors:
+            form.held.data = held.token if held is not None else services.hold_upload(
+                current_user, *attachment)
+            kept_name = services.safe_filename(attachment[0])
+    return render_template("requests/form.html", form=form, kept_name=kept_name), \
         422 if request.method == "POST" else 200
 
 
