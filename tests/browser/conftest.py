@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 import pytest
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from tests.conftest import PASSWORD
 
@@ -46,10 +46,18 @@ def _unavailable(reason: str) -> None:
     pytest.skip(f"{reason}; install the Debian package chromium to run the browser tests")
 
 
+class _QuietHandler(WSGIRequestHandler):
+    """No access-log line per request (they would bury a failing test's output)."""
+
+    def log_request(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+
 @pytest.fixture(scope="session")
 def server(app) -> Iterator[str]:
     """The app served on a free port in a thread, against the test database."""
-    srv = make_server("127.0.0.1", 0, app, threaded=True)
+    srv = make_server("127.0.0.1", 0, app, threaded=True,
+                      request_handler=_QuietHandler)
     thread = threading.Thread(target=srv.serve_forever, daemon=True)
     thread.start()
     yield f"http://localhost:{srv.server_port}"
