@@ -18,7 +18,7 @@ from sqlalchemy import case, func, select
 from crm.auth.models import User
 from crm.common.services import ValidationError
 from crm.common.text import is_japanese_name, nfkc
-from crm.contacts.services import normalise_email
+from crm.contacts.services import is_kana_reading, normalise_email
 from crm.events.fair import Meeting, PersonEntry, Plan, record_encounter, save_person
 from crm.events.models import Event
 from crm.extensions import db, utcnow
@@ -114,8 +114,12 @@ def parse_vcard(data: bytes) -> dict[str, str] | None:
         found["given_name"] = _join(n.given)
     elif _first(card, "fn"):
         found.update(split_name(_first(card, "fn")))
-    found["family_name_reading"] = _join(_first(card, "x-phonetic-last-name"))
-    found["given_name_reading"] = _join(_first(card, "x-phonetic-first-name"))
+    for key, prop in (("family_name_reading", "x-phonetic-last-name"),
+                      ("given_name_reading", "x-phonetic-first-name")):
+        # Phones also keep a spelling guide there for Western names ("Dart-mowth"): only kana
+        # is a reading, anything else would be refused by the contact form it pre-fills.
+        reading = _join(_first(card, prop))
+        found[key] = reading if is_kana_reading(reading) else ""
     org = _first(card, "org")
     if org:
         parts = [org] if isinstance(org, str) else list(org)

@@ -133,8 +133,16 @@ def shot(tmp_path) -> Callable[[Any, str], Path]:
     return _shot
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test item, so fixtures can tell a failed test."""
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"report_{report.when}", report)
+
+
 @pytest.fixture
-def open_screen(server, browser, users) -> Iterator[Callable[..., Screen]]:
+def open_screen(request, server, browser, users, tmp_path) -> Iterator[Callable[..., Screen]]:
     """open_screen("manager", viewport=PHONE, lang="ja") -> a Screen logged in as that role's
     user through the login form. Journeys end with screen.assert_clean()."""
     contexts: list[Any] = []
@@ -173,5 +181,12 @@ def open_screen(server, browser, users) -> Iterator[Callable[..., Screen]]:
         return screen
 
     yield _open
-    for context in contexts:
+    failed = getattr(request.node, "report_call", None)
+    for n, context in enumerate(contexts):
+        if failed is not None and failed.failed:
+            for m, page in enumerate(context.pages):  # what the user saw when it went wrong
+                try:
+                    page.screenshot(path=str(tmp_path / f"failed-{n}-{m}.png"), full_page=True)
+                except Exception:  # noqa: BLE001 - a broken page must not hide the failure
+                    pass
         context.close()

@@ -163,3 +163,77 @@ def test_liaison_sees_do_not_contact_before_picking_the_person(open_screen, fair
     offered = _text(panel.locator(".form-check", has_text="鈴木 一郎"))
     assert re.search("do not contact", offered, re.I), offered
     screen.assert_clean()
+
+
+# -- researcher files a request with a vCard; business development claims and enters it --------
+
+VCARD = FIXTURES / "importers" / "vcard" / "ez-vcard" / "gmail-single.vcf"
+
+
+@pytest.mark.parametrize("typed_name", [
+    pytest.param("", id="only-the-vcard", marks=pytest.mark.xfail(
+        strict=True, reason="needs branch fixes: a request with only a vCard is accepted, the "
+                            "name and company read from the card")),
+    pytest.param("Greg Dartmouth", id="name-typed-too"),
+])
+def test_researcher_sends_a_vcard_and_business_development_enters_it(open_screen, shot,
+                                                                      typed_name):
+    researcher = open_screen("researcher")
+    page = researcher.page
+    page.locator("#nav").get_by_role("button", name="Liaison", exact=True).click()
+    page.get_by_role("link", name="Data-entry requests").click()
+    page.get_by_role("link", name="New request").click()
+    page.wait_for_load_state()
+    if typed_name:
+        page.fill("#person_name", typed_name)
+    page.fill("#where_met", "Lab visit, Engineering building 3")
+    page.fill("#discussed", "Wants to license our sensor work.")
+    page.set_input_files("#attachment", str(VCARD))
+    page.get_by_role("button", name=re.compile("^Send")).click()
+    page.wait_for_load_state()
+    assert "Sent. The business-development team will enter" in _text(page.locator("main"))
+    assert _text(page.locator("h1")).startswith("Greg Dartmouth")
+    assert _text(page.locator("#status")) == "Waiting"
+    assert "gmail-single.vcf" in _text(page.locator("main"))
+    shot(page, "researcher_request_sent")
+    researcher.assert_clean()
+
+    bd = open_screen("bd")
+    page = bd.page
+    page.locator("#nav").get_by_role("button", name="Liaison", exact=True).click()
+    page.get_by_role("link", name="Data-entry requests").click()
+    page.wait_for_load_state()
+    row = page.locator("main table tbody tr", has_text="Greg Dartmouth")
+    assert "Unclaimed" in _text(row) and "researcher user" in _text(row)
+    row.get_by_role("link", name="Greg Dartmouth").click()
+    page.wait_for_load_state()
+    # The team reads the card without opening the file.
+    attachment = _text(page.locator("section", has_text="Attachment"))
+    assert "gdartmouth@hotmail.com" in attachment and "TheCompany" in attachment
+    page.get_by_role("button", name="Claim").click()
+    page.wait_for_load_state()
+    assert _text(page.locator("#status")) == "Claimed"
+    assert "Claimed by bd user" in _text(page.locator("main"))
+    page.get_by_role("link", name="Enter into the CRM").click()
+    page.wait_for_load_state()
+    # The form is filled from the vCard: nothing to retype.
+    assert page.locator("#family_name").input_value() == "Dartmouth"
+    assert page.locator("#given_name").input_value() == "Greg"
+    assert page.locator("#company").input_value() == "TheCompany"
+    assert page.locator("#email").input_value() == "gdartmouth@hotmail.com"
+    assert page.locator("#phone").input_value() == "555 555 1111"
+    assert page.locator("#new_event").input_value() == "Lab visit, Engineering building 3"
+    shot(page, "bd_enter_request")
+    page.get_by_role("button", name="Create and mark entered").click()
+    page.wait_for_load_state()
+    assert _text(page.locator("#status")) == "Entered"
+    assert _text(page.locator("#link-contact")) == "Greg Dartmouth"
+    assert _text(page.locator("#link-company")) == "TheCompany"
+    shot(page, "bd_request_entered")
+    page.locator("#link-contact").click()
+    page.wait_for_load_state()
+    person = _text(page.locator("main"))
+    assert "TheCompany" in person and "gdartmouth@hotmail.com" in person
+    assert "555 555 1111" in person, "the mobile number from the card is kept"
+    shot(page, "bd_contact_from_vcard")
+    bd.assert_clean()
