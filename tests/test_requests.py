@@ -409,3 +409,14 @@ def test_list_queries_do_not_grow_with_rows(login, users, count_queries, url, ro
     with count_queries() as many:
         assert client.get(url).status_code == 200
     assert many() == few()
+
+
+def test_a_vcard_spelling_guide_is_not_taken_for_a_kana_reading():
+    """Gmail and iPhone keep a spelling guide for Western names in X-PHONETIC-*: it would fill
+    the reading fields of the entry form with text the form then refuses."""
+    card = VCARD.replace("スズキ".encode(), b"Dart-mowth").replace("イチロウ".encode(), b"Grregg")
+    parsed = parse_vcard(card)
+    assert "family_name_reading" not in parsed and "given_name_reading" not in parsed
+    assert parsed["family_name"] == "鈴木"
+    kana = parse_vcard(VCARD.replace("スズキ".encode(), "すずき".encode()))
+    assert (kana["family_name_reading"], kana["given_name_reading"]) == ("すずき", "イチロウ")

@@ -173,3 +173,9 @@ def delete_contact(contact: Contact) -> None:
         alumnus.contact = None
     db.session.delete(contact)
     db.session.flush()
+
+
+def is_kana_reading(text: str | None) -> bool:
+    """True when `text` is a reading the contact form accepts (kana, once normalised)."""
+    reading = normalise_reading(text)
+    return bool(reading) and bool(_READING_RE.fullmatch(reading))

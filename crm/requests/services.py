@@ -18,7 +18,7 @@ from sqlalchemy import case, func, select
 from crm.auth.models import User
 from crm.common.services import ValidationError
 from crm.common.text import is_japanese_name, nfkc
-from crm.contacts.services import normalise_email
+from crm.contacts.services import is_kana_reading, normalise_email
 from crm.events.fair import Meeting, PersonEntry, Plan, record_encounter, save_person
 from crm.events.models import Event
 from crm.extensions import db, utcnow
@@ -105,6 +105,12 @@ def parse_vcard(data: bytes) -> dict[str, str] | None:
     values = card_values(cards[0])
     found = {ours: nfkc(values[theirs]) for theirs, ours in VCARD_FIELDS.items()
              if values.get(theirs) and nfkc(values[theirs])}
+    # Phones also keep a spelling guide in the phonetic fields for Western names
+    # ("Dart-mowth"): only kana is a reading; anything else would be refused by the contact
+    # form it pre-fills.
+    for key in ("family_name_reading", "given_name_reading"):
+        if key in found and not is_kana_reading(found[key]):
+            del found[key]
     return found or None
 
 
