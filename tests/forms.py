@@ -380,9 +380,17 @@ class Page:
             path, query = _split(form.action)
             if path == wanted_path and set(wanted_query) <= set(query):
                 forms.append((query != wanted_query, form))
-        fits = [f for partial, f in sorted(forms, key=lambda p: p[0])
-                if set(data or {}) <= set(f.names())]
-        return fits or [f for _, f in sorted(forms, key=lambda p: p[0])]
+        data = data or {}
+
+        def rank(item: tuple[bool, Form]) -> tuple[bool, bool, int]:
+            # the form with all of data's fields, then the one whose hidden fields already hold
+            # data's values (a page with one form per row or step), then the exact action
+            partial, form = item
+            hidden = {(c.name, c.value) for c in form.controls if c.type == "hidden"}
+            agree = sum((k, str(v)) in hidden for k, v in data.items() if isinstance(v, (str, int)))
+            return (not set(data) <= set(form.names()), -agree, partial)
+
+        return [form for _, form in sorted(forms, key=rank)]
 
 
 def _split(url: str) -> tuple[str, list[tuple[str, str]]]:
