@@ -142,15 +142,18 @@ def _match_filters(args: Any) -> dict[str, Any]:
 def match():
     """Paste any text (a company's needs, a call for proposals, an e-mail) and see which
     research seeds, researchers or companies match it, and why."""
+    # A read-only search: a bookmarkable GET link (?text=…, or ?company= from a company page)
+    # needs no CSRF check; the page's POST form (long texts) carries its token, rendered by the
+    # template whatever the method, so a form opened by a GET link posts too.
     form = MatchForm(request.form if request.method == "POST" else request.args,
                      meta={"csrf": request.method == "POST"})
     departments = db.session.scalars(select(Department).order_by(Department.name)).all()
     form.department.choices = options(((d.id, d.name) for d in departments), blank=True)
     company = None
     company_id = request.args.get("company", type=int)
-    if request.method == "GET" and company_id:
+    if company_id:
         company = get_or_404(Company, company_id)
-        if not form.text.data:
+        if request.method == "GET" and not form.text.data:
             form.text.data = search.company_need_text(company)
     found: list[search.Found] = []
     searched = False

@@ -12,11 +12,13 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
+from werkzeug.datastructures import MultiDict
 from werkzeug.security import generate_password_hash
 
 from crm import create_app
 from crm.auth.permissions import Role
 from crm.extensions import db
+from tests.forms import Page
 
 PASSWORD = "correct horse battery"
 _HASH = generate_password_hash(PASSWORD)  # computed once: hashing is slow on purpose
@@ -34,30 +36,86 @@ def _database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 class Client(FlaskClient):
-    """A test client that sends the CSRF token a real form would carry."""
+    """A test client that sends only what a browser could: `submit` posts a form the client
+    found on a page it opened, as rendered (hidden fields and CSRF token included) plus what the
+    test types; `forge` is the one way to post something no page rendered."""
 
-    _token: str | None = None
+    #: the last HTML page this client received (after redirects), the page "the user is on"
+    page: Page | None = None
 
     def open(self, *args: Any, **kwargs: Any):
         """Each request runs in its own context, as in a real server: its own app context, g,
         current_user and database session, not the test's."""
         headers = dict(kwargs.pop("headers", None) or {})
         headers.setdefault("Accept-Language", "en")  # tests read English unless they ask
-        return contextvars.Context().run(super().open, *args, headers=headers, **kwargs)
+        response = contextvars.Context().run(super().open, *args, headers=headers, **kwargs)
+        if (response.mimetype == "text/html" and not 300 <= response.status_code < 400
+                and response.request.method != "HEAD"
+                and not any(k.lower() == "hx-request" for k in headers)):
+            request = response.request
+            url = request.path + (f"?{request.query_string.decode()}" if request.query_string
+                                  else "")
+            self.page = Page(url, response.get_data(as_text=True), response.status_code)
+        return response
 
-    def csrf_token(self) -> str:
-        if self._token is None:
-            page = self.get("/login", follow_redirects=True).get_data(as_text=True)
-            match = re.search(r'name="csrf-token" content="([^"]+)"', page)
-            assert match, "every page carries the CSRF token in a meta tag"
-            self._token = match.group(1)
-        return self._token
+    def submit(self, url: str, data: dict[str, Any] | None = None, *, page: str | None = None,
+               files: dict[str, Any] | None = None, button: str | None = None, **kwargs: Any):
+        """Post the form whose action is `url`, as the browser sends it.
 
-    def submit(self, url: str, data: dict[str, Any] | None = None, **kwargs: Any):
-        """POST a form as the browser would, CSRF token included."""
-        data = dict(data or {})
-        data.setdefault("csrf_token", self.csrf_token())
-        return self.post(url, data=data, **kwargs)
+        The form is read from `page` (GET it first), else from the last page this client
+        received, else from GETting `url` itself. Everything the form renders is sent as rendered
+        (hidden fields, the CSRF token, selected options, ticked boxes, the first submit button
+        or the one named by `button=`: its name, value or label); `data` and `files` then set
+        what a user types, ticks, chooses or attaches, and may only name fields the form has.
+        No token is ever added: a form rendered without its token fails with 400.
+        """
+        wanted = {**(data or {}), **(files or {})}
+        looked: list[str] = []
+        forms = self._forms_on(page, url, wanted, looked) if page is not None else []
+        if page is None and self.page is not None:
+            forms = self._forms_on(None, url, wanted, looked)
+        if page is None and not forms:
+            forms = self._forms_on(url, url, wanted, looked)
+        assert forms, (f"no <form method=post> sending to {url} on {' or '.join(looked)}: "
+                       "a user cannot submit a form the page does not show")
+        form = forms[0]
+        clicked = form.fill(wanted, button=button)
+        fields = form.data(clicked)
+        headers = dict(kwargs.pop("headers", None) or {})
+        if form.hx:
+            headers.setdefault("HX-Request", "true")
+            headers.update(self.page.parse().hx_headers if self.page else {})
+        return self.post(form.action, data=fields, headers=headers, **kwargs)
+
+    def _forms_on(self, open_url: str | None, url: str, wanted: dict[str, Any],
+                  looked: list[str]) -> list[Any]:
+        """The POST forms sending to `url` on the page at `open_url` (GET it), or on the page the
+        client is on (`open_url` None)."""
+        if open_url is not None:
+            response = self.get(open_url, follow_redirects=True)
+            if response.mimetype != "text/html":
+                looked.append(f"{open_url} ({response.status_code}, {response.mimetype})")
+                return []
+        assert self.page is not None
+        looked.append(f"{self.page.url} ({self.page.status})")
+        return self.page.candidates(url, wanted)
+
+    def forge(self, url: str, data: dict[str, Any] | None = None, **kwargs: Any):
+        """POST what no form rendered: for hostile and permission tests only (a user replaying a
+        request for a page their role cannot open, a tampered field, a request without a form).
+
+        It sends `data` as given plus the CSRF token this user really holds: the one in the meta
+        tag of the last page they opened, else of their own account page (or the login page). It
+        never makes a token up, so a test of the CSRF check itself posts with `post`.
+        """
+        token = self.page.csrf_meta if self.page is not None else None
+        if token is None:
+            self.get("/me", follow_redirects=True)
+            token = self.page.csrf_meta if self.page is not None else None
+        assert token, "the user's pages carry their CSRF token in a meta tag"
+        fields = MultiDict(data or {})
+        fields.setdefault("csrf_token", token)
+        return self.post(url, data=fields, **kwargs)
 
 
 @pytest.fixture(scope="session")

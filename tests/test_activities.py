@@ -172,7 +172,7 @@ def test_researcher_cannot_log_an_activity(login, make_company):
     company = make_company(name="Acme Inc.")
     client = login("researcher")
     assert client.get("/activities/new").status_code == 403
-    r = client.submit("/activities/new", {"company": f"Acme Inc. [#{company.id}]",
+    r = client.forge("/activities/new", {"company": f"Acme Inc. [#{company.id}]",
                                           "kind": "meeting", "occurred_on": "2026-04-10",
                                           "subject": "x"})
     assert r.status_code == 403
@@ -184,7 +184,7 @@ def test_roles_without_delete_right_cannot_delete(login, make_company, make_acti
     activity = make_activity(make_company(), users["liaison"])
     client = login(role)
     assert client.get(f"/activities/{activity.id}/delete").status_code == 403
-    assert client.submit(f"/activities/{activity.id}/delete").status_code == 403
+    assert client.forge(f"/activities/{activity.id}/delete").status_code == 403
     assert _count(Activity) == 1
 
 
@@ -269,10 +269,10 @@ def test_only_author_manager_admin_may_edit_or_delete_a_confidential_activity(
             "occurred_on": "2026-03-02", "subject": "Changed", "minutes": "gone"}
     other = login_as(users["liaison2"])
     assert other.get(url + "/edit").status_code == 403
-    assert other.submit(url + "/edit", data).status_code == 403
+    assert other.forge(url + "/edit", data).status_code == 403
     assert "Edit</a>" not in other.get(url).get_data(as_text=True)
     bd = login("bd")  # may delete records, but is neither the author nor a manager
-    assert bd.submit(url + "/delete").status_code == 403
+    assert bd.forge(url + "/delete").status_code == 403
     assert _fresh(secret_meeting.id).minutes == SECRET
 
     author = login("liaison")

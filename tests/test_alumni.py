@@ -158,18 +158,18 @@ def test_researcher_cannot_create_edit_or_delete(login, make_alumnus):
     assert client.get("/alumni/").status_code == 200
     assert client.get(f"/alumni/{alumnus.id}").status_code == 200
     assert client.get("/alumni/new").status_code == 403
-    assert client.submit("/alumni/new", {"family_name": "X", "degree": "bachelor"}).status_code \
+    assert client.forge("/alumni/new", {"family_name": "X", "degree": "bachelor"}).status_code \
         == 403
-    assert client.submit(f"/alumni/{alumnus.id}/edit", {"family_name": "X",
+    assert client.forge(f"/alumni/{alumnus.id}/edit", {"family_name": "X",
                                                         "degree": "bachelor"}).status_code == 403
-    assert client.submit(f"/alumni/{alumnus.id}/delete").status_code == 403
+    assert client.forge(f"/alumni/{alumnus.id}/delete").status_code == 403
     assert _count(Alumnus) == 1 and _fresh(alumnus.id).family_name == "山田"
 
 
 @pytest.mark.parametrize("role", ["staff", "liaison"])
 def test_staff_and_liaison_cannot_delete(login, make_alumnus, role):
     alumnus = make_alumnus()
-    assert login(role).submit(f"/alumni/{alumnus.id}/delete").status_code == 403
+    assert login(role).forge(f"/alumni/{alumnus.id}/delete").status_code == 403
     assert _count(Alumnus) == 1
 
 

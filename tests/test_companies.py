@@ -247,7 +247,7 @@ def test_company_with_donations_cannot_be_deleted(login, make_company):
 
 def test_staff_cannot_delete_and_forged_post_is_refused(login, make_company):
     company = make_company(name="Keep Me")
-    assert login("staff").submit(f"/companies/{company.id}/delete").status_code == 403
+    assert login("staff").forge(f"/companies/{company.id}/delete").status_code == 403
     bd = login("bd")
     assert bd.post(f"/companies/{company.id}/delete").status_code == 400  # no CSRF token
     assert db.session.get(Company, company.id) is not None

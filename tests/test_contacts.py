@@ -121,9 +121,9 @@ def test_researcher_may_look_but_not_change(login, make_contact):
     client = login("researcher")
     assert client.get(f"/contacts/{contact.id}").status_code == 200
     assert client.get("/contacts/new").status_code == 403
-    assert client.submit("/contacts/new", {"family_name": "佐藤"}).status_code == 403
-    assert client.submit(f"/contacts/{contact.id}/edit", {"family_name": "X"}).status_code == 403
-    assert client.submit(f"/contacts/{contact.id}/delete").status_code == 403
+    assert client.forge("/contacts/new", {"family_name": "佐藤"}).status_code == 403
+    assert client.forge(f"/contacts/{contact.id}/edit", {"family_name": "X"}).status_code == 403
+    assert client.forge(f"/contacts/{contact.id}/delete").status_code == 403
     assert count(Contact) == 1
     shown = page(client, f"/contacts/{contact.id}")
     assert f"/contacts/{contact.id}/edit" not in shown
@@ -131,7 +131,7 @@ def test_researcher_may_look_but_not_change(login, make_contact):
 
 def test_liaison_may_not_delete(login, make_contact):
     contact = make_contact()
-    assert login("liaison").submit(f"/contacts/{contact.id}/delete").status_code == 403
+    assert login("liaison").forge(f"/contacts/{contact.id}/delete").status_code == 403
     assert count(Contact) == 1
 
 

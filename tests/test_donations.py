@@ -65,10 +65,10 @@ def test_every_donation_route_is_403_without_donations_view(login, make_company,
                 f"/donations/{donation.id}/edit", f"/donations/{donation.id}/delete",
                 "/donations/?year=2025", "/donations/999"):
         assert client.get(url).status_code == 403, url
-    assert client.submit("/donations/new", _form(company=f"Acme Inc. [#{donation.company_id}]")) \
+    assert client.forge("/donations/new", _form(company=f"Acme Inc. [#{donation.company_id}]")) \
         .status_code == 403
-    assert client.submit(f"/donations/{donation.id}/edit", _form(amount="1")).status_code == 403
-    assert client.submit(f"/donations/{donation.id}/delete").status_code == 403
+    assert client.forge(f"/donations/{donation.id}/edit", _form(amount="1")).status_code == 403
+    assert client.forge(f"/donations/{donation.id}/delete").status_code == 403
     assert _count(Donation) == 1 and _fresh(donation.id).amount == Decimal("5000")
     home = client.get("/").get_data(as_text=True)
     assert 'href="/donations/"' not in home

@@ -258,7 +258,7 @@ def test_dismissing_needs_the_csrf_token_and_the_permission(login, make_company)
     b = make_company(name="ABC Co., Ltd.")
     data = {"kind": "companies", "first": a.id, "second": b.id}
     assert login("bd").post("/duplicates/dismiss", data=data).status_code == 400
-    assert login("liaison").submit("/duplicates/dismiss", data).status_code == 403
+    assert login("liaison").forge("/duplicates/dismiss", data).status_code == 403
     assert db.session.scalar(select(func.count(DuplicateDismissal.id))) == 0
 
 
@@ -483,7 +483,7 @@ def test_merging_is_refused_without_records_delete(login, two_companies, role):
     url = f"/duplicates/companies/{ids['a']}/{ids['b']}"
     client = login(role)
     assert client.get(url).status_code == 403
-    assert client.submit(url, _versions(ids["a"], ids["b"], Company)).status_code == 403
+    assert client.forge(url, _versions(ids["a"], ids["b"], Company)).status_code == 403
     assert db.session.get(Company, ids["b"]) is not None
 
 
@@ -500,7 +500,7 @@ def test_a_record_cannot_be_merged_with_itself(login, two_companies):
     client = login("bd")
     url = f"/duplicates/companies/{ids['a']}/{ids['a']}"
     assert client.get(url).status_code == 409
-    assert client.submit(url, _versions(ids["a"], ids["a"], Company)).status_code == 409
+    assert client.forge(url, _versions(ids["a"], ids["a"], Company)).status_code == 409
     with pytest.raises(services.ValidationError):
         merging.merge("companies", ids["a"], ids["a"])
     assert db.session.get(Company, ids["a"]) is not None

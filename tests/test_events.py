@@ -110,10 +110,10 @@ def test_researcher_and_forged_posts_are_refused(login, make_event):
     researcher = login("researcher")
     assert researcher.get(f"/events/{event.id}").status_code == 200
     assert researcher.get("/events/new").status_code == 403
-    assert researcher.submit("/events/new", {"name": "X", "kind": "seminar",
+    assert researcher.forge("/events/new", {"name": "X", "kind": "seminar",
                                              "starts_on": "2025-01-01"}).status_code == 403
-    assert researcher.submit(f"/events/{event.id}/delete").status_code == 403
-    assert login("liaison").submit(f"/events/{event.id}/delete").status_code == 403
+    assert researcher.forge(f"/events/{event.id}/delete").status_code == 403
+    assert login("liaison").forge(f"/events/{event.id}/delete").status_code == 403
     manager = login("manager")
     assert manager.post("/events/new", data={"name": "X", "kind": "seminar",
                                              "starts_on": "2025-01-01"}).status_code == 400
@@ -127,7 +127,7 @@ def test_unknown_event_or_encounter_is_404(login):
                 "/events/999/encounters/new", "/events/encounters/999/edit",
                 "/events/encounters/999/delete"):
         assert client.get(url).status_code == 404, url
-    assert client.submit("/events/encounters/999/done").status_code == 404
+    assert client.forge("/events/encounters/999/done").status_code == 404
 
 
 def test_list_newest_first_with_filters(login, make_event):
@@ -226,7 +226,7 @@ def test_edit_and_delete_an_encounter(login, make_event, make_contact):
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Encounter, encounter_id).small_talk == "Plays go"
-    assert staff.submit(f"/events/encounters/{encounter_id}/delete").status_code == 403
+    assert staff.forge(f"/events/encounters/{encounter_id}/delete").status_code == 403
     bd = login("bd")
     assert "Delete the encounter with 山田" in page(bd, f"/events/encounters/{encounter_id}/delete")
     assert bd.post(f"/events/encounters/{encounter_id}/delete").status_code == 400
@@ -241,10 +241,10 @@ def test_researcher_cannot_record_encounters(login, make_event, make_contact):
     encounter = make_encounter(event, contact, follow_up_wanted=True)
     client = login("researcher")
     assert client.get(f"/events/{event.id}/encounters/new").status_code == 403
-    assert client.submit(f"/events/{event.id}/encounters/new",
+    assert client.forge(f"/events/{event.id}/encounters/new",
                          {"contact": f"山田 [#{contact.id}]"}).status_code == 403
     assert client.get(f"/events/encounters/{encounter.id}/edit").status_code == 403
-    assert client.submit(f"/events/encounters/{encounter.id}/done").status_code == 403
+    assert client.forge(f"/events/encounters/{encounter.id}/done").status_code == 403
     assert "Mark done" not in page(client, f"/events/{event.id}")
     assert count(Encounter) == 1
 

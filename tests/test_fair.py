@@ -195,7 +195,7 @@ def test_errors_beside_fields_and_nothing_saved(login, event):
 
 def test_roles_and_csrf(login, event):
     assert login("researcher").get(URL).status_code == 403
-    assert login("researcher").submit(URL, person(event)).status_code == 403
+    assert login("researcher").forge(URL, person(event)).status_code == 403
     client = login("liaison")
     assert client.post(URL, data=person(event)).status_code == 400
     assert count(Contact) == 0

@@ -134,7 +134,7 @@ def test_batches_are_seen_by_their_creator_and_managers_only(app, login, users):
 
     other_client = log_in_as(app.test_client(), other)
     assert other_client.get(f"/imports/{batch_id}").status_code == 404
-    assert other_client.submit(f"/imports/{batch_id}/commit").status_code == 404
+    assert other_client.forge(f"/imports/{batch_id}/commit").status_code == 404
     assert "株式会社テスト" not in other_client.get("/imports/").get_data(as_text=True)
     assert _count(Company) == 0
     assert login("manager").get(f"/imports/{batch_id}").status_code == 200

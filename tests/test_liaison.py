@@ -395,10 +395,10 @@ def test_roles(login, users, make_company):
     company = make_company(name="Guarded K.K.")
     data = {"action": "assign", "company": f"Guarded K.K. [#{company.id}]",
             "officer": users["liaison"].id}
-    assert login("liaison").submit("/liaison/", data).status_code == 403
+    assert login("liaison").forge("/liaison/", data).status_code == 403
     assert login("liaison").get("/liaison/").status_code == 403
     assert login("researcher").get("/liaison/").status_code == 403
-    assert login("bd").submit(f"/liaison/companies/{company.id}/unassign").status_code == 403
+    assert login("bd").forge(f"/liaison/companies/{company.id}/unassign").status_code == 403
     assert login("staff").get("/liaison/officers/1").status_code == 403
     assert login("researcher").get("/liaison/mine").status_code == 200  # their own, empty
     assert login("liaison").get("/liaison/mine").status_code == 200

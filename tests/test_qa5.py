@@ -254,7 +254,7 @@ def test_bd_cannot_import_donations(app, login, users, make_company):
     batch = services.create_batch(data, "donations.csv", "donations", by=users["bd"])
     db.session.commit()
     assert bd.get(f"/imports/{batch.id}").status_code == 403
-    assert bd.submit(f"/imports/{batch.id}/commit").status_code == 403
+    assert bd.forge(f"/imports/{batch.id}/commit").status_code == 403
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(Donation)) == 0
 

@@ -161,8 +161,8 @@ def test_csrf_and_roles(login, client, submitted):
     assert login("researcher").post("/requests/new", data=request_data()).status_code == 400
     assert client.get("/requests/").status_code == 302  # to the login page
     assert login("researcher").get(f"/requests/{submitted.id}/enter").status_code == 403
-    assert login("researcher").submit(f"/requests/{submitted.id}/claim").status_code == 403
-    assert login("liaison").submit(f"/requests/{submitted.id}/return",
+    assert login("researcher").forge(f"/requests/{submitted.id}/claim").status_code == 403
+    assert login("liaison").forge(f"/requests/{submitted.id}/return",
                                    {"question": "?"}).status_code == 403
     assert login("bd").get("/requests/999").status_code == 404
 
@@ -178,7 +178,7 @@ def test_only_the_submitter_and_the_team_see_a_request(login, app, submitted):
         assert login("researcher").get(url).status_code == 200
         assert login("bd").get(url).status_code == 200
         assert login("manager").get(url).status_code == 200
-    assert outsider.submit(f"/requests/{submitted.id}/withdraw").status_code == 403
+    assert outsider.forge(f"/requests/{submitted.id}/withdraw").status_code == 403
     assert "鈴木" not in outsider.get("/requests/mine").get_data(as_text=True)
 
 

@@ -256,15 +256,15 @@ def test_researcher_user_edits_own_seed_only(login, users, make_researcher, make
     assert r.status_code == 422 and "Keep yourself among the researchers" in text(r)
 
     assert c.get(f"/research/seeds/{theirs.id}/edit").status_code == 403
-    r = c.submit(f"/research/seeds/{theirs.id}/edit",
+    r = c.forge(f"/research/seeds/{theirs.id}/edit",
                  seed_form(title="Hijacked", **{"researchers-0": f"[#{me.id}]"}))
     assert r.status_code == 403
     assert ">Edit</a>" not in text(c.get(f"/research/seeds/{theirs.id}"))
     for url in ("/research/departments/new", "/research/seeds/new", "/research/researchers/new",
                 f"/research/seeds/{mine.id}/delete"):
         assert c.get(url).status_code == 403
-    assert c.submit("/research/departments/new", {"name": "X"}).status_code == 403
-    assert c.submit("/research/seeds/new", seed_form()).status_code == 403
+    assert c.forge("/research/departments/new", {"name": "X"}).status_code == 403
+    assert c.forge("/research/seeds/new", seed_form()).status_code == 403
     db.session.expire_all()
     assert fresh(ResearchSeed, theirs.id).title == "Theirs"
     assert count(Department) == 0 and count(ResearchSeed) == 2
@@ -282,7 +282,7 @@ def test_researcher_user_edits_own_profile_only(login, users, make_researcher):
     assert r.status_code == 302
     assert fresh(Researcher, me.id).keywords == "量子センシング"
     assert c.get(f"/research/researchers/{other.id}/edit").status_code == 403
-    assert c.submit(f"/research/researchers/{other.id}/edit",
+    assert c.forge(f"/research/researchers/{other.id}/edit",
                     {"family_name": "X"}).status_code == 403
     assert c.get(f"/research/researchers/{me.id}/delete").status_code == 403
 
@@ -302,7 +302,7 @@ def test_roles_without_research_edit_cannot_change_research(login, role, make_de
             f"/research/departments/{dept.id}/delete"]
     for url in urls:
         assert c.get(url).status_code == 403, url
-        assert c.submit(url, {"title": "x", "name": "x", "family_name": "x"}).status_code == 403
+        assert c.forge(url, {"title": "x", "name": "x", "family_name": "x"}).status_code == 403
     db.session.expire_all()
     assert (count(Department), count(Researcher), count(ResearchSeed)) == (1, 1, 1)
     assert fresh(ResearchSeed, item.id).title == "高効率ペロブスカイト太陽電池"

@@ -201,10 +201,10 @@ def test_pages_liaison_sees_but_cannot_decide(app, login, lists, koryo):
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert "AIR KORYO" in text and "EUL262" in text and "Record decision" not in text
-    assert liaison.submit(f"/screening/hits/{hit_id}/decide",
+    assert liaison.forge(f"/screening/hits/{hit_id}/decide",
                           {f"hit{hit_id}-decision": "clear",
                            f"hit{hit_id}-note": "x"}).status_code == 403
-    assert liaison.submit("/screening/lists").status_code == 403
+    assert liaison.forge("/screening/lists").status_code == 403
     assert db.session.scalar(select(func.count()).select_from(Decision)) == 0
     company_page = liaison.get(f"/companies/{koryo.id}").get_data(as_text=True)
     assert "Hits to decide" in company_page and f"/screening/companies/{koryo.id}" in company_page
