@@ -9,7 +9,6 @@ import pytest
 from crm.reports.dashboards import DASHBOARDS
 from tests.conftest import PASSWORD
 from tests.test_reports import build_office
-from tests.test_reports_browser import browser, pytestmark, server  # noqa: F401  (fixtures)
 
 WATCH = """
 window.__csp = [];
