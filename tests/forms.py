@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from io import BytesIO
 from typing import Any
-from urllib.parse import parse_qsl, urljoin, urlsplit
+from urllib.parse import parse_qsl, urldefrag, urljoin, urlsplit
 
 from werkzeug.datastructures import FileStorage, MultiDict
 
@@ -357,10 +357,10 @@ class Page:
         for form in parser.forms:
             if "hx-post" in form.attrs:
                 form.hx, form.method = True, "post"
-                form.action = urljoin(self.url, form.attrs["hx-post"] or self.url)
+                form.action = urldefrag(urljoin(self.url, form.attrs["hx-post"] or self.url))[0]
             else:
                 form.method = (form.attrs.get("method") or "get").lower()
-                form.action = urljoin(self.url, form.attrs.get("action") or self.url)
+                form.action = urldefrag(urljoin(self.url, form.attrs.get("action") or self.url))[0]
         return parser
 
     def forms(self) -> list[Form]:

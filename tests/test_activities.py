@@ -107,7 +107,8 @@ def test_contact_options_follow_the_company_typed(login, make_company, make_cont
 def test_contact_from_another_company_is_refused(login, make_company, make_contact):
     company = make_company(name="Acme Inc.")
     stranger = make_contact(make_company(name="Other KK"), "Smith", "John")
-    r = login("liaison").submit("/activities/new", {
+    # no page offers the stranger's tick-box: a tampered (or stale) post
+    r = login("liaison").forge("/activities/new", {
         "company": f"Acme Inc. [#{company.id}]", "kind": "meeting", "occurred_on": "2026-04-10",
         "subject": "Kick-off", "contacts": [str(stranger.id)]})
     assert r.status_code == 422

@@ -259,14 +259,14 @@ def test_mark_follow_up_done(login, make_event, make_contact):
     assert client.post(f"/events/encounters/{encounter_id}/done").status_code == 400
     db.session.expire_all()
     assert db.session.get(Encounter, encounter_id).follow_up_done is False
-    response = client.submit(f"/events/encounters/{encounter_id}/done")
+    response = client.submit(f"/events/encounters/{encounter_id}/done", page=f"/events/{event.id}")
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/events/{event.id}#encounter-{encounter_id}")
     db.session.expire_all()
     assert db.session.get(Encounter, encounter_id).follow_up_done is True
     # next= may send the user back where they were, but never off the site.
-    response = client.submit(f"/events/encounters/{encounter_id}/done",
-                             {"next": "https://evil.example/"})
+    response = client.forge(f"/events/encounters/{encounter_id}/done",  # a tampered next
+                            {"next": "https://evil.example/"})
     assert "evil.example" not in response.headers["Location"]
 
 

@@ -132,7 +132,9 @@ def test_near_match_asks_first_and_saves_nothing(login, event, make_company):
 def test_near_match_can_be_declined(login, event, make_company):
     make_company(name="山田電機株式会社")
     client = login("liaison")
-    response = client.submit(URL, person(event, company="山田電機工業", company_choice="new"))
+    asked = client.submit(URL, person(event, company="山田電機工業"))
+    assert 'name="company_choice"' in asked.get_data(as_text=True)
+    response = client.submit(URL, {"company_choice": "new"})  # the form sent back, answered
     assert response.status_code == 302
     assert count(Company) == 2
 

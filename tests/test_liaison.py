@@ -144,7 +144,8 @@ def test_unassign_ends_the_row_and_clears_the_officer(login, users, make_company
     company = make_company(name="Let Go K.K.")
     services.assign_company(company, users["liaison"], by=users["manager"])
     db.session.commit()
-    r = login("manager").submit(f"/liaison/companies/{company.id}/unassign")
+    r = login("manager").submit(f"/liaison/companies/{company.id}/unassign",
+                                page=f"/liaison/companies/{company.id}/history")
     assert r.status_code == 302
     db.session.expire_all()
     assert db.session.get(Company, company.id).officer_id is None
@@ -222,7 +223,7 @@ def test_liaison_cannot_change_the_officer_on_the_company_form(login, users, off
     select_tag = page[page.index('name="officer"') - 200:page.index('name="officer"') + 200]
     assert "disabled" in select_tag
     # A forged value is ignored: the other fields save, the officer stays.
-    r = client.submit(f"/companies/{company.id}/edit", {
+    r = client.forge(f"/companies/{company.id}/edit", {
         "name": "Mine K.K.", "country": "JP", "status": "active", "notes": "edited",
         "officer": officer.id})
     assert r.status_code == 302
@@ -350,7 +351,8 @@ def test_coverage_lists_department_researchers_and_seeds(login, users):
     assert again.status_code == 422 and "already covers" in again.get_data(as_text=True)
     coverage = db.session.scalar(select(Coverage))
     r = login("manager").submit(
-        f"/liaison/officers/{users['liaison'].id}/departments/{covered.id}/end")
+        f"/liaison/officers/{users['liaison'].id}/departments/{covered.id}/end",
+        page=f"/liaison/officers/{users['liaison'].id}")
     assert r.status_code == 302
     db.session.expire_all()
     assert db.session.get(Coverage, coverage.id).ended_at is not None

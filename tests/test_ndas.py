@@ -114,7 +114,7 @@ def test_disclosures_are_logged_within_the_term(partner, login, users):
     db.session.add(contact)
     db.session.commit()
     client = login("liaison")
-    r = client.submit(f"/ndas/{nda.id}/disclosures", _disclosure(
+    r = client.submit(f"/ndas/{nda.id}/disclosures", page=f"/ndas/{nda.id}", data=_disclosure(
         disclosed_to="", disclosed_to_contact=f"Lim Wei [#{contact.id}]"))
     assert r.status_code == 302, r.get_data(as_text=True)
     d = db.session.scalar(select(Disclosure))
@@ -131,7 +131,7 @@ def test_disclosures_are_logged_within_the_term(partner, login, users):
 ])
 def test_disclosures_outside_the_term_are_refused(partner, login, day, message):
     nda = _nda(partner)
-    r = login("liaison").submit(f"/ndas/{nda.id}/disclosures", _disclosure(disclosed_on=day))
+    r = login("liaison").submit(f"/ndas/{nda.id}/disclosures", page=f"/ndas/{nda.id}", data=_disclosure(disclosed_on=day))
     assert r.status_code == 422
     assert message in r.get_data(as_text=True)
     assert _count(Disclosure) == 0
@@ -153,13 +153,14 @@ def test_no_disclosure_under_an_unsigned_nda(partner):
 def test_a_disclosure_needs_what_and_to_whom(partner, login):
     nda = _nda(partner)
     client = login("liaison")
-    r = client.submit(f"/ndas/{nda.id}/disclosures", _disclosure(description="",
+    r = client.submit(f"/ndas/{nda.id}/disclosures", page=f"/ndas/{nda.id}", data=_disclosure(description="",
                                                                  disclosed_to=""))
     assert r.status_code == 422
     page = r.get_data(as_text=True)
     assert "Describe what was disclosed." in page
     assert "Enter who received it: pick a contact or write a name." in page
-    r = client.submit(f"/ndas/{nda.id}/disclosures", _disclosure(classification="top_secret"))
+    # not one of the offered classifications: only a tampered post sends it
+    r = client.forge(f"/ndas/{nda.id}/disclosures", _disclosure(classification="top_secret"))
     assert r.status_code == 422 and "Not a valid choice" in r.get_data(as_text=True)
     assert _count(Disclosure) == 0
 

@@ -56,7 +56,7 @@ def test_an_excel_file_given_as_sdn_is_a_message_not_a_crash(app, login):
     with pytest.raises(ScreeningFileError, match="cannot be read as a sdn list"):
         parse("sdn", _xlsx(METI_XLSX), "eul.xlsx")
     officer = login("export_control")
-    response = officer.submit("/screening/lists", {
+    response = officer.submit("/screening/lists", page="/screening/", data={
         "kind": "sdn", "version": "", "file": (io.BytesIO(_xlsx(METI_XLSX)), "eul.xlsx")},
         content_type="multipart/form-data")
     assert response.status_code == 422

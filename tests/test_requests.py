@@ -200,12 +200,14 @@ def test_attachment_is_a_download_with_a_whitelisted_type(login, submitted):
 def test_claim_return_answer_and_nothing_is_lost(login, users, submitted):
     before = snapshot(submitted)
     bd = login("bd")
-    assert bd.submit(f"/requests/{submitted.id}/claim").status_code == 302
+    assert bd.submit(f"/requests/{submitted.id}/claim",
+                     page=f"/requests/{submitted.id}").status_code == 302
     req = the_request()
     assert (req.status, req.claimed_by_id) == ("claimed", users["bd"].id)
 
     # A question is needed: empty is refused beside the field.
-    response = bd.submit(f"/requests/{submitted.id}/return", {"question": ""})
+    response = bd.submit(f"/requests/{submitted.id}/return", page=f"/requests/{submitted.id}",
+                         data={"question": ""})
     assert response.status_code == 422
     assert "Write the question for the researcher." in response.get_data(as_text=True)
     assert the_request().status == "claimed"
@@ -220,27 +222,31 @@ def test_claim_return_answer_and_nothing_is_lost(login, users, submitted):
     assert snapshot(the_request()) == before  # returned: still all there
 
     response = researcher.submit(f"/requests/{submitted.id}/answer",
-                                 {"body": "株式会社サンプル電機です"})
+                                 page=f"/requests/{submitted.id}",
+                                 data={"body": "株式会社サンプル電機です"})
     assert response.status_code == 302
     req = the_request()
     assert req.status == "submitted"
     assert [m.body for m in req.messages] == ["会社の正式名称は？", "株式会社サンプル電機です"]
     assert snapshot(req) == before
     # Answering when nothing was asked is refused.
-    researcher.submit(f"/requests/{submitted.id}/answer", {"body": "again"})
+    researcher.get(f"/requests/{submitted.id}")
+    assert researcher.page.candidates(f"/requests/{submitted.id}/answer", None) == []
+    researcher.forge(f"/requests/{submitted.id}/answer", {"body": "again"})  # a replay
     assert count(RequestMessage) == 2
 
 
 def test_withdrawn_request_keeps_its_content_and_attachment(login, submitted):
     before = snapshot(submitted)
     researcher = login("researcher")
-    assert researcher.submit(f"/requests/{submitted.id}/withdraw").status_code == 302
+    assert researcher.submit(f"/requests/{submitted.id}/withdraw",
+                             page=f"/requests/{submitted.id}").status_code == 302
     req = the_request()
     assert req.status == "withdrawn" and snapshot(req) == before
     assert login("researcher").get(f"/requests/{submitted.id}/attachment").data == JPEG
     # The team can no longer claim or enter it, and it leaves the open queue.
     bd = login("bd")
-    bd.submit(f"/requests/{submitted.id}/claim")
+    bd.forge(f"/requests/{submitted.id}/claim")  # the button is gone; a replay
     assert the_request().status == "withdrawn"
     assert "鈴木 一郎" not in bd.get("/requests/").get_data(as_text=True)
     assert "鈴木 一郎" in bd.get("/requests/?status=withdrawn").get_data(as_text=True)
@@ -298,8 +304,8 @@ def test_enter_prefills_from_the_vcard_shows_duplicates_then_creates(login, user
     assert f"/contacts/{contact.id}" in shown and f"/companies/{near.id}" in shown
     assert f"encounter-{encounter.id}" in shown
     assert "Entered" in login("researcher").get("/requests/mine").get_data(as_text=True)
-    # Entered once: a second try is turned away.
-    response = bd.submit(f"/requests/{req.id}/enter", dict(form, company_choice=str(near.id)))
+    # Entered once: a second try (the form sent again) is turned away.
+    response = bd.forge(f"/requests/{req.id}/enter", dict(form, company_choice=str(near.id)))
     assert response.status_code == 302 and count(Contact) == 1
 
 

@@ -173,14 +173,14 @@ def test_researcher_delete_keeps_seeds_and_unlinks_login(login, users, make_rese
 
 @pytest.mark.parametrize("value", ["0", "10"])
 def test_readiness_out_of_range_refused_beside_the_field(login, make_seed, value):
-    c = login("bd")
-    r = c.submit("/research/seeds/new", seed_form(readiness=value))
+    c = login("bd")  # the select offers 1-9 only: the server checks what a tampered post sends
+    r = c.forge("/research/seeds/new", seed_form(readiness=value))
     assert r.status_code == 422
     assert "from 1 (basic principles) to 9" in field_error(text(r), "readiness")
     assert count(ResearchSeed) == 0
 
     item = make_seed(readiness=5)
-    r = c.submit(f"/research/seeds/{item.id}/edit", seed_form(readiness=value))
+    r = c.forge(f"/research/seeds/{item.id}/edit", seed_form(readiness=value))
     assert r.status_code == 422
     db.session.expire_all()
     assert fresh(ResearchSeed, item.id).readiness == 5
@@ -195,7 +195,7 @@ def test_title_required_and_unknown_researcher_refused(login):
     r = c.submit("/research/seeds/new", seed_form(**{"researchers-0": "Nobody [#999]"}))
     assert r.status_code == 422
     assert "no longer exists" in field_error(text(r), "researchers-0")
-    r = c.submit("/research/seeds/new", seed_form(department="999"))
+    r = c.forge("/research/seeds/new", seed_form(department="999"))  # not an option
     assert r.status_code == 422
     assert count(ResearchSeed) == 0
 
@@ -227,7 +227,8 @@ def test_department_delete_refused_while_in_use(login, make_department, make_res
     c = login("manager")
     page = text(c.get(f"/research/departments/{used.id}/delete"))
     assert "cannot be deleted yet" in page and "1 researcher" in page
-    r = c.submit(f"/research/departments/{used.id}/delete")
+    assert c.page.candidates(f"/research/departments/{used.id}/delete", None) == []
+    r = c.forge(f"/research/departments/{used.id}/delete")  # no button: a replayed post
     assert r.status_code == 409
     assert "cannot be deleted: 1 researchers, 1 research seeds" in text(r)
     assert fresh(Department, used.id) is not None

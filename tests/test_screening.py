@@ -216,7 +216,8 @@ def test_export_control_decides_and_the_form_refuses_without_a_note(app, login, 
     hit_id = next(h.id for h in screening.hits if h.entry_key == "EUL262")
     officer = login("export_control")
     refused = officer.submit(f"/screening/hits/{hit_id}/decide",
-                             {f"hit{hit_id}-decision": "clear", f"hit{hit_id}-note": ""})
+                             page=f"/screening/companies/{koryo.id}",
+                             data={f"hit{hit_id}-decision": "clear", f"hit{hit_id}-note": ""})
     assert refused.status_code == 422 and "Write why" in refused.get_data(as_text=True)
     ok = officer.submit(f"/screening/hits/{hit_id}/decide",
                         {f"hit{hit_id}-decision": "clear",
@@ -242,7 +243,7 @@ def test_forged_decision_without_csrf_is_refused(app, login, lists, koryo):
 def test_upload_a_list_and_screen_a_name_on_the_web(app, login, make_company):
     make_company(name="株式会社テスト")
     officer = login("export_control")
-    response = officer.submit("/screening/lists", {
+    response = officer.submit("/screening/lists", page="/screening/", data={
         "kind": "meti-eul", "version": "",
         "file": (io.BytesIO((FIXTURES / "meti_published.csv").read_bytes()), "eul.csv")},
         content_type="multipart/form-data")

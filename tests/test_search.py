@@ -222,6 +222,7 @@ def test_match_page_ranks_with_why_and_filters(login, make_seed):
     make_seed("Solid-state battery electrolytes", readiness=6)
     make_seed("麹菌の発酵")
     client = login("manager")
+    client.get("/search/match")
     r = client.submit("/search/match", {"text": "全固体電池 solid-state battery の共同研究先を探しています",
                                         "kind": "seed"})
     page = r.get_data(as_text=True)
@@ -234,6 +235,60 @@ def test_match_page_ranks_with_why_and_filters(login, make_seed):
                                                "readiness": "5"}).get_data(as_text=True)
     assert "全固体電池の界面抵抗低減" not in filtered
     assert "Solid-state battery electrolytes" in filtered
+
+
+def test_a_manager_opens_match_from_the_menu_types_a_need_and_sees_the_seeds(login, make_seed):
+    """Issue 11: Research → "Match a need to research" → type → Match answered 400 every time
+    (the page built its form without CSRF on GET, so the form it rendered had no token)."""
+    make_seed("全固体電池の界面抵抗低減", abstract="硫化物系固体電解質")
+    make_seed("麹菌の発酵")
+    client = login("manager")
+    home = client.get("/", follow_redirects=True).get_data(as_text=True)
+    assert 'href="/search/match"' in home and "Match a need to research" in home
+    form = client.get("/search/match").get_data(as_text=True)
+    assert 'name="csrf_token"' in form
+    r = client.submit("/search/match", {"text": "全固体電池の量産に向けて共同研究先を探しています"})
+    assert r.status_code == 200, r.get_data(as_text=True)[:300]
+    page = r.get_data(as_text=True)
+    assert "全固体電池の界面抵抗低減" in page and "麹菌の発酵" not in page
+    # The need stays in the box, ready to refine, and the form can be sent again.
+    assert "全固体電池の量産に向けて共同研究先を探しています</textarea>" in page
+    again = client.submit("/search/match", {"kind": "researcher"})
+    assert again.status_code == 200
+
+
+def test_match_by_a_bookmarkable_get_link_needs_no_token(login, make_seed):
+    make_seed("Solid-state battery electrolytes")
+    client = login("liaison")
+    r = client.get("/search/match", query_string={"text": "solid-state battery", "kind": "seed"})
+    assert r.status_code == 200
+    assert "Solid-state battery electrolytes" in r.get_data(as_text=True)
+
+
+def test_more_filters_link_of_a_company_page_matches_and_posts(login, make_company,
+                                                               make_researcher, make_seed):
+    company = make_company(name="株式会社ニーズ", interests="排熱を電気に変える熱電変換")
+    person = make_researcher("鈴木")
+    make_seed("熱電変換モジュール", researchers=[person])
+    other = make_researcher("佐藤")
+    make_seed("麹菌の発酵", researchers=[other])
+    client = login("liaison")
+    page = client.get(f"/companies/{company.id}").get_data(as_text=True)
+    link = f"/search/match?company={company.id}&amp;kind=researcher"
+    assert link in page and "Researchers, more filters" in page
+    opened = client.get(link.replace("&amp;", "&"))
+    assert opened.status_code == 200
+    assert f"/research/researchers/{person.id}" in opened.get_data(as_text=True)
+    # Match as rendered (the company's needs already typed, researchers chosen): no 400.
+    r = client.submit(f"/search/match?company={company.id}")
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200
+    assert f"/research/researchers/{person.id}" in html
+    assert f"/research/researchers/{other.id}" not in html
+    assert "株式会社ニーズ" in html  # still the needs of that company
+    # Refined: the same need, seeds this time.
+    seeds = client.submit(f"/search/match?company={company.id}", {"kind": "seed"})
+    assert seeds.status_code == 200 and "熱電変換モジュール" in seeds.get_data(as_text=True)
 
 
 def test_match_page_refuses_a_post_without_csrf(login):
