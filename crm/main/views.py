@@ -1,7 +1,6 @@
 """Home page, language choice and record suggestions."""
 from __future__ import annotations
 
-from datetime import date
 
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
@@ -16,6 +15,7 @@ from crm.events.models import Encounter
 from crm.extensions import db
 from crm.main.suggest import SUGGESTERS
 from crm.research.models import ResearchSeed
+from crm.common.time import office_today
 
 bp = Blueprint("main", __name__)
 
@@ -46,7 +46,7 @@ def home():
         .options(db.joinedload(Encounter.contact), db.joinedload(Encounter.event))
     ).scalars().all()
     return render_template("main/home.html", counts=counts, mine=mine, recent=recent,
-                           follow_ups=follow_ups, today=date.today())
+                           follow_ups=follow_ups, today=office_today())
 
 
 @bp.post("/language/<lang>")

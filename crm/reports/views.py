@@ -18,6 +18,7 @@ from crm.extensions import db
 from crm.reports import services
 from crm.reports.charts import display, to_csv
 from crm.reports.dashboards import DASHBOARDS, DONATIONS, Dashboard, country_name, default_start
+from crm.common.time import office_today
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -78,7 +79,7 @@ def read_filters(board: Dashboard, options: dict | None = None
     `options`, a value the bar does not offer (an officer, department, country or currency
     nobody has) is reported and ignored too, so the bar, the charts and the CSV agree."""
     warnings: list[str] = []
-    today = date.today()
+    today = office_today()
     start = default_start(board.default_months, today)
     end = today
     if "period" in board.filters:
