@@ -191,7 +191,8 @@ def _csv(name: str):
     if chart is None:
         abort(404)
     filename = f"kakehashi_{name}_{chart.id}_{f.today.isoformat()}.csv"
-    return Response(to_csv(chart), mimetype="text/csv; charset=utf-8", headers={
+    # content_type, not mimetype: Werkzeug would append a second "; charset=utf-8".
+    return Response(to_csv(chart), content_type="text/csv; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="{filename}"',
         "Cache-Control": "no-store"})
 
