@@ -17,7 +17,8 @@ from flask_babel import lazy_gettext as _l
 from crm.common.time import format_day, format_moment
 
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-_ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?")
+_ISO_MOMENT = re.compile(
+    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?")
 
 #: The form whose field labels name a record's columns, by table.
 FORMS = {
@@ -49,6 +50,12 @@ FIELD_LABELS = {
     "closed_on": _l("Closed on"), "close_reason": _l("Outcome or reason"),
     "roles": _l("Roles"), "active": _l("Active"), "name": _l("Name"),
     "do_not_contact_details": _l("Do-not-contact details included"),
+    "version": _l("Version"), "imported_at": _l("Imported at"),
+    "imported_by": _l("Imported by"), "created_by": _l("Created by"),
+    "entry_count": _l("Entries"), "current": _l("Current"), "format": _l("Format"),
+    "mapping": _l("Column mapping"), "source_filename": _l("File"),
+    "file_sha256": _l("File checksum (SHA-256)"), "created_at": _l("Created at"),
+    "updated_at": _l("Updated at"),
 }
 
 

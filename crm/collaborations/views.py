@@ -16,6 +16,7 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.routing import BuildError
 
+from crm.audit.labels import value_label
 from crm.audit.models import AuditEntry
 from crm.auth.models import User
 from crm.collaborations import services
@@ -214,7 +215,8 @@ def history(collab: Collaboration, limit: int = 200) -> list[dict[str, Any]]:
             step = (ch.get("step") or [None, ""])[1]
             texts.append(_("Signed off %(step)s (dated %(date)s).",
                            step=STAGE_LABELS.get(step, step),
-                           date=(ch.get("signed_on") or [None, ""])[1]))
+                           date=value_label(entry.entity, "signed_on",
+                                            (ch.get("signed_on") or [None, ""])[1])))
             kind = "signoff"
             if ch.get("override_reason"):
                 missing = (ch.get("missing_items") or [None, ""])[1] or ""
@@ -232,7 +234,8 @@ def history(collab: Collaboration, limit: int = 200) -> list[dict[str, Any]]:
             kind = "tick"
         elif entry.entity == "collaboration_minutes" and entry.action == "create":
             texts.append(_("Added minutes dated %(date)s.",
-                           date=(ch.get("held_on") or [None, ""])[1]))
+                           date=value_label(entry.entity, "held_on",
+                                            (ch.get("held_on") or [None, ""])[1])))
         if texts:
             lines.append({"at": entry.at, "actor": entry.actor, "texts": texts, "kind": kind})
     return lines
