@@ -3,6 +3,7 @@ from __future__ import annotations
 
 
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
@@ -73,7 +74,10 @@ def suggest(kind: str):
     options = []
     if text and "[#" not in text:
         options = db.session.execute(spec.search(text).limit(15)).scalars().all()
-    return render_template("main/_options.html", options=[record_option(o) for o in options])
+    # A person marked do-not-contact says so in the list, before they are picked.
+    return render_template("main/_options.html", options=[
+        (record_option(o), _("Do not contact") if getattr(o, "do_not_contact", False) else "")
+        for o in options])
 
 
 @bp.get("/healthz")
