@@ -24,6 +24,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         config["SQLALCHEMY_DATABASE_URI"] = database_url(config["SQLALCHEMY_DATABASE_URI"])
     app.config.update(from_environment(config))
     app.config.update(config)
+    from crm.common.time import check_zone
+
+    # Babel converts displayed times to the office's zone, whatever the server's clock zone.
+    app.config["BABEL_DEFAULT_TIMEZONE"] = check_zone(app.config["CRM_TIMEZONE"])
 
     from crm import web
     from crm.extensions import babel, bootstrap, csrf, db, login_manager, migrate

@@ -45,6 +45,8 @@ def from_environment(given: dict | None = None) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SECRET_KEY": _secret_key,
         "CRM_INDEX_DIR": lambda: os.environ.get("CRM_INDEX_DIR", str(INSTANCE_DIR / "index")),
+        # The office's time zone: "today" and every time shown (crm/common/time.py).
+        "CRM_TIMEZONE": lambda: os.environ.get("CRM_TIMEZONE") or "Asia/Tokyo",
     }
     return {key: read() for key, read in readers.items() if key not in given}
 

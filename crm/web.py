@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask, Response, g, has_request_context, render_template, request, session
-from flask_babel import format_currency, format_date, format_datetime, gettext as _
+from flask_babel import format_currency, gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
@@ -10,6 +10,7 @@ import crm.audit.services  # noqa: F401  (registers the audit hooks)
 import crm.models  # noqa: F401
 from crm.audit.services import set_actor
 from crm.auth.permissions import ROLE_LABELS
+from crm.common.time import format_day, format_moment
 from crm.extensions import db, login_manager
 from importers.i18n import set_translator as set_importer_translator
 
@@ -46,11 +47,14 @@ def _money(amount, currency: str = "JPY") -> str:
 
 
 def _date(value, fmt: str = "medium") -> str:
-    return format_date(value, fmt) if value else ""
+    """Every date shown: one format per language, a timestamp's day in the office's zone
+    (crm.common.time); fmt is kept for the templates that name one."""
+    return format_day(value)
 
 
 def _datetime(value, fmt: str = "medium") -> str:
-    return format_datetime(value, fmt) if value else ""
+    """Every timestamp shown, in the office's zone (CRM_TIMEZONE)."""
+    return format_moment(value)
 
 
 def init_app(app: Flask) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextvars
 import os
 import re
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,7 +16,14 @@ from sqlalchemy.engine import make_url
 from werkzeug.datastructures import MultiDict
 from werkzeug.security import generate_password_hash
 
-from crm import create_app
+# The tests' own dates (date.today() in a test) are the office's: the server's clock zone is
+# set to the office's zone (CRM_TIMEZONE's default) for the test process. The product never relies
+# on it: tests/test_office_time.py sets another zone and a clock and checks "today" and the times
+# shown (crm/common/time.py).
+os.environ["TZ"] = os.environ.get("CRM_TIMEZONE") or "Asia/Tokyo"
+time.tzset()
+
+from crm import create_app  # noqa: E402
 from crm.auth.permissions import Role
 from crm.extensions import db
 from tests.forms import Page

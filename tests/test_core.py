@@ -111,10 +111,10 @@ def test_dates_and_money_follow_the_locale(app):
 
     with app.test_request_context():
         with force_locale("en"):
-            assert _date(date(2026, 4, 1)) == "Apr 1, 2026"
+            assert _date(date(2026, 4, 1)) == "1 Apr 2026"
             assert _money(1500000, "JPY") == "¥1,500,000"
         with force_locale("ja"):
-            assert _date(date(2026, 4, 1)) == "2026/04/01"
+            assert _date(date(2026, 4, 1)) == "2026年4月1日"
             assert _money(1500000, "JPY") == "￥1,500,000"
 
 

@@ -110,3 +110,11 @@ def test_activity_form_marks_them_among_the_people_met(login, quiet):
     choices = client.get(f"/activities/contact-options?company=株式会社ABC [%23{quiet.company_id}]")
     html = choices.get_data(as_text=True)
     assert "山田 花子" in html and BADGE in html
+
+
+def test_person_picker_suggestions_say_do_not_contact(login, quiet):
+    client = login("liaison")
+    client.get("/events/")
+    options = client.get("/suggest/contact?q=山田").get_data(as_text=True)
+    assert f'value="山田 花子 [#{quiet.id}]"' in options or "山田" in options
+    assert "— Do not contact" in options

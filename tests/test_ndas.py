@@ -76,7 +76,7 @@ def test_nda_form_saves_and_shows_the_dates(partner, login):
     nda = db.session.scalar(select(Nda))
     assert (nda.expires_on, nda.survives_until) == (date(2028, 1, 14), date(2031, 1, 14))
     page = client.get(f"/ndas/{nda.id}").get_data(as_text=True)
-    assert "January 14, 2028" in page and "January 14, 2031" in page
+    assert "14 Jan 2028" in page and "14 Jan 2031" in page
 
 
 def test_nda_form_errors_by_field_and_nothing_saved(partner, login):

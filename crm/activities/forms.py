@@ -1,7 +1,6 @@
 """The activity form."""
 from __future__ import annotations
 
-from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -11,6 +10,7 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from crm.activities.models import ACTIVITY_KINDS
 from crm.common.forms import RecordField, choices, strip
+from crm.common.time import office_today
 
 KIND_LABELS = {"meeting": _l("Meeting"), "call": _l("Call"), "email": _l("E-mail"),
                "visit": _l("Visit")}
@@ -20,7 +20,7 @@ class ActivityForm(FlaskForm):
     company = RecordField(_l("Company"), validators=[Optional()], kind="company")
     kind = SelectField(_l("Kind"), choices=choices(ACTIVITY_KINDS, KIND_LABELS),
                        default="meeting")
-    occurred_on = DateField(_l("Date"), default=date.today,
+    occurred_on = DateField(_l("Date"), default=office_today,
                             validators=[InputRequired(message=_l("Enter the date it took place."))])
     subject = StringField(_l("Subject"), validators=[Length(max=300)], filters=[strip])
     minutes = TextAreaField(_l("Minutes"), filters=[strip], render_kw={"rows": 8},

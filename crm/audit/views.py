@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import or_, select
 
+from crm.audit.labels import readable_changes, record_label
 from crm.audit.models import AuditEntry
 from crm.common.views import like, paginate, render_list, require
 from crm.extensions import db
@@ -40,6 +41,18 @@ def recent_changes(record: Any, limit: int = 10) -> list[AuditEntry]:
                                  AuditEntry.entity_id == record.id)
         .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)
     ).scalars())
+
+
+@bp.app_template_global()
+def audit_changes(entity: str, changes: dict | None) -> list[tuple[str, Any, Any]]:
+    """(field label, before, after) of an audit entry, in the reader's language."""
+    return readable_changes(entity, changes)
+
+
+@bp.app_template_global()
+def audit_record_label(entity: str, label: str | None) -> str:
+    """An audit entry's record label, a stored key shown as its label."""
+    return record_label(entity, label)
 
 
 def _int_filter(column):

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -19,6 +18,7 @@ from crm.collaborations.steps import (
     EXCLUSIVITY_LABELS, KIND_LABELS, LANGUAGE_LABELS, MINUTE_KIND_LABELS,
 )
 from crm.common.forms import OptionalSelectField, RecordField, choices, options, strip
+from crm.common.time import office_today
 
 #: Empty seed and researcher pickers the form offers besides those already named.
 BLANK_SLOTS = 2
@@ -62,7 +62,7 @@ class CollaborationForm(FlaskForm):
     contract_language = SelectField(_l("Contract language"),
                                     choices=choices(CONTRACT_LANGUAGES, LANGUAGE_LABELS),
                                     default="ja")
-    opened_on = DateField(_l("Opened on"), default=date.today, validators=[Optional()])
+    opened_on = DateField(_l("Opened on"), default=office_today, validators=[Optional()])
     planned_start = DateField(_l("Planned start"), validators=[Optional()])
     planned_end = DateField(_l("Planned end"), validators=[Optional()])
     exclusivity = OptionalSelectField(_l("Licence exclusivity"),
@@ -94,14 +94,14 @@ class CollaborationForm(FlaskForm):
 
 
 class SignoffForm(FlaskForm):
-    signed_on = DateField(_l("Signed off on"), default=date.today, validators=[Optional()])
+    signed_on = DateField(_l("Signed off on"), default=office_today, validators=[Optional()])
     override_reason = TextAreaField(
         _l("Override reason"), filters=[strip], render_kw={"rows": 2},
         description=_l("Managers only: why the step may be signed off with items not done."))
 
 
 class CloseForm(FlaskForm):
-    closed_on = DateField(_l("Closed on"), default=date.today, validators=[Optional()])
+    closed_on = DateField(_l("Closed on"), default=office_today, validators=[Optional()])
     close_reason = TextAreaField(_l("Outcome or reason"), filters=[strip],
                                  render_kw={"rows": 2})
 
@@ -109,7 +109,7 @@ class CloseForm(FlaskForm):
 class MinuteForm(FlaskForm):
     kind = SelectField(_l("Kind"), choices=options(
         ((k, MINUTE_KIND_LABELS[k]) for k in MINUTE_KINDS)), default="meeting")
-    held_on = DateField(_l("Date"), default=date.today, validators=[Optional()])
+    held_on = DateField(_l("Date"), default=office_today, validators=[Optional()])
     attendees = TextAreaField(_l("Attendees"), filters=[strip], render_kw={"rows": 2})
     body = TextAreaField(_l("What was discussed or achieved"), filters=[strip],
                          render_kw={"rows": 4})

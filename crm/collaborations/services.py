@@ -35,6 +35,7 @@ from crm.common.text import nfkc
 from crm.companies.models import Company
 from crm.extensions import db, utcnow
 from crm.research.models import Researcher, ResearchSeed
+from crm.common.time import office_today
 
 FIELDS = ("kind", "title", "description", "currency", "quarterly_reports", "contract_language",
           "opened_on", "planned_start", "planned_end", "exclusivity", "transfers_ip",
@@ -237,7 +238,7 @@ def save_collaboration(collab: Collaboration | None, data: dict[str, Any], *,
     opened_on = data.get("opened_on")
     if not isinstance(opened_on, date):
         errors["opened_on"] = _("Enter the date the collaboration was opened.")
-    elif opened_on > date.today() and (collab is None or opened_on != collab.opened_on):
+    elif opened_on > office_today() and (collab is None or opened_on != collab.opened_on):
         # a future opening date could never be signed off or closed (both refuse the future)
         errors["opened_on"] = _("The opening date cannot be in the future.")
     start, end = data.get("planned_start"), data.get("planned_end")
@@ -253,7 +254,7 @@ def save_collaboration(collab: Collaboration | None, data: dict[str, Any], *,
             if not value:
                 errors[key] = _("A Bayh-Dole approval needs the agency, the date and the "
                                 "reference: fill in all three, or none.")
-    if isinstance(approval[1], date) and approval[1] > date.today():
+    if isinstance(approval[1], date) and approval[1] > office_today():
         errors["bayh_dole_approved_on"] = _("The approval date cannot be in the future.")
 
     if collab is not None and kind in KINDS and not errors:
@@ -387,7 +388,7 @@ def sign_off(collab: Collaboration, user: User, signed_on: Any,
     errors: dict[str, str] = {}
     if not isinstance(signed_on, date):
         errors["signed_on"] = _("Enter the date of the sign-off.")
-    elif signed_on > date.today():
+    elif signed_on > office_today():
         errors["signed_on"] = _("The sign-off date cannot be in the future.")
     elif signed_on < collab.opened_on:
         errors["signed_on"] = _("The sign-off date is before the collaboration was opened.")
@@ -443,7 +444,7 @@ def close(collab: Collaboration, closed_on: Any, reason: str | None) -> Collabor
     if closed_on < collab.opened_on:
         raise ValidationError({"closed_on": _("The closing date is before the collaboration "
                                               "was opened.")})
-    if closed_on > date.today():
+    if closed_on > office_today():
         raise ValidationError({"closed_on": _("The closing date cannot be in the future.")})
     collab.stage = "closed"
     collab.closed_on = closed_on
@@ -468,7 +469,7 @@ def add_minute(collab: Collaboration, data: dict[str, Any], user: User | None
     held_on = data.get("held_on")
     if not isinstance(held_on, date):
         errors["held_on"] = _("Enter the date of the meeting.")
-    elif held_on > date.today():
+    elif held_on > office_today():
         errors["held_on"] = _("The date cannot be in the future.")
     body = (data.get("body") or "").strip()
     if not body:

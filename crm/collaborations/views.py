@@ -6,7 +6,7 @@ unfinished checklist items with a reason collaborations.override (checked in the
 """
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -16,6 +16,7 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.routing import BuildError
 
+from crm.audit.labels import value_label
 from crm.audit.models import AuditEntry
 from crm.auth.models import User
 from crm.collaborations import services
@@ -39,6 +40,7 @@ from crm.companies.models import Company
 from crm.extensions import db
 from crm.research.forms import TECH_FIELD_LABELS
 from crm.research.models import Researcher, ResearchSeed
+from crm.common.time import office_today
 
 bp = Blueprint("collaborations", __name__, url_prefix="/collaborations")
 
@@ -106,7 +108,7 @@ def index():
     for name, apply_filter in FILTERS.items():
         if name != "stage" and args.get(name):
             stmt = apply_filter(stmt, args[name])
-    since = date.today() - timedelta(days=BOARD_CLOSED_DAYS)
+    since = office_today() - timedelta(days=BOARD_CLOSED_DAYS)
     rows = db.session.execute(
         stmt.where(or_(Collaboration.stage.in_(OPEN_STAGES), Collaboration.closed_on >= since))
         .order_by(Collaboration.opened_on.desc(), Collaboration.id.desc())
@@ -213,7 +215,8 @@ def history(collab: Collaboration, limit: int = 200) -> list[dict[str, Any]]:
             step = (ch.get("step") or [None, ""])[1]
             texts.append(_("Signed off %(step)s (dated %(date)s).",
                            step=STAGE_LABELS.get(step, step),
-                           date=(ch.get("signed_on") or [None, ""])[1]))
+                           date=value_label(entry.entity, "signed_on",
+                                            (ch.get("signed_on") or [None, ""])[1])))
             kind = "signoff"
             if ch.get("override_reason"):
                 missing = (ch.get("missing_items") or [None, ""])[1] or ""
@@ -231,7 +234,8 @@ def history(collab: Collaboration, limit: int = 200) -> list[dict[str, Any]]:
             kind = "tick"
         elif entry.entity == "collaboration_minutes" and entry.action == "create":
             texts.append(_("Added minutes dated %(date)s.",
-                           date=(ch.get("held_on") or [None, ""])[1]))
+                           date=value_label(entry.entity, "held_on",
+                                            (ch.get("held_on") or [None, ""])[1])))
         if texts:
             lines.append({"at": entry.at, "actor": entry.actor, "texts": texts, "kind": kind})
     return lines
@@ -284,7 +288,7 @@ def _render_show(collab: Collaboration, *, signoff_form: SignoffForm | None = No
                                           exclude_id=collab.id),
         tech=services.tech_warnings(collab), clearance=clearance,
         screening_url=screening_url(collab.company_id), ndas=_company_ndas(collab),
-        history=history(collab), today=date.today(),
+        history=history(collab), today=office_today(),
         signoff_form=signoff_form or SignoffForm(formdata=None),
         close_form=close_form or CloseForm(formdata=None),
         minute_form=minute_form or MinuteForm(formdata=None),
@@ -445,7 +449,7 @@ def edit(collaboration_id: int | None = None):
         form.conflicts_seen.data = services.conflict_summary(conflicts)
         reviewed = collab.reviewed_conflict_ids if collab is not None else set()
         return render_template("collaborations/form.html", form=form, collab=collab,
-                               conflicts=conflicts, reviewed=reviewed, today=date.today())
+                               conflicts=conflicts, reviewed=reviewed, today=office_today())
 
     return save_form(
         form, lambda: services.save_collaboration(collab, form.data_for_service(),
@@ -471,7 +475,7 @@ def company_collaborations(company_id: int) -> dict[str, list]:
     ndas = db.session.execute(
         select(Nda).where(Nda.company_id == company_id)
         .order_by(Nda.expires_on.desc(), Nda.id.desc()).limit(50)).scalars().all()
-    return {"collaborations": collabs, "ndas": ndas, "today": date.today()}
+    return {"collaborations": collabs, "ndas": ndas, "today": office_today()}
 
 
 @bp.app_template_global()

@@ -1,7 +1,6 @@
 """The donation form."""
 from __future__ import annotations
 
-from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -9,6 +8,7 @@ from wtforms import BooleanField, DateField, DecimalField, RadioField, StringFie
 from wtforms.validators import Length, Optional
 
 from crm.common.forms import RecordField, options, strip
+from crm.common.time import office_today
 
 DONOR_TYPES = {"company": _l("Company"), "alumnus": _l("Alumnus")}
 
@@ -21,7 +21,7 @@ class DonationForm(FlaskForm):
                           render_kw={"inputmode": "decimal"})
     currency = StringField(_l("Currency"), default="JPY", validators=[Length(max=3)],
                            filters=[strip], description=_l("ISO code: JPY, USD, EUR ..."))
-    received_on = DateField(_l("Received on"), default=date.today, validators=[Optional()])
+    received_on = DateField(_l("Received on"), default=office_today, validators=[Optional()])
     purpose = StringField(_l("Purpose"), validators=[Length(max=300)], filters=[strip])
     restricted = BooleanField(_l("Restricted to this purpose (指定寄付)"))
     notes = TextAreaField(_l("Notes"), filters=[strip], render_kw={"rows": 3})

@@ -25,6 +25,7 @@ from crm.contacts.services import save_contact
 from crm.events.models import Encounter, Event
 from crm.events.services import save_encounter, save_event
 from crm.extensions import db
+from crm.common.time import office_today
 
 #: A person's answer to "is this the same one?": an existing record's id, "new", or not asked yet.
 Choice = int | Literal["new"] | None
@@ -199,7 +200,7 @@ def find_or_create_event(name: str, on: date, kind: str = "trade_show") -> Event
 
 def meeting_date(event: Event, on: date | None = None) -> date:
     """The day of the meeting: the given day (today, at the fair) held within the event's dates."""
-    on = on or date.today()
+    on = on or office_today()
     last = event.ends_on or event.starts_on
     return min(max(on, event.starts_on), last)
 

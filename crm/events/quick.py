@@ -4,7 +4,7 @@ Routes on the events blueprint (registered by the import at the end of crm/event
 """
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -45,6 +45,7 @@ from crm.events.models import Encounter, Event
 from crm.events.views import bp
 from crm.extensions import db
 from crm.main.suggest import SUGGESTERS
+from crm.common.time import office_today
 
 #: The session key holding the event the officer logged at last: the form comes back on it.
 SESSION_KEY = "fair_event_id"
@@ -101,7 +102,7 @@ class FairForm(FlaskForm):
 
 def _recent_events(keep: int | None) -> list[Event]:
     """Events running now or near today, newest first, and the one used last whatever its date."""
-    today = date.today()
+    today = office_today()
     window = timedelta(days=RECENT_DAYS)
     last_day = func.coalesce(Event.ends_on, Event.starts_on)
     return list(db.session.execute(
@@ -153,7 +154,7 @@ def fair():
                                parse_choice(choices["contact"]))
             # Everything above only read; from here on the records are written.
             if event is None:
-                event = find_or_create_event(form.new_event.data, date.today())
+                event = find_or_create_event(form.new_event.data, office_today())
             _company, contact = save_person(entry, plan, how_we_met=event.name)
             encounter = record_encounter(event, contact, current_user.id, form.meeting())
         except NeedsConfirmation as need:

@@ -1,7 +1,7 @@
 """Creating, changing and deleting events and the encounters made at them."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from flask_babel import gettext as _
@@ -11,6 +11,7 @@ from crm.common.services import ValidationError, apply
 from crm.contacts.models import Contact
 from crm.events.models import EVENT_KINDS, Encounter, Event
 from crm.extensions import db
+from crm.common.time import office_today
 
 EVENT_FIELDS = ("name", "kind", "starts_on", "ends_on", "location", "description")
 ENCOUNTER_FIELDS = (
@@ -38,9 +39,9 @@ def save_event(event: Event | None, data: dict[str, Any]) -> Event:
     ends_on = data.get("ends_on", event.ends_on if event else None)
     if starts_on is None:
         errors["starts_on"] = _("Enter the date the event starts.")
-    elif not EARLIEST_YEAR <= starts_on.year <= date.today().year + YEARS_AHEAD:
+    elif not EARLIEST_YEAR <= starts_on.year <= office_today().year + YEARS_AHEAD:
         errors["starts_on"] = _("Enter a start date between %(first)s and %(last)s.",
-                                 first=EARLIEST_YEAR, last=date.today().year + YEARS_AHEAD)
+                                 first=EARLIEST_YEAR, last=office_today().year + YEARS_AHEAD)
     if starts_on and ends_on and ends_on < starts_on:
         errors["ends_on"] = _("The event cannot end before it starts.")
     elif starts_on and ends_on and (ends_on - starts_on).days > 366:

@@ -1,7 +1,6 @@
 """Event pages (展示会, conferences, seminars, visits) and the encounters recorded at them."""
 from __future__ import annotations
 
-from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -51,8 +50,8 @@ SORTS = {"date": Event.starts_on, "name": Event.name, "kind": Event.kind,
 
 FILTERS = {
     "kind": lambda s, v: s.where(Event.kind == v),
-    "when": lambda s, v: (s.where(_last_day() >= date.today()) if v == "upcoming"
-                          else s.where(_last_day() < date.today()) if v == "past" else s),
+    "when": lambda s, v: (s.where(_last_day() >= office_today()) if v == "upcoming"
+                          else s.where(_last_day() < office_today()) if v == "past" else s),
 }
 
 
@@ -78,7 +77,7 @@ def index():
         ).all()
         tallies = {event_id: (met, int(open_ or 0)) for event_id, met, open_ in rows}
     return render_list("events/index.html", page=page, tallies=tallies, KIND_LABELS=KIND_LABELS,
-                       WHEN_LABELS=WHEN_LABELS, today=date.today())
+                       WHEN_LABELS=WHEN_LABELS, today=office_today())
 
 
 @bp.get("/<int:event_id>")
@@ -97,7 +96,7 @@ def show(event_id: int):
     open_follow_ups = sum(1 for e in encounters if e.follow_up_wanted and not e.follow_up_done)
     return render_template("events/show.html", event=event, encounters=encounters,
                            open_follow_ups=open_follow_ups, KIND_LABELS=KIND_LABELS,
-                           done_form=ConfirmForm(), today=date.today())
+                           done_form=ConfirmForm(), today=office_today())
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -215,3 +214,4 @@ def follow_up_done(encounter_id: int):
 
 # The fair form's routes live on this blueprint; importing the module registers them.
 from crm.events import quick  # noqa: E402,F401
+from crm.common.time import office_today

@@ -44,6 +44,7 @@ from crm.donations.models import Donation
 from crm.events.models import Encounter
 from crm.exports import filters
 from crm.extensions import db
+from crm.common.time import office_today
 
 KINDS = ("companies", "contacts")
 FORMATS = ("csv", "csv-cp932", "xlsx", "vcard")
@@ -562,7 +563,7 @@ def write(req: Request, out: BinaryIO) -> Result:
 
 
 def filename(req: Request, today: date | None = None) -> str:
-    day = (today or date.today()).strftime("%Y%m%d")
+    day = (today or office_today()).strftime("%Y%m%d")
     return f"kakehashi-{req.kind}-{day}.{EXTENSIONS[req.format]}"
 
 

@@ -43,6 +43,7 @@ from crm.common.text import (
 )
 from crm.extensions import db, utcnow
 from crm.imports.models import POLICIES, ImportBatch
+from crm.common.time import office_today
 from importers.base import ImportFileError, ParsedFile, ParsedRow, Problem  # noqa: F401
 from importers.fields import FIELDS, REQUIRED
 
@@ -968,7 +969,7 @@ class EventImporter(KindImporter):
         data["starts_on"] = _date(values, "starts_on")
         data["ends_on"] = _date(values, "ends_on")
         start, end = data["starts_on"], data["ends_on"]
-        last = date.today().year + YEARS_AHEAD
+        last = office_today().year + YEARS_AHEAD
         if start and not EARLIEST_YEAR <= start.year <= last:
             raise RowError("starts_on", _("Enter a start date between %(first)s and %(last)s.",
                                           first=EARLIEST_YEAR, last=last))

@@ -23,6 +23,7 @@ from crm.events.models import Encounter
 from crm.extensions import db, utcnow
 from crm.liaison.models import PORTFOLIO_MAX, PORTFOLIO_MIN, Coverage, PortfolioAssignment
 from crm.research.models import Department, Researcher, ResearchSeed, seed_researchers
+from crm.common.time import office_today
 
 #: Roles that may hold a portfolio (the same people the responsible-officer select offers).
 OFFICER_ROLES = ("liaison", "manager")
@@ -310,7 +311,7 @@ class PortfolioRow:
 def portfolio(officer_id: int, today: date | None = None) -> list[PortfolioRow]:
     """The officer's companies with last contact, open follow-ups and renewal (one query):
     stale ones first, then by name."""
-    today = today or date.today()
+    today = today or office_today()
     last_activity = (select(func.max(Activity.occurred_on))
                      .where(Activity.company_id == Company.id).scalar_subquery())
     last_encounter = (select(func.max(Encounter.met_on)).join(Contact)

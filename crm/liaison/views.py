@@ -1,7 +1,6 @@
 """Portfolio pages: an officer's own portfolio, the manager's overview, a company's history."""
 from __future__ import annotations
 
-from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -20,6 +19,7 @@ from crm.liaison import services
 from crm.liaison.forms import AssignForm, CoverageForm, HistoryLookupForm
 from crm.liaison.models import PORTFOLIO_MAX, PORTFOLIO_MIN, Coverage
 from crm.research.models import Department
+from crm.common.time import office_today
 
 bp = Blueprint("liaison", __name__, url_prefix="/liaison")
 
@@ -37,7 +37,7 @@ def _portfolio_page(officer: User):
         "liaison/portfolio.html", officer=officer, own=officer.id == current_user.id,
         load=services.officer_load(officer), rows=services.portfolio(officer.id),
         follow_ups=services.open_follow_ups(officer.id),
-        departments=services.covered_departments(officer.id), today=date.today(),
+        departments=services.covered_departments(officer.id), today=office_today(),
         confirm=ConfirmForm(),
     )
 

@@ -1,9 +1,9 @@
 """Home page, language choice and record suggestions."""
 from __future__ import annotations
 
-from datetime import date
 
 from flask import Blueprint, abort, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
@@ -16,6 +16,7 @@ from crm.events.models import Encounter
 from crm.extensions import db
 from crm.main.suggest import SUGGESTERS
 from crm.research.models import ResearchSeed
+from crm.common.time import office_today
 
 bp = Blueprint("main", __name__)
 
@@ -46,7 +47,7 @@ def home():
         .options(db.joinedload(Encounter.contact), db.joinedload(Encounter.event))
     ).scalars().all()
     return render_template("main/home.html", counts=counts, mine=mine, recent=recent,
-                           follow_ups=follow_ups, today=date.today())
+                           follow_ups=follow_ups, today=office_today())
 
 
 @bp.post("/language/<lang>")
@@ -73,7 +74,10 @@ def suggest(kind: str):
     options = []
     if text and "[#" not in text:
         options = db.session.execute(spec.search(text).limit(15)).scalars().all()
-    return render_template("main/_options.html", options=[record_option(o) for o in options])
+    # A person marked do-not-contact says so in the list, before they are picked.
+    return render_template("main/_options.html", options=[
+        (record_option(o), _("Do not contact") if getattr(o, "do_not_contact", False) else "")
+        for o in options])
 
 
 @bp.get("/healthz")

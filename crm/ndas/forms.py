@@ -1,7 +1,6 @@
 """Forms: an NDA, and a disclosure under it."""
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -13,6 +12,7 @@ from wtforms.validators import Length, Optional
 
 from crm.common.forms import OptionalSelectField, RecordField, choices, strip
 from crm.ndas.models import CLASSIFICATIONS, DIRECTIONS, NDA_STATUSES
+from crm.common.time import office_today
 
 NDA_STATUS_LABELS = {
     "draft": _l("Draft"), "negotiating": _l("In negotiation"), "signed": _l("Signed"),
@@ -45,7 +45,7 @@ class NdaForm(FlaskForm):
     status = SelectField(_l("Status"), choices=choices(NDA_STATUSES, NDA_STATUS_LABELS),
                          default="draft")
     signed_on = DateField(_l("Signed on"), validators=[Optional()])
-    effective_from = DateField(_l("Effective from"), default=date.today,
+    effective_from = DateField(_l("Effective from"), default=office_today,
                                validators=[Optional()])
     term_months = IntegerField(_l("Term (months)"), default=24,
                                validators=[Optional()])
@@ -74,7 +74,7 @@ class NdaForm(FlaskForm):
 
 
 class DisclosureForm(FlaskForm):
-    disclosed_on = DateField(_l("Date"), default=date.today, validators=[Optional()])
+    disclosed_on = DateField(_l("Date"), default=office_today, validators=[Optional()])
     direction = SelectField(_l("Direction"), choices=choices(DIRECTIONS, DIRECTION_LABELS),
                             default="to_partner")
     description = TextAreaField(_l("What was disclosed"), filters=[strip],

@@ -22,6 +22,7 @@ from crm.companies.models import Company
 from crm.contacts.models import Contact
 from crm.extensions import db, utcnow
 from crm.ndas.models import CLASSIFICATIONS, DIRECTIONS, NDA_STATUSES, Disclosure, Nda
+from crm.common.time import office_today
 
 FIELDS = ("title", "parties", "mutual", "status", "signed_on", "effective_from", "term_months",
           "survival_months", "governing_law", "arbitration_place", "arbitration_country",
@@ -99,7 +100,7 @@ def save_nda(nda: Nda | None, data: dict[str, Any]) -> Nda:
     signed_on = data.get("signed_on")
     if status in ("signed", "terminated") and not isinstance(signed_on, date):
         errors["signed_on"] = _("A signed NDA needs its signing date.")
-    elif isinstance(signed_on, date) and signed_on > date.today():
+    elif isinstance(signed_on, date) and signed_on > office_today():
         errors["signed_on"] = _("The signing date cannot be in the future.")
     term, survival = data.get("term_months"), data.get("survival_months") or 0
     if not isinstance(term, int) or not 1 <= term <= MAX_MONTHS:
@@ -155,7 +156,7 @@ def add_disclosure(nda: Nda, data: dict[str, Any], user: Any = None) -> Disclosu
     day = data.get("disclosed_on")
     if not isinstance(day, date):
         errors["disclosed_on"] = _("Enter the date of the disclosure.")
-    elif day > date.today():
+    elif day > office_today():
         errors["disclosed_on"] = _("The date cannot be in the future.")
     elif nda.status != "signed":
         errors["disclosed_on"] = _("The NDA is not signed (it is %(status)s): no confidential "
@@ -208,7 +209,7 @@ def expiring(days: int, today: date | None = None) -> list[Nda]:
 
     Needs only an application context (no request): usable from a command or a scheduled job.
     """
-    today = today or date.today()
+    today = today or office_today()
     return list(db.session.execute(
         select(Nda).where(Nda.status == "signed", Nda.expires_on >= today,
                           Nda.expires_on <= today + timedelta(days=days))

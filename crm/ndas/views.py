@@ -4,7 +4,7 @@ Seeing needs collaborations.view; recording NDAs and disclosures collaborations.
 """
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -25,6 +25,7 @@ from crm.ndas.forms import (
     CLASSIFICATION_LABELS, DIRECTION_LABELS, NDA_STATUS_LABELS, DisclosureForm, NdaForm,
 )
 from crm.ndas.models import Disclosure, Nda
+from crm.common.time import office_today
 
 bp = Blueprint("ndas", __name__, url_prefix="/ndas")
 
@@ -40,7 +41,7 @@ def search_ndas(stmt: Select, q: str) -> Select:
 
 
 def _status(stmt: Select, value: str) -> Select:
-    today = date.today()
+    today = office_today()
     if value == "expired":
         return stmt.where(Nda.status == "signed", Nda.expires_on < today)
     if value == "signed":  # in force
@@ -72,7 +73,7 @@ def index():
         company = db.session.get(Company, int(page.args["company"]))
     soon = services.expiring(max(services.REMINDER_DAYS))
     return render_list("ndas/index.html", page=page, company=company, expiring=soon,
-                       today=date.today(), limit_60=date.today() + timedelta(days=60),
+                       today=office_today(), limit_60=office_today() + timedelta(days=60),
                        NDA_STATUS_LABELS=NDA_STATUS_LABELS)
 
 
@@ -90,7 +91,7 @@ def _render_show(nda: Nda, form: DisclosureForm | None = None):
     from crm.collaborations.services import is_foreign
 
     return render_template(
-        "ndas/show.html", nda=nda, form=form, today=date.today(),
+        "ndas/show.html", nda=nda, form=form, today=office_today(),
         arbitration_warning=services.arbitration_warning(nda), foreign=is_foreign(nda.company),
         NDA_STATUS_LABELS=NDA_STATUS_LABELS, CLASSIFICATION_LABELS=CLASSIFICATION_LABELS,
         DIRECTION_LABELS=DIRECTION_LABELS)

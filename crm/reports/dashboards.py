@@ -11,9 +11,10 @@ from datetime import date
 
 import pandas as pd
 import plotly.graph_objects as go
-from flask_babel import format_date, get_locale
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from crm.common.time import format_day, format_month
 from crm.companies.forms import TIER_LABELS
 from crm.companies.models import MEMBERSHIP_TIERS
 from crm.events.forms import KIND_LABELS
@@ -78,8 +79,8 @@ def _engaged(f: s.Filters) -> Chart:
     table[_("Total")] = table[[lbl for _s, lbl in segments]].sum(axis=1)
     note = _("Engaged: at least one activity or encounter with the company. This quarter began "
              "on %(this)s; last quarter began on %(last)s.",
-             this=format_date(df.attrs["this_q"], "medium"),
-             last=format_date(df.attrs["last_q"], "medium"))
+             this=format_day(df.attrs["this_q"]),
+             last=format_day(df.attrs["last_q"]))
     empty = int(table[_("Total")].sum()) == 0
     return Chart("engaged", _("Are we engaging more companies this quarter than last?"),
                  None if empty else fig, table.iloc[0:0] if empty else table,
@@ -89,14 +90,17 @@ def _engaged(f: s.Filters) -> Chart:
 def _monthly(f: s.Filters) -> list[Chart]:
     df = s.monthly_contacts(f)
     months = s.months_between(f.start, f.end)
+    #: The charts' month labels in the language's format (2026年12月, Dec 2026); tables and
+    #: CSV keep YYYY-MM.
+    month_labels = [format_month(date.fromisoformat(m + "-01")) for m in months]
     kinds = [("activity", _("Activities")), ("encounter", _("Encounters at events"))]
     per_kind = (df.pivot_table(index="month", columns="kind", values="count", aggfunc="sum")
                 .reindex(index=months, columns=[k for k, _l in kinds]).fillna(0).astype(int)
                 if not df.empty else pd.DataFrame())
     fig = go.Figure()
     for i, (k, label) in enumerate(kinds):
-        fig.add_bar(x=months, y=per_kind[k].tolist() if not per_kind.empty else [], name=label,
-                    marker_color=PALETTE[i])
+        fig.add_bar(x=month_labels, y=per_kind[k].tolist() if not per_kind.empty else [],
+                    name=label, marker_color=PALETTE[i])
     fig.update_layout(barmode="stack", yaxis_title=_("Number logged"),
                       xaxis={"type": "category", "title": _("Month")})
     table = pd.DataFrame({_("Month"): months})
@@ -117,7 +121,7 @@ def _monthly(f: s.Filters) -> list[Chart]:
                 .reindex(columns=months).fillna(0).astype(int))
         heat = heat.loc[heat.sum(axis=1).sort_values(ascending=True).index]
     fig2 = go.Figure(go.Heatmap(
-        z=heat.values.tolist() if not heat.empty else [], x=months, y=list(heat.index),
+        z=heat.values.tolist() if not heat.empty else [], x=month_labels, y=list(heat.index),
         colorscale=[[0, "#f4f7fb"], [1, PALETTE[0]]], hoverongaps=False,
         colorbar={"title": {"text": _("Logged")}, "thickness": 12},
         hovertemplate="%{y} · %{x}: %{z}<extra></extra>"))
@@ -300,7 +304,7 @@ def events(f: s.Filters, can: Callable[[str], bool]) -> list[Chart]:
                 ("with_activity", _("Companies with a later activity")),
                 ("with_collaboration", _("Companies with a later collaboration"))]
     top = df.sort_values(["contacts", "starts_on"], ascending=[False, False]).head(TOP_EVENTS)
-    labels = [f"{name} ({format_date(d, 'short')})" for name, d in zip(top["event"],
+    labels = [f"{name} ({format_day(d)})" for name, d in zip(top["event"],
                                                                        top["starts_on"])]
     fig = go.Figure()
     for i, (key, label) in enumerate(measures):
@@ -309,7 +313,7 @@ def events(f: s.Filters, can: Callable[[str], bool]) -> list[Chart]:
     fig.update_layout(barmode="group", xaxis_title=_("Number"),
                       yaxis={"type": "category"})
     table = pd.DataFrame({_("Event"): top["event"].tolist(),
-                          _("Date"): [format_date(d, "medium") for d in top["starts_on"]],
+                          _("Date"): [format_day(d) for d in top["starts_on"]],
                           _("Kind"): [str(KIND_LABELS.get(k, k)) for k in top["kind"]]})
     for key, label in measures:
         table[label] = top[key].tolist()

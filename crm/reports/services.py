@@ -32,6 +32,7 @@ from crm.liaison import services as liaison
 from crm.requests.models import DataEntryRequest
 from crm.requests.services import OPEN_STATUSES, naive_utc
 from crm.research.models import Department, Researcher, ResearchSeed
+from crm.common.time import office_today
 
 #: Days ahead in which membership renewals count as due.
 RENEWAL_HORIZON = 90
@@ -56,7 +57,7 @@ class Filters:
     today: date | None = None
 
     def __post_init__(self) -> None:
-        self.today = self.today or date.today()
+        self.today = self.today or office_today()
 
 
 def _frame(stmt: Select, columns: list[str]) -> pd.DataFrame:

@@ -18,6 +18,7 @@ from crm.extensions import db
 from crm.reports import services
 from crm.reports.charts import display, to_csv
 from crm.reports.dashboards import DASHBOARDS, DONATIONS, Dashboard, country_name, default_start
+from crm.common.time import office_today
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -78,7 +79,7 @@ def read_filters(board: Dashboard, options: dict | None = None
     `options`, a value the bar does not offer (an officer, department, country or currency
     nobody has) is reported and ignored too, so the bar, the charts and the CSV agree."""
     warnings: list[str] = []
-    today = date.today()
+    today = office_today()
     start = default_start(board.default_months, today)
     end = today
     if "period" in board.filters:
@@ -190,7 +191,8 @@ def _csv(name: str):
     if chart is None:
         abort(404)
     filename = f"kakehashi_{name}_{chart.id}_{f.today.isoformat()}.csv"
-    return Response(to_csv(chart), mimetype="text/csv; charset=utf-8", headers={
+    # content_type, not mimetype: Werkzeug would append a second "; charset=utf-8".
+    return Response(to_csv(chart), content_type="text/csv; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="{filename}"',
         "Cache-Control": "no-store"})
 

@@ -105,6 +105,8 @@ class HeldUpload(db.Model):
     random token in the form's hidden field, so nobody has to attach it again."""
 
     __tablename__ = "held_uploads"
+    #: A passing copy of a file, not a record: its token is a secret, kept out of the audit trail.
+    __audited__ = False
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Random and unguessable; only its owner can use it.

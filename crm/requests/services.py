@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
@@ -23,6 +23,7 @@ from crm.events.fair import Meeting, PersonEntry, Plan, record_encounter, save_p
 from crm.events.models import Event
 from crm.extensions import db, utcnow
 from crm.requests.models import DataEntryRequest, RequestMessage
+from crm.common.time import office_today
 
 #: What may be attached, by the type found in the file's first bytes (not the browser's word).
 ATTACHMENT_TYPES = {"image/jpeg": "JPEG", "image/png": "PNG", "text/vcard": "vCard"}
@@ -199,7 +200,7 @@ def submit_request(user: User, data: dict[str, Any],
     if not data.get("event_id") and not data.get("where_met") and attachment is None:
         errors["where_met"] = _(
             "Say where you met them: pick the event or describe the place.")
-    if data.get("met_on") and data["met_on"] > date.today():
+    if data.get("met_on") and data["met_on"] > office_today():
         errors["met_on"] = _("The meeting cannot be in the future.")
     try:
         data["email"] = normalise_email(data.get("email"))
@@ -308,7 +309,7 @@ def enter(req: DataEntryRequest, user: User, entry: Entry, plan: Plan) -> None:
     if entry.event is not None:
         encounter = record_encounter(entry.event, contact, req.submitted_by_id, entry.meeting)
     elif entry.notes:
-        stamp = (entry.meeting.met_on or date.today()).isoformat()
+        stamp = (entry.meeting.met_on or office_today()).isoformat()
         contact.notes = "\n\n".join(filter(None, [contact.notes, f"[{stamp}] {entry.notes}"]))
     req.company_id = company.id if company else None
     req.contact_id, req.encounter_id = contact.id, encounter.id if encounter else None

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from datetime import date
 from io import BytesIO
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
@@ -31,6 +30,7 @@ from crm.requests.forms import (
     RequestForm,
 )
 from crm.requests.models import DataEntryRequest, RequestMessage
+from crm.common.time import office_today
 
 bp = Blueprint("requests", __name__, url_prefix="/requests")
 
@@ -291,7 +291,7 @@ def enter(request_id: int):
             event = form.event.data
             if event is None and form.new_event.data:
                 event = find_or_create_event(form.new_event.data,
-                                             form.met_on.data or req.met_on or date.today(),
+                                             form.met_on.data or req.met_on or office_today(),
                                              form.new_event_kind.data)
             notes = "\n\n".join(filter(None, [form.interests.data, form.small_talk.data]))
             where = event.name if event else req.where_met

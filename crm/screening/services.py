@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from flask import current_app
@@ -21,6 +20,7 @@ from crm.extensions import db, utcnow
 from crm.screening import names as nm
 from crm.screening.models import (DECISION_STATUS, DECISIONS, LIST_KINDS, Decision, Hit,
                                   ListEntry, Screening, ScreeningList)
+from crm.common.time import office_today
 from importers.screening import ScreeningFileError, file_date, parse
 
 #: What a company's screening state may be.
@@ -92,7 +92,7 @@ def import_list(kind: str, data: bytes, filename: str = "", *, version: str | No
             "was imported.", kind=kind, version=previous.version)})
     published = parsed.published_on or file_date(version)
     new = ScreeningList(
-        kind=kind, version=version or (published or date.today()).isoformat(),
+        kind=kind, version=version or (published or office_today()).isoformat(),
         published_on=published, source_filename=(filename or "")[-300:] or None,
         file_sha256=sha, imported_at=utcnow(), imported_by_id=user_id,
         entry_count=len(parsed.entries), current=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -80,9 +81,14 @@ def import_list():
             form_errors(form, err)
         else:
             lst = result.list
-            flash(_("Imported %(kind)s version %(version)s: %(n)s entries. %(companies)s "
-                    "companies re-screened.", kind=lst.kind, version=lst.version,
-                    n=f"{lst.entry_count:,}", companies=f"{result.rescreened:,}"), "success")
+            entries = ngettext("%(count)s entry", "%(count)s entries", lst.entry_count,
+                               count=f"{lst.entry_count:,}")
+            rescreened = ngettext("%(count)s company re-screened",
+                                  "%(count)s companies re-screened", result.rescreened,
+                                  count=f"{result.rescreened:,}")
+            flash(_("Imported %(kind)s version %(version)s: %(entries)s. %(rescreened)s.",
+                    kind=lst.kind, version=lst.version, entries=entries,
+                    rescreened=rescreened), "success")
             return redirect(url_for("screening.index"))
     return _index_page(import_form=form), 422
 
@@ -141,8 +147,10 @@ def screen_company(company_id: int):
             flash(message, "danger")
         return _company_page(target), 409
     n = sum(1 for h in screening.hits if h.status != "cleared")
-    flash(_("Screened against %(n)s lists: %(hits)s candidate hits.",
-            n=len(screening.list_versions), hits=n), "success" if not n else "warning")
+    lists = ngettext("%(num)s list", "%(num)s lists", len(screening.list_versions))
+    hits = ngettext("%(num)s candidate hit", "%(num)s candidate hits", n)
+    flash(_("Screened against %(lists)s: %(hits)s.", lists=lists, hits=hits),
+          "success" if not n else "warning")
     return redirect(url_for("screening.company", company_id=company_id))
 
 
