@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from . import limits as L, values as V
 from .base import ImportFileError, ParsedRow, Problem
 from .i18n import _
+from .labels import field_label
 
 _LINE_SPLIT = re.compile(rb"\r\n|\r|\n")
 _NAME_RE = re.compile(rb"^[A-Za-z0-9\-_.]+$")
@@ -492,7 +493,8 @@ def parse(data: bytes) -> tuple[list[ParsedRow], str, int]:
                 raise ImportFileError(
                     _("Card {card}: {field} holds {length} characters; a value may hold at "
                       "most {limit} ({setting}). Nothing was read.").format(
-                        card=card.number, field=name, length=L.number(len(value)),
+                        card=card.number, field=field_label("contacts", name),
+                        length=L.number(len(value)),
                         limit=L.number(limits.max_cell_chars),
                         setting=L.setting("max_cell_chars")))
         problems = list(card.problems)

@@ -42,7 +42,7 @@ _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s[^>]*?\bref\s*=\s*["\']([^"\']*)["\']')
 # The tokens calamine reads when cells or rows have no reference (the careful path).
-_TOKEN = re.compile(rb"<(/?)(?:\w+:)?(row|c)([\s>/][^>]*)?>")
+_TOKEN = re.compile(rb"<(/?)(?:\w+:)?(row|c)([\s/][^>]*)?>")
 _REF_ATTR = re.compile(rb'\br\s*=\s*["\']\$?([A-Za-z]{0,7})\$?(\d{1,12})')
 _RANGE_REF = re.compile(r"\$?([A-Za-z]{1,7})\$?(\d{1,12})")
 
