@@ -137,3 +137,20 @@ def billion_laughs(padding: int = 5000) -> bytes:
             "<INDIVIDUAL><DATAID>1</DATAID><FIRST_NAME>&lol9;</FIRST_NAME>"
             "<REFERENCE_NUMBER>QDi.1</REFERENCE_NUMBER></INDIVIDUAL></INDIVIDUALS>"
             "<ENTITIES/></CONSOLIDATED_LIST>").encode()
+
+
+def huge_inline_cell_xlsx(chars: int) -> bytes:
+    """Like huge_cell_xlsx, but the cell is an inline string written streaming: a cell of
+    hundreds of MB costs a few MB to make."""
+    block = b"a" * (1 << 20)
+
+    def parts():
+        yield (_HEAD + '<row r="1">' + cell("A1", "会社名") + "</row>"
+               + '<row r="2"><c r="A2" t="inlineStr"><is><t>').encode()
+        left = chars
+        while left > 0:
+            yield block[:min(left, len(block))]
+            left -= len(block)
+        yield ("</t></is></c></row>" + _TAIL).encode()
+
+    return workbook(parts())
