@@ -113,6 +113,7 @@ def _unfold(block: bytes) -> bytes:
             block = block.replace(fold, b"")
     return block
 
+
 #: What only the line-by-line unfolding handles: quoted-printable soft breaks, a line going on
 #: after a trailing backslash.
 _TRICKY = re.compile(rb"(?i)quoted-printable|\\(?:\r|\n|$)")
