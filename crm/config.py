@@ -47,6 +47,9 @@ def from_environment(given: dict | None = None) -> dict:
         "CRM_INDEX_DIR": lambda: os.environ.get("CRM_INDEX_DIR", str(INSTANCE_DIR / "index")),
         # The office's time zone: "today" and every time shown (crm/common/time.py).
         "CRM_TIMEZONE": lambda: os.environ.get("CRM_TIMEZONE") or "Asia/Tokyo",
+        # request bodies: uploads (imports, screening lists, request attachments), other routes
+        "MAX_CONTENT_LENGTH": lambda: int(os.environ.get("CRM_MAX_UPLOAD_BYTES", 64 * 1024 * 1024)),
+        "CRM_MAX_REQUEST_BYTES": lambda: int(os.environ.get("CRM_MAX_REQUEST_BYTES", 1024 * 1024)),
     }
     return {key: read() for key, read in readers.items() if key not in given}
 

@@ -87,6 +87,10 @@ def init_app(app: Flask) -> None:
                collaborations_bp, ndas_bp, screening_bp):
         app.register_blueprint(bp)
 
+    from crm.common import limits
+
+    limits.init_app(app)  # request size caps, 413 page, importer bounds from config
+
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
 

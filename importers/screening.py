@@ -292,10 +292,16 @@ def parse_dpl(data: bytes, filename: str = "") -> ParsedList:
 def parse_un(data: bytes, filename: str = "") -> ParsedList:
     import xml.etree.ElementTree as ET
 
-    if b"<!ENTITY" in data[:4096]:
-        raise ScreeningFileError("The XML declares entities; a UN list never does. Not read.")
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import fromstring
+
+    # defusedxml: no entity declarations (a "billion laughs" file expands a few KB into
+    # gigabytes), no external entities or DTDs fetched.
     try:
-        root = ET.fromstring(data)
+        root = fromstring(data)
+    except DefusedXmlException:
+        raise ScreeningFileError("The XML declares entities or a DTD; a UN list never does. "
+                                 "Not read.") from None
     except ET.ParseError as err:
         raise ScreeningFileError(f"The XML cannot be read: {err}.") from None
     if root.tag != "CONSOLIDATED_LIST":
@@ -369,6 +375,19 @@ def parse_meti(data: bytes, filename: str = "") -> ParsedList:
 def _xlsx_rows(data: bytes) -> list[list[str]]:
     from openpyxl import load_workbook
 
+    from . import xlsx_guard
+    from .base import ImportFileError
+
+    # Before openpyxl inflates anything: the zip's sizes and the first sheet's extent (also
+    # the extent it declares, which openpyxl pads every row to) within importers/limits.py.
+    try:
+        report = xlsx_guard.inspect(data, "the list")
+        sheets = [m for n, m in report.members.items() if n.startswith("xl/worksheets/")]
+        for scan in sheets or [xlsx_guard.widest(report)]:
+            xlsx_guard.check_sheet(scan, "the list", scan.name.rsplit("/", 1)[-1],
+                                   declared=True)
+    except ImportFileError as err:
+        raise ScreeningFileError(str(err)) from None
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as err:  # zip/xml errors of a broken workbook

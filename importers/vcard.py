@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from . import limits as L, values as V
 from .base import ImportFileError, ParsedRow, Problem
 from .i18n import _
+from .labels import field_label
 
 _LINE_SPLIT = re.compile(rb"\r\n|\r|\n")
 _NAME_RE = re.compile(rb"^[A-Za-z0-9\-_.]+$")
@@ -99,14 +100,34 @@ def _trailing_backslashes(piece: bytes) -> int:
     return len(piece) - len(piece.rstrip(b"\\"))
 
 
+#: A logical line with its folds: split where a line break is not followed by a space or tab.
+_BLOCK_SPLIT = re.compile(rb"(?:\r\n|\r(?!\n)|\n)(?![ \t])")
+
+
+def _unfold(block: bytes) -> bytes:
+    """A line break followed by a space or tab taken out (bytes.replace: C, no per-fold work)."""
+    if b"\n" not in block and b"\r" not in block:
+        return block
+    for fold in (b"\r\n ", b"\r\n\t", b"\n ", b"\n\t", b"\r ", b"\r\t"):
+        if fold in block:
+            block = block.replace(fold, b"")
+    return block
+
+
+#: What only the line-by-line unfolding handles: quoted-printable soft breaks, a line going on
+#: after a trailing backslash.
+_TRICKY = re.compile(rb"(?i)quoted-printable|\\(?:\r|\n|$)")
+_BREAKS = re.compile(rb"\r\n|\r|\n")
+
+
 def _logical_lines(data: bytes) -> list[bytes]:
     """Unfold: a line starting with a space or tab continues the previous one; a
     quoted-printable value ending with '=' continues on the next line (soft line break).
 
-    In linear time: a logical line is kept as its pieces and joined once, and what is needed
-    of it (its name and parameters, whether it ends in '=' or a backslash) is found from the
-    piece just added. Refuses a file of more than `max_vcard_lines` lines, or a logical line
-    longer than `max_vcard_line_bytes`, before building either."""
+    In linear time: each logical line with its folds is cut out and unfolded by the regular
+    expression engine (C); only a line with quoted-printable or a trailing backslash goes
+    line by line, kept as pieces joined once. Refuses a file of more than `max_vcard_lines`
+    lines, or a logical line longer than `max_vcard_line_bytes`, before building either."""
     limits = L.current()
     lines = max(data.count(b"\n"), data.count(b"\r")) + 1
     if lines > limits.max_vcard_lines:
@@ -115,60 +136,92 @@ def _logical_lines(data: bytes) -> list[bytes]:
               "it into smaller files.").format(count=L.number(lines),
                                                limit=L.number(limits.max_vcard_lines),
                                                setting=L.setting("max_vcard_lines")))
-    out: list[bytes] = []
-    pieces: list[bytes] = []
-    size = 0
-    started_at = 0
-    head = _HeadFinder()
-    qp_open = backslash_open = False
-    trailing = 0
+    unfolder = _Unfolder(limits.max_vcard_line_bytes)
+    number = 1
+    for block in _BLOCK_SPLIT.split(data):
+        if unfolder.is_open() or _TRICKY.search(block):
+            for offset, line in enumerate(_BREAKS.split(block)):
+                unfolder.line(number + offset, line)
+        else:
+            unfolder.whole(number, _unfold(block))
+        number += block.count(b"\n") + block.count(b"\r") - block.count(b"\r\n") + 1
+    unfolder.flush()
+    return unfolder.out
 
-    def flush() -> None:
-        if pieces:
-            out.append(pieces[0] if len(pieces) == 1 else b"".join(pieces))
 
-    for number, line in enumerate(_LINE_SPLIT.split(data), start=1):
-        if qp_open and pieces:
+class _Unfolder:
+    """Logical lines from physical ones, keeping the state the rules need."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.out: list[bytes] = []
+        self.pieces: list[bytes] = []
+        self.size = 0
+        self.started_at = 0
+        self.head = _HeadFinder()
+        self.qp_open = self.backslash_open = False
+        self.trailing = 0
+
+    def is_open(self) -> bool:
+        return self.qp_open or self.backslash_open
+
+    def flush(self) -> None:
+        if self.pieces:
+            pieces = self.pieces
+            self.out.append(pieces[0] if len(pieces) == 1 else b"".join(pieces))
+            self.pieces = []
+
+    def _check(self, size: int, number: int) -> None:
+        if size > self.max_bytes:
+            raise ImportFileError(
+                _("Line {line} of the vCard file is longer than {limit} once unfolded (the "
+                  "limit, {setting}).").format(line=number, limit=L.size(self.max_bytes),
+                                               setting=L.setting("max_vcard_line_bytes")))
+
+    def whole(self, number: int, line: bytes) -> None:
+        """A logical line already unfolded (no quoted-printable, no trailing backslash)."""
+        self._check(len(line), number)
+        self.flush()
+        self.out.append(line)
+        self.qp_open = self.backslash_open = False
+
+    def line(self, number: int, line: bytes) -> None:
+        pieces = self.pieces
+        if self.qp_open and pieces:
             _drop_last_byte(pieces)
             pieces.append(line)
-            size += len(line) - 1
-            head.feed(line)
-            qp_open = line.endswith(b"=") if line else _ends_with(pieces, b"=")
-            trailing = _trailing_backslashes(line)
+            self.size += len(line) - 1
+            self.head.feed(line)
+            self.qp_open = line.endswith(b"=") if line else _ends_with(pieces, b"=")
+            self.trailing = _trailing_backslashes(line)
         else:
-            if backslash_open and pieces and b":" not in line.split(b";", 1)[0]:
+            if self.backslash_open and pieces and b":" not in line.split(b";", 1)[0]:
                 # vCard 2.1 from some phones: a line ending in a lone backslash goes on
                 _drop_last_byte(pieces)
                 pieces.append(b"\\n")
                 pieces.append(line)
-                size += len(line) + 1
-                head.feed(b"\\n" + line)
-                trailing = _trailing_backslashes(line)
+                self.size += len(line) + 1
+                self.head.feed(b"\\n" + line)
+                self.trailing = _trailing_backslashes(line)
             elif line[:1] in (b" ", b"\t") and pieces:
                 piece = line[1:]
                 pieces.append(piece)
-                size += len(piece)
-                head.feed(piece)
+                self.size += len(piece)
+                self.head.feed(piece)
                 stripped = _trailing_backslashes(piece)
-                trailing = trailing + len(piece) if stripped == len(piece) else stripped
+                self.trailing = self.trailing + len(piece) if stripped == len(piece) \
+                    else stripped
             else:
-                flush()
-                pieces = [line]
-                size = len(line)
-                started_at = number
-                head = _HeadFinder()
-                head.feed(line)
-                trailing = _trailing_backslashes(line)
-            qp_open = head.quoted_printable() and _ends_with(pieces, b"=")
-            backslash_open = trailing % 2 == 1 and not qp_open
-        if size > limits.max_vcard_line_bytes:
-            raise ImportFileError(
-                _("Line {line} of the vCard file is longer than {limit} once unfolded (the "
-                  "limit, {setting}).").format(line=started_at,
-                                               limit=L.size(limits.max_vcard_line_bytes),
-                                               setting=L.setting("max_vcard_line_bytes")))
-    flush()
-    return out
+                self.flush()
+                self.pieces = pieces = [line]
+                self.size = len(line)
+                self.started_at = number
+                self.head = _HeadFinder()
+                self.head.feed(line)
+                self.trailing = _trailing_backslashes(line)
+            self.qp_open = self.head.quoted_printable() and _ends_with(pieces, b"=")
+            self.backslash_open = self.trailing % 2 == 1 and not self.qp_open
+        self._check(self.size, self.started_at)
 
 
 def _drop_last_byte(pieces: list[bytes]) -> None:
@@ -492,7 +545,8 @@ def parse(data: bytes) -> tuple[list[ParsedRow], str, int]:
                 raise ImportFileError(
                     _("Card {card}: {field} holds {length} characters; a value may hold at "
                       "most {limit} ({setting}). Nothing was read.").format(
-                        card=card.number, field=name, length=L.number(len(value)),
+                        card=card.number, field=field_label("contacts", name),
+                        length=L.number(len(value)),
                         limit=L.number(limits.max_cell_chars),
                         setting=L.setting("max_cell_chars")))
         problems = list(card.problems)

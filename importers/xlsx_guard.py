@@ -42,7 +42,7 @@ _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s[^>]*?\bref\s*=\s*["\']([^"\']*)["\']')
 # The tokens calamine reads when cells or rows have no reference (the careful path).
-_TOKEN = re.compile(rb"<(/?)(?:\w+:)?(row|c)([\s>/][^>]*)?>")
+_TOKEN = re.compile(rb"<(/?)(?:\w+:)?(row|c)([\s/][^>]*)?>")
 _REF_ATTR = re.compile(rb'\br\s*=\s*["\']\$?([A-Za-z]{0,7})\$?(\d{1,12})')
 _RANGE_REF = re.compile(r"\$?([A-Za-z]{1,7})\$?(\d{1,12})")
 
@@ -263,8 +263,12 @@ def inspect(data: bytes, filename: str, limits: L.Limits | None = None) -> Repor
                 continue
             scan = PartScan(info.filename)
             report.members[info.filename] = scan
-            xml = info.filename.lower().endswith((".xml", ".rels")) or "." not in \
-                posixpath.basename(info.filename)
+            lower = info.filename.lower()
+            xml = lower.endswith((".xml", ".rels")) or "." not in posixpath.basename(lower)
+            # Cells' text lives in the sheets and the shared strings: there a text longer than
+            # a cell may be is refused; elsewhere (themes, custom XML) only a memory bound.
+            text_bound = text_limit if "worksheets/" in lower or \
+                lower.endswith("sharedstrings.xml") else max(text_limit, _OTHER_TEXT_BYTES)
             # Open the member as if it could be as large as the bound: zipfile would otherwise
             # stop at the size the directory declares, and hide a member that inflates past it.
             probe = copy.copy(info)
@@ -294,14 +298,14 @@ def inspect(data: bytes, filename: str, limits: L.Limits | None = None) -> Repor
                         buf = carry + chunk if carry else chunk
                         cut = buf.rfind(b">") + 1
                         part, carry = buf[:cut], buf[cut:]
-                        if len(carry) > text_limit:
+                        if len(carry) > text_bound:
                             raise _long_text(filename, info.filename, limits)
                         if part:
                             if first:
                                 _scan_dimension(scan, part)
                                 first = False
                             _scan_part(scan, part)
-                            if scan.longest_text > text_limit:
+                            if scan.longest_text > text_bound:
                                 raise _long_text(filename, info.filename, limits)
             except ImportFileError:
                 raise
@@ -312,6 +316,10 @@ def inspect(data: bytes, filename: str, limits: L.Limits | None = None) -> Repor
                 raise _failure(filename, f"{info.filename} inflates to {counted:,} bytes, not "
                                f"the {info.file_size:,} its directory entry declares")
     return report
+
+
+#: Longest text accepted in a part that holds no cells (a theme, custom XML...).
+_OTHER_TEXT_BYTES = 8 * 1024 * 1024
 
 
 def _text_limit(limits: L.Limits) -> int:

@@ -1479,9 +1479,26 @@ def read_batch(batch: ImportBatch) -> ParsedFile:
                      mapping=batch.mapping_dict, require_all=False)
 
 
+#: Characters of one value the preview and the result keep (a page shows 80 of them): a file
+#: with long cells (up to CRM_IMPORT_MAX_CELL_CHARS each) must not make a page of megabytes.
+PREVIEW_VALUE_CHARS = 200
+
+
+def shorten(value: Any, limit: int = PREVIEW_VALUE_CHARS) -> Any:
+    """`value` with every string longer than `limit` cut to it and an ellipsis (in lists,
+    tuples and dict values too): what the preview keeps and shows of the rows."""
+    if isinstance(value, str):
+        return value if len(value) <= limit else value[:limit] + "…"
+    if isinstance(value, dict):
+        return {k: shorten(v, limit) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [shorten(v, limit) for v in value]
+    return value
+
+
 def preview_of(parsed: ParsedFile, the_plan: Plan, cap: int = PREVIEW_CAP) -> dict[str, Any]:
     """What the preview page shows, kept with the batch: what was detected, the counts, and
-    the first `cap` rejected and changed rows (with the totals)."""
+    the first `cap` rejected and changed rows (with the totals), long values shortened."""
     shown = [r for r in the_plan.rows if r.action in ("create", "update", "merge")
              or (r.action == "unchanged" and r.has_conflicts)]
     summary = the_plan.summary()
@@ -1493,9 +1510,10 @@ def preview_of(parsed: ParsedFile, the_plan: Plan, cap: int = PREVIEW_CAP) -> di
         "unmapped": parsed.unmapped, "notes": parsed.notes, "rows": len(parsed.rows),
         "counts": the_plan.counts(),
         "summary": {k: v for k, v in summary.items() if k != "rejected"},
-        "references": [r.label for r in the_plan.new_references[:cap]],
-        "rejected": summary["rejected"][:cap], "rejected_total": len(summary["rejected"]),
-        "changes": [r.as_dict() for r in shown[:cap]], "changes_total": len(shown),
+        "references": shorten([r.label for r in the_plan.new_references[:cap]]),
+        "rejected": shorten(summary["rejected"][:cap]),
+        "rejected_total": len(summary["rejected"]),
+        "changes": shorten([r.as_dict() for r in shown[:cap]]), "changes_total": len(shown),
     }
 
 
@@ -1547,7 +1565,8 @@ def commit_batch(batch: ImportBatch, *, by: Any = None) -> dict[str, Any]:
         raise AlreadyCommitted()
     summary = commit(read_batch(batch), batch.kind, batch.policy, by=by)
     db.session.refresh(batch)
-    batch.summary = json.dumps(summary, ensure_ascii=False)
+    batch.summary = json.dumps({**summary, "rejected": shorten(summary.get("rejected", []))},
+                               ensure_ascii=False)
     batch.data = b""  # the file is not needed once its rows are in
     db.session.flush()
     return summary
