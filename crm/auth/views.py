@@ -35,6 +35,7 @@ def login():
     """The login page: refused for a while after too many wrong passwords (429)."""
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
+    services.dummy_hash()  # made once per process, before the first answer that needs it
     form = LoginForm()
     if form.validate_on_submit():
         address = request.remote_addr or "unknown"
