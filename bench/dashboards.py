@@ -59,10 +59,12 @@ def main() -> None:
             _refuse("the database has no companies or no demo manager: load the large set.")
         event.listen(db.engine, "before_cursor_execute",
                      lambda conn, cursor, statement, *a: statements.append(statement))
+        from crm.auth.sessions import fields
+
+        login = fields(db.session.get(User, manager))  # a session as the login form makes it
     client = app.test_client()
     with client.session_transaction() as session:
-        session["_user_id"] = str(manager)
-        session["_fresh"] = True
+        session.update(login)
 
     pages = [(name, f"/reports/{name}") for name in DASHBOARDS]
     pages.append(("overview CSV (monthly)", "/reports/overview.csv?chart=monthly"))

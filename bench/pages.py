@@ -152,10 +152,13 @@ def _run(app, args, parsed, companies: int, manager_id: int, pages: list[tuple[s
             "before_cursor_execute",
             lambda conn, cursor, statement, *a: statements.append(statement),
         )
+        from crm.auth.models import User
+        from crm.auth.sessions import fields
+
+        login = fields(db.session.get(User, manager_id))  # a session as the login form makes it
     client = app.test_client()
     with client.session_transaction() as session:
-        session["_user_id"] = str(manager_id)
-        session["_fresh"] = True
+        session.update(login)
 
     print(f"Database: {parsed.render_as_string(hide_password=True)}  ({companies:,} companies)")
     print(f"{args.requests} timed requests per page after {args.warmup} warm-up requests\n")

@@ -124,6 +124,17 @@ def test_timeouts_come_from_the_environment(monkeypatch, tmp_path):
     assert other.permanent_session_lifetime.total_seconds() == 8 * 3600
 
 
+def test_a_bad_setting_is_named(monkeypatch, tmp_path):
+    import pytest
+
+    from crm import create_app
+
+    monkeypatch.setenv("CRM_SESSION_IDLE_MINUTES", "two hours")
+    with pytest.raises(RuntimeError, match="CRM_SESSION_IDLE_MINUTES='two hours' is not valid"):
+        create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}",
+                    "SECRET_KEY": "x", "CRM_INDEX_DIR": str(tmp_path / "ix")})
+
+
 # --- the Account page: the user's own password -------------------------------------------------
 
 def test_user_changes_own_password_and_other_sessions_end(app, users):
@@ -181,6 +192,12 @@ def test_a_weak_or_mistyped_new_password_is_refused_with_the_reason(login, users
         assert message in r.get_data(as_text=True), new
     db.session.expire_all()
     assert db.session.get(User, users["liaison"].id).check_password(PASSWORD)
+
+
+def test_account_page_in_japanese(login):
+    body = login("staff").get("/account", headers={"Accept-Language": "ja"}).get_data(
+        as_text=True)
+    assert "パスワードの変更" in body and "現在のパスワード" in body
 
 
 def test_old_me_address_shows_the_account_page(login):

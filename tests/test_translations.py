@@ -76,7 +76,7 @@ def test_commands_print_english_errors(runner):
     result = runner.invoke(args=["user", "create", "--email", "short@example.org", "--name", "短",
                                  "--role", "staff", "--password", "short"])
     assert result.exit_code == 1
-    assert "Use at least 10 characters." in result.output
+    assert "Use at least 12 characters." in result.output
 
 
 def test_every_interface_string_in_the_code_is_in_the_catalogue(tmp_path):

@@ -88,8 +88,8 @@ def init_app(app: Flask, given: dict[str, Any] | None = None) -> None:
         try:
             app.config[key] = parse(raw) if raw not in (None, "") else default
         except ValueError:
-            raise SystemExit(f"{env}={raw!r} is not valid: give a whole number"
-                             + (" or yes/no" if parse is not _int else "")) from None
+            raise RuntimeError(f"{env}={raw!r} is not valid: give a whole number"
+                               + (" or yes/no" if parse is not _int else "")) from None
     if app.config["SESSION_COOKIE_SECURE"] is None:
         app.config["SESSION_COOKIE_SECURE"] = bool(app.config["CRM_BEHIND_PROXY"])
     # The signed cookie itself never outlives the longest session.

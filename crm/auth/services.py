@@ -120,7 +120,7 @@ def set_password_for(user: User, password: str) -> User:
 
 
 @cache
-def _dummy_hash() -> str:
+def dummy_hash() -> str:
     """A hash made the same way as users' hashes, checked when no such user exists."""
     return generate_password_hash("no such user: the check only takes the same time")
 
@@ -131,7 +131,7 @@ def authenticate(email: str, password: str) -> User | None:
     The password is checked against a hash in every case, also for an e-mail nobody has, so the
     answer takes as long whether or not the account exists."""
     user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
-    ok = check_password_hash(user.password_hash if user is not None else _dummy_hash(), password)
+    ok = check_password_hash(user.password_hash if user is not None else dummy_hash(), password)
     if user is None or not user.active or not ok:
         return None
     return user

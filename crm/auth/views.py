@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required, logout_user
 from sqlalchemy import select
 
@@ -22,8 +22,11 @@ bp = Blueprint("auth", __name__)
 def _too_many(wait: int) -> tuple[str, dict[str, str]]:
     """The 429 answer of the login throttle, on the page the user was on."""
     minutes = max(1, (wait + 59) // 60)
-    message = _("Too many failed logins for this account or from this address. Try again in "
-                "%(n)s minute(s), or ask an administrator to set a new password.", n=minutes)
+    message = ngettext(
+        "Too many failed logins for this account or from this address. Try again in "
+        "%(num)d minute, or ask an administrator to set a new password.",
+        "Too many failed logins for this account or from this address. Try again in "
+        "%(num)d minutes, or ask an administrator to set a new password.", minutes)
     return message, {"Retry-After": str(wait)}
 
 
@@ -32,6 +35,7 @@ def login():
     """The login page: refused for a while after too many wrong passwords (429)."""
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
+    services.dummy_hash()  # made once per process, before the first answer that needs it
     form = LoginForm()
     if form.validate_on_submit():
         address = request.remote_addr or "unknown"
