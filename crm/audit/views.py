@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 
 from crm.audit.models import AuditEntry
+from crm.common.params import int_filter
 from crm.common.views import like, paginate, render_list, require
 from crm.extensions import db
 
@@ -43,7 +44,7 @@ def recent_changes(record: Any, limit: int = 10) -> list[AuditEntry]:
 
 
 def _int_filter(column):
-    return lambda s, v: s.where(column == int(v)) if v.isdigit() else s
+    return int_filter(column)
 
 
 @bp.get("/")

@@ -23,6 +23,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from crm.common.params import to_int
 from crm.auth.models import User
 from crm.collaborations.models import (
     CONTRACT_LANGUAGES, EXCLUSIVITY, KINDS, MINUTE_KINDS, OPEN_STAGES, STEPS, Collaboration,
@@ -275,7 +276,7 @@ def save_collaboration(collab: Collaboration | None, data: dict[str, Any], *,
                                    exclude_id=collab.id if collab is not None else None)
         already = collab.reviewed_conflict_ids if collab is not None else set()
         new = {c.collaboration.id for c in conflicts} - already
-        seen = {int(x) for x in str(data.get("conflicts_seen") or "").split(",") if x.isdigit()}
+        seen = {to_int(x) for x in str(data.get("conflicts_seen") or "").split(",")} - {None}
         if new and not (data.get("conflicts_reviewed") and new <= seen):
             errors["conflicts_reviewed"] = _(
                 "%(n)s open collaborations may conflict with this one (listed above): review "

@@ -33,6 +33,7 @@ from crm.collaborations.steps import (
 from crm.common.forms import options
 from crm.common.services import ValidationError
 from crm.common.text import fold_company_name, nfkc
+from crm.common.params import to_int
 from crm.common.views import form_errors, get_or_404, like, paginate, render_list, require, \
     save_form
 from crm.companies.models import Company
@@ -60,7 +61,7 @@ def search_collaborations(stmt: Select, q: str) -> Select:
 
 
 def _int(value: str) -> int | None:
-    return int(value) if value.isdigit() else None
+    return to_int(value)
 
 
 FILTERS = {

@@ -10,6 +10,7 @@ from flask_login import current_user
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import joinedload
 
+from crm.common.params import to_int
 from crm.auth.models import User
 from crm.common.forms import ConfirmForm
 from crm.common.services import ValidationError
@@ -149,8 +150,8 @@ def _encounter_form(event: Event, encounter: Encounter | None):
             form.user.data = current_user.id
             form.met_on.data = event.starts_on
             contact_arg = request.args.get("contact", "")
-            if contact_arg.isdigit():
-                form.contact.data = db.session.get(Contact, int(contact_arg))
+            if to_int(contact_arg) is not None:
+                form.contact.data = db.session.get(Contact, to_int(contact_arg))
         else:
             form.user.data = encounter.user_id
     return save_form(
