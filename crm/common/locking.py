@@ -53,9 +53,7 @@ def _bump_on_link_changes(session: Session, flush_context: Any, instances: Any) 
         columns_changed = any(state.attrs[a.key].history.has_changes()
                               for a in state.mapper.column_attrs)
         if not columns_changed and session.is_modified(obj, include_collections=True):
-            committed = state.committed_state.get(FIELD, state.dict.get(FIELD))
-            if committed is not None:
-                obj.version = committed + 1
+            obj.version = obj.version + 1  # the UPDATE still checks the version it was read at
 
 
 class Conflict(Exception):
