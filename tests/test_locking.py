@@ -216,3 +216,36 @@ def test_a_record_deleted_meanwhile_is_not_found(app, login, users):
     deleter.get(delete_url)
     assert deleter.submit(delete_url).status_code == 302
     assert person.submit(url, {"notes": "too late"}).status_code == 404
+
+
+def test_a_write_that_loses_the_race_outside_an_edit_form_is_a_409(app, login, users,
+                                                                    monkeypatch):
+    """Ticking a follow-up done while someone else's save of the same encounter commits first:
+    the UPDATE finds the row at another version; the answer is a 409 with a message, and
+    their save stands."""
+    from crm.events import services
+    from crm.events.models import Encounter
+
+    ids = _records(users["admin"].id)
+    encounter = db.session.get(Encounter, ids["encounter_id"])
+    encounter.follow_up_wanted = True
+    db.session.commit()
+    real = services.mark_follow_up_done
+
+    def racing(record):
+        with db.engine.begin() as other:  # their request commits between our read and write
+            other.execute(text("UPDATE encounters SET small_talk = 'theirs', "
+                               "version = version + 1 WHERE id = :id"), {"id": record.id})
+        real(record)
+        db.session.flush()
+
+    monkeypatch.setattr(services, "mark_follow_up_done", racing)
+    person = Browser(login("staff"))
+    page = url_for("events.show", event_id=ids["event_id"])
+    assert person.get(page).status_code == 200
+    answer = person.submit(url_for("events.follow_up_done", encounter_id=ids["encounter_id"]))
+    assert answer.status_code == 409
+    assert "Someone else changed this record at the same moment" in answer.get_data(as_text=True)
+    db.session.expire_all()
+    row = db.session.get(Encounter, ids["encounter_id"])
+    assert (row.small_talk, row.follow_up_done) == ("theirs", False)

@@ -270,3 +270,17 @@ def describe(conflict: Conflict, form: Any) -> ConflictReport:
             field=name, label=str(form_field.label.text), saved=_show(saved, form_field),
             yours=_show(yours, form_field)))
     return report
+
+
+def init_app(app: Any) -> None:
+    """A write that is not an edit form (a sign-off, a claim, a follow-up ticked) and lost the
+    race for its row to someone else's save answers 409 with a message, not a 500."""
+    from flask import render_template
+
+    @app.errorhandler(StaleDataError)
+    def _stale(e: StaleDataError):
+        db.session.rollback()
+        return render_template(
+            "errors/error.html", code=409, title=_("Saved by someone else meanwhile"),
+            message=_("Someone else changed this record at the same moment; nothing of yours "
+                      "was saved. Reload the page and try again.")), 409
