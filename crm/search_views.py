@@ -13,8 +13,8 @@ from wtforms import BooleanField, SelectField, TextAreaField
 from wtforms.validators import Length
 
 from crm import search
-from crm.common.params import arg_int, to_int
 from crm.common.forms import OptionalSelectField, options, strip
+from crm.common.params import arg_int, to_int
 from crm.common.views import get_or_404, require
 from crm.companies.models import Company
 from crm.extensions import db

@@ -41,6 +41,18 @@ def _model(path: str):
     return getattr(__import__(module, fromlist=[name]), name)
 
 
+def _second_admin(app):
+    """Another administrator's browser: two people, whatever the first one's role."""
+    from tests.conftest import make_user
+
+    user = make_user("admin", email="second-admin@example.org", name="Second admin")
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = str(user.id)
+        session["_fresh"] = True
+    return client
+
+
 def _value(field: str, who: str) -> str:
     return f"{who.lower()}-changed@example.org" if field == "email" else f"Changed by {who} 変更"
 
@@ -58,7 +70,7 @@ def test_a_stale_form_is_refused_with_the_other_change_shown(
     model = _model(model)
     ident = ids[arg]
     url = url_for(endpoint, **{arg: ident})
-    first, second = Browser(login(first_role)), Browser(login("admin"))
+    first, second = Browser(login(first_role)), Browser(_second_admin(app))
     assert first.get(url).status_code == 200
     assert second.get(url).status_code == 200  # both have the form open
     before_second = _saved(model, ident, second_field)
@@ -71,7 +83,7 @@ def test_a_stale_form_is_refused_with_the_other_change_shown(
     assert refused.status_code == 409
     page = refused.get_data(as_text=True)
     assert "Someone else saved this record after you opened this form." in page
-    assert users[first_role].email in page  # who saved
+    assert f"Saved by {users[first_role].email} at" in page  # who saved, and when
     # The field the first person changed, with the value saved now.
     assert f'data-field="{first_field}"' in page
     assert _value(first_field, "A") in page

@@ -13,8 +13,8 @@ from crm.activities import services
 from crm.activities.forms import KIND_LABELS, ActivityForm, CompanyPick
 from crm.activities.models import Activity
 from crm.auth.models import User
-from crm.common.text import fold_company_name, fold_text, nfkc
 from crm.common.params import arg_int, int_filter, to_int
+from crm.common.text import fold_company_name, fold_text, nfkc
 from crm.common.views import (
     confirm_delete,
     get_or_404,

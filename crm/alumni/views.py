@@ -10,8 +10,8 @@ from sqlalchemy.orm import joinedload
 from crm.alumni import services
 from crm.alumni.forms import DEGREE_LABELS, AlumnusForm, department_options
 from crm.alumni.models import Alumnus
-from crm.common.text import fold_company_name, fold_text, nfkc
 from crm.common.params import arg_int, int_filter
+from crm.common.text import fold_company_name, fold_text, nfkc
 from crm.common.views import (
     confirm_delete,
     get_or_404,

@@ -23,7 +23,6 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from crm.common.params import to_int
 from crm.auth.models import User
 from crm.collaborations.models import (
     CONTRACT_LANGUAGES, EXCLUSIVITY, KINDS, MINUTE_KINDS, OPEN_STAGES, STEPS, Collaboration,
@@ -31,6 +30,7 @@ from crm.collaborations.models import (
     collaboration_seeds,
 )
 from crm.collaborations.steps import STAGE_LABELS, item_codes, item_label, next_stage
+from crm.common.params import to_int
 from crm.common.services import ValidationError, apply
 from crm.common.text import nfkc
 from crm.companies.models import Company

@@ -31,9 +31,9 @@ from crm.collaborations.steps import (
     RATE_REASON_LABELS, STAGE_LABELS, item_label,
 )
 from crm.common.forms import options
+from crm.common.params import to_int
 from crm.common.services import ValidationError
 from crm.common.text import fold_company_name, nfkc
-from crm.common.params import to_int
 from crm.common.views import form_errors, get_or_404, like, paginate, render_list, require, \
     save_form
 from crm.companies.models import Company

@@ -16,9 +16,9 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm.exc import ObjectDeletedError
 from sqlalchemy.sql.elements import ColumnElement
 
-from crm.common.params import page_number
 from crm.common import locking
 from crm.common.forms import ConfirmForm
+from crm.common.params import page_number
 from crm.common.services import ValidationError
 from crm.common.sql import like  # noqa: F401  (re-exported for the views)
 from crm.extensions import db

@@ -8,10 +8,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from crm.common.params import to_int
 from crm.activities.models import Activity, activity_contacts
 from crm.alumni.models import Alumnus
 from crm.audit.views import recent_changes
+from crm.common.params import to_int
 from crm.common.users import officer_choices
 from crm.common.views import (
     confirm_delete,

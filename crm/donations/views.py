@@ -11,8 +11,8 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload
 
-from crm.common.params import arg_int, int_filter, to_int
 from crm.alumni.models import Alumnus
+from crm.common.params import arg_int, int_filter, to_int
 from crm.common.text import fold_company_name, fold_text, nfkc
 from crm.common.views import (
     confirm_delete,

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from crm.common.params import page_number, to_int
 from crm.auth.models import User
+from crm.common.params import page_number, to_int
 from crm.common.services import ValidationError
 from crm.common.views import ListPage, require, safe_next
 from crm.companies.forms import SIZE_LABELS, STATUS_LABELS, TIER_LABELS

@@ -24,8 +24,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
-from crm.common.params import arg_int, to_int
 from crm.common.forms import options, strip
+from crm.common.params import arg_int, to_int
 from crm.common.services import ValidationError
 from crm.common.text import nfkc
 from crm.common.views import form_errors, require

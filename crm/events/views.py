@@ -10,9 +10,9 @@ from flask_login import current_user
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import joinedload
 
-from crm.common.params import to_int
 from crm.auth.models import User
 from crm.common.forms import ConfirmForm
+from crm.common.params import to_int
 from crm.common.services import ValidationError
 from crm.common.text import nfkc
 from crm.common.views import (

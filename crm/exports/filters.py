@@ -16,9 +16,9 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import Select, exists, func, not_, or_, select
 
-from crm.common.params import to_int
 from crm.activities.models import Activity, activity_contacts
 from crm.auth.models import User
+from crm.common.params import to_int
 from crm.common.sql import like
 from crm.common.text import fold_company_name, fold_text, nfkc
 from crm.companies.models import COMPANY_STATUSES, MEMBERSHIP_TIERS, Company, name_contains

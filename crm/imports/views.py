@@ -20,8 +20,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from crm.common.params import page_number
 from crm.common.forms import ConfirmForm
+from crm.common.params import page_number
 from crm.common.services import ValidationError
 from crm.common.views import require
 from crm.extensions import db

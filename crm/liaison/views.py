@@ -8,9 +8,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from crm.common.params import arg_int
 from crm.auth.models import User
 from crm.common.forms import ConfirmForm, options
+from crm.common.params import arg_int
 from crm.common.services import ValidationError
 from crm.common.users import officer_choices
 from crm.common.views import form_errors, get_or_404, paginate, render_list, require, safe_next

@@ -12,9 +12,9 @@ from flask_login import current_user
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from crm.common.params import arg_int, int_filter, to_int
 from crm.collaborations.models import Collaboration
 from crm.common.forms import options
+from crm.common.params import arg_int, int_filter, to_int
 from crm.common.services import ValidationError
 from crm.common.text import fold_company_name, nfkc
 from crm.common.views import form_errors, get_or_404, like, paginate, render_list, require, \

@@ -9,8 +9,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from crm.common.params import to_int
 from crm.auth.models import User
+from crm.common.params import to_int
 from crm.common.text import nfkc
 from crm.common.users import officer_choices
 from crm.common.views import require

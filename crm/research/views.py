@@ -15,8 +15,8 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from crm.audit.views import recent_changes
 from crm.auth.models import User
-from crm.common.text import nfkc
 from crm.common.params import int_filter, to_int
+from crm.common.text import nfkc
 from crm.common.views import (
     ListPage, confirm_delete, get_or_404, like, paginate, render_list, require, save_form,
 )
