@@ -14,6 +14,7 @@ from wtforms.validators import Length
 
 from crm import search
 from crm.common.forms import OptionalSelectField, options, strip
+from crm.common.params import arg_int, to_int
 from crm.common.views import get_or_404, require
 from crm.companies.models import Company
 from crm.extensions import db
@@ -130,8 +131,7 @@ class MatchForm(FlaskForm):
 
 def _match_filters(args: Any) -> dict[str, Any]:
     def number(name: str) -> int | None:
-        value = (args.get(name) or "").strip()
-        return int(value) if value.isdigit() else None
+        return to_int(args.get(name))
 
     return {"department": number("department"), "min_readiness": number("readiness"),
             "exclude_government_funded": args.get("exclude_government") in ("y", "1", "on")}
@@ -150,7 +150,7 @@ def match():
     departments = db.session.scalars(select(Department).order_by(Department.name)).all()
     form.department.choices = options(((d.id, d.name) for d in departments), blank=True)
     company = None
-    company_id = request.args.get("company", type=int)
+    company_id = arg_int("company")
     if company_id:
         company = get_or_404(Company, company_id)
         if request.method == "GET" and not form.text.data:

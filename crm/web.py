@@ -59,6 +59,10 @@ def _datetime(value, fmt: str = "medium") -> str:
 
 def init_app(app: Flask) -> None:
     """Register blueprints, hooks, error pages and template helpers."""
+    from crm.common import locking, params
+
+    params.init_app(app)  # the bounded <int:> converter must be in place before any route
+    locking.init_app(app)
     from crm.activities.views import bp as activities_bp
     from crm.alumni.views import bp as alumni_bp
     from crm.audit.views import bp as audit_bp

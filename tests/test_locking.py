@@ -41,6 +41,18 @@ def _model(path: str):
     return getattr(__import__(module, fromlist=[name]), name)
 
 
+def _second_admin(app):
+    """Another administrator's browser: two people, whatever the first one's role."""
+    from tests.conftest import make_user
+
+    user = make_user("admin", email="second-admin@example.org", name="Second admin")
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = str(user.id)
+        session["_fresh"] = True
+    return client
+
+
 def _value(field: str, who: str) -> str:
     return f"{who.lower()}-changed@example.org" if field == "email" else f"Changed by {who} 変更"
 
@@ -58,7 +70,7 @@ def test_a_stale_form_is_refused_with_the_other_change_shown(
     model = _model(model)
     ident = ids[arg]
     url = url_for(endpoint, **{arg: ident})
-    first, second = Browser(login(first_role)), Browser(login("admin"))
+    first, second = Browser(login(first_role)), Browser(_second_admin(app))
     assert first.get(url).status_code == 200
     assert second.get(url).status_code == 200  # both have the form open
     before_second = _saved(model, ident, second_field)
@@ -71,7 +83,7 @@ def test_a_stale_form_is_refused_with_the_other_change_shown(
     assert refused.status_code == 409
     page = refused.get_data(as_text=True)
     assert "Someone else saved this record after you opened this form." in page
-    assert users[first_role].email in page  # who saved
+    assert f"Saved by {users[first_role].email} at" in page  # who saved, and when
     # The field the first person changed, with the value saved now.
     assert f'data-field="{first_field}"' in page
     assert _value(first_field, "A") in page
@@ -216,3 +228,36 @@ def test_a_record_deleted_meanwhile_is_not_found(app, login, users):
     deleter.get(delete_url)
     assert deleter.submit(delete_url).status_code == 302
     assert person.submit(url, {"notes": "too late"}).status_code == 404
+
+
+def test_a_write_that_loses_the_race_outside_an_edit_form_is_a_409(app, login, users,
+                                                                    monkeypatch):
+    """Ticking a follow-up done while someone else's save of the same encounter commits first:
+    the UPDATE finds the row at another version; the answer is a 409 with a message, and
+    their save stands."""
+    from crm.events import services
+    from crm.events.models import Encounter
+
+    ids = _records(users["admin"].id)
+    encounter = db.session.get(Encounter, ids["encounter_id"])
+    encounter.follow_up_wanted = True
+    db.session.commit()
+    real = services.mark_follow_up_done
+
+    def racing(record):
+        with db.engine.begin() as other:  # their request commits between our read and write
+            other.execute(text("UPDATE encounters SET small_talk = 'theirs', "
+                               "version = version + 1 WHERE id = :id"), {"id": record.id})
+        real(record)
+        db.session.flush()
+
+    monkeypatch.setattr(services, "mark_follow_up_done", racing)
+    person = Browser(login("staff"))
+    page = url_for("events.show", event_id=ids["event_id"])
+    assert person.get(page).status_code == 200
+    answer = person.submit(url_for("events.follow_up_done", encounter_id=ids["encounter_id"]))
+    assert answer.status_code == 409
+    assert "Someone else changed this record at the same moment" in answer.get_data(as_text=True)
+    db.session.expire_all()
+    row = db.session.get(Encounter, ids["encounter_id"])
+    assert (row.small_talk, row.follow_up_done) == ("theirs", False)

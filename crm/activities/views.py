@@ -13,6 +13,7 @@ from crm.activities import services
 from crm.activities.forms import KIND_LABELS, ActivityForm, CompanyPick
 from crm.activities.models import Activity
 from crm.auth.models import User
+from crm.common.params import arg_int, int_filter, to_int
 from crm.common.text import fold_company_name, fold_text, nfkc
 from crm.common.views import (
     confirm_delete,
@@ -68,8 +69,8 @@ SORTS = {
 
 FILTERS = {
     "kind": lambda s, v: s.where(Activity.kind == v),
-    "company": lambda s, v: s.where(Activity.company_id == int(v)) if v.isdigit() else s,
-    "officer": lambda s, v: s.where(Activity.user_id == int(v)) if v.isdigit() else s,
+    "company": int_filter(Activity.company_id),
+    "officer": int_filter(Activity.user_id),
     "from": _on_or_after,
     "to": _on_or_before,
 }
@@ -88,7 +89,7 @@ def index():
     page = paginate(stmt, search=search_activities, sorts=SORTS, default_sort="date",
                     default_dir="desc", filters=FILTERS)
     company_arg = page.args.get("company", "")
-    company = db.session.get(Company, int(company_arg)) if company_arg.isdigit() else None
+    company = db.session.get(Company, to_int(company_arg)) if to_int(company_arg) else None
     officers = db.session.execute(
         select(User.id, User.name).join(Activity, Activity.user_id == User.id)
         .distinct().order_by(User.name)
@@ -137,8 +138,8 @@ def edit(activity_id: int | None = None):
     if request.method == "GET":
         if activity is not None:
             form.contacts.data = [c.id for c in activity.contacts]
-        elif request.args.get("company", "").isdigit():
-            form.company.data = db.session.get(Company, int(request.args["company"]))
+        elif arg_int("company") is not None:
+            form.company.data = db.session.get(Company, arg_int("company"))
 
     def page() -> str:
         """The form, with the company's contacts to tick and a cancel link back."""

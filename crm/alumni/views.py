@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload
 from crm.alumni import services
 from crm.alumni.forms import DEGREE_LABELS, AlumnusForm, department_options
 from crm.alumni.models import Alumnus
+from crm.common.params import arg_int, int_filter
 from crm.common.text import fold_company_name, fold_text, nfkc
 from crm.common.views import (
     confirm_delete,
@@ -51,7 +52,7 @@ def search_alumni(stmt: Select, q: str) -> Select:
 
 
 def _year(stmt: Select, value: str) -> Select:
-    return stmt.where(Alumnus.graduation_year == int(value)) if value.isdigit() else stmt
+    return int_filter(Alumnus.graduation_year)(stmt, value)
 
 
 SORTS = {
@@ -66,9 +67,9 @@ SORTS = {
 FILTERS = {
     "degree": lambda s, v: s.where(Alumnus.degree == v),
     "year": _year,
-    "department": lambda s, v: s.where(Alumnus.department_id == int(v)) if v.isdigit() else s,
+    "department": int_filter(Alumnus.department_id),
     "country": lambda s, v: s.where(Alumnus.country == nfkc(v).upper()),
-    "employer": lambda s, v: s.where(Alumnus.employer_id == int(v)) if v.isdigit() else s,
+    "employer": int_filter(Alumnus.employer_id),
 }
 
 
@@ -132,8 +133,8 @@ def edit(alumnus_id: int | None = None):
     if request.method == "GET":
         if alumnus is not None:
             form.department.data = alumnus.department_id
-        elif request.args.get("employer", "").isdigit():
-            form.employer.data = db.session.get(Company, int(request.args["employer"]))
+        elif arg_int("employer") is not None:
+            form.employer.data = db.session.get(Company, arg_int("employer"))
     return save_form(
         form, lambda: services.save_alumnus(alumnus, form.data_for_service()),
         message=lambda saved: _("Saved %(name)s.", name=saved.display_name),

@@ -67,7 +67,7 @@ def _column_changes(obj: Any, mode: str) -> dict[str, list[Any]]:
             continue
         if mode == "create":
             value = getattr(obj, key)
-            if value is not None and key != "id":
+            if value is not None and key not in ("id", "version"):  # version: always 1
                 changes[key] = [None, _plain(value)]
         elif mode == "delete":
             value = state.dict.get(key)

@@ -10,6 +10,7 @@ from sqlalchemy import or_, select
 
 from crm.audit.labels import readable_changes, record_label
 from crm.audit.models import AuditEntry
+from crm.common.params import int_filter
 from crm.common.views import like, paginate, render_list, require
 from crm.extensions import db
 
@@ -56,7 +57,7 @@ def audit_record_label(entity: str, label: str | None) -> str:
 
 
 def _int_filter(column):
-    return lambda s, v: s.where(column == int(v)) if v.isdigit() else s
+    return int_filter(column)
 
 
 @bp.get("/")

@@ -30,6 +30,7 @@ from crm.collaborations.models import (
     collaboration_seeds,
 )
 from crm.collaborations.steps import STAGE_LABELS, item_codes, item_label, next_stage
+from crm.common.params import to_int
 from crm.common.services import ValidationError, apply
 from crm.common.text import nfkc
 from crm.companies.models import Company
@@ -276,7 +277,7 @@ def save_collaboration(collab: Collaboration | None, data: dict[str, Any], *,
                                    exclude_id=collab.id if collab is not None else None)
         already = collab.reviewed_conflict_ids if collab is not None else set()
         new = {c.collaboration.id for c in conflicts} - already
-        seen = {int(x) for x in str(data.get("conflicts_seen") or "").split(",") if x.isdigit()}
+        seen = {to_int(x) for x in str(data.get("conflicts_seen") or "").split(",")} - {None}
         if new and not (data.get("conflicts_reviewed") and new <= seen):
             errors["conflicts_reviewed"] = _(
                 "%(n)s open collaborations may conflict with this one (listed above): review "

@@ -32,6 +32,7 @@ from crm.collaborations.steps import (
     RATE_REASON_LABELS, STAGE_LABELS, item_label,
 )
 from crm.common.forms import options
+from crm.common.params import to_int
 from crm.common.services import ValidationError
 from crm.common.text import fold_company_name, nfkc
 from crm.common.views import form_errors, get_or_404, like, paginate, render_list, require, \
@@ -62,7 +63,7 @@ def search_collaborations(stmt: Select, q: str) -> Select:
 
 
 def _int(value: str) -> int | None:
-    return int(value) if value.isdigit() else None
+    return to_int(value)
 
 
 FILTERS = {

@@ -13,6 +13,7 @@ from wtforms import Field, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError as WTFValidationError
 
+from crm.common.params import to_int
 from crm.extensions import db
 
 _ID_RE = re.compile(r"\[#(\d+)\]\s*$")
@@ -73,7 +74,8 @@ class RecordField(Field):
         spec = SUGGESTERS[self.kind]
         match = _ID_RE.search(self._raw)
         if match:
-            self.data = db.session.get(spec.model, int(match.group(1)))
+            ident = to_int(match.group(1))
+            self.data = db.session.get(spec.model, ident) if ident is not None else None
             if self.data is None:
                 raise WTFValidationError(_l("That record no longer exists; pick again."))
             return

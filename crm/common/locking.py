@@ -53,9 +53,7 @@ def _bump_on_link_changes(session: Session, flush_context: Any, instances: Any) 
         columns_changed = any(state.attrs[a.key].history.has_changes()
                               for a in state.mapper.column_attrs)
         if not columns_changed and session.is_modified(obj, include_collections=True):
-            committed = state.committed_state.get(FIELD, state.dict.get(FIELD))
-            if committed is not None:
-                obj.version = committed + 1
+            obj.version = obj.version + 1  # the UPDATE still checks the version it was read at
 
 
 class Conflict(Exception):
@@ -117,7 +115,10 @@ class ConflictReport:
 
     by: list[str] = field(default_factory=list)
     at: dt.datetime | None = None
+    #: Fields both changed: the form keeps the user's value.
     differences: list[Difference] = field(default_factory=list)
+    #: Fields only they changed: the form now shows their value.
+    taken: list[Difference] = field(default_factory=list)
 
 
 def _show(value: Any, form_field: Any = None) -> str:
@@ -146,7 +147,7 @@ def _show(value: Any, form_field: Any = None) -> str:
     return str(value)
 
 
-def _key(value: Any) -> Any:
+def _key(value: Any) -> Any:  # noqa: C901
     """Values compared as the form and the row hold them (a record by id, blanks alike)."""
     if value is None or value == "" or value == []:
         return None
@@ -156,12 +157,10 @@ def _key(value: Any) -> Any:
         return str(value.id)
     if isinstance(value, str):
         return value.strip() or None
-    if isinstance(value, Decimal):
-        return str(value.normalize())
-    if isinstance(value, float):
-        return str(Decimal(str(value)).normalize())
     if isinstance(value, bool):
         return value
+    if isinstance(value, (Decimal, float)):
+        return format(Decimal(str(value)).normalize(), "f")
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     return str(value)
@@ -182,36 +181,72 @@ def _form_value(form_field: Any) -> Any:
     return form_field.data
 
 
-def _changed_columns(record: Any, sent: int | None) -> tuple[set[str], list[str], Any]:
-    """Columns changed since version `sent`, who changed them and when, from the audit trail:
-    every UPDATE of the row adds one to its version and writes one trail line, so the last
-    (current - sent) update lines are the changes since."""
+def _changes_since(record: Any, sent: int | None) -> tuple[dict[str, Any], list[str], Any]:
+    """Columns changed since version `sent` with their value at that version, who changed
+    them and when, from the audit trail: every UPDATE of the row adds one to its version and
+    writes one trail line, so the last (current - sent) update lines are the changes since."""
     from crm.audit.models import AuditEntry
 
     current = record.version
     if sent is None or sent < 0 or current <= sent or current - sent > 200:
-        return set(), [], None
+        return {}, [], None
     entries = db.session.execute(
         select(AuditEntry).where(AuditEntry.entity == record.__tablename__,
                                  AuditEntry.entity_id == record.id,
                                  AuditEntry.action == "update")
         .order_by(AuditEntry.id.desc()).limit(current - sent)
     ).scalars().all()
-    columns: set[str] = set()
+    before: dict[str, Any] = {}
     actors: list[str] = []
-    for entry in entries:
-        columns.update((entry.changes or {}).keys())
+    for entry in entries:  # newest first: the oldest line's "before" is the value at `sent`
+        for column, change in (entry.changes or {}).items():
+            before[column] = change[0] if isinstance(change, list) and change else None
         if entry.actor not in actors:
             actors.append(entry.actor)
-    return columns, actors, entries[0].at if entries else None
+    return before, actors, entries[0].at if entries else None
+
+
+def _same(then: Any, value: Any) -> bool:
+    """Is a form value the one the trail recorded (dates as ISO text, money as text, links by
+    id)?"""
+    if isinstance(value, (Decimal, int, float)) and not isinstance(value, bool) \
+            and isinstance(then, (str, int, float)) and not isinstance(then, bool):
+        try:
+            return Decimal(str(then)) == Decimal(str(value))
+        except ArithmeticError:
+            return False
+    return _key(then) == _key(value)
+
+
+def _take_saved(form_field: Any, record: Any, name: str) -> bool:
+    """Put the saved value into a form field the user had left as it was, so that saving
+    again keeps the other person's change. Only plain fields; lists stay as they are."""
+    if form_field.type in ("FieldList", "SelectMultipleField", "MultiCheckboxField",
+                           "CheckboxesField"):
+        return False
+    if hasattr(form_field, "kind"):  # a RecordField: the linked record
+        value = getattr(record, name, None)
+    elif hasattr(type(record), name + "_id"):
+        value = getattr(record, name + "_id")
+    else:
+        value = getattr(record, name)
+    if isinstance(value, (list, set, tuple)):
+        return False
+    form_field.data = value
+    form_field.raw_data = []
+    if hasattr(form_field, "_raw"):
+        form_field._raw = ""
+    return True
 
 
 def describe(conflict: Conflict, form: Any) -> ConflictReport:
     """The other person's change: the form's fields they changed since this form's version,
-    with the values saved now and the ones in this form (which stay as typed). Without a trail
-    to go by, every field where the saved record and this form differ."""
+    with the values saved now. A field the user had left as it was takes the saved value (saving
+    again keeps their change); one the user changed too keeps what the user typed, and the page
+    shows both. Without a trail to go by, every field where the saved record and this form
+    differ is listed, and the form keeps what the user sent."""
     record = conflict.record
-    columns, actors, at = _changed_columns(record, conflict.sent)
+    before, actors, at = _changes_since(record, conflict.sent)
     report = ConflictReport(by=actors, at=at)
     for name, form_field in form._fields.items():
         if name in ("csrf_token", FIELD) or form_field.type in ("PasswordField", "HiddenField"):
@@ -220,9 +255,32 @@ def describe(conflict: Conflict, form: Any) -> ConflictReport:
         if not known:
             continue
         yours = _form_value(form_field)
-        touched = (not columns) or bool({name, name + "_id"} & columns)
-        if touched and _key(saved) != _key(yours):
-            report.differences.append(Difference(
-                field=name, label=str(form_field.label.text), saved=_show(saved, form_field),
-                yours=_show(yours, form_field)))
+        if before:
+            column = name if name in before else name + "_id" if name + "_id" in before else None
+            if column is None or _key(saved) == _key(yours):
+                continue
+            if _same(before[column], yours) and _take_saved(form_field, record, name):
+                report.taken.append(Difference(
+                    field=name, label=str(form_field.label.text), saved=_show(saved, form_field),
+                    yours=_show(yours, form_field)))
+                continue
+        elif _key(saved) == _key(yours):
+            continue
+        report.differences.append(Difference(
+            field=name, label=str(form_field.label.text), saved=_show(saved, form_field),
+            yours=_show(yours, form_field)))
     return report
+
+
+def init_app(app: Any) -> None:
+    """A write that is not an edit form (a sign-off, a claim, a follow-up ticked) and lost the
+    race for its row to someone else's save answers 409 with a message, not a 500."""
+    from flask import render_template
+
+    @app.errorhandler(StaleDataError)
+    def _stale(e: StaleDataError):
+        db.session.rollback()
+        return render_template(
+            "errors/error.html", code=409, title=_("Saved by someone else meanwhile"),
+            message=_("Someone else changed this record at the same moment; nothing of yours "
+                      "was saved. Reload the page and try again.")), 409

@@ -20,6 +20,7 @@ from werkzeug.urls import iri_to_uri
 
 from crm.common import locking
 from crm.common.forms import ConfirmForm
+from crm.common.params import page_number
 from crm.common.services import ValidationError
 from crm.common.sql import like  # noqa: F401  (re-exported for the views)
 from crm.extensions import db
@@ -137,10 +138,7 @@ def paginate(
     direction = args.get("dir") if args.get("dir") in ("asc", "desc") else default_dir
     column = sorts[sort]
     order = column.desc() if direction == "desc" else column.asc()
-    try:
-        page = max(1, int(args.get("page", 1)))
-    except ValueError:
-        page = 1
+    page = page_number(args=args)
     # A typed search counts at most SEARCH_COUNT_CAP matches: the count then stops scanning early,
     # and nobody pages through more than that as they type.
     entity = stmt.column_descriptions[0]["entity"]

@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from crm.activities.models import Activity, activity_contacts
 from crm.alumni.models import Alumnus
 from crm.audit.views import recent_changes
+from crm.common.params import to_int
 from crm.common.users import officer_choices
 from crm.common.views import (
     confirm_delete,
@@ -55,7 +56,7 @@ def index():
         joinedload(Contact.company))
     page = paginate(stmt, sorts=SORTS, default_sort="name")
     company_arg = page.args.get("company", "")
-    company = db.session.get(Company, int(company_arg)) if company_arg.isdigit() else None
+    company = db.session.get(Company, to_int(company_arg)) if to_int(company_arg) else None
     return render_list(
         "contacts/index.html", page=page, company=company, YES_NO=YES_NO,
         officers=officer_choices(), industries=list_filters.industries(),
@@ -103,8 +104,8 @@ def edit(contact_id: int | None = None):
     form = ContactForm(obj=contact)
     if request.method == "GET" and contact is None:
         company_arg = request.args.get("company", "")
-        if company_arg.isdigit():
-            form.company.data = db.session.get(Company, int(company_arg))
+        if to_int(company_arg) is not None:
+            form.company.data = db.session.get(Company, to_int(company_arg))
     return save_form_checked(
         form, lambda duplicates: services.save_contact(contact, form.data_for_service(),
                                                        duplicates=duplicates),

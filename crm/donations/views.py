@@ -12,6 +12,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from crm.alumni.models import Alumnus
+from crm.common.params import arg_int, int_filter, to_int
 from crm.common.text import fold_company_name, fold_text, nfkc
 from crm.common.views import (
     confirm_delete,
@@ -47,9 +48,9 @@ def search_donations(stmt: Select, q: str) -> Select:
 
 
 def _year(stmt: Select, value: str) -> Select:
-    if not value.isdigit() or not 1900 <= int(value) <= 2100:
+    year = to_int(value, minimum=1900, maximum=2100)
+    if year is None:
         return stmt
-    year = int(value)
     return stmt.where(Donation.received_on >= date(year, 1, 1),
                       Donation.received_on <= date(year, 12, 31))
 
@@ -81,8 +82,8 @@ FILTERS = {
     "currency": lambda s, v: s.where(Donation.currency == nfkc(v).upper()),
     "donor": _donor,
     "restricted": _restricted,
-    "company": lambda s, v: s.where(Donation.company_id == int(v)) if v.isdigit() else s,
-    "alumnus": lambda s, v: s.where(Donation.alumnus_id == int(v)) if v.isdigit() else s,
+    "company": int_filter(Donation.company_id),
+    "alumnus": int_filter(Donation.alumnus_id),
 }
 
 
@@ -115,10 +116,10 @@ def index():
     currencies = db.session.execute(
         select(Donation.currency).distinct().order_by(Donation.currency)).scalars().all()
     donor = None
-    if args.get("company", "").isdigit():
-        donor = db.session.get(Company, int(args["company"]))
-    elif args.get("alumnus", "").isdigit():
-        donor = db.session.get(Alumnus, int(args["alumnus"]))
+    if to_int(args.get("company")) is not None:
+        donor = db.session.get(Company, to_int(args["company"]))
+    elif to_int(args.get("alumnus")) is not None:
+        donor = db.session.get(Alumnus, to_int(args["alumnus"]))
     return render_list("donations/index.html", page=page, totals=totals, donor=donor,
                        years=[(str(int(y)), str(int(y))) for y in years if y is not None],
                        currencies=[(c, c) for c in currencies], DONOR_TYPES=DONOR_TYPES)
@@ -143,11 +144,11 @@ def edit(donation_id: int | None = None):
     if request.method == "GET":
         if donation is not None:
             form.donor_type.data = "alumnus" if donation.alumnus_id else "company"
-        elif request.args.get("alumnus", "").isdigit():
-            form.alumnus.data = db.session.get(Alumnus, int(request.args["alumnus"]))
+        elif arg_int("alumnus") is not None:
+            form.alumnus.data = db.session.get(Alumnus, arg_int("alumnus"))
             form.donor_type.data = "alumnus"
-        elif request.args.get("company", "").isdigit():
-            form.company.data = db.session.get(Company, int(request.args["company"]))
+        elif arg_int("company") is not None:
+            form.company.data = db.session.get(Company, arg_int("company"))
     return save_form(
         form, lambda: services.save_donation(donation, form.data_for_service()),
         message=lambda saved: _("Saved the donation from %(donor)s.", donor=saved.donor_label),

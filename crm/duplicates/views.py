@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from crm.auth.models import User
+from crm.common.params import page_number, to_int
 from crm.common.services import ValidationError
 from crm.common.views import ListPage, require, safe_next
 from crm.companies.forms import SIZE_LABELS, STATUS_LABELS, TIER_LABELS
@@ -31,7 +32,7 @@ PER_PAGE = 25
 
 def _int_arg(name: str) -> int | None:
     value = request.args.get(name, "").strip()
-    return int(value) if value.isdigit() else None
+    return to_int(value)
 
 
 @bp.get("/")
@@ -47,10 +48,7 @@ def index():
     record = _int_arg("record")
     result = services.find_all(kind, refresh=request.args.get("refresh") == "1")
     pairs = services.find_pairs(kind, strength=strength, record=record)
-    try:
-        page_no = max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        page_no = 1
+    page_no = page_number()
     page = ListPage(items=pairs[(page_no - 1) * PER_PAGE: page_no * PER_PAGE], total=len(pairs),
                     page=page_no, per_page=PER_PAGE, sort="", direction="", q="",
                     args={k: v for k, v in request.args.items()})

@@ -15,6 +15,7 @@ from typing import Any, Literal
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from crm.common.params import to_int
 from crm.common.services import ValidationError
 from crm.common.text import nfkc
 from crm.companies.models import Company
@@ -41,7 +42,7 @@ def parse_choice(value: str | None) -> Choice:
     value = (value or "").strip()
     if value == "new":
         return "new"
-    return int(value) if value.isdigit() else None
+    return to_int(value)
 
 
 def split_picked(text: str | None) -> tuple[str, int | None]:

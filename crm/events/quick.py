@@ -25,6 +25,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from crm.common.forms import options, strip
+from crm.common.params import arg_int, to_int
 from crm.common.services import ValidationError
 from crm.common.text import nfkc
 from crm.common.views import form_errors, require
@@ -114,9 +115,9 @@ def _recent_events(keep: int | None) -> list[Event]:
 
 
 def _remembered_event() -> int | None:
-    arg = request.args.get("event", "")
-    if arg.isdigit():
-        return int(arg)
+    arg = arg_int("event")
+    if arg is not None:
+        return arg
     value = session.get(SESSION_KEY)
     return value if isinstance(value, int) else None
 
@@ -126,7 +127,7 @@ def _event_from_form(form: FairForm) -> Event | None:
     if form.new_event.data:
         return None
     picked = form.event.data or ""
-    event = db.session.get(Event, int(picked)) if picked.isdigit() else None
+    event = db.session.get(Event, to_int(picked)) if to_int(picked) is not None else None
     if event is None:
         raise ValidationError({"event": _("Pick the event, or type the name of a new one.")})
     return event
@@ -169,8 +170,8 @@ def fair():
             return redirect(url_for("events.fair", event=event.id, saved=encounter.id,
                                     new=",".join(new) or None))
     saved = _saved_encounter(request.args.get("saved", ""))
-    current = (db.session.get(Event, int(form.event.data))
-               if (form.event.data or "").isdigit() else None)
+    current = (db.session.get(Event, to_int(form.event.data))
+               if to_int(form.event.data) is not None else None)
     logged = db.session.scalar(select(func.count(Encounter.id))
                                .where(Encounter.event_id == current.id)) if current else 0
     page = render_template("events/fair.html", form=form, confirm=confirm, choices=choices,
@@ -183,10 +184,10 @@ def fair():
 
 def _saved_encounter(arg: str) -> Encounter | None:
     """The encounter just saved by this user, for the confirmation above the empty form."""
-    if not arg.isdigit():
+    if to_int(arg) is None:
         return None
     encounter = db.session.execute(
-        select(Encounter).where(Encounter.id == int(arg))
+        select(Encounter).where(Encounter.id == to_int(arg))
         .options(joinedload(Encounter.contact).joinedload(Contact.company),
                  joinedload(Encounter.event))
     ).scalar_one_or_none()

@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload
 
 from crm.auth.models import User
 from crm.common.forms import ConfirmForm
+from crm.common.params import to_int
 from crm.common.services import ValidationError
 from crm.common.text import nfkc
 from crm.common.views import (
@@ -148,8 +149,8 @@ def _encounter_form(event: Event, encounter: Encounter | None):
             form.user.data = current_user.id
             form.met_on.data = event.starts_on
             contact_arg = request.args.get("contact", "")
-            if contact_arg.isdigit():
-                form.contact.data = db.session.get(Contact, int(contact_arg))
+            if to_int(contact_arg) is not None:
+                form.contact.data = db.session.get(Contact, to_int(contact_arg))
         else:
             form.user.data = encounter.user_id
     return save_form(

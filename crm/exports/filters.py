@@ -18,6 +18,7 @@ from sqlalchemy import Select, exists, func, not_, or_, select
 
 from crm.activities.models import Activity, activity_contacts
 from crm.auth.models import User
+from crm.common.params import to_int
 from crm.common.sql import like
 from crm.common.text import fold_company_name, fold_text, nfkc
 from crm.companies.models import COMPANY_STATUSES, MEMBERSHIP_TIERS, Company, name_contains
@@ -105,7 +106,7 @@ def filter_errors(kind: str, args: Mapping[str, Any], *, donations: bool) -> dic
     if "currency" in args and not re.fullmatch(r"[A-Za-z]{3}", nfkc(args["currency"])):
         bad("currency", _("a three-letter code such as JPY"))
     for key in ("officer", "company"):
-        if key in args and not args[key].isdigit():
+        if key in args and to_int(args[key]) is None:
             bad(key, _("a record number"))
     choices = {"status": COMPANY_STATUSES, "tier": MEMBERSHIP_CHOICES, "origin": ORIGINS,
                "dnc": ("yes", "no"), "consent": ("yes", "no")}
@@ -187,8 +188,8 @@ def _company_filters(stmt: Select, args: dict[str, str]) -> Select:
         stmt = stmt.where(Company.membership_tier.is_(None))
     elif tier in MEMBERSHIP_TIERS:
         stmt = stmt.where(Company.membership_tier == tier)
-    if args.get("officer", "").isdigit():
-        stmt = stmt.where(Company.officer_id == int(args["officer"]))
+    if to_int(args.get("officer")) is not None:
+        stmt = stmt.where(Company.officer_id == to_int(args["officer"]))
     if args.get("industry"):
         stmt = stmt.where(Company.industry == args["industry"])
     if args.get("country"):
@@ -231,8 +232,8 @@ def filter_contacts(stmt: Select, args: Mapping[str, Any], *, donations: bool) -
     args = clean_args("contacts", args, donations=donations)
     if args.get("q"):
         stmt = search_contacts(stmt, args["q"])
-    if args.get("company", "").isdigit():
-        stmt = stmt.where(Contact.company_id == int(args["company"]))
+    if to_int(args.get("company")) is not None:
+        stmt = stmt.where(Contact.company_id == to_int(args["company"]))
     for key, column in (("dnc", Contact.do_not_contact), ("consent", Contact.consent)):
         if args.get(key) in ("yes", "no"):
             stmt = stmt.where(column.is_(args[key] == "yes"))

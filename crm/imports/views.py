@@ -21,6 +21,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from crm.common.forms import ConfirmForm
+from crm.common.params import page_number
 from crm.common.services import ValidationError
 from crm.common.views import require
 from crm.extensions import db
@@ -125,10 +126,7 @@ def index():
 
 def _page(items: list, arg: str) -> tuple[list, int, int]:
     pages = max(1, math.ceil(len(items) / PER_PAGE))
-    try:
-        page = min(pages, max(1, int(request.args.get(arg, 1))))
-    except ValueError:
-        page = 1
+    page = min(pages, page_number(arg))
     return items[(page - 1) * PER_PAGE:page * PER_PAGE], page, pages
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from crm.auth.models import User
 from crm.common.forms import ConfirmForm, options
+from crm.common.params import arg_int
 from crm.common.services import ValidationError
 from crm.common.users import officer_choices
 from crm.common.views import form_errors, get_or_404, paginate, render_list, require, safe_next
@@ -102,8 +103,8 @@ def overview():
                 flash(message, "success")
                 return redirect(safe_next(request.args.get("next"), url_for("liaison.overview")))
         status = 422
-    elif request.args.get("company", "").isdigit():  # "Reassign" links prefill the company
-        assign.company.data = db.session.get(Company, int(request.args["company"]))
+    elif arg_int("company") is not None:  # "Reassign" links prefill the company
+        assign.company.data = db.session.get(Company, arg_int("company"))
     page = paginate(services.uncovered_companies(),
                     search=lambda s, q: s.where(name_contains(q)), sorts=UNCOVERED_SORTS,
                     default_sort="members", filters=UNCOVERED_FILTERS, per_page=25)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from crm.collaborations.models import Collaboration
 from crm.common.forms import options
+from crm.common.params import arg_int, int_filter, to_int
 from crm.common.services import ValidationError
 from crm.common.text import fold_company_name, nfkc
 from crm.common.views import form_errors, get_or_404, like, paginate, render_list, require, \
@@ -53,8 +54,8 @@ def _status(stmt: Select, value: str) -> Select:
 
 FILTERS = {
     "status": _status,
-    "company": lambda s, v: s.where(Nda.company_id == int(v)) if v.isdigit() else s,
-    "collaboration": lambda s, v: s.where(Nda.collaboration_id == int(v)) if v.isdigit() else s,
+    "company": int_filter(Nda.company_id),
+    "collaboration": int_filter(Nda.collaboration_id),
 }
 SORTS = {"expires": Nda.expires_on, "effective": Nda.effective_from, "title": Nda.title,
          "company": Company.sort_name}
@@ -69,8 +70,8 @@ def index():
     page = paginate(stmt, search=search_ndas, sorts=SORTS, default_sort="expires",
                     default_dir="desc", filters=FILTERS)
     company = None
-    if page.args.get("company", "").isdigit():
-        company = db.session.get(Company, int(page.args["company"]))
+    if to_int(page.args.get("company")) is not None:
+        company = db.session.get(Company, to_int(page.args["company"]))
     soon = services.expiring(max(services.REMINDER_DAYS))
     return render_list("ndas/index.html", page=page, company=company, expiring=soon,
                        today=office_today(), limit_60=office_today() + timedelta(days=60),
@@ -145,11 +146,9 @@ def edit(nda_id: int | None = None):
         if nda is not None:
             form.collaboration.data = nda.collaboration_id
         else:
-            collab_id = request.args.get("collaboration", "")
-            collab = db.session.get(Collaboration, int(collab_id)) if collab_id.isdigit() \
-                else None
-            company_id = request.args.get("company", "")
-            company = db.session.get(Company, int(company_id)) if company_id.isdigit() else None
+            collab_id, company_id = arg_int("collaboration"), arg_int("company")
+            collab = db.session.get(Collaboration, collab_id) if collab_id is not None else None
+            company = db.session.get(Company, company_id) if company_id is not None else None
             if collab is not None:
                 company = company or collab.company
                 form.collaboration.data = collab.id

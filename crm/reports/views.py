@@ -10,6 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from crm.auth.models import User
+from crm.common.params import to_int
 from crm.common.text import nfkc
 from crm.common.users import officer_choices
 from crm.common.views import require
@@ -50,8 +51,8 @@ def _parse_int(name: str, warnings: list[str], label: str) -> int | None:
     raw = nfkc(request.args.get(name, "")).strip()
     if not raw:
         return None
-    if raw.isdigit():
-        return int(raw)
+    if to_int(raw) is not None:
+        return to_int(raw)
     warnings.append(_("“%(value)s” is not a valid %(field)s; showing all.", value=raw,
                       field=label))
     return None
@@ -172,7 +173,7 @@ def _dashboard(name: str):
     options = _options(board)
     f, warnings = read_filters(board, options)
     charts = _charts(board, f)
-    args = {k: v for k, v in request.args.items() if v}
+    args = {k: v for k, v in request.args.items() if v and k != "chart"}  # each link has its own
     labels = _filter_labels()
     return render_template(
         "reports/dashboard.html", board=board, boards=DASHBOARDS, charts=charts, f=f,

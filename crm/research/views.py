@@ -1,6 +1,7 @@
 """Research pages: seeds, researchers and departments — lists, pages, forms, deletion."""
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -14,6 +15,7 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from crm.audit.views import recent_changes
 from crm.auth.models import User
+from crm.common.params import int_filter, to_int
 from crm.common.text import nfkc
 from crm.common.views import (
     ListPage, confirm_delete, get_or_404, like, paginate, render_list, require, save_form,
@@ -70,7 +72,7 @@ def _terms(q: str) -> list[str]:
 
 
 def _int_arg(value: str) -> int | None:
-    return int(value) if value.isdigit() else None
+    return to_int(value)
 
 
 # --- research seeds --------------------------------------------------------------------------
@@ -103,14 +105,13 @@ def _yes_no(stmt: Select, value: str) -> Select:
 
 
 SEED_FILTERS = {
-    "department": lambda s, v: s.where(ResearchSeed.department_id == int(v))
-    if v.isdigit() else s,
-    "readiness": lambda s, v: s.where(ResearchSeed.readiness >= int(v)) if v.isdigit() else s,
+    "department": int_filter(ResearchSeed.department_id),
+    "readiness": int_filter(ResearchSeed.readiness, operator.ge),
     "ip": lambda s, v: s.where(ResearchSeed.ip_status == v),
     "status": lambda s, v: s.where(ResearchSeed.status == v),
     "gov": _yes_no,
-    "researcher": lambda s, v: s.where(ResearchSeed.researchers.any(Researcher.id == int(v)))
-    if v.isdigit() else s,
+    "researcher": lambda s, v: s.where(ResearchSeed.researchers.any(Researcher.id == to_int(v)))
+    if to_int(v) is not None else s,
 }
 
 
@@ -243,8 +244,7 @@ RESEARCHER_SORTS = {
 }
 
 RESEARCHER_FILTERS = {
-    "department": lambda s, v: s.where(Researcher.department_id == int(v))
-    if v.isdigit() else s,
+    "department": int_filter(Researcher.department_id),
 }
 
 
