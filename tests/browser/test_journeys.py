@@ -349,7 +349,7 @@ def test_manager_reassigns_a_company_to_a_full_officer_then_reads_each_dashboard
             arg=charts.count(), timeout=15000)
         titles = [_text(h) for h in page.locator(".report-card h2").all()]
         assert all(titles), f"{name}: a chart without a title"
-        shot(page, f"reports_{name}")
+        shot(page, f"manager_reports_{name}")
     # The portfolios board counts the officer's eleven companies.
     page.locator(".reports-nav").get_by_role("link", name="Portfolios").click()
     page.wait_for_load_state()
@@ -478,6 +478,7 @@ def test_export_control_officer_screens_a_typed_name_and_decides_a_hit(open_scre
     hit.get_by_role("button", name="Record decision").click()
     page.wait_for_load_state()
     assert "Decision recorded: Escalate." in _text(page.locator("main"))
+    assert _text(page.locator("li[id^=hit-] .badge").first) == "Escalated"
     decided = _text(page.locator("main"))
     assert "Same airline as the METI entry" in decided
     shot(page, "export_control_hit_decided")
@@ -580,6 +581,8 @@ def test_a_collaboration_is_moved_through_its_steps(open_screen, shot, collabora
     page.locator("#nav").get_by_role("button", name="Collaborations", exact=True).click()
     page.locator("#nav").get_by_role("link", name="Collaboration pipeline").click()
     page.wait_for_load_state()
+    assert "電解質の共同研究" in _text(page.locator(".board-col[data-stage=scheme]"))
+    assert "電解質の共同研究" not in _text(page.locator(".board-col[data-stage=partner_info]"))
     shot(page, "collaboration_board_1366")
     manager.assert_clean()
 
@@ -597,4 +600,36 @@ def test_ticks_made_just_before_signing_off_are_not_lost(open_screen, collaborat
     page.wait_for_load_state()
     assert "now at Internal intent check" in _text(page.locator("main"))
     assert "2/2" in _text(page.locator("#step-partner_search summary"))
+    screen.assert_clean()
+
+
+# -- the demo office, in Japanese: the README's screenshots ---------------------------------------
+
+def test_manager_reads_the_demo_office_dashboards_in_japanese(app, runner, open_screen, shot):
+    """`crm demo`, then the demo manager reads each dashboard in Japanese: every tab, chart title
+    and axis is translated, every chart draws. These pages are the README's screenshots."""
+    from crm.reports.dashboards import DASHBOARDS
+
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    credentials = (Path(app.instance_path) / "demo-credentials.txt").read_text()
+    password = credentials.rsplit(" ", 1)[1].strip()
+    screen = open_screen(None, email="manager@example.org", password=password, lang="ja",
+                         viewport={**LAPTOP, "width": 1280})
+    page = screen.page
+    page.locator("#nav").get_by_role("link", name="レポート").click()
+    page.wait_for_load_state()
+    tabs = [_text(t) for t in page.locator(".reports-nav .nav-link").all()]
+    assert tabs == ["全体概況", "ポートフォリオ", "イベント", "卒業生・寄付", "シーズ"]
+    for name in DASHBOARDS:
+        page.goto(f"{page.url.split('/reports')[0]}/reports/{name}")
+        charts = page.locator(".js-chart")
+        assert charts.count() >= 1, f"{name}: nothing drawn from the demo office"
+        page.wait_for_function(
+            "n => document.querySelectorAll('.js-plotly-plot .main-svg').length >= n",
+            arg=charts.count(), timeout=15000)
+        for title in page.locator(".report-card h2").all():
+            assert re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", _text(title)), \
+                f"{name}: untranslated chart title {_text(title)!r}"
+        shot(page, f"reports_{name}")
     screen.assert_clean()
