@@ -5,15 +5,12 @@ from __future__ import annotations
 import html as html_lib
 import json
 import re
-from datetime import timedelta
 
 import pytest
 
 from crm.alumni.models import Alumnus
 from crm.extensions import db
-from tests.conftest import PASSWORD
 from tests.test_reports import TODAY, _company, _csv, build_office
-from tests.test_reports_browser import CHROMIUM, CHROMIUM_ARGS, browser, server  # noqa: F401
 
 
 def _figures(page_html: str) -> dict[str, dict]:
@@ -139,50 +136,4 @@ def test_names_in_chart_labels_are_text_not_plotly_markup(login):
     # The table and the CSV keep the name as it is.
     assert [evil, "Not a member", "3"] in _csv(manager, "alumni", "alumni_employers")
 
-
-# -- in the browser ---------------------------------------------------------------------------
-
-def _log_in(page, server, email):  # noqa: F811
-    page.goto(server + "/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_load_state()
-
-
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Chromium at /usr/bin/chromium")
-def test_chart_labels_show_as_text_and_fit_a_phone(users, server, browser):  # noqa: F811
-    """At 390 px the horizontal bar charts gave long labels all the width (cut off at the
-    left, bars a few pixels wide); names with markup became links."""
-    office = build_office()
-    long_name = "産学連携フェア「次世代パワー半導体と熱マネジメントの最前線」東北会場 2026"
-    event = office["companies"][0]  # reuse: rename an event to a long name
-    from crm.events.models import Event
-    db.session.query(Event).filter(Event.name.like("CEATEC 1-0")).update({"name": long_name})
-    evil = _company('<a href="https://evil.example/">Click</a>')
-    db.session.flush()
-    db.session.add_all([Alumnus(family_name="卒", given_name=f"{i}", employer=evil,
-                                country="JP") for i in range(3)])
-    db.session.commit()
-    del event
-    page = browser.new_page(viewport={"width": 390, "height": 800})
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    _log_in(page, server, users["manager"].email)
-    for board, chart in (("events", "per_event"), ("alumni", "alumni_employers")):
-        page.goto(f"{server}/reports/{board}")
-        card = page.locator(f"#chart-{chart} .js-plotly-plot")
-        card.locator("rect.nsewdrag").wait_for(state="attached")
-        geometry = card.evaluate("""el => {
-            const plot = el.querySelector('rect.nsewdrag').getBoundingClientRect();
-            const box = el.getBoundingClientRect();
-            const ticks = [...el.querySelectorAll('.ytick text')].map(
-                t => t.getBoundingClientRect().left);
-            return {plot: plot.width, box: box.width, left: Math.min(...ticks) - box.left,
-                    links: el.querySelectorAll('svg a').length};
-        }""")
-        assert geometry["links"] == 0, f"{board}: a label became a link"
-        assert geometry["left"] >= -1, f"{board}: labels cut off at the left"
-        assert geometry["plot"] >= geometry["box"] * 0.35, f"{board}: bars squeezed {geometry}"
-    assert errors == []
-    page.close()
+# The charts at phone width, in Chromium: tests/browser/test_reports_phone.py

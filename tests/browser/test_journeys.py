@@ -347,8 +347,13 @@ def test_manager_reassigns_a_company_to_a_full_officer_then_reads_each_dashboard
         page.wait_for_function(
             "n => document.querySelectorAll('.js-plotly-plot .main-svg').length >= n",
             arg=charts.count(), timeout=15000)
+        drawn = charts.evaluate_all("els => els.map(el => !!el.querySelector('.main-svg'))")
+        assert all(drawn), f"{name}: a chart did not draw"
         titles = [_text(h) for h in page.locator(".report-card h2").all()]
         assert all(titles), f"{name}: a chart without a title"
+        # The table view is the same chart's numbers, one click away.
+        page.locator(".report-card .nav-link:not(.active)").first.click()
+        assert page.locator(".tab-pane.active table").first.is_visible()
         shot(page, f"manager_reports_{name}")
     # The portfolios board counts the officer's eleven companies.
     page.locator(".reports-nav").get_by_role("link", name="Portfolios").click()
