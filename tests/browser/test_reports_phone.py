@@ -10,7 +10,8 @@ from tests.test_reports import _company, build_office
 
 def test_chart_labels_show_as_text_and_fit_a_phone(open_screen, server, shot):
     """At 390 px the horizontal bar charts gave long labels all the width (cut off at the
-    left, bars a few pixels wide); names with markup became links."""
+    left, bars a few pixels wide); names with markup became links; the tool bar covered the
+    legend."""
     build_office()
     long_name = "産学連携フェア「次世代パワー半導体と熱マネジメントの最前線」東北会場 2026"
     db.session.query(Event).filter(Event.name.like("CEATEC 1-0")).update({"name": long_name})
@@ -36,5 +37,7 @@ def test_chart_labels_show_as_text_and_fit_a_phone(open_screen, server, shot):
         assert geometry["links"] == 0, f"{board}: a label became a link"
         assert geometry["left"] >= -1, f"{board}: labels cut off at the left"
         assert geometry["plot"] >= geometry["box"] * 0.35, f"{board}: bars squeezed {geometry}"
+        # No plotly tool bar over the legend on a phone.
+        assert page.locator(".js-plotly-plot .modebar").count() == 0
         shot(page, f"reports_{board}_390")
     screen.assert_clean()
