@@ -638,3 +638,31 @@ def test_manager_reads_the_demo_office_dashboards_in_japanese(app, runner, open_
                 f"{name}: untranslated chart title {_text(title)!r}"
         shot(page, f"reports_{name}")
     screen.assert_clean()
+
+
+# -- the liaison officer's phone pages, in Japanese ------------------------------------------------
+
+def test_liaison_phone_pages_in_japanese_fit_the_screen(open_screen, server, shot, fair):
+    """The pages an officer opens on a phone between two stands: nothing wider than the
+    screen, the interface in Japanese."""
+    screen = open_screen("liaison", viewport=PHONE, lang="ja")
+    page = screen.page
+    for path, name, heading in (
+            ("/", "home", None),
+            ("/events/fair", "fair", "面談相手を記録"),
+            ("/liaison/mine", "portfolio", "担当ポートフォリオ"),
+            ("/companies/", "companies", "企業"),
+            ("/contacts/", "contacts", "担当者"),
+            (f"/contacts/{fair['suzuki'].id}", "contact", "鈴木 一郎"),
+            (f"/events/{fair['event'].id}", "event", "CEATEC 2026"),
+            ("/requests/new", "request", None)):
+        page.goto(server + path)
+        page.wait_for_load_state()
+        if heading:
+            assert heading in _text(page.locator("h1").first), (path, _text(page.locator("h1")))
+        shot(page, f"liaison_ja_{name}_390")
+        _assert_fits(page, path)
+        for table in page.locator("main table").all():  # lists readable without scrolling
+            width = table.evaluate("t => t.scrollWidth - t.parentElement.clientWidth")
+            assert width <= 0, f"{path}: a table {width}px wider than the screen"
+    screen.assert_clean()
