@@ -65,6 +65,12 @@ def server(app) -> Iterator[str]:
     thread.join(5)
 
 
+#: The one Playwright driver and Chromium of the run, and how many fixtures hold it. Playwright's
+#: sync API cannot run twice in one thread, and tests outside this folder import the fixture
+#: (tests/test_reports_browser.py re-exports it), which makes a second fixture of it.
+_CHROMIUM: dict[str, Any] = {"users": 0}
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     """One headless Chromium for the whole session."""
@@ -74,11 +80,16 @@ def browser() -> Iterator[Any]:
         from playwright.sync_api import sync_playwright
     except ImportError:  # pragma: no cover - a test extra
         _unavailable("Playwright (the Python package) is not installed")
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                     args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    if not _CHROMIUM["users"]:
+        driver = sync_playwright().start()
+        _CHROMIUM.update(driver=driver, browser=driver.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS))
+    _CHROMIUM["users"] += 1
+    yield _CHROMIUM["browser"]
+    _CHROMIUM["users"] -= 1
+    if not _CHROMIUM["users"]:
+        _CHROMIUM.pop("browser").close()
+        _CHROMIUM.pop("driver").stop()
 
 
 @pytest.fixture(autouse=True)
