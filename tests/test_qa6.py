@@ -5,13 +5,11 @@ from __future__ import annotations
 import html as html_lib
 import json
 import re
-from datetime import timedelta
 
 import pytest
 
 from crm.alumni.models import Alumnus
 from crm.extensions import db
-from tests.conftest import PASSWORD
 from tests.test_reports import TODAY, _company, _csv, build_office
 
 
@@ -137,3 +135,5 @@ def test_names_in_chart_labels_are_text_not_plotly_markup(login):
     assert set(order) == set(labels), "the category order names the same (escaped) labels"
     # The table and the CSV keep the name as it is.
     assert [evil, "Not a member", "3"] in _csv(manager, "alumni", "alumni_employers")
+
+# The charts at phone width, in Chromium: tests/browser/test_reports_phone.py

@@ -65,6 +65,12 @@ def server(app) -> Iterator[str]:
     thread.join(5)
 
 
+#: The one Playwright driver and Chromium of the run, and how many fixtures hold it. Playwright's
+#: sync API cannot run twice in one thread, and tests outside this folder import the fixture
+#: (tests/test_reports_browser.py re-exports it), which makes a second fixture of it.
+_CHROMIUM: dict[str, Any] = {"users": 0}
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     """One headless Chromium for the whole session."""
@@ -74,11 +80,16 @@ def browser() -> Iterator[Any]:
         from playwright.sync_api import sync_playwright
     except ImportError:  # pragma: no cover - a test extra
         _unavailable("Playwright (the Python package) is not installed")
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                     args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    if not _CHROMIUM["users"]:
+        driver = sync_playwright().start()
+        _CHROMIUM.update(driver=driver, browser=driver.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS))
+    _CHROMIUM["users"] += 1
+    yield _CHROMIUM["browser"]
+    _CHROMIUM["users"] -= 1
+    if not _CHROMIUM["users"]:
+        _CHROMIUM.pop("browser").close()
+        _CHROMIUM.pop("driver").stop()
 
 
 @pytest.fixture(autouse=True)
@@ -142,13 +153,13 @@ def pytest_runtest_makereport(item, call):
 
 
 @pytest.fixture
-def open_screen(request, server, browser, users, tmp_path) -> Iterator[Callable[..., Screen]]:
-    """open_screen("manager", viewport=PHONE, lang="ja") -> a Screen logged in as that role's
-    user through the login form. Journeys end with screen.assert_clean()."""
+def open_screen(request, server, browser, tmp_path) -> Iterator[Callable[..., Screen]]:
+    """open_screen("manager", viewport=PHONE, lang="ja") -> a Screen logged in through the login
+    form as that role's user (the `users` fixture), or as email/password; None: logged out. Journeys end with screen.assert_clean()."""
     contexts: list[Any] = []
 
     def _open(role: str | None, *, viewport: dict = LAPTOP, lang: str = "en",
-              user: Any = None) -> Screen:
+              email: str | None = None, password: str = PASSWORD) -> Screen:
         context = browser.new_context(viewport=viewport, locale=lang, accept_downloads=True,
                                       extra_http_headers={"Accept-Language": lang},
                                       has_touch=viewport["width"] < 500,
@@ -169,15 +180,15 @@ def open_screen(request, server, browser, users, tmp_path) -> Iterator[Callable[
         screen.page.on("console", lambda m: screen.errors.append(f"console: {m.text}")
                        if m.type == "error" and not m.text.startswith(HTTP_STATUS_LOG)
                        else None)
-        if role is not None or user is not None:
-            who = user or users[role]
+        if role is not None or email is not None:
+            email = email or request.getfixturevalue("users")[role].email
             page = screen.page
             page.goto(server + "/login")
-            page.fill("input[name=email]", who.email)
-            page.fill("input[name=password]", PASSWORD)
+            page.fill("input[name=email]", email)
+            page.fill("input[name=password]", password)
             page.click("main button[type=submit]")
             page.wait_for_load_state()
-            assert "/login" not in page.url, f"{who.email} could not log in"
+            assert "/login" not in page.url, f"{email} could not log in"
         return screen
 
     yield _open

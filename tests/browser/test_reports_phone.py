@@ -1,41 +1,27 @@
-"""Dashboards on a phone, in Chromium: chart labels are text and fit 390 px (moved from
-tests/test_qa6.py, which the helper Q6 checks wrote)."""
+"""The dashboards' charts at phone width (issue 6 QA, moved from tests/test_qa6.py to share the
+browser fixtures): long labels readable, bars not squeezed, user data never a link."""
 from __future__ import annotations
 
 from crm.alumni.models import Alumnus
+from crm.events.models import Event
 from crm.extensions import db
-from tests.conftest import PASSWORD
 from tests.test_reports import _company, build_office
 
 
-# -- in the browser ---------------------------------------------------------------------------
-
-def _log_in(page, server, email):
-    page.goto(server + "/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_load_state()
-
-
-def test_chart_labels_show_as_text_and_fit_a_phone(users, server, browser):
+def test_chart_labels_show_as_text_and_fit_a_phone(open_screen, server, shot):
     """At 390 px the horizontal bar charts gave long labels all the width (cut off at the
-    left, bars a few pixels wide); names with markup became links."""
-    office = build_office()
+    left, bars a few pixels wide); names with markup became links; the tool bar covered the
+    legend."""
+    build_office()
     long_name = "産学連携フェア「次世代パワー半導体と熱マネジメントの最前線」東北会場 2026"
-    event = office["companies"][0]  # reuse: rename an event to a long name
-    from crm.events.models import Event
     db.session.query(Event).filter(Event.name.like("CEATEC 1-0")).update({"name": long_name})
     evil = _company('<a href="https://evil.example/">Click</a>')
     db.session.flush()
     db.session.add_all([Alumnus(family_name="卒", given_name=f"{i}", employer=evil,
                                 country="JP") for i in range(3)])
     db.session.commit()
-    del event
-    page = browser.new_page(viewport={"width": 390, "height": 800})
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    _log_in(page, server, users["manager"].email)
+    screen = open_screen("manager", viewport={"width": 390, "height": 800})
+    page = screen.page
     for board, chart in (("events", "per_event"), ("alumni", "alumni_employers")):
         page.goto(f"{server}/reports/{board}")
         card = page.locator(f"#chart-{chart} .js-plotly-plot")
@@ -51,5 +37,7 @@ def test_chart_labels_show_as_text_and_fit_a_phone(users, server, browser):
         assert geometry["links"] == 0, f"{board}: a label became a link"
         assert geometry["left"] >= -1, f"{board}: labels cut off at the left"
         assert geometry["plot"] >= geometry["box"] * 0.35, f"{board}: bars squeezed {geometry}"
-    assert errors == []
-    page.close()
+        # No plotly tool bar over the legend on a phone.
+        assert page.locator(".js-plotly-plot .modebar").count() == 0
+        shot(page, f"reports_{board}_390")
+    screen.assert_clean()
