@@ -255,6 +255,11 @@ def restore(archive: str | os.PathLike[str], force: bool = False, rebuild_index:
             args, env = _libpq(url)
             _run([_tool("pg_restore"), "--no-owner", "--no-acl", "--single-transaction",
                   "--exit-on-error", *args, str(db_file)], env)
+            # pg_dump carries no planner statistics: gather them now, or the first hours of
+            # the restored database (or all of them, with autovacuum off) use bad plans.
+            with db.engine.connect() as conn:
+                conn.execute(text("ANALYZE"))
+                conn.commit()
         else:
             target_path = _sqlite_path(url)
             target_path.parent.mkdir(parents=True, exist_ok=True)
