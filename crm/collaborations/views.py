@@ -283,7 +283,9 @@ def _render_show(collab: Collaboration, *, signoff_form: SignoffForm | None = No
         close_form=close_form or CloseForm(formdata=None),
         minute_form=minute_form or MinuteForm(formdata=None),
         checklist_errors=checklist_errors or [], open_panel=open_panel,
-        missing=services.missing_items(collab, collab.stage) if collab.stage in STEPS else [],
+        missing=(services.missing_items(collab, collab.stage) if collab.stage in STEPS else [])
+        + ([services.NDA_GATE] if collab.stage == "nda"
+           and not services.nda_registered(collab) else []),
         KIND_LABELS=KIND_LABELS, STAGE_LABELS=STAGE_LABELS, STAGES=STAGES, STEPS=STEPS,
         EXCLUSIVITY_LABELS=EXCLUSIVITY_LABELS, LANGUAGE_LABELS=LANGUAGE_LABELS,
         RATE_REASON_LABELS=RATE_REASON_LABELS, MINUTE_KIND_LABELS=MINUTE_KIND_LABELS,
@@ -319,6 +321,10 @@ def checklist(collaboration_id: int):
 @require("collaborations.edit")
 def signoff(collaboration_id: int):
     """Sign off the current step and move to the next stage (see services.sign_off)."""
+    return _signoff(collaboration_id)
+
+
+def _signoff(collaboration_id: int):
     collab = _load(collaboration_id)
     form = SignoffForm()
     step = collab.stage
@@ -335,6 +341,18 @@ def signoff(collaboration_id: int):
                     step=STAGE_LABELS[step], stage=STAGE_LABELS[collab.stage]), "success")
             return redirect(url_for("collaborations.show", collaboration_id=collab.id))
     return _render_show(collab, signoff_form=form), 422
+
+
+@bp.post("/<int:collaboration_id>/export-signoff")
+@require("screening.decide")
+def export_signoff(collaboration_id: int):
+    """The export-control step is signed off by an export-control officer (or an admin), who
+    need not be able to edit collaborations otherwise."""
+    collab = _load(collaboration_id)
+    if collab.stage != "export_control":
+        flash(_("The collaboration is not at the export-control step."), "danger")
+        return redirect(url_for("collaborations.show", collaboration_id=collab.id)), 303
+    return _signoff(collaboration_id)
 
 
 @bp.post("/<int:collaboration_id>/close")
