@@ -264,7 +264,8 @@ def _romanise_span(span: str, japanese: bool) -> list[str]:
     return [_long_vowels(i["hepburn"]) for i in _kakasi.convert(span) if i["hepburn"].strip()]
 
 
-def _translated(folded: str, japanese: bool, alternative: int = 0) -> list[list[str]]:
+def _translated(folded: str, japanese: bool, alternative: int = 0,
+                raw: bool = False) -> list[list[str]]:
     """The words of a folded name with glossary words translated and the rest romanised; each
     word is a list of parts: ('english',) from the glossary, else romanised syllable words."""
     out: list[list[str]] = []
@@ -278,7 +279,7 @@ def _translated(folded: str, japanese: bool, alternative: int = 0) -> list[list[
                 word = GLOSSARY.get(token[i:i + size])
                 if word is not None:
                     if rest:
-                        out.append(_romanise_span(rest, japanese))
+                        out.append(["~" + rest] if raw else _romanise_span(rest, japanese))
                         rest = ""
                     if isinstance(word, tuple):
                         word = word[min(alternative, len(word) - 1)]
@@ -289,7 +290,7 @@ def _translated(folded: str, japanese: bool, alternative: int = 0) -> list[list[
                 rest += token[i]
                 i += 1
         if rest:
-            out.append(_romanise_span(rest, japanese))
+            out.append(["~" + rest] if raw else _romanise_span(rest, japanese))
     return out
 
 
@@ -311,6 +312,13 @@ def _latin_forms(name: str) -> list[tuple[str, str]]:
                 forms.append((" ".join(p.lstrip("=") for parts in
                                        _translated(base, reading, alternative) for p in parts),
                               kind))
+        if japanese:
+            forms.append((" ".join(_loose_romaji(t) if _KANA_ONLY.fullmatch(t) else t
+                                   for t in base.split() if not is_cjk(t) or
+                                   _KANA_ONLY.fullmatch(t)), "latin-cjk"))
+        person = " ".join(_hangul_person(t) for t in base.split())
+        if person.strip():
+            forms.append((person, "latin-zh"))
     else:
         forms.append((_ascii(base), "latin"))
     out: dict[str, str] = {}
@@ -326,6 +334,7 @@ def _variant_word(word: str) -> str:
     if word.isdigit():
         return word
     word = word.replace("w", "v").replace("ou", "u").replace("ph", "f").replace("kh", "h")
+    word = re.sub(r"c(?![hei])", "k", word)  # Ascotec / アスコテック, Kaspersky / Caspersky
     word = re.sub(r"(.)\1+", r"\1", word)
     if len(word) >= 5 and word.endswith("e") and word[-2] not in "aeiou":
         word = word[:-1]  # Poutine / Putin, Alexandre / Alexandr
@@ -385,23 +394,84 @@ def _sound_latin_key(key: str) -> str:
 
 def sound(name: str) -> str:
     """The consonant skeleton of a name ('' when it has none): katakana read as foreign names are
-    written, every other script through its Latin form."""
+    written, every other script through its Latin form. Kanji have no sound key (their readings
+    are not renderings of foreign names): a name with kanji other than glossary words has none."""
     base = fold(name)
     if not base:
         return ""
     if not (is_cjk(base) or _HANGUL.search(base)):
         return _sound_latin_key(_ascii(base) if _has_foreign(base) else base)
     words: list[str] = []
-    for parts in _translated(base, bool(_KANA_CHARS.search(base))):
-        for part in parts:
-            if part.startswith("="):
-                if (part[1:],) not in _LEGAL_SET:
-                    words.append(_sound_latin(part[1:]))
-            elif _KANA_CHARS.search(part):
-                words.append(_sound_kana(part))
-            else:
-                words.append(_sound_latin(part))
+    for token in base.split():
+        if _KANA_ONLY.fullmatch(token):
+            words.append(_sound_kana(token))
+            continue
+        if not (is_cjk(token) or _HANGUL.search(token)):
+            words.append(_sound_latin(_variant_word(token)))
+            continue
+        for parts in _translated(token, True, raw=True):
+            for part in parts:
+                if part.startswith("="):
+                    if (part[1:],) not in _LEGAL_SET:
+                        words.append(_sound_latin(part[1:]))
+                elif _KANA_ONLY.fullmatch(part[1:]):
+                    words.append(_sound_kana(part[1:]))
+                elif _HANGUL.search(part) and not is_cjk(part):
+                    words.append(_sound_latin(_ascii(part[1:])))
+                else:
+                    return ""  # kanji
     return " ".join(w for w in words if w)
+
+
+#: Skeletons of words too common in company names to tell one from another by sound.
+GENERIC_SOUNDS = {"GRP", "HRDNG", "HRDNGS", "NBSTMNT", "NBSTMNTS", "NTRNTNR", "TRDNG", "NDSTR",
+                  "BNK", "DPN", "KRPRTN", "KMPN", "TKNRD", "TKNRDS", "RKTRNKS", "NDNRNG",
+                  "SSTMS", "KPTR", "GRBR", "SRBS", "SRBSS", "R", "PRTNRS", "MDKR", "FRM"}
+
+
+def _sound_enough(key: str) -> bool:
+    """A sound key tells names apart only with enough distinctive consonants: six, or five in
+    two words or more (a person's names); common company words don't count."""
+    words = [w for w in key.split() if w not in GENERIC_SOUNDS]
+    size = len("".join(words))
+    return bool(words) and max(map(len, words)) >= 2 and (
+        size >= 6 or (size >= 5 and len(words) >= 2))
+
+
+_KANA_ONLY = re.compile(r"[\u30a1-\u30fcー]+")
+
+
+def _loose_romaji(token: str) -> str:
+    """Hepburn of a katakana word without the vowels Japanese adds to foreign consonants:
+    アスコテック 'asukotekku' -> 'askotek' (ASCOTEC), ズベルバンク -> 'zuberbank'."""
+    global _kakasi
+    if _kakasi is None:
+        import pykakasi
+
+        _kakasi = pykakasi.kakasi()
+    text = _long_vowels("".join(i["hepburn"] for i in _kakasi.convert(token)))
+    text = text.replace("tsu", "ts")
+    text = re.sub(r"(?<=[kgszbpmfrh])u(?=[^aeiouy]|$)", "", text)
+    text = re.sub(r"(?<=[td])o(?=[^aeiouy]|$)", "", text)
+    text = re.sub(r"([b-df-hj-np-tv-z])\1", r"\1", text)
+    return _variant_word(text)
+
+
+_HANGUL_SURNAMES = {"김": "kim", "이": "ri", "리": "ri", "박": "pak", "최": "choe", "정": "jong",
+                    "강": "kang", "조": "jo", "윤": "yun", "장": "jang", "임": "rim", "림": "rim",
+                    "한": "han", "오": "o", "서": "so", "신": "sin", "권": "kwon", "황": "hwang",
+                    "안": "an", "송": "song", "류": "ryu", "홍": "hong", "문": "mun", "전": "jon"}
+
+
+def _hangul_person(token: str) -> str:
+    """A Korean personal name of 2-4 syllables the way the lists write it: 김정은 -> 'kim jong un'."""
+    if not (2 <= len(token) <= 4) or not all("\uac00" <= c <= "\ud7a3" for c in token):
+        return ""
+    first = _HANGUL_SURNAMES.get(token[0])
+    if not first:
+        return ""
+    rest = [_ascii(c).replace("eo", "o").replace("eu", "u") for c in token[1:]]
+    return " ".join([first] + rest)
 
 
 @lru_cache(maxsize=200_000)
@@ -517,10 +587,8 @@ SHORT_CAP = 0.85
 #: Acronym names of this many letters or fewer hit only the acronym typed as such (EIKO is not
 #: 株式会社エイコー nor 株式会社栄光).
 ACRONYM_KEY = 4
-#: Sound keys (consonant skeletons) weigh less than spelling, and need this many consonants
-#: (and a word of three).
+#: Sound keys (consonant skeletons) weigh less than spelling (see _sound_enough for their size).
 SOUND_FACTOR = 0.97
-SOUND_MIN = 5
 #: How far under the threshold (in points) the cheap bound may be and the pair still scored.
 PREFILTER_MARGIN = 12
 #: Words this common across all lists (document frequency) are not used to find candidates.
@@ -622,6 +690,13 @@ class Matcher:
                 weight += idf
         return total / weight if weight else 0.0
 
+    @staticmethod
+    def score_sound(query: str, key: str) -> float:
+        """0..100 for two sound keys: word order and spacing aside, the skeletons themselves
+        (no credit for a part of a name: a skeleton is too short for that)."""
+        return max(fuzz.token_sort_ratio(query, key),
+                   fuzz.ratio(query.replace(" ", ""), key.replace(" ", "")))
+
     def score_keys(self, query: str, key: str) -> float:
         """0..100 for one folded query key against one folded entry key."""
         if not query or not key:
@@ -660,8 +735,7 @@ class Matcher:
         by_sound = not any(fold(n) and not _has_foreign(fold(n)) for n in names)
         for name in names:
             for key, kind in match_keys(name):
-                if kind == "sound" and (not by_sound or len(key.replace(" ", "")) < SOUND_MIN
-                                        or max(map(len, key.split())) < 3):
+                if kind == "sound" and (not by_sound or not _sound_enough(key)):
                     continue
                 if kind == "latin-zh" and country == "JP":
                     continue  # a Japanese company's kanji are read in Japanese
@@ -701,7 +775,8 @@ class Matcher:
             if self.key_sound[k]:
                 pool = [(q, "sound", n) for q, kind, n in query if kind == "sound"]
                 factor = SOUND_FACTOR
-            elif len(self.key_nospace[k]) <= ACRONYM_KEY and " " not in key:
+            elif len(self.key_nospace[k]) <= ACRONYM_KEY and " " not in key \
+                    and not _has_foreign(key):
                 # an acronym hits only the acronym typed as such (not a romanised name)
                 pool = [(q, "acronym", n) for q, _, n in typed if key in q.split()]
                 factor = 1.0
@@ -714,7 +789,8 @@ class Matcher:
             pool = [p for p in pool if p[0] in near]
             if not pool:
                 continue
-            raw = max((self.score_keys(q, key), name, q, kind) for q, kind, name in pool)
+            scorer = self.score_sound if self.key_sound[k] else self.score_keys
+            raw = max((scorer(q, key), name, q, kind) for q, kind, name in pool)
             score = factor * raw[0] / 100
             if len(self.key_nospace[k]) <= SHORT_KEY:
                 score = min(score, SHORT_CAP)  # NEC, NSK, MEC: too short to raise alone
