@@ -312,7 +312,7 @@ def _latin_forms(name: str) -> list[tuple[str, str]]:
                 forms.append((" ".join(p.lstrip("=") for parts in
                                        _translated(base, reading, alternative) for p in parts),
                               kind))
-        if japanese:
+        if japanese and all(_KANA_ONLY.fullmatch(t) or not is_cjk(t) for t in base.split()):
             forms.append((" ".join(_loose_romaji(t) if _KANA_ONLY.fullmatch(t) else t
                                    for t in base.split() if not is_cjk(t) or
                                    _KANA_ONLY.fullmatch(t)), "latin-cjk"))
@@ -429,15 +429,30 @@ GENERIC_SOUNDS = {"GRP", "HRDNG", "HRDNGS", "NBSTMNT", "NBSTMNTS", "NTRNTNR", "T
                   "SSTMS", "KPTR", "GRBR", "SRBS", "SRBSS", "R", "PRTNRS", "MDKR", "FRM"}
 
 
+def _distinctive(word: str) -> str:
+    """A sound word without the common company words fused to it (サツドラホールディングス is
+    one katakana word: STDR + HRDNGS)."""
+    changed = True
+    while changed:
+        changed = False
+        for generic in _GENERIC_BY_SIZE:
+            if word.endswith(generic) and len(word) - len(generic) >= 2:
+                word, changed = word[:-len(generic)], True
+            elif word.startswith(generic) and len(word) - len(generic) >= 2:
+                word, changed = word[len(generic):], True
+    return "" if word in GENERIC_SOUNDS else word
+
+
 def _sound_enough(key: str) -> bool:
     """A sound key tells names apart only with enough distinctive consonants: six, or five in
     two words or more (a person's names); common company words don't count."""
-    words = [w for w in key.split() if w not in GENERIC_SOUNDS]
+    words = [d for d in (_distinctive(w) for w in key.split()) if d]
     size = len("".join(words))
     return bool(words) and max(map(len, words)) >= 2 and (
         size >= 6 or (size >= 5 and len(words) >= 2))
 
 
+_GENERIC_BY_SIZE = sorted((g for g in GENERIC_SOUNDS if len(g) >= 3), key=len, reverse=True)
 _KANA_ONLY = re.compile(r"[\u30a1-\u30fcー]+")
 
 
