@@ -144,3 +144,19 @@ def test_cli_screens_any_name_and_reports_review(app, runner, lists, make_compan
                                    "review": False}
     result = runner.invoke(args=["screen", "--all"])
     assert "1 needing review" in result.output
+
+
+def test_an_older_sdn_file_written_by_others_is_read_and_screened():
+    """An older SDN CSV from another project (LF line ends, no Ctrl-Z, no trailing blank)."""
+    parsed = parse("sdn", (FIXTURES / "sdn_older_lf_extract.csv").read_bytes(), "sdn.csv")
+    assert len(parsed.entries) == 8
+    by_id = {e.entry_id: e for e in parsed.entries}
+    assert by_id["306"].aliases == ["BNC"] and by_id["1572"].entry_type == "individual"
+    m = nm.Matcher([nm.Entry(ref=e.entry_id, names=[e.name, *e.aliases],
+                             entry_type=e.entry_type, countries=set())
+                    for e in parsed.entries])
+    for typed in ("マヌエル・ノリエガ", "Мануэль Норьега"):  # the middle name left out
+        assert "1572" in found(m, typed, person=True), typed
+    for typed in ("アイマン・ザワーヒリー", "Ayman al-Zawahiri"):  # 'Dr.' and 'al' in the list
+        assert "2676" in found(m, typed, person=True), typed
+    assert "36" in found(m, "AeroCaribbean Air")

@@ -235,6 +235,9 @@ SYNONYMS = {"airlines": "air", "airline": "air", "airways": "air", "aviation": "
             "bank": "bank", "banka": "bank", "banco": "bank", "banque": "bank",
             "trade": "trading", "univ": "university"}
 
+#: Titles the lists write before names (Dr. Ayman ...), dropped in a variant.
+TITLES = {"dr", "mr", "mrs", "ms", "prof", "sheikh", "shaykh", "sheik", "haji", "hajji", "mullah",
+          "maulavi", "maulvi", "qari", "colonel", "col", "general", "gen", "capt"}
 _KANA_CHARS = re.compile(r"[\u30a1-\u30fcー]")
 _HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
 _PATRONYMIC = re.compile(r"\w{3,}(ovich|evich|yevich|ovych|ovna|evna|ivna|yevna|ogly|oglu|kyzy)$")
@@ -347,7 +350,8 @@ def variants(key: str) -> list[str]:
     words = [_variant_word(w) for w in key.split()]
     out = [" ".join(words)]
     if len(words) >= 3:
-        short = [w for w in words if len(w) > 1 and not _PATRONYMIC.fullmatch(w)]
+        short = [w for w in words if len(w) > 1 and not _PATRONYMIC.fullmatch(w)
+                 and w not in TITLES]
         if 2 <= len(short) < len(words):
             out.append(" ".join(short))
     return [v for v in out if v and v != key]
@@ -388,8 +392,8 @@ def _sound_kana(word: str) -> str:
 
 
 def _sound_latin_key(key: str) -> str:
-    return " ".join(w for w in (_sound_latin(_variant_word(w)) for w in key.split()
-                                if len(w) > 1) if w)
+    return " ".join(w for w in (_sound_latin(SYNONYMS.get(w, w)) for w in key.split()
+                                if len(w) > 1 and w not in TITLES) if w)
 
 
 def sound(name: str) -> str:
@@ -604,6 +608,8 @@ SHORT_CAP = 0.85
 ACRONYM_KEY = 4
 #: Sound keys (consonant skeletons) weigh less than spelling (see _sound_enough for their size).
 SOUND_FACTOR = 0.97
+#: Score of a sound key whose every word (two or more) is one of the entry's words.
+SOUND_PART = 92
 #: How far under the threshold (in points) the cheap bound may be and the pair still scored.
 PREFILTER_MARGIN = 12
 #: Words this common across all lists (document frequency) are not used to find candidates.
@@ -709,8 +715,12 @@ class Matcher:
     def score_sound(query: str, key: str) -> float:
         """0..100 for two sound keys: word order and spacing aside, the skeletons themselves
         (no credit for a part of a name: a skeleton is too short for that)."""
-        return max(fuzz.token_sort_ratio(query, key),
+        best = max(fuzz.token_sort_ratio(query, key),
                    fuzz.ratio(query.replace(" ", ""), key.replace(" ", "")))
+        q_words, k_words = query.split(), key.split()
+        if 2 <= len(q_words) < len(k_words) and set(q_words) <= set(k_words):
+            best = max(best, SOUND_PART)  # a middle name left out (Manuel Noriega)
+        return best
 
     def score_keys(self, query: str, key: str) -> float:
         """0..100 for one folded query key against one folded entry key."""
