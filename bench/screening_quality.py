@@ -1,6 +1,14 @@
 """Screening quality on the real lists: recall on typed names, false positives on EDINET, speed.
 
     .venv/bin/python bench/screening_quality.py [--data /work/shared/data] [--show-fp 20]
+    .venv/bin/python bench/screening_quality.py --screen-all instance/large.db
+
+Issue 12 adds: a multi-script recall set (MULTI: Latin variants, katakana as the Japanese press
+writes names, kanji/hanzi, Cyrillic, Arabic/Persian, Hangul; each a real listed name), clean
+look-alikes (LOOKALIKES: real companies and universities close to listed names, which must not
+be raised), every row of the EDINET code list (about 11,000 filers, not only the listed ones),
+and --screen-all DB: `crm screen --all` on a database (the large demo) against the lists, with
+companies per second and the peak memory of that process.
 
 Reads the real list samples (SDN, UN, CSL, DPL, METI EUL names) with importers/screening.py,
 builds the same matcher the CRM uses (crm/screening/names.py), then
@@ -106,6 +114,87 @@ QUERIES: list[tuple[str, str | None, bool, tuple[str, str], str]] = [
      "ampersand"),
     ("Ahmad Yousef Abu Halabiyye", None, True, ("csl", "9666"), "word order"),
 ]
+#: Issue 12: real listed names as people write them in other scripts and spellings. The expected
+#: value is every entry that is that party (the same party is on several lists).
+PUTIN = {("sdn", "35096")}
+MULTI: list[tuple[str, str | None, bool, set[tuple[str, str]], str]] = [
+    # Cyrillic
+    ("Владимир Путин", "RU", True, PUTIN, "Cyrillic"),
+    ("Путин Владимир Владимирович", None, True, PUTIN, "Cyrillic, patronymic"),
+    ("ПАО Сбербанк", "RU", False, {("sdn", "17018"), ("sdn", "18715")}, "Cyrillic"),
+    ("Банк ВТБ (ПАО)", "RU", False, {("sdn", "17013")}, "Cyrillic, word order"),
+    ("Сергей Лавров", None, True, {("sdn", "35233")}, "Cyrillic"),
+    ("Игорь Сечин", None, True, {("sdn", "16692")}, "Cyrillic"),
+    ("Эльвира Набиуллина", None, True, {("sdn", "35797")}, "Cyrillic"),
+    ("Рамзан Кадыров", None, True, {("sdn", "23343")}, "Cyrillic"),
+    ("Евгений Пригожин", None, True, {("sdn", "21171")}, "Cyrillic"),
+    ("Концерн Калашников", None, False, {("sdn", "16911")}, "Cyrillic"),
+    ("Рособоронэкспорт", None, False, {("meti-eul", "EUL690"), ("sdn", "18782")}, "Cyrillic"),
+    ("Александр Лукашенко", None, True, {("sdn", "9760")}, "Cyrillic (Russian spelling)"),
+    # Arabic and Persian
+    ("صدام حسين التكريتي", None, True, {("un", "IQi.001")}, "Arabic (list's own script)"),
+    ("عزت ابراهيم الدوري", None, True, {("un", "IQi.006")}, "Arabic (list's own script)"),
+    ("هيئة تحرير الشام", None, False, {("un", "QDe.137")}, "Arabic (split UN alias)"),
+    ("جبهة النصرة", None, False, {("un", "QDe.137")}, "Arabic (split UN alias)"),
+    ("قاسم سليماني", None, True, {("sdn", "10481")}, "Arabic"),
+    ("جلال الدين حقانى", None, True, {("un", "TAi.040")}, "Arabic/Pashto"),
+    ("ماهان ایر", "IR", False, {("sdn", "12927")}, "Persian"),
+    # Hangul
+    ("조선광업개발무역회사", None, False, {("sdn", "9345"), ("un", "KPe.001")}, "Hangul"),
+    ("단천상업은행", None, False, {("sdn", "9346"), ("meti-eul", "EUL400")}, "Hangul"),
+    ("대동신용은행", None, False, {("sdn", "16085"), ("meti-eul", "EUL270")}, "Hangul"),
+    ("고려항공", None, False, {("meti-eul", "EUL262")}, "Hangul"),
+    ("김정은", None, True, {("sdn", "20157")}, "Hangul"),
+    # katakana as the Japanese press writes them
+    ("ウラジーミル・プーチン", None, True, PUTIN, "katakana"),
+    ("マハン航空", None, False, {("sdn", "12927")}, "katakana + 航空"),
+    ("ズベルバンク・ヨーロッパ", None, False, {("sdn", "18716")}, "katakana"),
+    ("アスコテック・ジャパン", None, False, {("sdn", "11609")}, "katakana"),
+    ("セルゲイ・ラブロフ", None, True, {("sdn", "35233")}, "katakana"),
+    ("セルゲイ・ショイグ", None, True, {("sdn", "35173")}, "katakana"),
+    ("ラムザン・カディロフ", None, True, {("sdn", "23343")}, "katakana"),
+    ("イーゴリ・セーチン", None, True, {("sdn", "16692")}, "katakana"),
+    ("エフゲニー・プリゴジン", None, True, {("sdn", "21171")}, "katakana"),
+    ("ハヤト・タハリール・アル・シャーム", None, False, {("un", "QDe.137")}, "katakana"),
+    ("カラシニコフ・コンツェルン", None, False, {("sdn", "16911")}, "katakana"),
+    ("カセム・ソレイマニ", None, True, {("sdn", "10481")}, "katakana"),
+    # kanji / hanzi
+    ("珠海振戎公司", "CN", False, {("sdn", "27063")}, "hanzi (pinyin)"),
+    ("弗拉基米尔·普京", None, True, PUTIN, "hanzi (a foreign name)"),
+    ("朝鮮鉱業開発貿易会社", None, False, {("sdn", "9345"), ("un", "KPe.001")}, "kanji (translated)"),
+    ("伊朗航空", None, False, {("sdn", "25237")}, "hanzi (translated)"),
+    ("马汉航空", None, False, {("sdn", "12927")}, "hanzi (pinyin + translated)"),
+    ("朝鮮光星貿易会社", None, False, {("meti-eul", "EUL311")}, "kanji (list's own)"),
+    ("端川商業銀行", None, False, {("meti-eul", "EUL400")}, "kanji (list's own)"),
+    # Latin spellings
+    ("Wladimir Putin", None, True, PUTIN, "German W"),
+    ("Vladimir Poutine", None, True, PUTIN, "French ou"),
+    ("Vladimir V. Putin", None, True, PUTIN, "initial"),
+    ("Putin Vladimir", None, True, PUTIN, "word order, patronymic dropped"),
+    ("Mahan Airlines", None, False, {("sdn", "12927")}, "Airlines ~ Air"),
+    ("Hay'at Tahrir al-Sham", None, False, {("un", "QDe.137")}, "split UN alias"),
+    ("Jabhat al-Nusrah", None, False, {("un", "QDe.137")}, "split UN alias"),
+    ("Sergej Lawrow", None, True, {("sdn", "35233")}, "German transliteration"),
+    ("Kassem Soleimani", None, True, {("sdn", "10481")}, "spelling"),
+    ("Kim Jong-un", None, True, {("sdn", "20157")}, "hyphen"),
+    ("Sberbank Europe", None, False, {("sdn", "18716")}, "legal form dropped"),
+    ("Ramzan Kadyrov", None, True, {("sdn", "23343")}, "patronymic dropped"),
+]
+
+#: Issue 12: real companies and universities whose names are close to listed ones (clean).
+LOOKALIKES: list[tuple[str, str | None]] = [
+    ("株式会社エイコー", "JP"), ("株式会社栄光", "JP"), ("Korean Air Lines", "KR"),
+    ("대한항공", "KR"), ("Air Canada", "CA"), ("Korea Development Bank", "KR"),
+    ("한국산업은행", "KR"), ("Korea Aerospace Industries", "KR"), ("고려대학교", "KR"),
+    ("高麗大学校", "KR"), ("朝日航空株式会社", "JP"), ("金沢大学", "JP"),
+    ("Tokyo Institute of Technology", "JP"), ("Putnam Investments", "US"),
+    ("プーマ ジャパン株式会社", "JP"), ("Ascott Japan", "JP"), ("アスコット・ジャパン", "JP"),
+    ("VTG AG", "DE"), ("Sparebank 1", "NO"), ("Яндекс", "RU"), ("Ростелеком", "RU"),
+    ("Tsinghua University", "CN"), ("中国東方航空", "CN"), ("東邦銀行", "JP"),
+    ("新光商事株式会社", "JP"), ("Mahindra Aerospace", "IN"), ("Sumitomo Mitsui Banking", "JP"),
+    ("三井住友銀行", "JP"), ("Kalbe Farma", "ID"), ("Vladivostok Air", "RU"),
+]
+
 # A control: 'Sino Bright ...' is not Rosoboronexport; it must NOT find that entry.
 CONTROLS = {"Sino Bright Import and Export"}
 
@@ -123,17 +212,52 @@ def load_entries(data: Path) -> list[Entry]:
     return entries
 
 
-def edinet_companies(data: Path) -> list[tuple[str, str]]:
+def edinet_companies(data: Path, listed_only: bool = True) -> list[tuple[str, str]]:
     text = (data / "companies/EdinetcodeDlInfo_cp932.csv").read_bytes().decode("cp932")
     rows = csv.DictReader(io.StringIO(text.split("\n", 1)[1]))
-    return [(r["提出者名"], r["提出者名（英字）"]) for r in rows if (r.get("証券コード") or "").strip()]
+    return [(r["提出者名"], r["提出者名（英字）"]) for r in rows
+            if not listed_only or (r.get("証券コード") or "").strip()]
+
+
+def screen_all(db: Path) -> None:
+    """`crm screen --all` on a database (lists imported beforehand): companies per second and
+    the peak memory (max RSS) of that process."""
+    import os
+    import resource
+    import subprocess
+
+    root = Path(__file__).resolve().parent.parent
+    env = dict(os.environ, DATABASE_URL=f"sqlite:///{db.resolve()}")
+    crm = str(root / ".venv/bin/crm")
+    count = subprocess.run([crm, "shell", "-c", "from crm.companies.models import Company;"
+                            "from crm.extensions import db;print(db.session.query(Company)"
+                            ".count())"], env=env, capture_output=True, text=True).stdout
+    start = time.perf_counter()
+    out = subprocess.run([crm, "screen", "--all", "--json"], env=env, capture_output=True)
+    took = time.perf_counter() - start
+    if out.returncode:
+        print(out.stderr.decode()[-2000:])
+        sys.exit(out.returncode)
+    result = __import__("json").loads(out.stdout)
+    n = len(result["companies"])
+    flagged = sum(1 for c in result["companies"] if c["hits"])
+    review = sum(1 for c in result["companies"] if c.get("review"))
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"crm screen --all on {db}: {n:,} companies ({count.strip()} in the database) in "
+          f"{took:.0f} s = {n / took:.0f} companies/s; {flagged:,} with hits, {review:,} "
+          f"needing review; peak memory (max RSS) {peak:.0f} MB")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=Path("/work/shared/data"))
     ap.add_argument("--show-fp", type=int, default=15, help="list this many flagged companies")
+    ap.add_argument("--screen-all", type=Path, metavar="DB",
+                    help="only time `crm screen --all` on this SQLite database")
     args = ap.parse_args()
+    if args.screen_all:
+        screen_all(args.screen_all)
+        return
 
     t0 = time.perf_counter()
     entries = load_entries(args.data)
@@ -147,6 +271,16 @@ def main() -> None:
         hits = matcher.search([name], country=country, person=person, threshold=low, limit=50)
         found = next((c.score for c in hits if c.ref == expected), 0.0)
         results.append((name, how, expected, found))
+
+    multi = []
+    for name, country, person, expected, how in MULTI:
+        hits = matcher.search([name], country=country, person=person, threshold=low, limit=50)
+        found = max((c.score for c in hits if c.ref in expected), default=0.0)
+        multi.append((name, how, expected, found))
+    looks = []
+    for name, country in LOOKALIKES:
+        hits = matcher.search([name], country=country, threshold=low)
+        looks.append((name, hits[0] if hits else None))
 
     companies = edinet_companies(args.data)
     timings, flagged = [], []
@@ -170,6 +304,37 @@ def main() -> None:
     print(f"\nspeed: screening one company (2 names) against all lists: median "
           f"{statistics.median(timings):.1f} ms, p95 "
           f"{sorted(timings)[int(len(timings) * 0.95)]:.1f} ms")
+
+    everyone = edinet_companies(args.data, listed_only=False)
+    flagged_all = []
+    for ja, en in everyone:
+        hits = matcher.search([n for n in (ja, en) if n], country="JP", threshold=low)
+        if hits:
+            flagged_all.append((ja, en, hits[0]))
+    print(f"\nissue 12: multi-script recall set {len(multi)} names; {len(LOOKALIKES)} clean "
+          f"look-alikes; all {len(everyone):,} EDINET filers")
+    print(f"{'threshold':>9}  {'multi-script recall':>19}  {'look-alikes raised':>18}  "
+          f"{'EDINET (all) flagged':>20}")
+    for t in THRESHOLDS:
+        found = sum(1 for r in multi if r[3] >= t)
+        raised = sum(1 for _, c in looks if c is not None and c.score >= t)
+        fp = sum(1 for f in flagged_all if f[2].score >= t)
+        print(f"{t:>9.2f}  {found:>3}/{len(multi)} {100 * found / len(multi):5.1f} %      "
+              f"{raised:>3}/{len(LOOKALIKES)}            {fp:>5} "
+              f"{100 * fp / len(everyone):6.3f} %")
+    print("\nmulti-script names missed or weak (score < 0.90):")
+    for name, how, expected, score in multi:
+        if score < 0.90:
+            print(f"  {score:.3f}  {name!r} ({how}) -> {sorted(expected)}")
+    print("\nlook-alikes with a candidate:")
+    for name, c in looks:
+        if c is not None:
+            print(f"  {c.score:.3f}  {name}  ~  {c.ref[0]} {c.ref[1]} {c.matched_name!r} "
+                  f"({c.how})")
+    print(f"\nall EDINET filers flagged at {low:.2f} or more (top {args.show_fp}):")
+    for ja, en, c in sorted(flagged_all, key=lambda f: -f[2].score)[:args.show_fp]:
+        print(f"  {c.score:.3f}  {ja} / {en}  ~  {c.ref[0]} {c.ref[1]} {c.matched_name!r} "
+              f"({c.how}: {c.query_key!r} ~ {c.matched_key!r})")
 
     print("\nmissed or weak (score < 0.90):")
     for name, how, expected, score in results:

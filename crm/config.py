@@ -38,6 +38,46 @@ def database_url(url: str | None = None) -> str:
     return url
 
 
+def _fraction(value: str) -> float:
+    number = float(value)
+    if not 0 <= number <= 1:
+        raise ValueError("it must be between 0 and 1")
+    return number
+
+
+def _choice(*allowed: str):
+    def read(value: str) -> str:
+        if value not in allowed:
+            raise ValueError(f"it must be one of {', '.join(allowed)}")
+        return value
+    return read
+
+
+#: The documented CRM_* settings read from the environment when set (name -> parser); unset,
+#: the feature's own default applies. README's settings table lists them.
+ENV_SETTINGS = {
+    "CRM_SCREENING_THRESHOLD": _fraction,
+    "CRM_INDIRECT_RATE_DEFAULT": _fraction,
+    "CRM_INDIRECT_RATE_HIGH": _fraction,
+    "CRM_INDEX_MODE": _choice("inline", "worker"),
+}
+
+
+def _env_settings(given: dict) -> dict:
+    out = {}
+    for key, parse in ENV_SETTINGS.items():
+        raw = os.environ.get(key, "").strip()
+        if key in given or not raw:
+            continue
+        try:
+            out[key] = parse(raw)
+        except ValueError as err:
+            reason = str(err) if "must" in str(err) else "it is not a number"
+            raise ValueError(f"{key}={raw!r} in the environment cannot be used: {reason}.") \
+                from None
+    return out
+
+
 def from_environment(given: dict | None = None) -> dict:
     """The settings create_app() takes from the environment, for keys not given explicitly."""
     given = given or {}
@@ -51,7 +91,9 @@ def from_environment(given: dict | None = None) -> dict:
         "MAX_CONTENT_LENGTH": lambda: int(os.environ.get("CRM_MAX_UPLOAD_BYTES", 64 * 1024 * 1024)),
         "CRM_MAX_REQUEST_BYTES": lambda: int(os.environ.get("CRM_MAX_REQUEST_BYTES", 1024 * 1024)),
     }
-    return {key: read() for key, read in readers.items() if key not in given}
+    settings = {key: read() for key, read in readers.items() if key not in given}
+    settings.update(_env_settings(given))
+    return settings
 
 
 DEFAULTS = {

@@ -101,6 +101,21 @@ def _split_names(value: str) -> list[str]:
     return [n for n in (_clean(p) for p in re.split(r"\s*;\s*|\n", value or "")) if n]
 
 
+def split_aliases(value: str) -> list[str]:
+    """The UN list sometimes writes several aliases in one ALIAS_NAME:
+    'جبهة النصرة (the Victory Front; Jabhat al-Nusrah; Al-Nusra Front)',
+    'Mohammed Sabet; Mohammad Sabet b) M. Javad Kareemi Sabet', 'X (HTS) (هيئة ... (original
+    script); Y)'. Each becomes an alias of its own; a single name is kept as written."""
+    value = _clean(value)
+    value = re.sub(r"\(\s*original script\s*\)", "", value, flags=re.IGNORECASE)
+    if ";" not in value and not re.search(r"(?:^|\s)[a-z]\)\s", value):
+        return [value] if value else []
+    value = re.sub(r"(?:^|\s)[a-z]\)\s+", ";", value)
+    value = value.replace("(", ";").replace(")", ";").replace("（", ";").replace("）", ";")
+    return list(dict.fromkeys(p for p in (_clean(x).strip(" ,\"'") for x in value.split(";"))
+                              if p))
+
+
 def _date_in(text: str) -> date | None:
     """A date written YYYY-MM-DD / YYYYMMDD / YYYY_MM_DD in a file name or attribute."""
     match = re.search(r"(20\d\d|19\d\d)[-_.]?(0[1-9]|1[0-2])[-_.]?(0[1-9]|[12]\d|3[01])", text or "")
@@ -324,9 +339,7 @@ def parse_un(data: bytes, filename: str = "") -> ParsedList:
             names = [p.strip() for p in full.split(" ; ")] if kind == "entity" else [full]
             aliases = names[1:]
             for alias in node.iter(f"{kind.upper()}_ALIAS"):
-                value = _clean(alias.findtext("ALIAS_NAME"))
-                if value:
-                    aliases.append(value)
+                aliases += split_aliases(alias.findtext("ALIAS_NAME") or "")
             original = text("NAME_ORIGINAL_SCRIPT")
             if original:
                 aliases.append(original)

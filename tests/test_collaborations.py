@@ -60,11 +60,33 @@ def _tick_all(collab: Collaboration, step: str, user) -> None:
     services.set_checks(collab, step, item_codes(step), user)
 
 
+def _sign_nda(collab: Collaboration, **overrides):
+    """A signed NDA with the collaboration's company in the register, in force today."""
+    from crm.ndas.services import save_nda
+
+    data = {"company_id": collab.company_id, "collaboration_id": collab.id,
+            "title": "秘密保持契約", "status": "signed", "signed_on": TODAY,
+            "effective_from": TODAY, "term_months": 24, "survival_months": 12,
+            "governing_law": "日本法", "mutual": True}
+    data.update(overrides)
+    return save_nda(None, data)
+
+
 def _advance_to(collab: Collaboration, stage: str, user) -> None:
-    """Tick everything and sign off step by step until the collaboration is at `stage`."""
+    """Tick everything and sign off step by step until the collaboration is at `stage`: the NDA
+    step with a signed NDA in the register, the export-control step by the export-control
+    officer (the gates of issue 12)."""
+    from crm.auth.models import User
+
     while collab.stage != stage:
         _tick_all(collab, collab.stage, user)
-        services.sign_off(collab, user, TODAY)
+        signer = user
+        if collab.stage == "nda" and not services.nda_registered(collab, TODAY):
+            _sign_nda(collab)
+        if collab.stage == "export_control" and not user.can("screening.decide"):
+            signer = next(u for u in db.session.execute(select(User)).scalars()
+                          if u.can("screening.decide"))
+        services.sign_off(collab, signer, TODAY)
     db.session.commit()
 
 
@@ -284,7 +306,8 @@ def test_export_control_step_needs_a_clear_screening_even_for_a_manager(
     assert db.session.get(Collaboration, collab.id).stage == "export_control"
 
 
-def test_export_control_step_passes_when_clear(world, users, login, monkeypatch):
+def test_export_control_step_is_signed_off_only_by_the_export_control_officer(
+        world, users, login, monkeypatch):
     seen = []
     monkeypatch.setattr("crm.screening.services.company_clearance",
                         lambda company_id: seen.append(company_id) or "clear")
@@ -292,11 +315,82 @@ def test_export_control_step_passes_when_clear(world, users, login, monkeypatch)
     _advance_to(collab, "export_control", users["liaison"])
     _tick_all(collab, "export_control", users["liaison"])
     db.session.commit()
-    r = login("liaison").submit(f"/collaborations/{collab.id}/signoff", page=f"/collaborations/{collab.id}", data={"signed_on": TODAY.isoformat()})
+    # whoever moves the pipeline (a liaison, a manager even with a reason) cannot
+    for role in ("liaison", "manager"):
+        with pytest.raises(ValidationError, match="export-control officer"):
+            services.sign_off(collab, users[role], TODAY, "急ぎ")
+        db.session.rollback()
+    page = login("liaison").get(f"/collaborations/{collab.id}").get_data(as_text=True)
+    assert "/export-signoff" not in page  # no sign-off form for them
+    officer = login("export_control")
+    page = officer.get(f"/collaborations/{collab.id}").get_data(as_text=True)
+    assert f"/collaborations/{collab.id}/export-signoff" in page
+    r = officer.submit(f"/collaborations/{collab.id}/export-signoff",
+                       {"signed_on": TODAY.isoformat()})
     assert r.status_code == 302
     db.session.expire_all()
-    assert db.session.get(Collaboration, collab.id).stage == "active"
-    assert world["foreign"].id in seen
+    done = db.session.get(Collaboration, collab.id)
+    assert done.stage == "active" and world["foreign"].id in seen
+    assert services.signoff_for(done, "export_control").signed_by_id == users["export_control"].id
+
+
+def test_export_signoff_form_only_at_the_export_control_step(world, users, login):
+    collab = _open(world)
+    page = login("export_control").get(f"/collaborations/{collab.id}").get_data(as_text=True)
+    assert "/export-signoff" not in page and 'id="signoff"' not in page
+
+
+def test_nda_step_needs_a_signed_nda_in_the_register(world, users, login):
+    collab = _open(world)
+    _advance_to(collab, "nda", users["liaison"])
+    _tick_all(collab, "nda", users["liaison"])  # 'NDA signed' ticked is not evidence enough
+    db.session.commit()
+    client = login("liaison")
+    page = client.get(f"/collaborations/{collab.id}").get_data(as_text=True)
+    assert 'id="nda-gate"' in page
+    r = client.submit(f"/collaborations/{collab.id}/signoff", {"signed_on": TODAY.isoformat()})
+    assert r.status_code == 422 and "NDA register" in r.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Collaboration, collab.id).stage == "nda"
+    # a draft or an expired NDA is not a signed NDA in force
+    _sign_nda(collab, status="draft", signed_on=None)
+    _sign_nda(collab, effective_from=TODAY - timedelta(days=800), signed_on=TODAY - timedelta(
+        days=800))
+    db.session.commit()
+    with pytest.raises(ValidationError, match="NDA register"):
+        services.sign_off(collab, users["liaison"], TODAY)
+    db.session.rollback()
+    _sign_nda(collab)
+    db.session.commit()
+    client.get(f"/collaborations/{collab.id}")
+    r = client.submit(f"/collaborations/{collab.id}/signoff", {"signed_on": TODAY.isoformat()})
+    assert r.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Collaboration, collab.id).stage == "research_plan"
+
+
+def test_nda_step_without_an_nda_needs_a_managers_reason_which_is_kept(world, users, login):
+    collab = _open(world)
+    _advance_to(collab, "nda", users["liaison"])
+    _tick_all(collab, "nda", users["liaison"])
+    db.session.commit()
+    with pytest.raises(ValidationError, match="manager"):
+        services.sign_off(collab, users["liaison"], TODAY, "先方の法務が署名待ち")
+    db.session.rollback()
+    client = login("manager")
+    page = client.get(f"/collaborations/{collab.id}").get_data(as_text=True)
+    assert 'name="override_reason"' in page
+    r = client.submit(f"/collaborations/{collab.id}/signoff",
+                      {"signed_on": TODAY.isoformat(),
+                       "override_reason": "先方の法務が署名待ち。口頭で合意済み。"})
+    assert r.status_code == 302
+    db.session.expire_all()
+    done = db.session.get(Collaboration, collab.id)
+    record = services.signoff_for(done, "nda")
+    assert record.override_reason == "先方の法務が署名待ち。口頭で合意済み。"
+    assert record.missing_list == [services.NDA_GATE]
+    page = client.get(f"/collaborations/{collab.id}").get_data(as_text=True)
+    assert "先方の法務が署名待ち。口頭で合意済み。" in page
 
 
 # --- conflicts (case 26) ------------------------------------------------------------------------

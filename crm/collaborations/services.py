@@ -368,6 +368,23 @@ def export_clearance(collab: Collaboration) -> str:
     return screening.company_clearance(collab.company_id)
 
 
+#: The code recorded in a sign-off's missing items when the NDA step moved on without a signed
+#: NDA in the register (a manager's override).
+NDA_GATE = "nda_register"
+
+
+def nda_registered(collab: Collaboration, on: Any = None) -> bool:
+    """True when the NDA register holds a signed NDA with the collaboration's company that is in
+    force on `on` (the sign-off date; today when not a date)."""
+    from crm.ndas.models import Nda
+
+    day = on if isinstance(on, date) else date.today()
+    return db.session.execute(
+        select(Nda.id).where(Nda.company_id == collab.company_id, Nda.status == "signed",
+                             Nda.effective_from <= day, Nda.expires_on >= day).limit(1)
+    ).first() is not None
+
+
 def _missing_text(step: str, codes: list[str]) -> str:
     return "; ".join(str(item_label(step, code)) for code in codes)
 
@@ -410,12 +427,28 @@ def sign_off(collab: Collaboration, user: User, signed_on: Any,
                              "cannot be signed off."),
                 "open": _("The company has an open export-control screening hit awaiting a "
                           "decision: this step cannot be signed off until it is cleared."),
+                "review": _("A name of the company or of a contact cannot be read by the "
+                            "screening: an export-control officer must review it on the "
+                            "screening page before this step is signed off."),
             }.get(clearance, _("The company has not been screened against the current "
                                "export-control lists: screen it first."))
+
+    if step == "export_control" and not user.can("screening.decide"):
+        errors["export_control"] = _(
+            "Only an export-control officer (or an administrator) signs off the export-control "
+            "step.")
 
     missing = missing_items(collab, step)
     reason = (override_reason or "").strip()
     can_override = user.can("collaborations.override")
+    if step == "nda" and not nda_registered(collab, signed_on):
+        # the NDA register is the evidence: without a signed NDA there, only a manager's
+        # override with a reason (kept with the sign-off, shown on the page) moves on
+        missing = missing + [NDA_GATE]
+        if not (reason and can_override):
+            errors["nda"] = _("No signed NDA with %(company)s is in the NDA register: record it "
+                              "first, or a manager overrides with a reason.",
+                              company=collab.company.name if collab.company else "")
     if missing and (not reason or not can_override):
         errors["checklist"] = _("These items of %(step)s are not done: %(items)s.",
                                 step=STAGE_LABELS[step], items=_missing_text(step, missing))

@@ -121,8 +121,12 @@ def item_codes(step: str) -> list[str]:
     return [code for code, _label in CHECKLISTS.get(step, [])]
 
 
+#: Sign-off gates that are not checklist items but are recorded like them when overridden.
+GATE_LABELS = {"nda_register": _l("A signed NDA with the company in the NDA register")}
+
+
 def item_label(step: str, code: str) -> object:
-    return dict(CHECKLISTS.get(step, [])).get(code, code)
+    return dict(CHECKLISTS.get(step, [])).get(code) or GATE_LABELS.get(code, code)
 
 
 def next_stage(stage: str) -> str:

@@ -294,10 +294,12 @@ def _render_show(collab: Collaboration, *, signoff_form: SignoffForm | None = No
         close_form=close_form or CloseForm(formdata=None),
         minute_form=minute_form or MinuteForm(formdata=None),
         checklist_errors=checklist_errors or [], open_panel=open_panel,
-        missing=([c for c in services.item_codes(collab.stage) if c not in posted[1]]
-                 if posted is not None and posted[0] == collab.stage
-                 else services.missing_items(collab, collab.stage)) if collab.stage in STEPS
-        else [],
+        missing=(([c for c in services.item_codes(collab.stage) if c not in posted[1]]
+                  if posted is not None and posted[0] == collab.stage
+                  else services.missing_items(collab, collab.stage))
+                 if collab.stage in STEPS else [])
+        + ([services.NDA_GATE] if collab.stage == "nda"
+           and not services.nda_registered(collab) else []),
         KIND_LABELS=KIND_LABELS, STAGE_LABELS=STAGE_LABELS, STAGES=STAGES, STEPS=STEPS,
         EXCLUSIVITY_LABELS=EXCLUSIVITY_LABELS, LANGUAGE_LABELS=LANGUAGE_LABELS,
         RATE_REASON_LABELS=RATE_REASON_LABELS, MINUTE_KIND_LABELS=MINUTE_KIND_LABELS,
@@ -335,11 +337,17 @@ def signoff(collaboration_id: int):
     """Sign off the current step and move to the next stage (see services.sign_off). The
     current step's checklist is in the same form: its ticks are saved with the sign-off, and
     kept on the page, as ticked, when the sign-off is refused."""
+    return _signoff(collaboration_id)
+
+
+def _signoff(collaboration_id: int):
     collab = _load(collaboration_id)
     form = SignoffForm()
     step = collab.stage
     posted = None
-    if request.form.get("step") == step:
+    # The export-control officer signs off without editing the checklist (its boxes render
+    # disabled for them): only someone who edits collaborations sends ticks.
+    if request.form.get("step") == step and current_user.can("collaborations.edit"):
         posted = (step, request.form.getlist("item"))
     if form.validate_on_submit():
         try:
@@ -356,6 +364,18 @@ def signoff(collaboration_id: int):
                     step=STAGE_LABELS[step], stage=STAGE_LABELS[collab.stage]), "success")
             return redirect(url_for("collaborations.show", collaboration_id=collab.id))
     return _render_show(collab, signoff_form=form, posted=posted), 422
+
+
+@bp.post("/<int:collaboration_id>/export-signoff")
+@require("screening.decide")
+def export_signoff(collaboration_id: int):
+    """The export-control step is signed off by an export-control officer (or an admin), who
+    need not be able to edit collaborations otherwise."""
+    collab = _load(collaboration_id)
+    if collab.stage != "export_control":
+        flash(_("The collaboration is not at the export-control step."), "danger")
+        return redirect(url_for("collaborations.show", collaboration_id=collab.id)), 303
+    return _signoff(collaboration_id)
 
 
 @bp.post("/<int:collaboration_id>/close")

@@ -108,7 +108,10 @@ def screen_command(name: str | None, all_companies: bool, country: str | None,
                     .order_by(Screening.company_id)).scalars().all()
                 out = {"companies": [
                     {"id": s.company_id, "name": s.subject_name,
-                     "hits": services.hits_json([h for h in s.hits if h.status != "cleared"])}
+                     "hits": services.hits_json([h for h in s.hits if h.status != "cleared"]),
+                     # a name that cannot be read is never 'clear': a person must look
+                     "review": any(h.list_kind == services.REVIEW_KIND
+                                   and h.status != "cleared" for h in s.hits)}
                     for s in screenings]}
             else:
                 screening = services.screen_name(name, country=country, trigger="cli")
@@ -124,7 +127,9 @@ def screen_command(name: str | None, all_companies: bool, country: str | None,
         _print_hits(out["hits"])
         return
     flagged = [c for c in out["companies"] if c["hits"]]
-    click.echo(f"Screened {len(out['companies']):,} companies; {len(flagged):,} with hits.")
+    review = sum(1 for c in out["companies"] if c["review"])
+    click.echo(f"Screened {len(out['companies']):,} companies; {len(flagged):,} with hits"
+               f" ({review:,} needing review: a name the matcher cannot read).")
     for company in flagged:
         click.echo(f"#{company['id']} {company['name']}")
         _print_hits(company["hits"], indent="    ")
@@ -134,4 +139,8 @@ def _print_hits(hits: list[dict], indent: str = "") -> None:
     if not hits:
         click.echo(f"{indent}No hit.")
     for h in hits:
+        if h.get("review"):
+            click.echo(f"{indent}NEEDS REVIEW  the matcher cannot read {h['name']!r}: "
+                       "not clear until a person looks at it")
+            continue
         click.echo(f"{indent}{h['score']:.3f}  {h['list']:<9} {h['entry_id']:<14} {h['name']}")

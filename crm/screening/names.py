@@ -12,6 +12,18 @@ with a token index (the blocking step) and scores candidates with rapidfuzz:
 - a country bonus (+0.04) when the entry lists the subject's country, a penalty (-0.04) when the
   entry lists only other countries;
 - score in 0..1.
+
+Every script (issue 12): a name is compared in its own script (folded) against the lists' names
+in that script, *and* in a common Latin form: Japanese through pykakasi (Hepburn), every other
+script (Chinese, Cyrillic, Arabic, Persian, Hangul, Greek ...) through ICU's transforms as
+OpenSanctions' `normality.ascii_text` gives them (what yente/nomenklatura use); common words of
+company names are translated (航空/항공 -> air, 銀行/은행 -> bank ...). Latin keys get a variant with
+German/French transliterations, synonyms and patronymics/initials folded (Wladimir/Vladimir,
+Poutine/Putin, Airlines/Air). Names written in a non-Latin script also get a *sound* key, a
+consonant skeleton that keeps voicing and reads katakana the way foreign names are written
+(ウラジーミル・プーチン ~ VLADIMIR PUTIN), compared only with the lists' sound keys. Acronym names
+of four letters or fewer hit only an acronym typed as such. A name that folds to nothing or that
+no transform can read is *unreadable*: the caller treats it as needing review, never as clear.
 """
 from __future__ import annotations
 
@@ -23,10 +35,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rapidfuzz import fuzz
+from normality import ascii_text
+from rapidfuzz import fuzz, process
 
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆ヵヶー]")
 _LATIN_WORD = re.compile(r"[0-9a-z\u00c0-\u024f]+")
+#: a word in any script (Latin, Cyrillic, Arabic, Hangul, Greek ...)
+_WORD = re.compile(r"[^\W_]+")
 
 #: Japanese / Chinese legal forms (after NFKC), longest first.
 _LEGAL_CJK = sorted([
@@ -47,6 +62,8 @@ _LEGAL_LATIN = sorted([tuple(f.split()) for f in (
     "open joint stock company", "closed joint stock company", "public joint stock company",
     "joint stock company", "limited liability company",
     "obshchestvo s ogranichennoi otvetstvennostyu", "aktsionernoe obshchestvo",
+    # the same forms in Cyrillic, for names compared in their own script
+    "ооо", "оао", "зао", "пао", "ао", "нао", "тов", "пат", "ат",
 )], key=len, reverse=True)
 
 
@@ -60,6 +77,9 @@ def is_cjk(text: str) -> bool:
 
 def _hira2kata(text: str) -> str:
     return "".join(chr(ord(c) + 0x60) if "\u3041" <= c <= "\u3096" else c for c in text)
+
+
+_LEGAL_SET = set(_LEGAL_LATIN)
 
 
 def _strip_legal_words(words: list[str]) -> list[str]:
@@ -108,9 +128,11 @@ def fold(name: str | None) -> str:
     text = _hira2kata(text)
     for form in _LEGAL_CJK:
         text = text.replace(form, " ")
-    text = text.replace("'", "").replace("’", "")
+    text = text.replace("'", "").replace("’", "").replace("ʼ", "").replace("`", "")
+    text = text.replace("・", " ").replace("=", " ")  # ウラジーミル・プーチン: two words
     text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
+    # accents go; the kana voicing marks (゛゜) stay: プーチン is not フーチン
+    text = "".join(c for c in text if not unicodedata.combining(c) or c in "\u3099\u309a")
     text = unicodedata.normalize("NFKC", text)
     parts: list[str] = []
     for chunk in re.split(r"([\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆ヵヶー]+)",
@@ -120,7 +142,7 @@ def fold(name: str | None) -> str:
         if _CJK.match(chunk):
             parts.append(chunk)
         else:
-            words = _join_initials(_LATIN_WORD.findall(chunk))
+            words = _join_initials(_WORD.findall(chunk))
             if words:
                 parts.append(" ".join(words))
     words = [_ABBREVIATIONS.get(w, w) for w in " ".join(parts).split()]
@@ -167,9 +189,361 @@ def keys(name: str | None) -> list[str]:
     return out
 
 
+# --- every script: transliteration, translated words, variants, sound keys -----------------------
+
+#: Words of company names in Japanese/Chinese/Korean and what the lists write for them. A tuple
+#: gives the alternatives (朝鮮 is 'Korea' in some names and 'Choson' in others).
+GLOSSARY: dict[str, str | tuple[str, ...]] = {
+    # Japanese and Chinese (simplified and traditional)
+    "航空": "air", "航空公司": "air", "銀行": "bank", "银行": "bank", "公司": "company",
+    "会社": "company", "公社": "corporation", "總公司": "general corporation",
+    "総公司": "general corporation", "总公司": "general corporation",
+    "貿易": "trading", "贸易": "trading", "商事": "trading", "商社": "trading",
+    "工業": "industry", "工业": "industry", "重工業": "heavy industry", "重工业": "heavy industry",
+    "重工": "heavy industry", "産業": "industry", "产业": "industry",
+    "大学": "university", "大學": "university", "総合大学": "university",
+    "工科大学": "university of technology", "研究所": "institute", "研究院": "institute",
+    "科学院": "academy of sciences", "科学技術": "science and technology",
+    "科学技术": "science and technology", "技術": "technology", "技术": "technology",
+    "科技": "technology", "電子": "electronics", "电子": "electronics", "機械": "machinery",
+    "机械": "machinery", "開発": "development", "開發": "development", "开发": "development",
+    "鉱業": "mining", "鑛業": "mining", "矿业": "mining", "国際": "international",
+    "國際": "international", "国际": "international", "集団": "group", "集團": "group",
+    "集团": "group", "商業": "commercial", "商业": "commercial", "進出口": "import export",
+    "进出口": "import export", "輸出入": "import export", "中央": "central", "造船": "shipbuilding",
+    "海運": "shipping", "海运": "shipping", "石油": "petroleum", "化学": "chemical",
+    "化學": "chemical", "製鉄所": "steel complex", "鉄鋼": "steel", "钢铁": "steel",
+    "原子力": "atomic energy", "原子能": "atomic energy", "電力": "electric power",
+    "朝鮮": ("korea", "choson"), "朝鲜": ("korea", "choson"), "北朝鮮": "north korea", "戦線": "front",
+    "中国": "china", "中國": "china", "香港": "hong kong", "伊朗": "iran", "俄罗斯": "russia",
+    "ロシア": "russia", "イラン": "iran", "シリア": "syria", "ジャパン": "japan", "日本": "japan",
+    "ヨーロッパ": "europe", "インターナショナル": "international", "グループ": "group",
+    "エアライン": "air", "エアラインズ": "air", "バンク": "bank", "トレーディング": "trading",
+    # Korean (Hangul)
+    "조선": ("korea", "choson"), "광업": "mining", "개발": "development", "무역": "trading",
+    "회사": "company", "총회사": "general corporation", "은행": "bank", "항공": "air",
+    "대학": "university", "대학교": "university", "종합대학": "university", "공업": "industry",
+    "연구소": "institute", "연구원": "institute", "기술": "technology", "국제": "international",
+    "그룹": "group", "신용": "credit", "상업": "commercial", "중앙": "central", "고려": "koryo",
+    "북한": "north korea", "러시아": "russia", "이란": "iran",
+}
+_GLOSSARY_MAX = max(len(w) for w in GLOSSARY)
+
+#: Latin words written differently for one thing (after folding): compared as one.
+SYNONYMS = {"airlines": "air", "airline": "air", "airways": "air", "aviation": "air",
+            "industries": "industry", "industrial": "industry", "intl": "international",
+            "bank": "bank", "banka": "bank", "banco": "bank", "banque": "bank",
+            "trade": "trading", "univ": "university"}
+
+#: Titles the lists write before names (Dr. Ayman ...), dropped in a variant.
+TITLES = {"dr", "mr", "mrs", "ms", "prof", "sheikh", "shaykh", "sheik", "haji", "hajji", "mullah",
+          "maulavi", "maulvi", "qari", "colonel", "col", "general", "gen", "capt"}
+_KANA_CHARS = re.compile(r"[\u30a1-\u30fcー]")
+_HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
+_PATRONYMIC = re.compile(r"\w{3,}(ovich|evich|yevich|ovych|ovna|evna|ivna|yevna|ogly|oglu|kyzy)$")
+
+
+@lru_cache(maxsize=200_000)
+def _ascii(text: str) -> str:
+    """ICU's Any-Latin; Latin-ASCII (through normality), lower case."""
+    return (ascii_text(text) or "").casefold()
+
+
+def _has_foreign(text: str) -> bool:
+    """True when the text has a letter outside the Latin script."""
+    return any(c.isalpha() and not ("a" <= c <= "z" or "\u00c0" <= c <= "\u024f") for c in text)
+
+
+def _romanise_span(span: str, japanese: bool) -> list[str]:
+    """One run of non-glossary CJK/Hangul characters in Latin letters."""
+    if _HANGUL.search(span) or not japanese:
+        # Chinese (pinyin) or Korean: the syllables of one run are one word (Zhuhai Zhenrong)
+        return ["".join(_ascii(span).replace("-", "").split())]
+    global _kakasi
+    if _kakasi is None:
+        import pykakasi
+
+        _kakasi = pykakasi.kakasi()
+    return [_long_vowels(i["hepburn"]) for i in _kakasi.convert(span) if i["hepburn"].strip()]
+
+
+def _translated(folded: str, japanese: bool, alternative: int = 0,
+                raw: bool = False) -> list[list[str]]:
+    """The words of a folded name with glossary words translated and the rest romanised; each
+    word is a list of parts: ('english',) from the glossary, else romanised syllable words."""
+    out: list[list[str]] = []
+    for token in folded.split():
+        if not (is_cjk(token) or _HANGUL.search(token)):
+            out.append([token])
+            continue
+        i, rest = 0, ""
+        while i < len(token):
+            for size in range(min(_GLOSSARY_MAX, len(token) - i), 1, -1):
+                word = GLOSSARY.get(token[i:i + size])
+                if word is not None:
+                    if rest:
+                        out.append(["~" + rest] if raw else _romanise_span(rest, japanese))
+                        rest = ""
+                    if isinstance(word, tuple):
+                        word = word[min(alternative, len(word) - 1)]
+                    out.append(["=" + w for w in word.split()])
+                    i += size
+                    break
+            else:
+                rest += token[i]
+                i += 1
+        if rest:
+            out.append(["~" + rest] if raw else _romanise_span(rest, japanese))
+    return out
+
+
+def _latin_forms(name: str) -> list[tuple[str, str]]:
+    """The name in Latin letters, folded, with its kind: 'latin-cjk' for a Japanese reading of
+    Japanese/Chinese characters (romaji, glossary words translated), 'latin-zh' for a Chinese
+    (pinyin) or Korean reading, 'latin' for any other script through ICU."""
+    base = fold(name)
+    if not base or not _has_foreign(base):
+        return []
+    forms: list[tuple[str, str]] = []
+    if is_cjk(base) or _HANGUL.search(base):
+        japanese = bool(_KANA_CHARS.search(base))
+        # kanji only: read both ways, Japanese (pykakasi) and Chinese (pinyin)
+        readings = [True, False] if is_cjk(base) and not japanese else [japanese]
+        for reading in readings:
+            kind = "latin-cjk" if reading else "latin-zh"
+            for alternative in (0, 1):
+                forms.append((" ".join(p.lstrip("=") for parts in
+                                       _translated(base, reading, alternative) for p in parts),
+                              kind))
+        if japanese and all(_KANA_ONLY.fullmatch(t) or not is_cjk(t) for t in base.split()):
+            forms.append((" ".join(_loose_romaji(t) if _KANA_ONLY.fullmatch(t) else t
+                                   for t in base.split() if not is_cjk(t) or
+                                   _KANA_ONLY.fullmatch(t)), "latin-cjk"))
+        person = " ".join(_hangul_person(t) for t in base.split())
+        if person.strip():
+            forms.append((person, "latin-zh"))
+    else:
+        forms.append((_ascii(base), "latin"))
+    out: dict[str, str] = {}
+    for form, kind in forms:
+        form = fold(form)
+        if form and not _has_foreign(form) and form not in out:
+            out[form] = kind
+    return list(out.items())
+
+
+def _variant_word(word: str) -> str:
+    word = SYNONYMS.get(word, word)
+    if word.isdigit():
+        return word
+    word = word.replace("w", "v").replace("ou", "u").replace("ph", "f").replace("kh", "h")
+    word = re.sub(r"c(?![hei])", "k", word)  # Ascotec / アスコテック, Kaspersky / Caspersky
+    word = re.sub(r"(.)\1+", r"\1", word)
+    if len(word) >= 5 and word.endswith("e") and word[-2] not in "aeiou":
+        word = word[:-1]  # Poutine / Putin, Alexandre / Alexandr
+    return word
+
+
+def variants(key: str) -> list[str]:
+    """Latin spellings of one folded Latin key compared as one: transliteration variants and
+    synonyms; without initials and patronymics when a name has three words or more."""
+    words = [_variant_word(w) for w in key.split()]
+    out = [" ".join(words)]
+    if len(words) >= 3:
+        short = [w for w in words if len(w) > 1 and not _PATRONYMIC.fullmatch(w)
+                 and w not in TITLES]
+        if 2 <= len(short) < len(words):
+            out.append(" ".join(short))
+    return [v for v in out if v and v != key]
+
+
+# The sound key: consonant classes, voicing kept (P/B, T/D, K/G), vowels and glides dropped.
+_KANA_SOUND = {}
+for _cls, _chars in {"K": "カキクケコ", "G": "ガギグゲゴ", "S": "サシスセソザズゼゾヅ",
+                     "D": "ジヂダデド", "T": "タチツテト", "N": "ナニヌネノン", "H": "ハヒヘホ",
+                     "F": "フ", "B": "バビブベボヴ", "P": "パピプペポ", "M": "マミムメモ",
+                     "R": "ラリルレロ"}.items():
+    for _c in _chars:
+        _KANA_SOUND[_c] = _cls
+_LATIN_SOUND_PAIRS = [("tch", "T"), ("sch", "S"), ("dzh", "D"), ("ch", "T"), ("sh", "S"),
+                      ("zh", "D"), ("ph", "F"), ("kh", "H"), ("gh", "G"), ("th", "T"),
+                      ("ts", "T"), ("tz", "T"), ("dj", "D"), ("dz", "D"), ("ck", "K"),
+                      ("qu", "K"), ("x", "KS")]
+_LATIN_SOUND = {"b": "B", "c": "K", "d": "D", "f": "F", "g": "G", "h": "H", "j": "D", "k": "K", "l": "R",
+                "m": "M", "n": "N", "p": "P", "q": "K", "r": "R", "s": "S", "t": "T", "z": "S",
+                "v": "B"}
+
+
+def _sound_latin(word: str) -> str:
+    word = re.sub(r"[^a-z]", "", word)
+    word = re.sub(r"^[vw](?=[^aeiouy])", "", word)  # Vladimir, Wladimir: ウラジーミル
+    word = re.sub(r"(?<![cstkzgpd])h$", "", word)
+    word = re.sub(r"c(?=[eiy])", "s", word)
+    word = re.sub(r"v$", "f", word)  # Lavrov, Kadyrov: ラブロフ, カディロフ
+    for pair, cls in _LATIN_SOUND_PAIRS:
+        word = word.replace(pair, cls)
+    out = "".join(c if c.isupper() else _LATIN_SOUND.get(c, "") for c in word)
+    return re.sub(r"(.)\1+", r"\1", out)
+
+
+def _sound_kana(word: str) -> str:
+    out = "".join(_KANA_SOUND.get(c, "") for c in word)
+    return re.sub(r"(.)\1+", r"\1", out)
+
+
+def _sound_latin_key(key: str) -> str:
+    return " ".join(w for w in (_sound_latin(SYNONYMS.get(w, w)) for w in key.split()
+                                if len(w) > 1 and w not in TITLES) if w)
+
+
+def sound(name: str) -> str:
+    """The consonant skeleton of a name ('' when it has none): katakana read as foreign names are
+    written, every other script through its Latin form. Kanji have no sound key (their readings
+    are not renderings of foreign names): a name with kanji other than glossary words has none."""
+    base = fold(name)
+    if not base:
+        return ""
+    if not (is_cjk(base) or _HANGUL.search(base)):
+        return _sound_latin_key(_ascii(base) if _has_foreign(base) else base)
+    words: list[str] = []
+    for token in base.split():
+        if _KANA_ONLY.fullmatch(token):
+            words.append(_sound_kana(token))
+            continue
+        if not (is_cjk(token) or _HANGUL.search(token)):
+            words.append(_sound_latin(_variant_word(token)))
+            continue
+        for parts in _translated(token, True, raw=True):
+            for part in parts:
+                if part.startswith("="):
+                    if (part[1:],) not in _LEGAL_SET:
+                        words.append(_sound_latin(part[1:]))
+                elif _KANA_ONLY.fullmatch(part[1:]):
+                    words.append(_sound_kana(part[1:]))
+                elif _HANGUL.search(part) and not is_cjk(part):
+                    words.append(_sound_latin(_ascii(part[1:])))
+                else:
+                    return ""  # kanji
+    return " ".join(w for w in words if w)
+
+
+#: Skeletons of words too common in company names to tell one from another by sound.
+GENERIC_SOUNDS = {"GRP", "HRDNG", "HRDNGS", "NBSTMNT", "NBSTMNTS", "NTRNTNR", "TRDNG", "NDSTR",
+                  "BNK", "DPN", "KRPRTN", "KMPN", "TKNRD", "TKNRDS", "RKTRNKS", "NDNRNG",
+                  "SSTMS", "KPTR", "GRBR", "SRBS", "SRBSS", "R", "PRTNRS", "MDKR", "FRM"}
+
+
+def _distinctive(word: str) -> str:
+    """A sound word without the common company words fused to it (サツドラホールディングス is
+    one katakana word: STDR + HRDNGS)."""
+    changed = True
+    while changed:
+        changed = False
+        for generic in _GENERIC_BY_SIZE:
+            if word.endswith(generic) and len(word) - len(generic) >= 2:
+                word, changed = word[:-len(generic)], True
+            elif word.startswith(generic) and len(word) - len(generic) >= 2:
+                word, changed = word[len(generic):], True
+    return "" if word in GENERIC_SOUNDS else word
+
+
+def _sound_enough(key: str) -> bool:
+    """A sound key tells names apart only with enough distinctive consonants: six, or five in
+    two words or more (a person's names); common company words don't count."""
+    words = [d for d in (_distinctive(w) for w in key.split()) if d]
+    size = len("".join(words))
+    return bool(words) and max(map(len, words)) >= 2 and (
+        size >= 6 or (size >= 5 and len(words) >= 2))
+
+
+_GENERIC_BY_SIZE = sorted((g for g in GENERIC_SOUNDS if len(g) >= 3), key=len, reverse=True)
+_KANA_ONLY = re.compile(r"[\u30a1-\u30fcー]+")
+
+
+def _loose_romaji(token: str) -> str:
+    """Hepburn of a katakana word without the vowels Japanese adds to foreign consonants:
+    アスコテック 'asukotekku' -> 'askotek' (ASCOTEC), ズベルバンク -> 'zuberbank'."""
+    global _kakasi
+    if _kakasi is None:
+        import pykakasi
+
+        _kakasi = pykakasi.kakasi()
+    text = _long_vowels("".join(i["hepburn"] for i in _kakasi.convert(token)))
+    text = text.replace("tsu", "ts")
+    text = re.sub(r"(?<=[kgszbpmfrh])u(?=[^aeiouy]|$)", "", text)
+    text = re.sub(r"(?<=[td])o(?=[^aeiouy]|$)", "", text)
+    text = re.sub(r"([b-df-hj-np-tv-z])\1", r"\1", text)
+    return _variant_word(text)
+
+
+_HANGUL_SURNAMES = {"김": "kim", "이": "ri", "리": "ri", "박": "pak", "최": "choe", "정": "jong",
+                    "강": "kang", "조": "jo", "윤": "yun", "장": "jang", "임": "rim", "림": "rim",
+                    "한": "han", "오": "o", "서": "so", "신": "sin", "권": "kwon", "황": "hwang",
+                    "안": "an", "송": "song", "류": "ryu", "홍": "hong", "문": "mun", "전": "jon"}
+
+
+def _hangul_person(token: str) -> str:
+    """A Korean personal name of 2-4 syllables the way the lists write it: 김정은 -> 'kim jong un'."""
+    if not (2 <= len(token) <= 4) or not all("\uac00" <= c <= "\ud7a3" for c in token):
+        return ""
+    first = _HANGUL_SURNAMES.get(token[0])
+    if not first:
+        return ""
+    rest = [_ascii(c).replace("eo", "o").replace("eu", "u") for c in token[1:]]
+    return " ".join([first] + rest)
+
+
+@lru_cache(maxsize=200_000)
+def match_keys(name: str | None) -> tuple[tuple[str, str], ...]:
+    """Every (key, kind) a name is matched under. kind 'name': folded, in its own script (Latin
+    names too); 'latin': another Latin form (ICU transliteration, spelling variant);
+    'latin-cjk' / 'latin-zh': a Japanese / Chinese-or-Korean reading of CJK or Hangul (translated
+    words); 'sound': consonant skeletons (a name typed in another script than Latin is compared
+    by sound only with these)."""
+    base = fold(name)
+    if not base:
+        return ()
+    out: dict[str, str] = {base: "name"}
+    cjk = is_cjk(base) or bool(_HANGUL.search(base))
+    if cjk:
+        r = romaji(name)
+        if r:
+            out.setdefault(r, "latin-cjk")
+    for key, kind in _latin_forms(name):
+        out.setdefault(key, kind)
+    for key, kind in list(out.items()):
+        if _has_foreign(key) or len(key.replace(" ", "")) <= ACRONYM_KEY:
+            continue
+        for v in variants(key):
+            out.setdefault(v, "latin" if kind == "name" else kind)
+    sounds = [sound(name)] if _has_foreign(base) else []
+    if not cjk:
+        sounds += [_sound_latin_key(k) for k in out if not _has_foreign(k)]
+    for s in sounds:
+        if s:
+            out.setdefault(s, "sound")
+    return tuple(out.items())
+
+
+def unreadable(name: str | None) -> bool:
+    """True when a non-empty name folds to nothing or has letters no transform can read: such a
+    name cannot be screened and needs a person to look at it."""
+    if not (name or "").strip():
+        return False
+    base = fold(name)
+    if not base:
+        return True
+    if not _has_foreign(base):
+        return False
+    latin = _ascii(base)
+    return not latin.strip() or "?" in latin
+
+
 def fingerprint(*parts: object) -> str:
     """A short hash of names/country: a remembered decision holds while this stays the same."""
-    folded = sorted({fold(str(p)) for p in parts if p} - {""})
+    # a part that folds to nothing counts as written (a changed unreadable name is a change)
+    folded = sorted({fold(str(p)) or "\x00" + nfkc(str(p)).strip() for p in parts if p}
+                    - {"", "\x00"})
     return hashlib.sha1("\x1f".join(folded).encode("utf-8")).hexdigest()[:16]
 
 
@@ -229,6 +603,15 @@ COUNTRY_BONUS = 0.04
 #: matches (NEC, NSK, MEC) flagged 14 of 3,902 listed Japanese companies on their own.
 SHORT_KEY = 3
 SHORT_CAP = 0.85
+#: Acronym names of this many letters or fewer hit only the acronym typed as such (EIKO is not
+#: 株式会社エイコー nor 株式会社栄光).
+ACRONYM_KEY = 4
+#: Sound keys (consonant skeletons) weigh less than spelling (see _sound_enough for their size).
+SOUND_FACTOR = 0.97
+#: Score of a sound key whose every word (two or more) is one of the entry's words.
+SOUND_PART = 92
+#: How far under the threshold (in points) the cheap bound may be and the pair still scored.
+PREFILTER_MARGIN = 12
 #: Words this common across all lists (document frequency) are not used to find candidates.
 MAX_POSTINGS = 400
 
@@ -249,6 +632,11 @@ class Candidate:
     matched_name: str
     query_name: str
     score: float
+    #: how the best key pair met: 'name' (as written), 'latin' (romanised, translated or a
+    #: spelling variant), 'sound' (consonant skeleton), 'acronym'
+    how: str = ""
+    query_key: str = ""
+    matched_key: str = ""
 
 
 class Matcher:
@@ -260,11 +648,14 @@ class Matcher:
         self.key_nospace: list[str] = []
         self.key_entry: list[int] = []
         self.key_name: list[str] = []
+        #: True for a sound key (compared only with a query's sound key)
+        self.key_sound: list[bool] = []
+        self.key_kind: list[str] = []
         self.postings: dict[str, list[int]] = defaultdict(list)
         for e_idx, entry in enumerate(entries):
             seen: set[str] = set()
             for name in entry.names:
-                for key in keys(name):
+                for key, kind in match_keys(name):
                     if key in seen or not key:
                         continue
                     seen.add(key)
@@ -273,6 +664,8 @@ class Matcher:
                     self.key_nospace.append(key.replace(" ", ""))
                     self.key_entry.append(e_idx)
                     self.key_name.append(name)
+                    self.key_sound.append(kind == "sound")
+                    self.key_kind.append(kind)
                     for token in set(self._tokens(key)):
                         self.postings[token].append(k)
         n = max(1, len(self.key_text))
@@ -318,6 +711,17 @@ class Matcher:
                 weight += idf
         return total / weight if weight else 0.0
 
+    @staticmethod
+    def score_sound(query: str, key: str) -> float:
+        """0..100 for two sound keys: word order and spacing aside, the skeletons themselves
+        (no credit for a part of a name: a skeleton is too short for that)."""
+        best = max(fuzz.token_sort_ratio(query, key),
+                   fuzz.ratio(query.replace(" ", ""), key.replace(" ", "")))
+        q_words, k_words = query.split(), key.split()
+        if 2 <= len(q_words) < len(k_words) and set(q_words) <= set(k_words):
+            best = max(best, SOUND_PART)  # a middle name left out (Manuel Noriega)
+        return best
+
     def score_keys(self, query: str, key: str) -> float:
         """0..100 for one folded query key against one folded entry key."""
         if not query or not key:
@@ -349,26 +753,70 @@ class Matcher:
                threshold: float = 0.0, limit: int = 20) -> list[Candidate]:
         """Candidates for a subject (its names), best first; individual entries only for
         people, entities (and entries of no stated type) only for companies."""
-        query: list[tuple[str, str]] = []
+        query: list[tuple[str, str, str]] = []
         seen: set[str] = set()
+        # a subject with a name in Latin letters is compared by letters; only one written in
+        # other scripts alone (マハン航空, Владимир Путин) is also compared by sound
+        by_sound = not any(fold(n) and not _has_foreign(fold(n)) for n in names)
         for name in names:
-            for key in keys(name):
+            for key, kind in match_keys(name):
+                if kind == "sound" and (not by_sound or not _sound_enough(key)):
+                    continue
+                if kind == "latin-zh" and country == "JP":
+                    continue  # a Japanese company's kanji are read in Japanese
                 sorted_key = " ".join(sorted(key.split()))
                 if key and sorted_key not in seen:
                     seen.add(sorted_key)
-                    query.append((key, name))
+                    query.append((key, kind, name))
         if not query:
             return []
+        typed = [q for q in query if q[1] == "name" and not _has_foreign(q[0])]
+        cands = sorted(self._blocked([q for q, _, _ in query]))
+        if not cands:
+            return []
+        # a cheap bound in C (token set, spacing) before the word-by-word score: a pair far
+        # under the threshold there cannot reach it
+        texts = [q for q, _, _ in query]
+        bound = process.cdist(texts, [self.key_text[k] for k in cands],
+                              scorer=fuzz.token_set_ratio, workers=1)
+        spaced = process.cdist([t.replace(" ", "") for t in texts],
+                               [self.key_nospace[k] for k in cands], scorer=fuzz.ratio,
+                               workers=1)
+        cutoff = 100 * (threshold - COUNTRY_BONUS) - PREFILTER_MARGIN
         best: dict[int, Candidate] = {}
-        for k in self._blocked([q for q, _ in query]):
+        for j, k in enumerate(cands):
+            near = {texts[i] for i in range(len(texts))
+                    if max(bound[i][j], spaced[i][j]) >= cutoff / (
+                        SOUND_FACTOR if self.key_sound[k] else 1.0)}
+            if not near:
+                continue
             entry = self.entries[self.key_entry[k]]
             if entry.entry_type is not None:
                 if person and entry.entry_type != "individual":
                     continue
                 if not person and entry.entry_type != "entity":
                     continue
-            raw = max((self.score_keys(q, self.key_text[k]), name) for q, name in query)
-            score = raw[0] / 100
+            key = self.key_text[k]
+            if self.key_sound[k]:
+                pool = [(q, "sound", n) for q, kind, n in query if kind == "sound"]
+                factor = SOUND_FACTOR
+            elif len(self.key_nospace[k]) <= ACRONYM_KEY and " " not in key \
+                    and not _has_foreign(key):
+                # an acronym hits only the acronym typed as such (not a romanised name)
+                pool = [(q, "acronym", n) for q, _, n in typed if key in q.split()]
+                factor = 1.0
+            else:
+                # two readings of CJK names are not compared: the names themselves are
+                cjk_key = self.key_kind[k] in ("latin-cjk", "latin-zh")
+                pool = [(q, kind, n) for q, kind, n in query if kind != "sound" and not (
+                    cjk_key and kind in ("latin-cjk", "latin-zh"))]
+                factor = 1.0
+            pool = [p for p in pool if p[0] in near]
+            if not pool:
+                continue
+            scorer = self.score_sound if self.key_sound[k] else self.score_keys
+            raw = max((scorer(q, key), name, q, kind) for q, kind, name in pool)
+            score = factor * raw[0] / 100
             if len(self.key_nospace[k]) <= SHORT_KEY:
                 score = min(score, SHORT_CAP)  # NEC, NSK, MEC: too short to raise alone
             if country and entry.countries:
@@ -379,5 +827,6 @@ class Matcher:
             e_idx = self.key_entry[k]
             if e_idx not in best or score > best[e_idx].score:
                 best[e_idx] = Candidate(ref=entry.ref, entry=entry, matched_name=self.key_name[k],
-                                        query_name=raw[1], score=round(score, 3))
+                                        query_name=raw[1], score=round(score, 3), how=raw[3],
+                                        query_key=raw[2], matched_key=key)
         return sorted(best.values(), key=lambda c: -c.score)[:limit]

@@ -23,8 +23,13 @@ from crm.screening.models import (DECISION_STATUS, DECISIONS, LIST_KINDS, Decisi
 from crm.common.time import office_today
 from importers.screening import ScreeningFileError, file_date, parse
 
-#: What a company's screening state may be.
-CLEARANCES = ("unscreened", "clear", "open", "blocked")
+#: What a company's screening state may be. 'review': a name of the company or of a contact
+#: cannot be read by the matcher (folds to nothing, a script no transform reads): a person must
+#: look at it and record a decision, as on a hit; it is never 'clear' until then.
+CLEARANCES = ("unscreened", "clear", "review", "open", "blocked")
+
+#: list_kind of the hit that stands for a name the matcher cannot read.
+REVIEW_KIND = "review"
 
 #: Score at or above which a candidate is raised (CRM_SCREENING_THRESHOLD overrides). Chosen on
 #: bench/screening_quality.py: recall 59/61 (96.7 %) on the typed-name set, 24 of 3,902 listed
@@ -40,7 +45,8 @@ def N_(message: str) -> str:
 LIST_LABELS = {"csl": N_("US Consolidated Screening List"), "sdn": N_("OFAC SDN"),
                "dpl": N_("BIS Denied Persons List"),
                "un": N_("UN Security Council consolidated list"),
-               "meti-eul": N_("METI End User List")}
+               "meti-eul": N_("METI End User List"),
+               REVIEW_KIND: N_("Needs review: the matcher cannot read this name")}
 
 
 def list_labels() -> dict[str, str]:
@@ -49,7 +55,21 @@ def list_labels() -> dict[str, str]:
 
 
 def threshold() -> float:
-    return float(current_app.config.get("CRM_SCREENING_THRESHOLD", DEFAULT_THRESHOLD))
+    """CRM_SCREENING_THRESHOLD (crm/config.py reads it from the environment), else the default."""
+    value = current_app.config.get("CRM_SCREENING_THRESHOLD")
+    return DEFAULT_THRESHOLD if value is None else float(value)
+
+
+def review_hit(name: str, *, subject_key: str, subject_fp: str,
+               contact_id: int | None = None) -> Hit:
+    """The open 'needs review' hit for a name the matcher cannot read (never a silent clear)."""
+    raw = nm.nfkc(name).strip()
+    return Hit(list_id=None, list_kind=REVIEW_KIND, list_version="-",
+               entry_key="unreadable-name", entry_name=raw[:500],
+               entry_snapshot={"names": [raw], "type": None, "countries": [], "programs": ""},
+               entry_fingerprint=hashlib.sha1(raw.encode("utf-8")).hexdigest()[:16],
+               subject_key=subject_key, subject_fingerprint=subject_fp, contact_id=contact_id,
+               query_name=raw[:300], matched_name="", score=0.0, status="open")
 
 
 # --- lists ------------------------------------------------------------------------------------------
@@ -217,6 +237,16 @@ def _screen(company: Company, contacts: list[Contact], m: nm.Matcher,
     hits = []
     for key, contact, names, person in subjects:
         fp = nm.fingerprint(*names, f"country:{company.country}")
+        candidates = [review_hit(n, subject_key=key, subject_fp=fp,
+                                 contact_id=contact.id if contact else None)
+                      for n in dict.fromkeys(names) if nm.unreadable(n)]
+        for hit in candidates:
+            before = memory.get((company.id, key, hit.list_kind, hit.entry_key))
+            if (before is not None and before.entry_fingerprint == hit.entry_fingerprint
+                    and before.subject_fingerprint == fp):
+                hit.status = before.status
+                hit.carried_from_id = _latest_decision_id(before)
+            hits.append(hit)
         for cand in m.search(names, country=company.country, person=person, threshold=limit):
             ref = cand.ref
             hit = Hit(list_id=ref["list_id"], list_kind=ref["kind"], list_version=ref["version"],
@@ -288,7 +318,7 @@ def screen_name(name: str, *, country: str | None = None, user_id: int | None = 
     """Screen a typed name (a person or an organisation) against every current list."""
     name = nm.nfkc(name).strip()
     errors = {}
-    if not nm.fold(name):
+    if not name:
         errors["name"] = _("Type a name to screen.")
     elif len(name) > 300:
         errors["name"] = _("The name is longer than 300 characters.")
@@ -304,6 +334,8 @@ def screen_name(name: str, *, country: str | None = None, user_id: int | None = 
                           screened_at=utcnow(), screened_by_id=user_id, trigger=trigger,
                           list_versions=_versions(lists), threshold=threshold())
     hits = []
+    if nm.unreadable(name):
+        hits.append(review_hit(name, subject_key="name", subject_fp=nm.fingerprint(name)))
     for cand in m.search([name], country=country, person=False, threshold=threshold()) + \
             m.search([name], country=country, person=True, threshold=threshold()):
         ref = cand.ref
@@ -387,15 +419,19 @@ def clearance_of(screening: Screening | None, company: Company | None = None,
     statuses = {h.status for h in screening.hits}
     if "blocked" in statuses:
         return "blocked"
-    if statuses & {"open", "escalated"}:
+    waiting = {h.list_kind for h in screening.hits if h.status in ("open", "escalated")}
+    if waiting - {REVIEW_KIND}:
         return "open"
+    if waiting:
+        return "review"
     return "clear"
 
 
 def company_clearance(company_id: int) -> str:
     """'clear' when the company (and its contacts) were screened against every current list and
     no hit is open or blocking (cleared false positives don't count); 'open' when a candidate hit
-    awaits a decision (or was escalated); 'blocked' when an officer blocked it; 'unscreened' when
+    awaits a decision (or was escalated); 'review' when the only thing waiting is a name the
+    matcher cannot read; 'blocked' when an officer blocked it; 'unscreened' when
     never screened, or a list (or the company's names or contacts) changed since."""
     company = db.session.get(Company, company_id)
     if company is None:
@@ -428,4 +464,5 @@ def companies_needing_attention(limit: int = 200) -> list[tuple[Company, Screeni
 def hits_json(hits: list[Hit]) -> list[dict[str, Any]]:
     """The CLI's --json shape of hits."""
     return [{"list": h.list_kind, "entry_id": h.entry_key, "name": h.entry_name,
-             "score": round(h.score, 3)} for h in hits]
+             "score": round(h.score, 3), **({"review": True} if h.list_kind == REVIEW_KIND
+                                           else {})} for h in hits]

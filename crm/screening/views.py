@@ -21,12 +21,14 @@ from crm.screening.models import Hit, Screening, ScreeningList
 bp = Blueprint("screening", __name__, url_prefix="/screening")
 
 CLEARANCE_CLASSES = {"unscreened": "secondary", "clear": "success", "open": "warning",
+                     "review": "warning",
                      "blocked": "danger"}
 
 
 def clearance_labels() -> dict[str, str]:
     return {"unscreened": _("Not screened"), "clear": _("Clear"),
-            "open": _("Hits to decide"), "blocked": _("Blocked")}
+            "open": _("Hits to decide"), "blocked": _("Blocked"),
+            "review": _("Needs review (a name the matcher cannot read)")}
 
 
 def status_labels() -> dict[str, str]:
