@@ -26,7 +26,7 @@ time.tzset()
 from crm import create_app  # noqa: E402
 from crm.auth.permissions import Role
 from crm.extensions import db
-from tests.forms import Page
+from tests.forms import Page, swap, trigger_of
 
 PASSWORD = "correct horse battery"
 _HASH = generate_password_hash(PASSWORD)  # computed once: hashing is slow on purpose
@@ -64,6 +64,14 @@ class Client(FlaskClient):
             url = request.path + (f"?{request.query_string.decode()}" if request.query_string
                                   else "")
             self.page = Page(url, response.get_data(as_text=True), response.status_code)
+        elif (response.mimetype == "text/html" and response.status_code == 200
+              and self.page is not None and "HX-Target" in headers):
+            # htmx swaps the fragment into the page the user is on (e.g. more form fields)
+            request = response.request
+            asked = trigger_of(self.page.html, request.path, headers["HX-Target"])
+            self.page.html = swap(self.page.html, headers["HX-Target"],
+                                  response.get_data(as_text=True), asked.get("hx-swap", ""),
+                                  asked.get("hx-select"))
         return response
 
     def submit(self, url: str, data: dict[str, Any] | None = None, *, page: str | None = None,

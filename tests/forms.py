@@ -9,6 +9,7 @@ AssertionError naming it, because no browser could send it.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from io import BytesIO
@@ -396,3 +397,118 @@ class Page:
 def _split(url: str) -> tuple[str, list[tuple[str, str]]]:
     parts = urlsplit(url)
     return parts.path or "/", sorted(parse_qsl(parts.query, keep_blank_values=True))
+
+
+# --- htmx: a fragment swapped into the page, as htmx does it ---------------------------------
+
+class _Locator(HTMLParser):
+    """Where an element (by id, or the first with an attribute) starts and ends in the text."""
+
+    def __init__(self, text: str, element_id: str | None = None, attr: str | None = None):
+        super().__init__(convert_charrefs=False)
+        self.text, self.element_id, self.attr = text, element_id, attr
+        self.lines = [0]
+        for line in text.splitlines(keepends=True):
+            self.lines.append(self.lines[-1] + len(line))
+        self.found: tuple[int, int, int, int] | None = None
+        self._open: tuple[str, int, int] | None = None
+        self._depth = 0
+
+    def _offset(self) -> int:
+        line, col = self.getpos()
+        return self.lines[line - 1] + col
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self.found is not None:
+            return
+        if self._open is not None:
+            if tag == self._open[0] and tag not in VOID:
+                self._depth += 1
+            return
+        values = dict(attrs)
+        if (self.element_id is not None and values.get("id") == self.element_id) or \
+                (self.attr is not None and self.attr in values):
+            start = self._offset()
+            end_of_start = start + len(self.get_starttag_text() or "")
+            if tag in VOID:
+                self.found = (start, end_of_start, end_of_start, end_of_start)
+            else:
+                self._open, self._depth = (tag, start, end_of_start), 1
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self._open is None and self.found is None:
+            self.handle_starttag(tag, attrs)
+            if self._open is not None:  # <div/>: ends where it starts
+                _, start, end = self._open
+                self.found, self._open = (start, end, end, end), None
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._open is None or self.found is not None or tag != self._open[0]:
+            return
+        self._depth -= 1
+        if self._depth == 0:
+            close = self._offset()
+            _, start, end_of_start = self._open
+            self.found = (start, end_of_start, close, self.text.index(">", close) + 1)
+
+    def locate(self) -> tuple[int, int, int, int] | None:
+        self.feed(self.text)
+        self.close()
+        return self.found
+
+
+def locate(text: str, element_id: str | None = None, attr: str | None = None):
+    """(start, end of start tag, start of end tag, end) of the element, or None."""
+    return _Locator(text, element_id, attr).locate()
+
+
+def swap(page: str, target_id: str, fragment: str, style: str = "innerHTML",
+         select: str | None = None) -> str:
+    """The page after htmx put `fragment` at the element `target_id` (hx-swap `style`,
+    hx-select `select` an id selector), out-of-band elements (hx-swap-oob) included."""
+    while (oob := locate(fragment, attr="hx-swap-oob")) is not None:
+        start, _, _, end = oob
+        element = fragment[start:end]
+        found = locate(element, attr="hx-swap-oob")
+        element_id = re.search(r'\sid="([^"]+)"', element[:found[1]]) if found else None
+        fragment = fragment[:start] + fragment[end:]
+        if element_id and (where := locate(page, element_id.group(1))) is not None:
+            page = page[:where[0]] + element + page[where[3]:]
+    if select:
+        picked = locate(fragment, select.lstrip("#"))
+        fragment = fragment[picked[0]:picked[3]] if picked else ""
+    where = locate(page, target_id)
+    assert where is not None, f"htmx target #{target_id} is not on the page"
+    start, inner, close, end = where
+    style = (style or "innerHTML").split()[0]
+    if style == "outerHTML":
+        return page[:start] + fragment + page[end:]
+    if style == "beforeend":
+        return page[:close] + fragment + page[close:]
+    if style == "afterbegin":
+        return page[:inner] + fragment + page[inner:]
+    if style == "beforebegin":
+        return page[:start] + fragment + page[start:]
+    if style == "afterend":
+        return page[:end] + fragment + page[end:]
+    if style == "delete":
+        return page[:start] + page[end:]
+    if style == "none":
+        return page
+    return page[:inner] + fragment + page[close:]
+
+
+def trigger_of(page: str, url: str, target_id: str) -> dict[str, str]:
+    """The attributes of the element that asks htmx for `url` into #target_id (its hx-swap and
+    hx-select), or {} when the page has none."""
+    wanted = urlsplit(url).path
+    for match in re.finditer(r"<[a-zA-Z][^>]*\shx-get=\"([^\"]*)\"[^>]*>", page):
+        if urlsplit(match.group(1).replace("&amp;", "&")).path != wanted:
+            continue
+        tag = match.group(0)
+        target = re.search(r'\shx-target="([^"]*)"', tag)
+        if target is None or target.group(1) != f"#{target_id}":
+            continue
+        attrs = dict(re.findall(r'\s(hx-swap|hx-select)="([^"]*)"', tag))
+        return attrs
+    return {}

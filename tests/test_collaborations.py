@@ -18,6 +18,12 @@ from crm.research.models import Researcher, ResearchSeed
 TODAY = date.today()
 
 
+
+def from_page(client, collab, form: str, data=None):
+    """Post the collaboration page's `form` (checklist, signoff, minutes, close) as rendered."""
+    return client.submit(f"/collaborations/{collab.id}/{form}",
+                         page=f"/collaborations/{collab.id}", data=data)
+
 def _count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
 
@@ -156,8 +162,9 @@ def test_moving_past_an_unfinished_step_is_refused_with_the_missing_items(world,
     collab = _open(world)
     _advance_to(collab, "intent_check", users["liaison"])
     client = login("liaison")
-    client.submit(f"/collaborations/{collab.id}/checklist", page=f"/collaborations/{collab.id}", data={"step": "intent_check", "item": ["seed_status", "basic_patents"]})
-    r = client.submit(f"/collaborations/{collab.id}/signoff", page=f"/collaborations/{collab.id}", data={"signed_on": TODAY.isoformat()})
+    from_page(client, collab, "checklist",
+              {"step": "intent_check", "item": ["seed_status", "basic_patents"]})
+    r = from_page(client, collab, "signoff", {"signed_on": TODAY.isoformat()})
     assert r.status_code == 422
     page = r.get_data(as_text=True)
     assert "Other collaborations on the seed checked" in page
@@ -171,10 +178,11 @@ def test_moving_past_an_unfinished_step_is_refused_with_the_missing_items(world,
 def test_a_complete_step_is_signed_off_by_a_named_user_with_a_date(world, login, users):
     collab = _open(world)
     client = login("liaison")
-    r = client.submit(f"/collaborations/{collab.id}/checklist", page=f"/collaborations/{collab.id}", data={"step": "partner_search", "item": item_codes("partner_search")})
+    r = from_page(client, collab, "checklist",
+                  {"step": "partner_search", "item": item_codes("partner_search")})
     assert r.status_code == 302
     day = TODAY - timedelta(days=0)
-    r = client.submit(f"/collaborations/{collab.id}/signoff", page=f"/collaborations/{collab.id}", data={"signed_on": day.isoformat()})
+    r = from_page(client, collab, "signoff", {"signed_on": day.isoformat()})
     assert r.status_code == 302
     db.session.expire_all()
     collab = db.session.get(Collaboration, collab.id)
@@ -203,10 +211,10 @@ def test_only_a_manager_may_override_and_only_with_a_reason(world, login, users)
                       {"signed_on": TODAY.isoformat(), "override_reason": "急ぎの案件"})
     assert r.status_code == 422
     assert "Only a manager may move past unfinished items." in r.get_data(as_text=True)
-    r = manager.submit(f"/collaborations/{collab.id}/signoff", page=f"/collaborations/{collab.id}", data={"signed_on": TODAY.isoformat()})
+    r = from_page(manager, collab, "signoff", {"signed_on": TODAY.isoformat()})
     assert r.status_code == 422  # no reason, no override
-    r = manager.submit(f"/collaborations/{collab.id}/signoff", page=f"/collaborations/{collab.id}", data={"signed_on": TODAY.isoformat(),
-                        "override_reason": "先方の紹介で経緯は明らか"})
+    r = from_page(manager, collab, "signoff", {"signed_on": TODAY.isoformat(),
+                                               "override_reason": "先方の紹介で経緯は明らか"})
     assert r.status_code == 302
     db.session.expire_all()
     signoff = db.session.scalar(select(CollaborationSignoff))
@@ -245,8 +253,7 @@ def test_government_funded_ip_needs_approval_before_contract_terms(world, users,
     db.session.commit()
     manager = login("manager")
     # Not even a manager's override moves it: the approval is the law.
-    r = manager.submit(f"/collaborations/{collab.id}/signoff",
-                       page=f"/collaborations/{collab.id}", data={"signed_on": TODAY.isoformat()})
+    r = from_page(manager, collab, "signoff", {"signed_on": TODAY.isoformat()})
     assert r.status_code == 422
     assert "Bayh-Dole" in r.get_data(as_text=True)
     # the form shows no override here (nothing is unticked); a replayed override changes nothing
@@ -262,7 +269,7 @@ def test_government_funded_ip_needs_approval_before_contract_terms(world, users,
         bayh_dole_agency="経済産業省", bayh_dole_approved_on=TODAY,
         bayh_dole_reference="20260401産局第1号"))
     db.session.commit()
-    r = manager.submit(f"/collaborations/{collab.id}/signoff", page=f"/collaborations/{collab.id}", data={"signed_on": TODAY.isoformat()})
+    r = from_page(manager, collab, "signoff", {"signed_on": TODAY.isoformat()})
     assert r.status_code == 302
     db.session.expire_all()
     assert db.session.get(Collaboration, collab.id).stage == "contract_terms"
@@ -300,7 +307,8 @@ def test_export_control_step_needs_a_clear_screening_even_for_a_manager(
     client = login("manager")
     page = client.get(f"/collaborations/{collab.id}").get_data(as_text=True)
     assert f'data-clearance="{clearance}"' in page and "/screening/" in page
-    r = client.submit(f"/collaborations/{collab.id}/signoff", page=f"/collaborations/{collab.id}", data={"signed_on": TODAY.isoformat(), "override_reason": "急ぎ"})
+    r = from_page(client, collab, "signoff",
+                  {"signed_on": TODAY.isoformat(), "override_reason": "急ぎ"})
     assert r.status_code == 422
     db.session.expire_all()
     assert db.session.get(Collaboration, collab.id).stage == "export_control"
@@ -599,15 +607,15 @@ def test_minutes_only_on_active_collaborations(world, login, users, monkeypatch)
     assert 'id="minutes"' not in client.get(f"/collaborations/{collab.id}").get_data(as_text=True)
     assert client.forge(f"/collaborations/{collab.id}/minutes", form).status_code == 422
     _advance_to(collab, "active", users["liaison"])
-    assert client.submit(f"/collaborations/{collab.id}/minutes",
-                         page=f"/collaborations/{collab.id}", data=form).status_code == 302
+    assert from_page(client, collab, "minutes", form).status_code == 302
     page = client.get(f"/collaborations/{collab.id}").get_data(as_text=True)
     assert "中間報告。電解質の伝導度を確認。" in page and "試料を送付" in page
 
 
 def test_closing_records_the_date_and_leaves_the_pipeline(world, login):
     collab = _open(world)
-    r = login("liaison").submit(f"/collaborations/{collab.id}/close", page=f"/collaborations/{collab.id}", data={"closed_on": TODAY.isoformat(), "close_reason": "先方の事情で中止"})
+    r = from_page(login("liaison"), collab, "close",
+                  {"closed_on": TODAY.isoformat(), "close_reason": "先方の事情で中止"})
     assert r.status_code == 302
     db.session.expire_all()
     collab = db.session.get(Collaboration, collab.id)

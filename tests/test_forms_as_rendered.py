@@ -147,3 +147,71 @@ def test_forge_sends_only_the_token_the_user_holds(login):
     response = client.forge("/research/departments/new", {"name": "X"})
     assert response.status_code == 403  # a real token, a role that may not
     assert client.post("/research/departments/new", data={"name": "X"}).status_code in (400, 403)
+
+
+# --- htmx fragments swapped into the page ---------------------------------------------------
+
+def test_swap_puts_a_fragment_where_htmx_would():
+    from tests.forms import swap
+
+    page = '<form><div id="t"><p>old</p></div><span id="btn">add</span></form>'
+    assert swap(page, "t", "<i>new</i>") == '<form><div id="t"><i>new</i></div><span id="btn">add</span></form>'
+    assert swap(page, "t", '<div id="t">x</div>', "outerHTML") == \
+        '<form><div id="t">x</div><span id="btn">add</span></form>'
+    assert swap(page, "t", "<b>2</b>", "beforeend") == \
+        '<form><div id="t"><p>old</p><b>2</b></div><span id="btn">add</span></form>'
+    oob = '<b>2</b><span id="btn" hx-swap-oob="true">add more</span>'
+    assert swap(page, "t", oob, "beforeend") == \
+        '<form><div id="t"><p>old</p><b>2</b></div><span id="btn" hx-swap-oob="true">add more</span></form>'
+
+
+def test_contacts_loaded_by_htmx_into_the_activity_form_are_ticked_and_sent(login, make_company):
+    from sqlalchemy import select
+
+    from crm.activities.models import Activity
+    from crm.contacts.models import Contact
+    from crm.extensions import db
+
+    company = make_company(name="Acme Inc.")
+    jane = Contact(family_name="Doe", given_name="Jane", company_id=company.id)
+    db.session.add(jane)
+    db.session.commit()
+    client = login("liaison")
+    client.get("/activities/new")
+    typed = f"Acme Inc. [#{company.id}]"
+    with pytest.raises(AssertionError, match="has no field 'contacts'"):
+        client.submit("/activities/new", {"company": typed, "contacts": [str(jane.id)]})
+    # The user types the company: htmx replaces the tick-boxes with that company's people.
+    client.get("/activities/contact-options", query_string={"company": typed},
+               headers={"HX-Request": "true", "HX-Target": "contact-choices"})
+    r = client.submit("/activities/new", {"company": typed, "kind": "meeting",
+                                          "occurred_on": "2026-04-10", "subject": "Kick-off",
+                                          "contacts": [str(jane.id)]})
+    assert r.status_code == 302
+    activity = db.session.scalar(select(Activity))
+    assert [c.id for c in activity.contacts] == [jane.id]
+
+
+def test_a_researcher_slot_added_by_htmx_is_part_of_the_seed_form(login):
+    from sqlalchemy import select
+
+    from crm.extensions import db
+    from crm.research.models import Researcher, ResearchSeed
+
+    a, b = Researcher(family_name="田中", given_name="一郎"), Researcher(family_name="鈴木")
+    db.session.add_all([a, b])
+    db.session.commit()
+    client = login("bd")
+    page = client.get("/research/seeds/new").get_data(as_text=True)
+    shown = page.count('name="researchers-')
+    assert f'name="researchers-{shown}"' not in page
+    client.get(f"/research/seeds/researcher-slot?index={shown}",
+               headers={"HX-Request": "true", "HX-Target": "researcher-slots"})
+    assert f'name="researchers-{shown}"' in client.page.html
+    assert f"researcher-slot?index={shown + 1}" in client.page.html  # the button moved on (oob)
+    r = client.submit("/research/seeds/new", {"title": "Soft gripper",
+                                              "researchers-0": f"田中 一郎 [#{a.id}]",
+                                              f"researchers-{shown}": f"鈴木 [#{b.id}]"})
+    assert r.status_code == 302, r.get_data(as_text=True)[:500]
+    seed = db.session.scalar(select(ResearchSeed))
+    assert sorted(p.id for p in seed.researchers) == sorted([a.id, b.id])

@@ -131,7 +131,8 @@ def test_disclosures_are_logged_within_the_term(partner, login, users):
 ])
 def test_disclosures_outside_the_term_are_refused(partner, login, day, message):
     nda = _nda(partner)
-    r = login("liaison").submit(f"/ndas/{nda.id}/disclosures", page=f"/ndas/{nda.id}", data=_disclosure(disclosed_on=day))
+    r = login("liaison").submit(f"/ndas/{nda.id}/disclosures", page=f"/ndas/{nda.id}",
+                                data=_disclosure(disclosed_on=day))
     assert r.status_code == 422
     assert message in r.get_data(as_text=True)
     assert _count(Disclosure) == 0
@@ -153,8 +154,8 @@ def test_no_disclosure_under_an_unsigned_nda(partner):
 def test_a_disclosure_needs_what_and_to_whom(partner, login):
     nda = _nda(partner)
     client = login("liaison")
-    r = client.submit(f"/ndas/{nda.id}/disclosures", page=f"/ndas/{nda.id}", data=_disclosure(description="",
-                                                                 disclosed_to=""))
+    r = client.submit(f"/ndas/{nda.id}/disclosures", page=f"/ndas/{nda.id}",
+                      data=_disclosure(description="", disclosed_to=""))
     assert r.status_code == 422
     page = r.get_data(as_text=True)
     assert "Describe what was disclosed." in page
