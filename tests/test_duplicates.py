@@ -366,7 +366,7 @@ def test_merging_companies_moves_every_relation_and_keeps_the_trail(login, two_c
     assert deleted.changes["name"] == ["ABC Co., Ltd.", None]  # B's values are kept
     # The company page's recent changes show the merge (to those who may read the trail).
     page = login("manager").get(f"/companies/{a.id}").get_data(as_text=True)
-    assert "Recent changes" in page and "merged, moved" in page
+    assert "Recent changes" in page and "Merged, Records moved" in page
 
 
 def test_merging_leaves_the_loser_out_of_the_search_index(app, login, two_companies):

@@ -56,6 +56,7 @@ FIELD_LABELS = {
     "mapping": _l("Column mapping"), "source_filename": _l("File"),
     "file_sha256": _l("File checksum (SHA-256)"), "created_at": _l("Created at"),
     "updated_at": _l("Updated at"),
+    "merged": _l("Merged"), "merged_into": _l("Merged into"), "moved": _l("Records moved"),
 }
 
 
