@@ -164,7 +164,9 @@ def open_screen(request, server, browser, tmp_path) -> Iterator[Callable[..., Sc
                                       extra_http_headers={"Accept-Language": lang},
                                       has_touch=viewport["width"] < 500,
                                       is_mobile=viewport["width"] < 500)
-        context.set_default_timeout(10_000)
+        # Generous: a loaded 2-core CI machine may take seconds for a dashboard of charts.
+        context.set_default_timeout(20_000)
+        context.set_default_navigation_timeout(30_000)
         contexts.append(context)
         screen = Screen(context.new_page())
 
