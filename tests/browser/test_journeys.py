@@ -156,8 +156,6 @@ def test_liaison_logs_three_people_at_a_fair_on_a_phone_then_checks_the_portfoli
     screen.assert_clean()
 
 
-@pytest.mark.xfail(strict=True, reason="needs branch fixes: do-not-contact shown when picking "
-                                       "a person on the fair form")
 def test_liaison_sees_do_not_contact_before_picking_the_person(open_screen, fair, shot):
     screen = open_screen("liaison", viewport=PHONE)
     page = screen.page
@@ -180,9 +178,7 @@ VCARD = FIXTURES / "importers" / "vcard" / "ez-vcard" / "gmail-single.vcf"
 
 
 @pytest.mark.parametrize("typed_name", [
-    pytest.param("", id="only-the-vcard", marks=pytest.mark.xfail(
-        strict=True, reason="needs branch fixes: a request with only a vCard is accepted, the "
-                            "name and company read from the card")),
+    pytest.param("", id="only-the-vcard"),
     pytest.param("Greg Dartmouth", id="name-typed-too"),
 ])
 def test_researcher_sends_a_vcard_and_business_development_enters_it(open_screen, shot,
@@ -270,8 +266,6 @@ def _need(seeds, prefix: str) -> dict:
     return next(n for n in seeds["needs"] if n["text"].startswith(prefix))
 
 
-@pytest.mark.xfail(strict=True, reason="needs branch client: the Match page's form carries its "
-                                       "CSRF token (today every Match gives 400)")
 def test_manager_matches_a_pasted_need_in_japanese_and_in_english(open_screen, shot, seeds):
     screen = open_screen("manager")
     page = screen.page
@@ -599,8 +593,6 @@ def test_a_collaboration_is_moved_through_its_steps(open_screen, shot, collabora
     manager.assert_clean()
 
 
-@pytest.mark.xfail(strict=True, reason="needs branch fixes: checklist ticks made before 'Sign "
-                                       "off and move' are saved with the sign-off")
 def test_ticks_made_just_before_signing_off_are_not_lost(open_screen, collaboration, server):
     screen = open_screen("liaison")
     page = screen.page
