@@ -55,11 +55,48 @@ def _choice(*allowed: str):
 
 #: The documented CRM_* settings read from the environment when set (name -> parser); unset,
 #: the feature's own default applies. README's settings table lists them.
+def _whole(value: str) -> int:
+    number = int(value)
+    if number < 0:
+        raise ValueError("it must be a whole number, 0 or more")
+    return number
+
+
+def _text(value: str) -> str:
+    return value
+
+
 ENV_SETTINGS = {
     "CRM_SCREENING_THRESHOLD": _fraction,
     "CRM_INDIRECT_RATE_DEFAULT": _fraction,
     "CRM_INDIRECT_RATE_HIGH": _fraction,
     "CRM_INDEX_MODE": _choice("inline", "worker"),
+    # serving (crm serve; its options default to these) and logs (crm/ops)
+    "CRM_HOST": _text,
+    "CRM_PORT": _whole,
+    "CRM_WORKERS": _whole,
+    "CRM_THREADS": _whole,
+    "CRM_LOG_FORMAT": _choice("plain", "json"),
+    "CRM_LOG_LEVEL": _choice("DEBUG", "INFO", "WARNING", "ERROR", "debug", "info", "warning",
+                             "error"),
+    "CRM_READY_MAX_INDEX_LAG": _whole,
+    # sessions and login (crm/auth/security.py keeps their defaults)
+    "CRM_SESSION_IDLE_MINUTES": _whole,
+    "CRM_SESSION_MAX_HOURS": _whole,
+    "CRM_BEHIND_PROXY": _text,
+    "CRM_LOGIN_MAX_FAILURES": _whole,
+    "CRM_LOGIN_MAX_FAILURES_PER_ADDRESS": _whole,
+    "CRM_LOGIN_WINDOW_MINUTES": _whole,
+    # what an import may inflate (importers/limits.py keeps their defaults)
+    "CRM_IMPORT_MAX_ROWS": _whole,
+    "CRM_IMPORT_MAX_COLUMNS": _whole,
+    "CRM_IMPORT_MAX_CELLS": _whole,
+    "CRM_IMPORT_MAX_CELL_CHARS": _whole,
+    "CRM_IMPORT_MAX_MEMBER_BYTES": _whole,
+    "CRM_IMPORT_MAX_UNCOMPRESSED_BYTES": _whole,
+    "CRM_IMPORT_MAX_VCARD_LINES": _whole,
+    "CRM_IMPORT_MAX_VCARD_LINE_BYTES": _whole,
+    "CRM_MAX_UPLOAD_BYTES": _whole,
 }
 
 

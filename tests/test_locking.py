@@ -7,7 +7,6 @@ from flask import url_for
 from sqlalchemy import select, text
 
 from crm.extensions import db
-from tests.rendered_forms import Browser
 from tests.test_roles import _records
 
 #: (edit page, its id argument, model, a field the first person changes, one the second changes,
@@ -43,14 +42,10 @@ def _model(path: str):
 
 def _second_admin(app):
     """Another administrator's browser: two people, whatever the first one's role."""
-    from tests.conftest import make_user
+    from tests.conftest import log_in_as, make_user
 
     user = make_user("admin", email="second-admin@example.org", name="Second admin")
-    client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
-        session["_fresh"] = True
-    return client
+    return log_in_as(app.test_client(), user)
 
 
 def _value(field: str, who: str) -> str:
@@ -70,7 +65,7 @@ def test_a_stale_form_is_refused_with_the_other_change_shown(
     model = _model(model)
     ident = ids[arg]
     url = url_for(endpoint, **{arg: ident})
-    first, second = Browser(login(first_role)), Browser(_second_admin(app))
+    first, second = login(first_role), _second_admin(app)
     assert first.get(url).status_code == 200
     assert second.get(url).status_code == 200  # both have the form open
     before_second = _saved(model, ident, second_field)
@@ -107,7 +102,7 @@ def test_saving_again_from_the_conflict_page_is_a_deliberate_overwrite(app, logi
 
     ids = _records(users["admin"].id)
     url = url_for("companies.edit", company_id=ids["company_id"])
-    first, second, third = (Browser(login(r)) for r in ("manager", "admin", "staff"))
+    first, second, third = (login(r) for r in ("manager", "admin", "staff"))
     for person in (first, second, third):
         person.get(url)
     assert first.submit(url, {"name": "First K.K."}).status_code == 302
@@ -130,7 +125,7 @@ def test_the_conflict_message_is_in_japanese(app, login, users):
     db.session.commit()
     ids = _records(users["admin"].id)
     url = url_for("companies.edit", company_id=ids["company_id"])
-    first, second = Browser(login("manager")), Browser(login("admin"))
+    first, second = login("manager"), login("admin")
     first.get(url)
     second.get(url)
     assert first.submit(url, {"name": "First K.K."}).status_code == 302
@@ -206,7 +201,7 @@ def test_an_import_update_bumps_the_version(app, login, users, make_company):
 
     company = make_company(name="株式会社インポート", industry="電機")
     url = url_for("companies.edit", company_id=company.id)
-    person = Browser(login("admin"))
+    person = login("admin")
     person.get(url)
     parsed = services.read_file("name,industry\n株式会社インポート,化学\n".encode(), "t.csv",
                                 "companies")
@@ -221,9 +216,9 @@ def test_an_import_update_bumps_the_version(app, login, users, make_company):
 def test_a_record_deleted_meanwhile_is_not_found(app, login, users):
     ids = _records(users["admin"].id)
     url = url_for("alumni.edit", alumnus_id=ids["alumnus_id"])
-    person = Browser(login("admin"))
+    person = login("admin")
     person.get(url)
-    deleter = Browser(login("manager"))
+    deleter = login("manager")
     delete_url = url_for("alumni.delete", alumnus_id=ids["alumnus_id"])
     deleter.get(delete_url)
     assert deleter.submit(delete_url).status_code == 302
@@ -252,7 +247,7 @@ def test_a_write_that_loses_the_race_outside_an_edit_form_is_a_409(app, login, u
         db.session.flush()
 
     monkeypatch.setattr(services, "mark_follow_up_done", racing)
-    person = Browser(login("staff"))
+    person = login("staff")
     page = url_for("events.show", event_id=ids["event_id"])
     assert person.get(page).status_code == 200
     answer = person.submit(url_for("events.follow_up_done", encounter_id=ids["encounter_id"]))
