@@ -8,6 +8,8 @@ AssertionError naming it, because no browser could send it.
 """
 from __future__ import annotations
 
+import copy
+
 import json
 import re
 from dataclasses import dataclass, field
@@ -72,6 +74,9 @@ class Form:
     action: str = ""
     method: str = "get"
     hx: bool = False
+    #: the submit button that sends to `action` (a button's formaction makes a form send
+    #: elsewhere: the button is then the one the user clicks)
+    default_button: Control | None = None
 
     @property
     def multipart(self) -> bool:
@@ -106,7 +111,9 @@ class Form:
             assert enabled, f"{self.describe()}: field {name!r} is disabled; a user cannot change it"
             self._set(name, enabled, value)
         if clicked is None:
-            clicked = next((c for c in self.controls if c.is_submit and not c.disabled), None)
+            clicked = self.default_button or next(
+                (c for c in self.controls if c.is_submit and not c.disabled
+                 and not c.attrs.get("formaction")), None)
         return clicked
 
     def _button(self, wanted: str) -> Control:
@@ -378,9 +385,18 @@ class Page:
         for form in self.forms():
             if form.method != "post":
                 continue
-            path, query = _split(form.action)
-            if path == wanted_path and set(wanted_query) <= set(query):
-                forms.append((query != wanted_query, form))
+            # where the form sends, and where each of its buttons with a formaction sends
+            targets = [(form.action, None)] + [
+                (urldefrag(urljoin(self.url, c.attrs["formaction"]))[0], c)
+                for c in form.controls if c.is_submit and not c.disabled
+                and c.attrs.get("formaction")]
+            for action, button in targets:
+                path, query = _split(action)
+                if path == wanted_path and set(wanted_query) <= set(query):
+                    if button is not None:
+                        form = copy.copy(form)
+                        form.action, form.default_button = action, button
+                    forms.append((query != wanted_query, form))
         data = data or {}
 
         def rank(item: tuple[bool, Form]) -> tuple[bool, bool, int]:

@@ -304,11 +304,16 @@ def test_export_control_step_needs_a_clear_screening_even_for_a_manager(
     monkeypatch.setattr("crm.screening.services.company_clearance", lambda company_id: clearance)
     collab = _open(world, company_id=world["foreign"].id)
     _advance_to(collab, "export_control", users["manager"])
+    _tick_all(collab, "export_control", users["manager"])
+    db.session.commit()
     client = login("manager")
     page = client.get(f"/collaborations/{collab.id}").get_data(as_text=True)
     assert f'data-clearance="{clearance}"' in page and "/screening/" in page
-    r = from_page(client, collab, "signoff",
-                  {"signed_on": TODAY.isoformat(), "override_reason": "急ぎ"})
+    # a manager cannot sign this step off, not even with a reason: no form is offered ...
+    assert 'id="signoff"' not in page
+    # ... and the export-control officer's sign-off is refused until the partner is clear
+    officer = login("export_control")
+    r = from_page(officer, collab, "export-signoff", {"signed_on": TODAY.isoformat()})
     assert r.status_code == 422
     db.session.expire_all()
     assert db.session.get(Collaboration, collab.id).stage == "export_control"
