@@ -533,9 +533,10 @@ def unreadable(name: str | None) -> bool:
     base = fold(name)
     if not base:
         return True
-    if not _has_foreign(base):
+    rest = _CJK.sub("", base)  # kana and kanji (佐々木) are read by pykakasi
+    if not _has_foreign(rest):
         return False
-    latin = _ascii(base)
+    latin = _ascii(rest)
     return not latin.strip() or "?" in latin
 
 
