@@ -533,9 +533,10 @@ def unreadable(name: str | None) -> bool:
     base = fold(name)
     if not base:
         return True
-    if not _has_foreign(base):
+    rest = _CJK.sub("", base)  # kana and kanji (佐々木) are read by pykakasi
+    if not _has_foreign(rest):
         return False
-    latin = _ascii(base)
+    latin = _ascii(rest)
     return not latin.strip() or "?" in latin
 
 
@@ -757,7 +758,8 @@ class Matcher:
         seen: set[str] = set()
         # a subject with a name in Latin letters is compared by letters; only one written in
         # other scripts alone (マハン航空, Владимир Путин) is also compared by sound
-        by_sound = not any(fold(n) and not _has_foreign(fold(n)) for n in names)
+        # (and not one with a kanji name: its kana reading is a Japanese reading, 高橋 タカハシ)
+        by_sound = all(_has_foreign(fold(n)) and sound(n) for n in names if fold(n))
         for name in names:
             for key, kind in match_keys(name):
                 if kind == "sound" and (not by_sound or not _sound_enough(key)):
