@@ -37,6 +37,7 @@ def test_a_cookie_copied_before_logout_stops_working_after_it(app, client, users
     assert _log_in(client, "liaison@example.org").status_code == 302
     thief = _copy(client, app)
     assert _is_logged_in(thief)  # the copy works while the session lives ...
+    client.get("/")  # the page with the log-out button
     client.submit("/logout")
     assert not _is_logged_in(client)
     # ... and not after logout, from this address or any other.
