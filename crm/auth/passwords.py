@@ -63,5 +63,5 @@ def problem(password: str, email: str | None = None) -> str | None:
     local = email.split("@", 1)[0]
     lowered = password.lower()
     if email and (lowered == email or email in lowered or (len(local) >= 3 and local in lowered)):
-        return _("The password must not contain your e-mail address or its name part.")
+        return _("The password must not contain the account's e-mail address or its name part.")
     return None
