@@ -133,12 +133,22 @@ def test_serve_really_runs_gunicorn_and_ctrl_c_stops_it(app, tmp_path):
     crm = Path(sys.executable).with_name("crm")
     proc = subprocess.Popen([str(crm), "serve", "--port", "0"], env=env, text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    reader = None
     try:
         url = None
         deadline = time.monotonic() + 60
         lines = []
+        import queue
+
+        printed: queue.Queue = queue.Queue()
+        reader = threading.Thread(
+            target=lambda: [printed.put(x) for x in proc.stdout] + [printed.put("")], daemon=True)
+        reader.start()
         while time.monotonic() < deadline and url is None:
-            line = proc.stdout.readline()
+            try:
+                line = printed.get(timeout=max(0.1, deadline - time.monotonic()))
+            except queue.Empty:
+                break  # nothing printed before the deadline
             if not line:
                 break
             lines.append(line)
@@ -165,6 +175,8 @@ def test_serve_really_runs_gunicorn_and_ctrl_c_stops_it(app, tmp_path):
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+        if reader is not None:
+            reader.join(10)  # it ends at the end of the output, before the pipe is closed
         proc.stdout.close()
 
 
