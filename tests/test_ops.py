@@ -572,3 +572,17 @@ def test_make_run_serves_on_the_port_given():
     done = subprocess.run(["make", "-n", "run"], cwd=root, capture_output=True, text=True,
                           timeout=60, check=True, env=env)
     assert ".venv/bin/crm serve --host 127.0.0.1 --port 5000" in done.stdout
+
+
+def test_secret_key_from_a_file(monkeypatch, tmp_path):
+    """SECRET_KEY_FILE (a systemd credential, a mounted secret) when SECRET_KEY is not set."""
+    from crm import config
+
+    key = tmp_path / "secret_key"
+    key.write_text("k" * 64 + "\n")
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("SECRET_KEY_FILE", str(key))
+    assert config._secret_key() == "k" * 64
+    key.write_text("short")
+    with pytest.raises(RuntimeError, match="fewer than 32 characters"):
+        config._secret_key()
