@@ -376,6 +376,7 @@ def test_serve_applies_pending_updates_before_workers_start(app, index):
     finally:
         app.config.pop("CRM_INDEX_MODE")
     assert pending() == 1 and index.search("蓄熱材料") == []
+    db.session.remove()  # as in gunicorn's master: no session open while it disposes the engine
     _catch_up(app)
     assert [h.id for h in index.search("蓄熱材料")] == [company_id]
     assert pending() == 0
