@@ -133,12 +133,22 @@ def test_serve_really_runs_gunicorn_and_ctrl_c_stops_it(app, tmp_path):
     crm = Path(sys.executable).with_name("crm")
     proc = subprocess.Popen([str(crm), "serve", "--port", "0"], env=env, text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    reader = None
     try:
         url = None
         deadline = time.monotonic() + 60
         lines = []
+        import queue
+
+        printed: queue.Queue = queue.Queue()
+        reader = threading.Thread(
+            target=lambda: [printed.put(x) for x in proc.stdout] + [printed.put("")], daemon=True)
+        reader.start()
         while time.monotonic() < deadline and url is None:
-            line = proc.stdout.readline()
+            try:
+                line = printed.get(timeout=max(0.1, deadline - time.monotonic()))
+            except queue.Empty:
+                break  # nothing printed before the deadline
             if not line:
                 break
             lines.append(line)
@@ -165,6 +175,8 @@ def test_serve_really_runs_gunicorn_and_ctrl_c_stops_it(app, tmp_path):
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+        if reader is not None:
+            reader.join(10)  # it ends at the end of the output, before the pipe is closed
         proc.stdout.close()
 
 
@@ -364,6 +376,7 @@ def test_serve_applies_pending_updates_before_workers_start(app, index):
     finally:
         app.config.pop("CRM_INDEX_MODE")
     assert pending() == 1 and index.search("蓄熱材料") == []
+    db.session.remove()  # as in gunicorn's master: no session open while it disposes the engine
     _catch_up(app)
     assert [h.id for h in index.search("蓄熱材料")] == [company_id]
     assert pending() == 0
@@ -560,3 +573,17 @@ def test_make_run_serves_on_the_port_given():
     done = subprocess.run(["make", "-n", "run"], cwd=root, capture_output=True, text=True,
                           timeout=60, check=True, env=env)
     assert ".venv/bin/crm serve --host 127.0.0.1 --port 5000" in done.stdout
+
+
+def test_secret_key_from_a_file(monkeypatch, tmp_path):
+    """SECRET_KEY_FILE (a systemd credential, a mounted secret) when SECRET_KEY is not set."""
+    from crm import config
+
+    key = tmp_path / "secret_key"
+    key.write_text("k" * 64 + "\n")
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("SECRET_KEY_FILE", str(key))
+    assert config._secret_key() == "k" * 64
+    key.write_text("short")
+    with pytest.raises(RuntimeError, match="fewer than 32 characters"):
+        config._secret_key()

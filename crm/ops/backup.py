@@ -242,7 +242,15 @@ def restore(archive: str | os.PathLike[str], force: bool = False, rebuild_index:
     with tempfile.TemporaryDirectory(prefix="kakehashi-restore-") as tmp:
         work = Path(tmp)
         with tarfile.open(archive, "r:*") as tar:
-            tar.extractall(work, filter="data")  # refuses absolute paths, links out, devices
+            if hasattr(tarfile, "data_filter"):  # Python >= 3.11.4
+                tar.extractall(work, filter="data")  # refuses absolute paths, links, devices
+            else:
+                for member in tar.getmembers():
+                    parts = Path(member.name).parts
+                    if (member.name.startswith("/") or ".." in parts
+                            or not (member.isfile() or member.isdir())):
+                        raise BackupError(f"{archive} holds an unsafe entry {member.name!r}")
+                tar.extractall(work)  # noqa: S202 - every member checked above
         db_file = work / manifest["database_file"]
         if not db_file.is_file():
             raise BackupError(f"{archive} lacks {manifest['database_file']}")
