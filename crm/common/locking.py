@@ -23,6 +23,7 @@ from sqlalchemy import event, inspect, select, text
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column
 from sqlalchemy.orm.exc import StaleDataError
 
+from crm.common.params import to_int
 from crm.extensions import db
 
 #: The name of the hidden form field and of the column.
@@ -67,15 +68,12 @@ class Conflict(Exception):
 
 
 def sent_version(value: Any) -> int | None:
-    """The version a form came back with; None when it carries none (or an unreadable one,
-    which then cannot match: -1)."""
+    """The version a form came back with; None when it carries none; -1 (which matches no
+    row) when it is not a version number."""
     if value is None or value == "":
         return None
-    try:
-        number = int(str(value).strip())
-    except ValueError:
-        return -1
-    return number if 0 <= number < 2**63 else -1
+    number = to_int(value)
+    return -1 if number is None else number
 
 
 def check(record: Any, sent: int | None) -> None:

@@ -18,7 +18,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from crm.common import locking
 from crm.common.forms import ConfirmForm
-from crm.common.params import page_number
+from crm.common.params import arg_choice, page_number
 from crm.common.services import ValidationError
 from crm.common.sql import like  # noqa: F401  (re-exported for the views)
 from crm.extensions import db
@@ -115,10 +115,8 @@ def paginate(
     for name, apply_filter in (filters or {}).items():
         if args.get(name):
             stmt = apply_filter(stmt, args[name])
-    sort = args.get("sort", default_sort)
-    if sort not in sorts:
-        sort = default_sort
-    direction = args.get("dir") if args.get("dir") in ("asc", "desc") else default_dir
+    sort = arg_choice("sort", sorts, default_sort, args=args)
+    direction = arg_choice("dir", ("asc", "desc"), default_dir, args=args)
     column = sorts[sort]
     order = column.desc() if direction == "desc" else column.asc()
     page = page_number(args=args)
