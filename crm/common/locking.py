@@ -174,8 +174,16 @@ def _saved_value(record: Any, name: str) -> tuple[bool, Any]:
 
 
 def _form_value(form_field: Any) -> Any:
+    """What the form holds: a field's data; for a record picked by "Name [#12]" that no longer
+    exists (merged away), the id it names."""
     if getattr(form_field, "type", "") == "FieldList":
         return [_form_value(entry) for entry in form_field.entries if entry.data]
+    if form_field.data is None and getattr(form_field, "_raw", ""):
+        from crm.common.forms import _ID_RE
+
+        match = _ID_RE.search(form_field._raw)
+        if match:
+            return to_int(match.group(1))
     return form_field.data
 
 
@@ -232,6 +240,7 @@ def _take_saved(form_field: Any, record: Any, name: str) -> bool:
         return False
     form_field.data = value
     form_field.raw_data = []
+    form_field.errors = []  # what the user sent for it is replaced, and so is its error
     if hasattr(form_field, "_raw"):
         form_field._raw = ""
     return True

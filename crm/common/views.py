@@ -174,24 +174,30 @@ def save_form(form: FlaskForm, save: Callable[[], T], *, message: Callable[[T], 
         if request.method == "POST" else None
     if record is not None:
         form.record_version = sent if sent is not None else record.version
-    if form.validate_on_submit():
-        try:
-            with locking.guarded(record, sent):
-                saved = save()
-        except ValidationError as err:
-            form_errors(form, err)
-        except locking.Conflict as conflict:
-            db.session.rollback()
+    valid = form.validate_on_submit()
+    try:
+        # A stale form is answered as such even when a field no longer validates (a record it
+        # names was merged away meanwhile): the conflict explains it.
+        if record is not None and form.is_submitted():
+            locking.check(record, sent)
+        if valid:
             try:
-                form.conflict = locking.describe(conflict, form)
-                # Saving this form again is now a choice made knowing their change.
-                form.record_version = record.version
-            except ObjectDeletedError:
-                abort(404)  # deleted by someone else meanwhile
-            return render(), 409
-        else:
-            flash(message(saved), "success")
-            return redirect(target(saved))
+                with locking.guarded(record, sent):
+                    saved = save()
+            except ValidationError as err:
+                form_errors(form, err)
+            else:
+                flash(message(saved), "success")
+                return redirect(target(saved))
+    except locking.Conflict as conflict:
+        db.session.rollback()
+        try:
+            form.conflict = locking.describe(conflict, form)
+            # Saving this form again is now a choice made knowing their change.
+            form.record_version = record.version
+        except ObjectDeletedError:
+            abort(404)  # deleted by someone else meanwhile
+        return render(), 409
     # 422 makes the request roll back whatever the service flushed before it refused.
     return render(), 422 if request.method == "POST" else 200
 
