@@ -15,6 +15,8 @@ from tests.test_roles import PUBLIC, _records
 #: Values a hostile or careless link puts in a parameter.
 BAD_VALUES = [
     "1" * 23,                  # a 23-digit integer: past every integer column
+    "2147483648",              # one past PostgreSQL's integer (every id column)
+    "9223372036854775807",     # the largest bigint: past an integer, not past SQLite's
     "-1",
     "1\x00",                   # a NUL byte: PostgreSQL text cannot hold it
     "a\r\nSet-Cookie: x=1",    # CR/LF
@@ -36,7 +38,7 @@ COMMON = ["page", "q", "sort", "dir", "format", "officer", "company", "departmen
           "restricted", "claimed", "when", "index", "saved", "new", "field", "refresh"]
 #: Values tried on each parameter a view reads, alone (all of BAD_VALUES go in the request
 #: that sets every COMMON parameter at once).
-EACH = ["1" * 23, "²", "x-unknown-value" + "x" * 3000]
+EACH = ["1" * 23, "2147483648", "²", "x-unknown-value" + "x" * 3000]
 
 
 class _Reading(ImmutableMultiDict):
@@ -116,7 +118,7 @@ def test_huge_numbers_in_paths_are_not_found(app, login, users):
         if not numeric:
             continue
         int_args.update(numeric)
-        for huge in (10**22, 2**63, 2**63 - 1):
+        for huge in (10**22, 2**63, 2**63 - 1, 2**31):
             values = {k: ids[k] for k in rule.arguments} | {k: huge for k in numeric}
             url = rule.build(values, append_unknown=False)[1]
             status = client.get(url).status_code

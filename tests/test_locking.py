@@ -256,3 +256,35 @@ def test_a_write_that_loses_the_race_outside_an_edit_form_is_a_409(app, login, u
     db.session.expire_all()
     row = db.session.get(Encounter, ids["encounter_id"])
     assert (row.small_talk, row.follow_up_done) == ("theirs", False)
+
+
+def test_a_merge_makes_open_forms_of_the_moved_records_stale(app, login, users, make_company):
+    """A contact's form opened before its company was merged away would put the deleted company
+    back: the merge moves the contact (its version goes up) and the stale save is refused with
+    the new company shown."""
+    from crm.contacts.models import Contact
+    from crm.contacts.services import save_contact
+    from crm.duplicates import merge as merging
+
+    survivor = make_company(name="株式会社マージ")
+    loser = make_company(name="マージ株式会社")
+    contact = save_contact(None, {"family_name": "山田", "given_name": "花子",
+                                  "company_id": loser.id})
+    db.session.commit()
+    ids = {"survivor": survivor.id, "loser": loser.id, "contact": contact.id}
+    url = url_for("contacts.edit", contact_id=ids["contact"])
+    person = Browser(login("staff"))
+    person.get(url)
+    merging.merge("companies", ids["survivor"], ids["loser"])
+    db.session.commit()
+    refused = person.submit(url, {"title": "部長"})
+    assert refused.status_code == 409
+    page = refused.get_data(as_text=True)
+    assert 'data-field="company"' in page and "株式会社マージ" in page
+    db.session.expire_all()
+    assert db.session.get(Contact, ids["contact"]).company_id == ids["survivor"]
+    # The form now names the company it moved to: saving it keeps the merge.
+    assert person.submit(url, {"title": "部長"}).status_code == 302
+    db.session.expire_all()
+    saved = db.session.get(Contact, ids["contact"])
+    assert (saved.company_id, saved.title) == (ids["survivor"], "部長")

@@ -23,6 +23,7 @@ from sqlalchemy import event, inspect, select, text
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column
 from sqlalchemy.orm.exc import StaleDataError
 
+from crm.common.params import to_int
 from crm.extensions import db
 
 #: The name of the hidden form field and of the column.
@@ -67,15 +68,12 @@ class Conflict(Exception):
 
 
 def sent_version(value: Any) -> int | None:
-    """The version a form came back with; None when it carries none (or an unreadable one,
-    which then cannot match: -1)."""
+    """The version a form came back with; None when it carries none; -1 (which matches no
+    row) when it is not a version number."""
     if value is None or value == "":
         return None
-    try:
-        number = int(str(value).strip())
-    except ValueError:
-        return -1
-    return number if 0 <= number < 2**63 else -1
+    number = to_int(value)
+    return -1 if number is None else number
 
 
 def check(record: Any, sent: int | None) -> None:
@@ -176,8 +174,16 @@ def _saved_value(record: Any, name: str) -> tuple[bool, Any]:
 
 
 def _form_value(form_field: Any) -> Any:
+    """What the form holds: a field's data; for a record picked by "Name [#12]" that no longer
+    exists (merged away), the id it names."""
     if getattr(form_field, "type", "") == "FieldList":
         return [_form_value(entry) for entry in form_field.entries if entry.data]
+    if form_field.data is None and getattr(form_field, "_raw", ""):
+        from crm.common.forms import _ID_RE
+
+        match = _ID_RE.search(form_field._raw)
+        if match:
+            return to_int(match.group(1))
     return form_field.data
 
 
@@ -234,6 +240,7 @@ def _take_saved(form_field: Any, record: Any, name: str) -> bool:
         return False
     form_field.data = value
     form_field.raw_data = []
+    form_field.errors = []  # what the user sent for it is replaced, and so is its error
     if hasattr(form_field, "_raw"):
         form_field._raw = ""
     return True

@@ -2,11 +2,12 @@
 400 (or is ignored where a list names and ignores a bad filter), never reaches the database as
 something it cannot hold (a 23-digit id, a NUL byte) and never turns into a 500.
 
-- ``to_int`` / ``arg_int``: an integer within 0 .. 2**63-1 (a bigint), written in ASCII or
-  full-width digits; anything else (²,  1e3, 23 digits) is not an integer.
+- ``to_int`` / ``arg_int``: an integer within 0 .. 2**31-1 (what an id column holds on
+  PostgreSQL), written in ASCII or full-width digits; anything else (², 1e3, 23 digits) is not
+  an integer.
 - ``arg_choice``: one of the allowed values, else the default (or 400).
 - ``arg_date``: an ISO date, else the default (or 400).
-- ``BoundedIntConverter``: ``<int:...>`` in routes stops at 2**63-1, so a huge path id is a 404.
+- ``BoundedIntConverter``: ``<int:...>`` in routes stops at 2**31-1, so a huge path id is a 404.
 - ``refuse_nul``: a NUL byte in any query or form parameter is a 400 naming the parameter:
   PostgreSQL text cannot hold one, and no one types it.
 """
@@ -23,12 +24,13 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 
-#: The largest id a column holds (PostgreSQL bigint, SQLite INTEGER).
-MAX_INT = 2**63 - 1
+#: The largest id a column holds: every id here is an `integer` (PostgreSQL int4, 2**31-1);
+#: a larger number reaching PostgreSQL is "integer out of range" (SQLite stops at 2**63-1).
+MAX_INT = 2**31 - 1
 #: Pages past this are not pages (and their OFFSET would overflow).
 MAX_PAGE = 10**9
 
-_DIGITS = re.compile(r"[0-9]{1,19}")
+_DIGITS = re.compile(r"[0-9]{1,19}")  # longer is out of range anyway (and slow to convert)
 
 
 class BadParameter(BadRequest):
@@ -118,8 +120,8 @@ def arg_date(name: str, default: date | None = None, *, strict: bool = False,
 
 
 class BoundedIntConverter(IntegerConverter):
-    """``<int:...>`` that matches only what a bigint column holds: a longer number is a 404,
-    not an overflow in the database driver."""
+    """``<int:...>`` that matches only what an id column holds: a larger number is a 404, not
+    an overflow in the database or its driver."""
 
     def __init__(self, map: Any, fixed_digits: int = 0, min: int | None = None,  # noqa: A002
                  max: int | None = None, signed: bool = False) -> None:  # noqa: A002

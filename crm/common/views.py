@@ -20,7 +20,7 @@ from werkzeug.urls import iri_to_uri
 
 from crm.common import locking
 from crm.common.forms import ConfirmForm
-from crm.common.params import page_number
+from crm.common.params import arg_choice, page_number
 from crm.common.services import ValidationError
 from crm.common.sql import like  # noqa: F401  (re-exported for the views)
 from crm.extensions import db
@@ -132,10 +132,8 @@ def paginate(
     for name, apply_filter in (filters or {}).items():
         if args.get(name):
             stmt = apply_filter(stmt, args[name])
-    sort = args.get("sort", default_sort)
-    if sort not in sorts:
-        sort = default_sort
-    direction = args.get("dir") if args.get("dir") in ("asc", "desc") else default_dir
+    sort = arg_choice("sort", sorts, default_sort, args=args)
+    direction = arg_choice("dir", ("asc", "desc"), default_dir, args=args)
     column = sorts[sort]
     order = column.desc() if direction == "desc" else column.asc()
     page = page_number(args=args)
@@ -193,24 +191,30 @@ def save_form(form: FlaskForm, save: Callable[[], T], *, message: Callable[[T], 
         if request.method == "POST" else None
     if record is not None:
         form.record_version = sent if sent is not None else record.version
-    if form.validate_on_submit():
-        try:
-            with locking.guarded(record, sent):
-                saved = save()
-        except ValidationError as err:
-            form_errors(form, err)
-        except locking.Conflict as conflict:
-            db.session.rollback()
+    valid = form.validate_on_submit()
+    try:
+        # A stale form is answered as such even when a field no longer validates (a record it
+        # names was merged away meanwhile): the conflict explains it.
+        if record is not None and form.is_submitted():
+            locking.check(record, sent)
+        if valid:
             try:
-                form.conflict = locking.describe(conflict, form)
-                # Saving this form again is now a choice made knowing their change.
-                form.record_version = record.version
-            except ObjectDeletedError:
-                abort(404)  # deleted by someone else meanwhile
-            return render(), 409
-        else:
-            flash(message(saved), "success")
-            return redirect(target(saved))
+                with locking.guarded(record, sent):
+                    saved = save()
+            except ValidationError as err:
+                form_errors(form, err)
+            else:
+                flash(message(saved), "success")
+                return redirect(target(saved))
+    except locking.Conflict as conflict:
+        db.session.rollback()
+        try:
+            form.conflict = locking.describe(conflict, form)
+            # Saving this form again is now a choice made knowing their change.
+            form.record_version = record.version
+        except ObjectDeletedError:
+            abort(404)  # deleted by someone else meanwhile
+        return render(), 409
     # 422 makes the request roll back whatever the service flushed before it refused.
     return render(), 422 if request.method == "POST" else 200
 

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from crm.auth.models import User
-from crm.common.params import page_number, to_int
+from crm.common.params import arg_choice, page_number, to_int
 from crm.common.services import ValidationError
 from crm.common.views import ListPage, require, safe_next
 from crm.companies.forms import SIZE_LABELS, STATUS_LABELS, TIER_LABELS
@@ -39,12 +39,8 @@ def _int_arg(name: str) -> int | None:
 @require("records.delete")
 def index():
     """The likely duplicate pairs of one kind, strongest first, a page at a time."""
-    kind = request.args.get("kind", "companies")
-    if kind not in services.DUPLICATE_KINDS:
-        kind = "companies"
-    strength = request.args.get("strength") or None
-    if strength not in services.STRENGTHS:
-        strength = None
+    kind = arg_choice("kind", services.DUPLICATE_KINDS, "companies")
+    strength = arg_choice("strength", services.STRENGTHS)
     record = _int_arg("record")
     result = services.find_all(kind, refresh=request.args.get("refresh") == "1")
     pairs = services.find_pairs(kind, strength=strength, record=record)

@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from crm.auth.models import User
-from crm.common.params import to_int
+from crm.common.params import arg_date, to_int
 from crm.common.text import nfkc
 from crm.common.users import officer_choices
 from crm.common.views import require
@@ -38,13 +38,13 @@ def _parse_date(name: str, default: date, warnings: list[str]) -> date:
     raw = nfkc(request.args.get(name, "")).strip()
     if not raw:
         return default
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
+    parsed = arg_date(name)
+    if parsed is None:
         warnings.append(_("“%(value)s” is not a date (YYYY-MM-DD); the %(field)s date shown "
                           "is the default.", value=raw,
                           field=_("from") if name == "from" else _("to")))
         return default
+    return parsed
 
 
 def _parse_int(name: str, warnings: list[str], label: str) -> int | None:
