@@ -273,7 +273,7 @@ def test_a_merge_makes_open_forms_of_the_moved_records_stale(app, login, users, 
     db.session.commit()
     ids = {"survivor": survivor.id, "loser": loser.id, "contact": contact.id}
     url = url_for("contacts.edit", contact_id=ids["contact"])
-    person = Browser(login("staff"))
+    person = login("staff")
     person.get(url)
     merging.merge("companies", ids["survivor"], ids["loser"])
     db.session.commit()

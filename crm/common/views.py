@@ -179,18 +179,26 @@ def form_errors(form: Any, error: ValidationError) -> None:
             form.form_errors.append(message)
 
 
-def save_form(form: FlaskForm, save: Callable[[], T], *, message: Callable[[T], str],
-              target: Callable[[T], str], render: Callable[[], str],
-              record: Any = None) -> ResponseReturnValue:
+def save_form(form: FlaskForm, save: Callable[..., T], *, message: Callable[[T], str],
+              target: Callable[[T], str], render: Callable[..., str],
+              record: Any = None, duplicates: bool = False) -> ResponseReturnValue:
     """Save a valid form through its service and redirect, or show it again with errors (422).
 
     record is the record being edited (None for a new one): the form carries its version, and
     a save from a form opened before someone else saved it is refused (409) with their change
-    shown and what the user typed kept in the form (crm/common/locking.py)."""
+    shown and what the user typed kept in the form (crm/common/locking.py).
+
+    duplicates: the record is typed by hand under the duplicate rule (crm.contacts.matching):
+    save(mode) gets "ask", or "confirmed" once the user has ticked the box the near-match panel
+    renders (confirm_new); render(near=..., existing=...) shows the near matches to choose
+    from, or the existing record a refusal names."""
+    from crm.contacts.matching import DuplicateRefused, NearDuplicates
+
     sent = locking.sent_version(request.form.get(locking.FIELD)) \
         if request.method == "POST" else None
     if record is not None:
         form.record_version = sent if sent is not None else record.version
+    found: dict[str, Any] = {"near": None, "existing": None} if duplicates else {}
     valid = form.validate_on_submit()
     try:
         # A stale form is answered as such even when a field no longer validates (a record it
@@ -200,7 +208,16 @@ def save_form(form: FlaskForm, save: Callable[[], T], *, message: Callable[[T], 
         if valid:
             try:
                 with locking.guarded(record, sent):
-                    saved = save()
+                    if duplicates:
+                        mode = "confirmed" if request.form.get("confirm_new") == "1" else "ask"
+                        saved = save(mode)
+                    else:
+                        saved = save()
+            except NearDuplicates as near:
+                found["near"] = near
+            except DuplicateRefused as err:
+                found["existing"] = err.existing
+                form_errors(form, err)
             except ValidationError as err:
                 form_errors(form, err)
             else:
@@ -214,9 +231,11 @@ def save_form(form: FlaskForm, save: Callable[[], T], *, message: Callable[[T], 
             form.record_version = record.version
         except ObjectDeletedError:
             abort(404)  # deleted by someone else meanwhile
-        return render(), 409
-    # 422 makes the request roll back whatever the service flushed before it refused.
-    return render(), 422 if request.method == "POST" else 200
+        return render(**found), 409
+    # A question wrote nothing and is no error; a refusal rolls back what the service flushed
+    # before it refused (422).
+    asked = found.get("near") is not None
+    return render(**found), 422 if request.method == "POST" and not asked else 200
 
 
 def confirm_delete(delete: Callable[[], None], *, message: str, target: str,
@@ -235,45 +254,9 @@ def confirm_delete(delete: Callable[[], None], *, message: str, target: str,
     return render(form)
 
 
-
-
 def save_form_checked(form: FlaskForm, save: Callable[[str], T], *,
                       message: Callable[[T], str], target: Callable[[T], str],
                       render: Callable[..., str], record: Any = None) -> ResponseReturnValue:
-    """save_form for a record typed by hand under the duplicate rule
-    (crm.contacts.matching): save(duplicates) gets "ask", or "confirmed" once the user has
-    ticked the box the near-match panel renders (confirm_new). render(near=..., existing=...)
-    shows the near matches to choose from, or the existing record a refusal names. record is
-    the record being edited, locked as in save_form."""
-    from crm.contacts.matching import DuplicateRefused, NearDuplicates
-
-    sent = locking.sent_version(request.form.get(locking.FIELD)) \
-        if request.method == "POST" else None
-    if record is not None:
-        form.record_version = sent if sent is not None else record.version
-    near = existing = None
-    if form.validate_on_submit():
-        try:
-            with locking.guarded(record, sent):
-                saved = save("confirmed" if request.form.get("confirm_new") == "1" else "ask")
-        except NearDuplicates as found:
-            near = found
-        except DuplicateRefused as err:
-            existing = err.existing
-            form_errors(form, err)
-        except ValidationError as err:
-            form_errors(form, err)
-        except locking.Conflict as conflict:
-            db.session.rollback()
-            try:
-                form.conflict = locking.describe(conflict, form)
-                form.record_version = record.version
-            except ObjectDeletedError:
-                abort(404)  # deleted by someone else meanwhile
-            return render(), 409
-        else:
-            flash(message(saved), "success")
-            return redirect(target(saved))
-    # A question wrote nothing and is no error; a refusal rolls back what was flushed (422).
-    status = 422 if request.method == "POST" and near is None else 200
-    return render(near=near, existing=existing), status
+    """save_form for a record typed by hand under the duplicate rule (see save_form)."""
+    return save_form(form, save, message=message, target=target, render=render, record=record,
+                     duplicates=True)
