@@ -1,7 +1,6 @@
 """The `crm` command: set up, load demo data, manage users, serve."""
 from __future__ import annotations
 
-import re
 import sys
 
 import click
@@ -123,8 +122,8 @@ def serve_command(host: str, port: int, workers: int | None, threads: int | None
                 "development server" + (", debugger ON" if p.debugger else ""))
         for url in urls:
             click.echo(f"Kakehashi is running at {url}  ({what}; Ctrl+C stops it)")
-        if hint:  # the demo's credentials file names the default address: say the real one
-            click.echo(re.sub(r"Log in at http://\S+ as", f"Log in at {urls[0]} as", hint))
+        if hint:  # where the demo logins are; the address to open them at is the one above
+            click.echo(f"{hint}; log in at {urls[0]}")
 
     if p.server == "werkzeug":
         server.run_werkzeug(p, current_app._get_current_object(), on_ready=ready)

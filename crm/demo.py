@@ -84,7 +84,7 @@ def _create_users(echo: Callable[[str], None]) -> dict[str, int]:
     path = _credentials_file()
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(
-        "Log in at http://127.0.0.1:5000/ as any of: "
+        "Log in (at the address `crm serve` prints) as any of: "
         + ", ".join(u[0] for u in DEMO_USERS)
         + f"\n{_PASSWORD_LABEL} {password}\n"
     )
