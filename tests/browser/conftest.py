@@ -67,7 +67,7 @@ def server(app) -> Iterator[str]:
 
 #: The one Playwright driver and Chromium of the run, and how many fixtures hold it. Playwright's
 #: sync API cannot run twice in one thread, and tests outside this folder import the fixture
-#: (tests/test_reports_browser.py re-exports it), which makes a second fixture of it.
+#: (as tests/test_reports_browser.py once did), which makes a second fixture of it.
 _CHROMIUM: dict[str, Any] = {"users": 0}
 
 
