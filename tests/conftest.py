@@ -230,6 +230,23 @@ def login(app, users):
 
 
 @pytest.fixture
+def own_index(app, tmp_path):
+    """This test's own empty search index (the app's is shared by the whole run and outlives
+    each test's tables); the app's comes back afterwards."""
+    from search_index import Index
+
+    before = app.extensions.get("search_index")
+    ix = Index.create(tmp_path / "index")
+    app.extensions["search_index"] = ix
+    yield ix
+    ix.close()
+    if before is not None:
+        app.extensions["search_index"] = before
+    else:
+        app.extensions.pop("search_index", None)
+
+
+@pytest.fixture
 def make_company(app):
     from crm.companies.services import save_company
 

@@ -26,22 +26,13 @@ from crm.extensions import db, utcnow
 from crm.ops import backup as backup_mod
 from crm.ops import logs, server
 from crm.outbox import IndexOutbox
-from search_index import Index
 from tests.conftest import PASSWORD, make_user
 
 
 @pytest.fixture
-def index(app, tmp_path):
+def index(own_index):
     """This test's own empty index (the app's is shared by the whole run)."""
-    before = app.extensions.get("search_index")
-    ix = Index.create(tmp_path / "index")
-    app.extensions["search_index"] = ix
-    yield ix
-    ix.close()
-    if before is not None:
-        app.extensions["search_index"] = before
-    else:
-        app.extensions.pop("search_index", None)
+    return own_index
 
 
 @pytest.fixture

@@ -21,17 +21,9 @@ from search_index import Index
 
 
 @pytest.fixture(autouse=True)
-def index(app, tmp_path):
+def index(own_index):
     """Every test here gets its own empty index (the app's is shared by the whole run)."""
-    before = app.extensions.get("search_index")
-    ix = Index.create(tmp_path / "index")
-    app.extensions["search_index"] = ix
-    yield ix
-    ix.close()
-    if before is not None:
-        app.extensions["search_index"] = before
-    else:
-        app.extensions.pop("search_index", None)
+    return own_index
 
 
 def pending() -> int:

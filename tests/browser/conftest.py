@@ -93,20 +93,10 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture(autouse=True)
-def _own_search_index(app, tmp_path):
+def _own_search_index(own_index):
     """Every browser test gets its own empty search index, so matches come from its own rows
     only (the app's index is shared by the whole run and outlives each test's tables)."""
-    from search_index import Index
-
-    before = app.extensions.get("search_index")
-    ix = Index.create(tmp_path / "index")
-    app.extensions["search_index"] = ix
-    yield ix
-    ix.close()
-    if before is not None:
-        app.extensions["search_index"] = before
-    else:
-        app.extensions.pop("search_index", None)
+    return own_index
 
 
 #: What Chromium logs as a console error for a page sent back with its form's errors (422) or
