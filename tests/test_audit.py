@@ -1,10 +1,11 @@
-"""The audit trail records who changed what, with the values before and after."""
+"""The audit trail records who changed what, with the values before and after; a refused request
+leaves no row, and the trail's page is for managers and admins."""
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from crm.audit.models import AuditEntry
 from crm.audit.services import set_actor
@@ -78,3 +79,18 @@ def test_dates_and_money_are_stored_readably(app):
     (entry,) = _entries("donations")
     assert entry.changes["received_on"] == [None, "2026-04-01"]
     assert entry.changes["amount"] == [None, "12345.50"]
+
+
+def test_audit_trail_page_is_for_managers_and_admins(login, make_company):
+    make_company(name="Audited K.K.")
+    assert login("liaison").get("/audit/").status_code == 403
+    body = login("manager").get("/audit/?entity=companies").get_data(as_text=True)
+    assert "Audited K.K." in body
+
+
+def test_failed_request_writes_nothing(login, make_company):
+    """A refused form rolls back everything, audit rows included."""
+    make_company(name="Original")
+    before = db.session.scalar(select(func.count(AuditEntry.id)))
+    login("liaison").submit("/companies/new", {"name": "", "status": "prospect"})
+    assert db.session.scalar(select(func.count(AuditEntry.id))) == before

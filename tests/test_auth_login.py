@@ -1,6 +1,7 @@
-"""The login page under attack: throttling per account and per address (429, in the database),
-the same work for an unknown e-mail as for a known one, redirect targets that stay on the site,
-and the reverse-proxy settings."""
+"""Logging in and out (hashed passwords, the CSRF token, deactivated users), and the login page
+under attack: throttling per account and per address (429, in the database), the same work for an
+unknown e-mail as for a known one, redirect targets that stay on the site, and the reverse-proxy
+settings."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -9,7 +10,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from sqlalchemy import func, select
 
-from crm.auth.models import LoginAttempt
+from crm.auth.models import LoginAttempt, User
 from crm.extensions import db
 from tests.conftest import PASSWORD
 
@@ -214,3 +215,60 @@ def test_without_a_proxy_forwarded_headers_are_ignored(app, client):
     r = client.get("/login", headers={"X-Forwarded-For": "203.0.113.9",
                                       "X-Forwarded-Proto": "https"})
     assert "Strict-Transport-Security" not in r.headers
+
+
+def test_anonymous_user_is_sent_to_login(client):
+    r = client.get("/companies/")
+    assert r.status_code == 302 and "/login" in r.headers["Location"]
+
+
+def test_login_with_password_and_logout(client, users):
+    r = client.submit("/login", {"email": "ADMIN@example.org", "password": PASSWORD})
+    assert r.status_code == 302
+    assert client.get("/companies/").status_code == 200
+    client.submit("/logout")
+    assert client.get("/companies/").status_code == 302
+
+
+def test_wrong_password_is_refused_with_a_message(client, users):
+    r = client.submit("/login", {"email": "admin@example.org", "password": "not it"})
+    assert r.status_code == 422
+    assert "Wrong e-mail or password." in r.get_data(as_text=True)
+
+
+def test_deactivated_user_cannot_log_in(client, users):
+    users["staff"].active = False
+    db.session.commit()
+    r = client.submit("/login", {"email": "staff@example.org", "password": PASSWORD})
+    assert r.status_code == 422
+
+
+def test_login_next_stays_on_site(client, users):
+    r = client.submit("/login?next=//evil.example/", {"email": "admin@example.org",
+                                                      "password": PASSWORD})
+    assert r.headers["Location"] == "/"
+
+
+def test_redirect_targets_stay_on_site(client, users, login):
+    for evil in ("//evil.example/", "/\\evil.example/", "https://evil.example/"):
+        r = client.submit(f"/login?next={evil}", {"email": "admin@example.org",
+                                                   "password": PASSWORD})
+        assert r.headers["Location"] == "/", evil
+        client.submit("/logout", page="/")
+    lang = login("staff").forge("/language/ja", {"next": "/\\evil.example/"})  # a tampered next
+    assert lang.headers["Location"] == "/"
+
+
+def test_passwords_are_hashed(users):
+    stored = db.session.scalar(select(User.password_hash).where(User.email == "admin@example.org"))
+    assert PASSWORD not in stored and stored.startswith(("scrypt:", "pbkdf2:"))
+
+
+def test_forged_login_without_csrf_is_refused(client, users):
+    r = client.post("/login", data={"email": "admin@example.org", "password": PASSWORD})
+    assert r.status_code == 400
+    assert "security token" in r.get_data(as_text=True)
+
+
+def test_csrf_is_on_in_the_application_under_test(app):
+    assert app.config.get("WTF_CSRF_ENABLED", True) is True

@@ -180,6 +180,10 @@ def test_healthz_touches_no_database(client, count_queries):
     assert n() == 0
 
 
+def test_healthz_is_public(client):
+    assert client.get("/healthz").json == {"status": "ok"}
+
+
 def test_readyz_reports_database_schema_index_and_lag(client, app, index):
     answer = client.get("/readyz")
     assert answer.status_code == 200, answer.json

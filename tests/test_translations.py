@@ -1,10 +1,15 @@
-"""The Japanese interface: every piece of interface text has a translation, compiled and current."""
+"""The Japanese interface: every piece of interface text has a translation, compiled and current;
+the language switch is remembered, and dates and money follow the language."""
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
+
+from crm.auth.models import User
+from crm.extensions import db
 
 CATALOG = Path(__file__).resolve().parent.parent / "crm" / "translations" / "ja" / "LC_MESSAGES"
 
@@ -97,3 +102,32 @@ def test_every_interface_string_in_the_code_is_in_the_catalogue(tmp_path):
                   for m in read_po(f) if m.id}
     catalogue = {(m.context, m.id if isinstance(m.id, str) else m.id[0]) for m in _po() if m.id}
     assert sorted(source - catalogue, key=str) == []
+
+
+def test_language_switch_changes_the_interface_and_is_remembered(login, users):
+    client = login("liaison")
+    client.get("/companies/", headers={"Accept-Language": "ja"})  # the browser asks for Japanese
+    r = client.submit("/language/en")  # the "English" button of the page the user is on
+    assert r.status_code == 302 and urlsplit(r.headers["Location"]).path == "/companies/"
+    assert "Companies" in client.get("/companies/").get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(User, users["liaison"].id).locale == "en"
+    client.submit("/language/ja")
+    body = client.get("/companies/").get_data(as_text=True)
+    assert "企業" in body and 'lang="ja"' in body
+
+
+def test_dates_and_money_follow_the_locale(app):
+    from datetime import date
+
+    from flask_babel import force_locale
+
+    from crm.web import _date, _money
+
+    with app.test_request_context():
+        with force_locale("en"):
+            assert _date(date(2026, 4, 1)) == "1 Apr 2026"
+            assert _money(1500000, "JPY") == "¥1,500,000"
+        with force_locale("ja"):
+            assert _date(date(2026, 4, 1)) == "2026年4月1日"
+            assert _money(1500000, "JPY") == "￥1,500,000"

@@ -1,0 +1,33 @@
+"""The schema: the migrations build what the models declare, `crm init` applies them safely, and
+the database itself refuses invalid values."""
+from __future__ import annotations
+
+from crm.companies.models import Company
+from crm.extensions import db
+
+
+def test_cli_init_is_safe_to_run_twice(runner):
+    for _ in range(2):
+        result = runner.invoke(args=["init"])
+        assert result.exit_code == 0, result.output
+        assert "up to date" in result.output
+
+
+def test_migrations_match_the_models(app):
+    """The schema the migrations build is the schema the models declare."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    with db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
+    assert diff == []
+
+
+def test_database_rejects_invalid_values(app):
+    import pytest
+    from sqlalchemy.exc import IntegrityError
+
+    db.session.add(Company(name="X", name_folded="x", status="bankrupt", country="JP"))
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+    db.session.rollback()
