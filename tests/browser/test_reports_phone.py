@@ -1,5 +1,5 @@
-"""The dashboards' charts at phone width (issue 6 QA, moved from tests/test_qa6.py to share the
-browser fixtures): long labels readable, bars not squeezed, user data never a link."""
+"""The dashboards' charts at phone width (the rest of the dashboards' tests are in
+tests/test_reports.py): long labels readable, bars not squeezed, user data never a link."""
 from __future__ import annotations
 
 from crm.alumni.models import Alumnus
