@@ -712,3 +712,27 @@ def test_board_shows_counts_per_stage_and_marks_empty_stages(world, login, users
     assert 'href="#col-nda">NDA and negotiation 0</a>' in page
     assert 'class="board-col is-empty" data-stage="nda"' in page
     assert 'class="board-col" data-stage="partner_search"' in page
+
+
+@pytest.mark.parametrize("typed, expected", [
+    ("10,000,000", Decimal("10000000")), ("１０，０００，０００", Decimal("10000000")),
+    ("¥1,234,567", Decimal("1234567")), ("250万", None)])
+def test_direct_costs_typed_with_separators(world, login, typed, expected):
+    response = login("liaison").submit("/collaborations/new", _form(
+        world, direct_costs=typed, **{"researchers-0": None}))
+    saved = db.session.execute(select(Collaboration)).scalar_one_or_none()
+    if expected is None:
+        assert response.status_code == 422 and saved is None
+    else:
+        assert response.status_code == 302, response.get_data(as_text=True)
+        assert saved.direct_costs == expected
+        assert saved.indirect_amount == (expected * Decimal("0.2")).quantize(Decimal(1))
+
+
+def test_a_collaboration_cannot_open_in_the_future(world):
+    with pytest.raises(ValidationError) as err:
+        _open(world, opened_on=TODAY + timedelta(days=1))
+    assert "opened_on" in err.value.errors
+    db.session.rollback()
+    collab = _open(world)
+    assert collab.opened_on == TODAY

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy import func, select
 
 from crm.activities.models import Activity
@@ -10,7 +11,9 @@ from crm.audit.models import AuditEntry
 from crm.companies.models import Company
 from crm.contacts.models import Contact
 from crm.donations.models import Donation
+from crm.common.services import ValidationError
 from crm.extensions import db
+from tests.factories import make_collaboration, make_nda, make_seed
 
 TOYOTA = "1180301018771"  # a real corporate number (法人番号) with a valid check digit
 
@@ -243,6 +246,30 @@ def test_company_with_donations_cannot_be_deleted(login, make_company):
     assert r.status_code == 409
     assert "donations" in r.get_data(as_text=True)
     assert db.session.get(Company, company.id) is not None
+
+
+def test_a_company_with_a_collaboration_or_nda_is_not_deleted(login, make_company):
+    from crm.companies.services import delete_company
+
+    partner = make_company(name="株式会社アクメ電機")
+    other = make_company(name="株式会社ベータ")
+    plain = make_company(name="株式会社ガンマ")
+    make_collaboration(partner, make_seed())
+    make_nda(other, title="NDA", status="draft", signed_on=None, effective_from=date.today(),
+             term_months=12)
+    with pytest.raises(ValidationError, match="株式会社アクメ電機"):
+        delete_company(partner)
+    db.session.rollback()
+    manager = login("manager")
+    response = manager.submit(f"/companies/{other.id}/delete", {})
+    assert response.status_code == 409
+    assert "株式会社ベータ" in response.get_data(as_text=True)
+    assert db.session.get(Company, partner.id) is not None
+    assert db.session.get(Company, other.id) is not None
+    plain_id = plain.id
+    assert manager.submit(f"/companies/{plain_id}/delete", {}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Company, plain_id) is None
 
 
 def test_staff_cannot_delete_and_forged_post_is_refused(login, make_company):

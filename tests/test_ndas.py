@@ -290,3 +290,19 @@ def test_a_disclosure_to_someone_outside_the_partners_group_is_refused(partner, 
     services.add_disclosure(nda, {**_disclosure(), "disclosed_on": date(2025, 6, 1), "disclosed_to": "",
                                   "disclosed_to_contact_id": insider.id})
     assert len(nda.disclosures) == 1
+
+
+def test_nda_in_the_year_9999_is_refused_not_a_crash(partner, login):
+    with pytest.raises(ValidationError) as err:
+        services.save_nda(None, {"company_id": partner.id, "title": "NDA", "status": "draft",
+                                 "effective_from": date(9999, 12, 1), "term_months": 24,
+                                 "survival_months": 36})
+    assert "effective_from" in err.value.errors
+    db.session.rollback()
+    response = login("liaison").submit("/ndas/new", {
+        "company": f"{partner.name} [#{partner.id}]", "title": "NDA", "status": "draft",
+        "effective_from": "9999-12-01", "term_months": "24", "survival_months": "36",
+        "arbitration_country": "GB"})
+    assert response.status_code == 422
+    assert "Check the year" in response.get_data(as_text=True)
+    assert _count(Nda) == 0

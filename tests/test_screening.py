@@ -12,6 +12,8 @@ from sqlalchemy import func, select
 from crm.extensions import db
 from crm.screening import services
 from crm.screening.models import Decision, Hit, ListEntry, Screening, ScreeningList
+from importers.screening import ScreeningFileError, parse
+from tests.test_screening_parsers import METI_XLSX, _xlsx
 
 FIXTURES = Path(__file__).parent / "fixtures" / "screening"
 METI_V2 = (FIXTURES / "meti_names_extract.csv").read_text(encoding="utf-8").replace(
@@ -62,6 +64,18 @@ def test_same_file_twice_is_refused_and_a_bad_file_writes_nothing(app, lists):
         load("sdn", "bad.csv", data=b'X1,"NAME",-0- ,"CUBA"\r\n')
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(ListEntry)) == before
+
+
+def test_an_excel_file_given_as_sdn_is_a_message_not_a_crash(app, login):
+    with pytest.raises(ScreeningFileError, match="cannot be read as a sdn list"):
+        parse("sdn", _xlsx(METI_XLSX), "eul.xlsx")
+    officer = login("export_control")
+    response = officer.submit("/screening/lists", page="/screening/", data={
+        "kind": "sdn", "version": "", "file": (io.BytesIO(_xlsx(METI_XLSX)), "eul.xlsx")},
+        content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert "right kind" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(ScreeningList)) == 0
 
 
 def test_company_and_contact_hits_and_clearance_values(app, lists, koryo):

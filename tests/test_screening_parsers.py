@@ -7,9 +7,10 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from openpyxl import Workbook
 
 from crm.screening.names import Entry, Matcher, country_codes, fingerprint, fold, keys
-from importers.screening import ScreeningFileError, parse
+from importers.screening import ScreeningFileError, parse, split_script
 
 FIXTURES = Path(__file__).parent / "fixtures" / "screening"
 
@@ -188,3 +189,46 @@ def test_country_bonus_and_penalty():
 def test_fingerprint_ignores_form_but_not_names():
     assert fingerprint("株式会社テスト", "JP") == fingerprint("テスト(株)", "JP")
     assert fingerprint("株式会社テスト") != fingerprint("株式会社テスト2")
+
+
+def _xlsx(rows: list[list]) -> bytes:
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()
+
+
+METI_XLSX = [["End User List"], ["Revised on May 10, 2024"],
+             ["No.", "Country or Region", "Company or Organization", "Also Known As",
+              "Type of WMD"],
+             [313, "North Korea", "Korea Mining Development Trading Corporation (KOMID)",
+              "Changgwang Sinyong Corporation (蒼光信用会社)", "M"],
+             [290, "North Korea", "Kim Il Sung University (金日成総合大学)", None, "N"]]
+
+
+def test_meti_english_title_line_gives_the_version(app):
+    parsed = parse("meti-eul", _xlsx(METI_XLSX), "eul.xlsx")
+    assert parsed.published_on == date(2024, 5, 10)
+
+
+def test_meti_bracketed_acronym_is_a_name_of_its_own(app):
+    assert split_script("KOREA MINING DEVELOPMENT TRADING CORPORATION (KOMID) (朝鮮鉱業開発貿易会社)") \
+        == ["KOREA MINING DEVELOPMENT TRADING CORPORATION", "KOMID", "朝鮮鉱業開発貿易会社"]
+    assert split_script("ABC (PVT) LTD") == ["ABC (PVT) LTD"]
+    parsed = parse("meti-eul", _xlsx(METI_XLSX), "eul.xlsx")
+    komid = next(e for e in parsed.entries if e.entry_id == "EUL313")
+    matcher = Matcher([Entry(ref=e.entry_id, names=[e.name, *e.aliases],
+                                   entry_type=e.entry_type, countries=set())
+                          for e in parsed.entries])
+    assert "KOMID" in komid.aliases
+    hits = matcher.search(["KOMID"], threshold=0.86)
+    assert [h.ref for h in hits] == ["EUL313"]
+
+
+def test_univ_is_university_when_screening(app):
+    assert fold("Kim Il Sung Univ.") == fold("KIM IL SUNG UNIVERSITY")
+    assert fold("Beijing Univ. of Aeronautics and Astronautics") \
+        == fold("BEIJING UNIVERSITY OF AERONAUTICS AND ASTRONAUTICS")
+    assert fold("Univers Co., Ltd.") == "univers"
