@@ -424,6 +424,17 @@ def test_a_table_added_later_with_a_company_link_is_moved_too(make_company):
         db.metadata.remove(table)
 
 
+def test_every_relation_a_merge_moves_has_a_name_on_the_compare_page(app):
+    """"screenings: 1" on the Japanese compare page: each table pointing at companies or
+    contacts (collaborations, NDAs, screenings were added after the merge) has a label."""
+    from crm.duplicates.merge import TABLE_LABELS
+    from crm.extensions import db
+
+    linked = {t.name for t in db.metadata.sorted_tables for fk in t.foreign_keys
+              if fk.column.table.name in ("companies", "contacts")}
+    assert linked - set(TABLE_LABELS) == set()
+
+
 # --- merging contacts --------------------------------------------------------------------------
 
 def test_merging_contacts_moves_links_encounters_and_requests(login, make_company):

@@ -1,6 +1,7 @@
 """Partner-list exports: what each role may export, the filters shared with the list pages, the
 file formats (CSV with BOM, CP932, xlsx types, vCard), formula injection, do-not-contact people,
-the CLI, the audit trail and a query count that does not grow with the rows."""
+the CLI, the audit trail, a query count that does not grow with the rows, and an exported list
+that changes nothing when imported back."""
 from __future__ import annotations
 
 import csv
@@ -22,6 +23,7 @@ from crm.contacts.models import Contact
 from crm.donations.models import Donation
 from crm.events.models import Encounter, Event
 from crm.extensions import db
+from tests.test_imports import dry_run
 
 TOYOTA = "1180301018771"  # a real corporate number with a valid check digit
 
@@ -459,3 +461,91 @@ def test_export_page_offers_both_lists(login, world):
     assert 'action="/exports/companies"' in page and 'action="/exports/contacts"' in page
     assert 'value="vcard"' in page and 'name="min_donations"' not in page
     assert 'name="min_donations"' in login("manager").get("/exports/").get_data(as_text=True)
+
+
+def _people(make_company):
+    from crm.contacts.models import Contact
+    from crm.extensions import db
+
+    company = make_company(name="株式会社アルファ電機", name_reading="アルファデンキ")
+    db.session.add_all([
+        Contact(company_id=company.id, family_name="山田", given_name="太郎",
+                family_name_reading="ヤマダ", given_name_reading="タロウ",
+                email="yamada@alpha.example.jp", phone="+81-3-1234-5678", mobile="-"),
+        Contact(company_id=company.id, family_name="佐藤", given_name="花子",
+                email="sato@alpha.example.jp", do_not_contact=True,
+                notes="本人の希望により連絡不可。"),
+    ])
+    db.session.commit()
+
+
+def test_exported_contact_list_reimports_as_unchanged(app, login, make_company):
+    """A partner list exported as CSV (phones '+81... guarded against formulas) and as vCard
+    (a do-not-contact person carries NOTE:Do not contact) changes nothing when imported back:
+    no quote is written into the phone, the person's notes are not replaced by the marker."""
+    from sqlalchemy import select
+
+    from crm.contacts.models import Contact
+    from crm.extensions import db
+
+    _people(make_company)
+    client = login("staff")
+    csv_data = client.get("/exports/contacts?format=csv").get_data()
+    assert b"'+81-3-1234-5678" in csv_data  # the export's guard is there...
+    summary = dry_run(csv_data, "contacts.csv", "contacts")
+    assert (summary["created"], summary["updated"], summary["unchanged"]) == (0, 0, 2), summary
+    assert summary["rejected"] == []
+    for lang in ("en", "ja"):
+        vcf = client.get("/exports/contacts?format=vcard",
+                         headers={"Accept-Language": lang}).get_data()
+        summary = dry_run(vcf, "contacts.vcf", "contacts")
+        assert (summary["created"], summary["updated"], summary["unchanged"]) == (0, 0, 2), \
+            (lang, summary)
+    # ...and committing it leaves the records as they were.
+    from crm.imports import services
+
+    parsed = services.read_file(csv_data, "contacts.csv", "contacts")
+    services.commit(parsed, "contacts", "update")
+    db.session.commit()
+    db.session.expire_all()
+    yamada = db.session.scalar(select(Contact).where(Contact.family_name == "山田"))
+    sato = db.session.scalar(select(Contact).where(Contact.family_name == "佐藤"))
+    assert yamada.phone == "+81-3-1234-5678"
+    assert sato.notes == "本人の希望により連絡不可。" and sato.do_not_contact
+
+
+def test_exported_company_list_reimported_by_bd_keeps_its_officers(app, login, users,
+                                                                  make_company):
+    """The export names each company's officer; the same sheet imported back by a bd user is
+    unchanged (the officer found by name, and not changed, so no manager is needed), while a
+    row giving a company another officer is still refused for bd."""
+    from crm.auth.models import User
+    from crm.extensions import db
+
+    officer = users["liaison"]
+    company = make_company(name="株式会社アルファ電機")
+    company.officer_id = officer.id
+    db.session.commit()
+    data = login("staff").get("/exports/companies?format=csv").get_data()
+    assert officer.name.encode() in data
+    bd = db.session.get(User, users["bd"].id)
+    summary = dry_run(data, "companies.csv", "companies", by=bd)
+    assert summary["rejected"] == [] and summary["unchanged"] == 1, summary
+    from tests.conftest import make_user
+
+    other = make_user("liaison", email="liaison-two@example.org", name="Second liaison")
+    changed = f"会社名,担当者メール\n株式会社アルファ電機,{other.email}\n".encode()
+    refused = dry_run(changed, "companies.csv", "companies", by=bd)["rejected"]
+    assert [r["reason"] for r in refused] == [
+        "Only a manager can change who is responsible for a company."]
+
+
+def test_export_content_type_names_one_charset(app, login, make_company):
+    make_company(name="株式会社アルファ")
+    client = login("staff")
+    expected = {"csv": "text/csv; charset=utf-8", "csv-cp932": "text/csv; charset=windows-31j"}
+    for fmt, content_type in expected.items():
+        assert client.get(f"/exports/companies?format={fmt}").headers["Content-Type"] == \
+            content_type
+    assert client.get("/exports/contacts?format=vcard").headers["Content-Type"] == \
+        "text/vcard; charset=utf-8"

@@ -294,6 +294,25 @@ def test_corrupt_xlsx_refused():
         read(broken, "broken.xlsx", "companies", format="xlsx")
 
 
+def test_a_truncated_xlsx_is_called_a_damaged_excel_file(app, tmp_path):
+    """An .xlsx cut short was refused as "a binary file, not CSV, Excel (.xlsx) or vCard"."""
+    import openpyxl
+    import pytest
+
+    import importers
+
+    path = tmp_path / "list.xlsx"
+    book = openpyxl.Workbook()
+    book.active.append(["会社名"])
+    book.active.append(["株式会社エー"])
+    book.save(path)
+    data = path.read_bytes()
+    assert importers.read(data, "list.xlsx", "companies").rows  # the whole file reads
+    with pytest.raises(importers.ImportFileError) as refused:
+        importers.read(data[:len(data) // 2], "list.xlsx", "companies")
+    assert "cannot be read as an Excel (.xlsx) file" in str(refused.value)
+
+
 def test_excel_sep_line_and_text_formulas():
     text = 'sep=;\n会社名;郵便番号;法人番号\nA社;="0123456";="5070001000715"\n'
     parsed = read(text.encode(), "x.csv", "companies",

@@ -176,3 +176,12 @@ def test_card_file_mixing_utf8_and_shift_jis_values():
     values = read(data, "mixed.vcf", "contacts").rows[0].values
     assert (values["family_name"], values["given_name"]) == ("山田", "太郎")
     assert (values["company_name"], values["department"]) == ("架空電機株式会社", "研究部")
+
+
+def test_a_do_not_contact_vcard_note_sets_the_flag(app):
+    import importers
+
+    card = ("BEGIN:VCARD\r\nVERSION:3.0\r\nN:佐藤;花子;;;\r\nFN:佐藤 花子\r\n"
+            "NOTE:連絡不可\r\nEND:VCARD\r\n").encode()
+    row = importers.read(card, "c.vcf", "contacts").rows[0]
+    assert row.values.get("do_not_contact") == "true" and "notes" not in row.values

@@ -72,6 +72,15 @@ def run(text: str, kind: str, policy: str = "update"):
     return summary
 
 
+def dry_run(data: bytes, name: str, kind: str, by=None) -> dict:
+    """What importing the file would do (created, updated, unchanged, rejected): nothing written."""
+    from crm.imports import services
+
+    summary = services.plan(services.read_file(data, name, kind), kind, "update",
+                            by=by).summary()
+    return summary
+
+
 COMPANIES = """name,corporate_number,name_reading,industry,address
 株式会社サカタのタネ,5070001000715,サカタノタネ,農業,横浜市都筑区
 カネコ種苗株式会社,,カネコシュビョウ,農業,
@@ -98,6 +107,25 @@ def test_companies_created_then_reimport_changes_nothing(app):
     assert again == {"created": 0, "updated": 0, "merged": 0, "unchanged": 2, "rejected": []}
     assert count(Company) == 2
     del IndexOutbox
+
+
+def test_a_width_only_difference_is_not_an_update(app, make_company):
+    """The EDINET list writes ＡＧＣ株式会社 and 株式会社　サカタのタネ (full width); a company
+    entered as AGC株式会社 is matched and left as it is, not rewritten in full width."""
+    from crm.companies.models import Company
+    from crm.extensions import db
+
+    agc = make_company(name="AGC株式会社", corporate_number="2010001008650", industry="ガラス")
+    data = ("会社名,法人番号,業種\nＡＧＣ株式会社,２０１０００１００８６５０,ガラス\n"
+            "株式会社　サカタのタネ,,種苗\n").encode("cp932")
+    summary = dry_run(data, "edinet.csv", "companies")
+    assert (summary["unchanged"], summary["updated"], summary["created"]) == (1, 0, 1), summary
+    from crm.imports import services
+
+    services.commit(services.read_file(data, "edinet.csv", "companies"), "companies", "update")
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(Company, agc.id).name == "AGC株式会社"
 
 
 def test_company_matched_by_corporate_number_then_by_folded_name(app, make_company):
@@ -416,6 +444,29 @@ def test_cli_unreadable_file_exits_2_with_reason_on_stderr(app, runner, tmp_path
     assert empty.exit_code == 2 and "empty" in empty.stderr.lower()
     bad_kind = runner.invoke(args=["import", "widgets", _write(tmp_path, "name\nX\n")])
     assert bad_kind.exit_code == 2
+
+
+def test_cli_states_the_size_limit_as_the_upload_page_does(app, runner, tmp_path, monkeypatch):
+    """The web says "up to 50 MB"; the CLI must name the same limit (not "52 MB")."""
+    import importers.base
+
+    monkeypatch.setattr(importers.base, "MAX_FILE_BYTES", 50 * 1024 * 1024)
+    path = tmp_path / "big.csv"
+    with path.open("wb") as handle:
+        handle.write("会社名\n".encode())
+        handle.truncate(60 * 1024 * 1024)
+    result = runner.invoke(args=["import", "companies", str(path), "--json"])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "the file is 60.0 MB; the limit is 50 MB." in result.stderr
+
+
+def test_the_cli_still_refuses_a_file_without_a_required_column(app, runner, tmp_path):
+    """The command line cannot map columns, so it names the missing one and exits 2."""
+    path = tmp_path / "old.csv"
+    path.write_bytes("取引先,業界\n株式会社マッピング試験,化学\n".encode())
+    result = runner.invoke(args=["import", "companies", str(path), "--json"])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "gives Company name" in result.stderr
 
 
 def test_cli_policy_and_saved_mapping(app, runner, tmp_path, make_company):

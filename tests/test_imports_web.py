@@ -1,4 +1,5 @@
-"""The import pages: upload -> preview -> remap -> commit, once; roles, CSRF, others' batches."""
+"""The import pages: upload -> preview -> remap -> commit, once; roles, CSRF, others' batches;
+messages and field names in the user's language."""
 from __future__ import annotations
 
 import io
@@ -18,11 +19,12 @@ def _count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
 
 
-def _upload(client, data=CSV, name="list.csv", kind="companies", forge=False, **extra):
+def _upload(client, data=CSV, name="list.csv", kind="companies", forge=False, headers=None,
+            **extra):
     form = {"kind": kind, "policy": "update", "file": (io.BytesIO(data), name)}
     form.update(extra)
     post = client.forge if forge else client.submit
-    return post("/imports/", form, content_type="multipart/form-data")
+    return post("/imports/", form, content_type="multipart/form-data", headers=headers)
 
 
 def _batch_id(response) -> int:
@@ -186,3 +188,99 @@ def test_a_mapping_saved_from_an_xlsx_file_maps_the_same_sheet_saved_as_csv(app,
     assert response.status_code == 302
     page = client.get(f"/imports/{_batch_id(response)}").get_data(as_text=True)
     assert "check digit" in page  # 番号X mapped to the corporate number by the saved mapping
+
+
+def test_importer_messages_are_in_the_users_language(app, login):
+    """An empty or doubled-header file refused on the Japanese page says so in Japanese."""
+    client = login("bd")
+    empty = _upload(client, b"", "empty.csv", headers={"Accept-Language": "ja"})
+    assert empty.status_code == 422
+    assert "「empty.csv」は空です。" in empty.get_data(as_text=True)
+    doubled = _upload(client, "会社名,会社名\nA,B\n".encode(), "dup.csv",
+                      headers={"Accept-Language": "ja"})
+    assert "見出し「会社名」が2回あります" in doubled.get_data(as_text=True)
+    # English users still read English.
+    english = _upload(client, b"", "empty.csv")
+    assert "empty.csv&#34; is empty." in english.get_data(as_text=True)
+
+
+def test_required_field_is_named_in_the_users_language(app, login):
+    """A row without a company name: the Japanese preview says 必須：企業名, not "Company name"."""
+    client = login("bd")
+    ja = {"Accept-Language": "ja"}
+    response = _upload(client, "会社名,業種\n,製造業\n株式会社エー,製造業\n".encode(), "list.csv",
+                       headers=ja)
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"], headers=ja).get_data(as_text=True)
+    assert "必須：企業名。" in page and "Company name。" not in page
+
+
+def test_a_sheet_whose_name_column_is_not_recognised_is_mapped_on_the_preview(app, login):
+    """An old sheet calls the company name 取引先 (not a known header): the upload page took
+    it and refused it, so the column could never be mapped. It is previewed (every row waiting
+    for a name, with a note), the user maps 取引先 → name, and the rows are imported."""
+    import re
+
+    from sqlalchemy import func, select
+
+    from crm.companies.models import Company
+    from crm.extensions import db
+
+    client = login("bd")
+    data = "取引先,業界\n株式会社マッピング試験,化学\n".encode("cp932")
+    response = _upload(client, data, "old.csv")
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    url = response.headers["Location"]
+    page = client.get(url).get_data(as_text=True)
+    assert "No column is mapped to Company name yet" in page
+    assert "Required: Company name." in page
+    batch_id = int(re.search(r"/imports/(\d+)$", url).group(1))
+    remapped = client.submit(f"/imports/{batch_id}/mapping",
+                             {"map-0": "name", "map-1": "industry", "policy": "update"})
+    assert remapped.status_code == 302
+    assert client.submit(f"/imports/{batch_id}/commit").status_code == 302
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Company)) == 1
+    assert db.session.scalar(select(Company.industry)) == "化学"
+
+
+def test_a_vcard_preview_names_its_fields_not_their_identifiers(app, login):
+    client = login("bd")
+    card = "BEGIN:VCARD\r\nVERSION:3.0\r\nN:山田;太郎;;;\r\nFN:山田 太郎\r\nEND:VCARD\r\n".encode()
+    response = _upload(client, card, "card.vcf", kind="contacts")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert '<label for="map-0">Family name</label>' in page
+    assert ">family_name<" not in page
+
+
+def test_bd_cannot_import_donations(app, login, users, make_company):
+    """bd has "import" but not donations.edit (README role table): the import page let bd
+    create donations and read donation amounts in the preview. The kind is not offered,
+    a forged upload is refused and nothing is kept; a donations batch is closed to bd."""
+    from sqlalchemy import func, select
+
+    from crm.donations.models import Donation
+    from crm.extensions import db
+    from crm.imports import services
+    from crm.imports.models import ImportBatch
+
+    make_company(name="株式会社アルファ")
+    data = "寄付者,金額,通貨,受領日\n株式会社アルファ,1000000,JPY,2025/4/1\n".encode()
+    bd = login("bd")
+    assert 'value="donations"' not in bd.get("/imports/").get_data(as_text=True)
+    assert 'value="companies"' in bd.get("/imports/").get_data(as_text=True)
+    refused = _upload(bd, data, "donations.csv", kind="donations", forge=True)  # not offered
+    assert refused.status_code == 422
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(ImportBatch)) == 0
+
+    batch = services.create_batch(data, "donations.csv", "donations", by=users["bd"])
+    db.session.commit()
+    assert bd.get(f"/imports/{batch.id}").status_code == 403
+    assert bd.forge(f"/imports/{batch.id}/commit").status_code == 403
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Donation)) == 0
+
+    manager = login("manager")
+    assert manager.get(f"/imports/{batch.id}").status_code == 200
+    assert _upload(manager, data, "donations.csv", kind="donations").status_code == 302
