@@ -1,5 +1,6 @@
 """Fixtures: one app and schema per run (built by the migrations), a clean database per test,
-a logged-in client per role, record factories and a SQL query counter."""
+a logged-in client per role, the company factory and a fair as fixtures (the factories
+themselves are in tests/factories.py) and a SQL query counter."""
 from __future__ import annotations
 
 import contextvars
@@ -11,10 +12,10 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import event, text
+from sqlalchemy import event as sql_event
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from werkzeug.datastructures import MultiDict
-from werkzeug.security import generate_password_hash
 
 # The tests' own dates (date.today() in a test) are the office's: the server's clock zone is
 # set to the office's zone (CRM_TIMEZONE's default) for the test process. The product never relies
@@ -26,10 +27,11 @@ time.tzset()
 from crm import create_app  # noqa: E402
 from crm.auth.permissions import Role
 from crm.extensions import db
+from tests.factories import PASSWORD, make_fair, make_user
+from tests.factories import make_company as _make_company
 from tests.forms import Page, swap, trigger_of
 
-PASSWORD = "correct horse battery"
-_HASH = generate_password_hash(PASSWORD)  # computed once: hashing is slow on purpose
+__all__ = ["PASSWORD", "make_user"]  # imported from here by tests written before factories.py
 
 
 def _database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
@@ -192,18 +194,6 @@ def runner(app):
     return cli_runner
 
 
-def make_user(role: str | list[str], email: str | None = None, name: str | None = None, **kw):
-    from crm.auth.models import User
-
-    roles = [role] if isinstance(role, str) else role
-    user = User(email=email or f"{'-'.join(roles)}@example.org", name=name or f"{roles[0]} user",
-                password_hash=_HASH, **kw)
-    user.set_roles(roles)
-    db.session.add(user)
-    db.session.commit()
-    return user
-
-
 def log_in_as(client: Client, user) -> Client:
     """Give the client the session a login of this user makes (crm/auth/sessions.py)."""
     from crm.auth.sessions import fields
@@ -248,15 +238,14 @@ def own_index(app, tmp_path):
 
 @pytest.fixture
 def make_company(app):
-    from crm.companies.services import save_company
+    """make_company(**fields) -> a company saved through the service (tests/factories.py)."""
+    return _make_company
 
-    def _make(**fields: Any):
-        fields.setdefault("name", "株式会社テスト")
-        company = save_company(None, fields)
-        db.session.commit()
-        return company
 
-    return _make
+@pytest.fixture
+def event(app):
+    """A fair running now, from yesterday to tomorrow: the event the fair form offers."""
+    return make_fair()
 
 
 @pytest.fixture
@@ -271,10 +260,10 @@ def count_queries(app):
         def _on(conn, cursor, statement, *args):
             statements.append(statement)
 
-        event.listen(db.engine, "before_cursor_execute", _on)
+        sql_event.listen(db.engine, "before_cursor_execute", _on)
         try:
             yield lambda: len(statements)
         finally:
-            event.remove(db.engine, "before_cursor_execute", _on)
+            sql_event.remove(db.engine, "before_cursor_execute", _on)
 
     return _count

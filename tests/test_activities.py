@@ -9,39 +9,13 @@ from sqlalchemy import func, select
 from crm.activities.models import Activity
 from crm.contacts.models import Contact
 from crm.extensions import db
+from tests.factories import make_activity, make_contact
 
 SECRET = "Budget for the joint lab: 30 million yen"
 
 
 def _count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
-
-
-@pytest.fixture
-def make_contact(app):
-    def _make(company, family="山田", given="太郎", **kw) -> Contact:
-        contact = Contact(family_name=family, given_name=given, company_id=company.id, **kw)
-        db.session.add(contact)
-        db.session.commit()
-        return contact
-
-    return _make
-
-
-@pytest.fixture
-def make_activity(app):
-    def _make(company, user=None, **kw) -> Activity:
-        kw.setdefault("kind", "meeting")
-        kw.setdefault("occurred_on", date(2026, 3, 2))
-        kw.setdefault("subject", "Kick-off")
-        contacts = kw.pop("contacts", [])
-        activity = Activity(company_id=company.id, user_id=user.id if user else None, **kw)
-        activity.contacts.extend(contacts)
-        db.session.add(activity)
-        db.session.commit()
-        return activity
-
-    return _make
 
 
 def _fresh(activity_id: int) -> Activity | None:
@@ -51,7 +25,7 @@ def _fresh(activity_id: int) -> Activity | None:
 
 # --- create, edit, delete through the forms -------------------------------------------------
 
-def test_form_prefills_company_and_lists_its_contacts(login, make_company, make_contact):
+def test_form_prefills_company_and_lists_its_contacts(login, make_company):
     company = make_company(name="株式会社サンプル電機")
     make_contact(company, "佐藤", "花子", title="部長")
     other = make_company(name="Other KK")
@@ -62,7 +36,7 @@ def test_form_prefills_company_and_lists_its_contacts(login, make_company, make_
     assert f'value="{date.today().isoformat()}"' in body
 
 
-def test_log_activity_through_the_form(login, make_company, make_contact, users):
+def test_log_activity_through_the_form(login, make_company, users):
     company = make_company(name="株式会社サンプル電機")
     sato = make_contact(company, "佐藤", "花子")
     suzuki = make_contact(company, "鈴木", "一郎")
@@ -92,7 +66,7 @@ def test_company_typed_by_name_is_found(login, make_company):
     assert db.session.scalar(select(Activity.company_id)) == company.id
 
 
-def test_contact_options_follow_the_company_typed(login, make_company, make_contact):
+def test_contact_options_follow_the_company_typed(login, make_company):
     company = make_company(name="Acme Inc.")
     make_contact(company, "Doe", "Jane")
     client = login("liaison")
@@ -104,7 +78,7 @@ def test_contact_options_follow_the_company_typed(login, make_company, make_cont
     assert "Choose the company first" in body
 
 
-def test_contact_from_another_company_is_refused(login, make_company, make_contact):
+def test_contact_from_another_company_is_refused(login, make_company):
     company = make_company(name="Acme Inc.")
     stranger = make_contact(make_company(name="Other KK"), "Smith", "John")
     # no page offers the stranger's tick-box: a tampered (or stale) post
@@ -135,8 +109,7 @@ def test_unknown_company_name_is_refused(login, make_company):
     assert _count(Activity) == 0
 
 
-def test_edit_keeps_the_author_and_changes_the_contacts(login, make_company, make_contact,
-                                                         make_activity, users):
+def test_edit_keeps_the_author_and_changes_the_contacts(login, make_company, users):
     company = make_company(name="Acme Inc.")
     a, b = make_contact(company, "Doe", "Jane"), make_contact(company, "Roe", "Rick")
     activity = make_activity(company, users["liaison"], contacts=[a])
@@ -153,7 +126,7 @@ def test_edit_keeps_the_author_and_changes_the_contacts(login, make_company, mak
     assert activity.user_id == users["liaison"].id
 
 
-def test_delete_asks_first_then_deletes(login, make_company, make_contact, make_activity, users):
+def test_delete_asks_first_then_deletes(login, make_company, users):
     company = make_company(name="Acme Inc.")
     contact = make_contact(company, "Doe", "Jane")
     activity = make_activity(company, users["liaison"], contacts=[contact])
@@ -181,7 +154,7 @@ def test_researcher_cannot_log_an_activity(login, make_company):
 
 
 @pytest.mark.parametrize("role", ["staff", "liaison", "researcher"])
-def test_roles_without_delete_right_cannot_delete(login, make_company, make_activity, users, role):
+def test_roles_without_delete_right_cannot_delete(login, make_company, users, role):
     activity = make_activity(make_company(), users["liaison"])
     client = login(role)
     assert client.get(f"/activities/{activity.id}/delete").status_code == 403
@@ -189,7 +162,7 @@ def test_roles_without_delete_right_cannot_delete(login, make_company, make_acti
     assert _count(Activity) == 1
 
 
-def test_post_without_csrf_token_is_refused(login, make_company, make_activity, users):
+def test_post_without_csrf_token_is_refused(login, make_company, users):
     company = make_company(name="Acme Inc.")
     activity = make_activity(company, users["liaison"])
     client = login("manager")
@@ -216,8 +189,8 @@ def test_anonymous_is_sent_to_login(client):
 # --- confidential minutes -----------------------------------------------------------------
 
 @pytest.fixture
-def secret_meeting(make_company, make_activity, users):
-    from tests.conftest import make_user
+def secret_meeting(make_company, users):
+    from tests.factories import make_user
 
     users["liaison2"] = make_user("liaison", email="other-liaison@example.org", name="Other")
     company = make_company(name="Acme Inc.")
@@ -285,8 +258,7 @@ def test_only_author_manager_admin_may_edit_or_delete_a_confidential_activity(
 
 # --- the list -----------------------------------------------------------------------------
 
-def test_list_filters_by_company_kind_officer_and_dates(login, make_company, make_activity,
-                                                        users):
+def test_list_filters_by_company_kind_officer_and_dates(login, make_company, users):
     acme, other = make_company(name="Acme Inc."), make_company(name="Other KK")
     make_activity(acme, users["liaison"], subject="Acme call", kind="call",
                   occurred_on=date(2026, 1, 5))
@@ -312,7 +284,7 @@ def test_list_filters_by_company_kind_officer_and_dates(login, make_company, mak
     assert "Activities with Acme Inc." in body
 
 
-def test_list_is_newest_first_and_sorts_by_company(login, make_company, make_activity, users):
+def test_list_is_newest_first_and_sorts_by_company(login, make_company, users):
     b, a = make_company(name="Beta KK"), make_company(name="Alpha KK")
     make_activity(b, subject="Older", occurred_on=date(2025, 1, 1))
     make_activity(a, subject="Newer", occurred_on=date(2026, 1, 1))
@@ -325,8 +297,7 @@ def test_list_is_newest_first_and_sorts_by_company(login, make_company, make_act
     assert body.index("Older") < body.index("Newer")
 
 
-def test_list_query_count_does_not_grow_with_rows(login, make_company, make_contact,
-                                                  make_activity, users, count_queries):
+def test_list_query_count_does_not_grow_with_rows(login, make_company, users, count_queries):
     def add(n: int) -> None:
         for i in range(n):
             company = make_company(name=f"Company {n}-{i}")
@@ -345,8 +316,7 @@ def test_list_query_count_does_not_grow_with_rows(login, make_company, make_cont
     assert few() == many()
 
 
-def test_detail_query_count_does_not_grow_with_contacts(login, make_company, make_contact,
-                                                        make_activity, users, count_queries):
+def test_detail_query_count_does_not_grow_with_contacts(login, make_company, users, count_queries):
     def build(n: int) -> Activity:
         company = make_company(name=f"Company {n}")
         people = [make_contact(company, f"姓{n}-{i}", "名") for i in range(n)]
@@ -362,7 +332,7 @@ def test_detail_query_count_does_not_grow_with_contacts(login, make_company, mak
     assert few() == many()
 
 
-def test_as_you_type_returns_only_the_results(login, make_company, make_activity):
+def test_as_you_type_returns_only_the_results(login, make_company):
     make_activity(make_company(name="Acme Inc."), subject="Typing test")
     r = login("staff").get("/activities/?q=typ",
                            headers={"HX-Request": "true", "HX-Target": "results"})

@@ -1,9 +1,6 @@
 """Alumni: the list and its filters, the alumnus page, the form, deletion."""
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal
-
 import pytest
 from sqlalchemy import func, select
 
@@ -11,41 +8,13 @@ from crm.alumni.models import Alumnus
 from crm.contacts.models import Contact
 from crm.donations.models import Donation
 from crm.extensions import db
-from crm.research.models import Department
+from tests.factories import make_alumnus, make_department, make_donation
+
+ENGINEERING = {"name": "工学部", "name_en": "Faculty of Engineering"}
 
 
 def _count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
-
-
-@pytest.fixture
-def make_department(app):
-    def _make(name="工学部", name_en="Faculty of Engineering") -> Department:
-        dept = Department(name=name, name_en=name_en)
-        db.session.add(dept)
-        db.session.commit()
-        return dept
-
-    return _make
-
-
-@pytest.fixture
-def make_alumnus(app):
-    def _make(family="山田", given="花子", **kw) -> Alumnus:
-        alumnus = Alumnus(family_name=family, given_name=given, **kw)
-        db.session.add(alumnus)
-        db.session.commit()
-        return alumnus
-
-    return _make
-
-
-def _give(alumnus: Alumnus, amount: str, currency: str = "JPY", **kw) -> Donation:
-    donation = Donation(alumnus_id=alumnus.id, amount=Decimal(amount), currency=currency,
-                        received_on=kw.pop("received_on", date(2025, 4, 1)), **kw)
-    db.session.add(donation)
-    db.session.commit()
-    return donation
 
 
 def _fresh(alumnus_id: int) -> Alumnus | None:
@@ -55,9 +24,9 @@ def _fresh(alumnus_id: int) -> Alumnus | None:
 
 # --- create, edit, delete -----------------------------------------------------------------
 
-def test_create_alumnus_through_the_form(login, make_company, make_department):
+def test_create_alumnus_through_the_form(login, make_company):
     employer = make_company(name="Nanyang Robotics Pte. Ltd.", country="SG")
-    dept = make_department()
+    dept = make_department(**ENGINEERING)
     contact = Contact(family_name="Tan", given_name="Wei", company_id=employer.id)
     db.session.add(contact)
     db.session.commit()
@@ -100,7 +69,7 @@ def test_form_errors_appear_beside_fields_and_nothing_is_saved(login):
     assert _count(Alumnus) == 0
 
 
-def test_a_contact_links_to_one_alumnus_only(login, make_alumnus, make_company):
+def test_a_contact_links_to_one_alumnus_only(login, make_company):
     contact = Contact(family_name="Tan", given_name="Wei")
     db.session.add(contact)
     db.session.commit()
@@ -112,8 +81,8 @@ def test_a_contact_links_to_one_alumnus_only(login, make_alumnus, make_company):
     assert _count(Alumnus) == 1
 
 
-def test_edit_alumnus(login, make_alumnus, make_department):
-    dept = make_department()
+def test_edit_alumnus(login):
+    dept = make_department(**ENGINEERING)
     alumnus = make_alumnus(department_id=dept.id, graduation_year=2000)
     client = login("staff")
     form = client.get(f"/alumni/{alumnus.id}/edit").get_data(as_text=True)
@@ -128,7 +97,7 @@ def test_edit_alumnus(login, make_alumnus, make_department):
         "master", 2001, None)
 
 
-def test_delete_asks_first_then_deletes(login, make_alumnus):
+def test_delete_asks_first_then_deletes(login):
     alumnus = make_alumnus()
     client = login("bd")
     assert "Delete 山田 花子?" in client.get(f"/alumni/{alumnus.id}/delete").get_data(as_text=True)
@@ -138,9 +107,9 @@ def test_delete_asks_first_then_deletes(login, make_alumnus):
     assert _count(Alumnus) == 0
 
 
-def test_delete_refused_while_there_are_donations(login, make_alumnus):
+def test_delete_refused_while_there_are_donations(login):
     alumnus = make_alumnus()
-    _give(alumnus, "50000")
+    make_donation(alumnus, "50000")
     client = login("manager")
     page = client.get(f"/alumni/{alumnus.id}/delete").get_data(as_text=True)
     assert "山田 花子 cannot be deleted" in page
@@ -153,7 +122,7 @@ def test_delete_refused_while_there_are_donations(login, make_alumnus):
 
 # --- permissions, CSRF, 404 ---------------------------------------------------------------
 
-def test_researcher_cannot_create_edit_or_delete(login, make_alumnus):
+def test_researcher_cannot_create_edit_or_delete(login):
     alumnus = make_alumnus()
     client = login("researcher")
     assert client.get("/alumni/").status_code == 200
@@ -168,13 +137,13 @@ def test_researcher_cannot_create_edit_or_delete(login, make_alumnus):
 
 
 @pytest.mark.parametrize("role", ["staff", "liaison"])
-def test_staff_and_liaison_cannot_delete(login, make_alumnus, role):
+def test_staff_and_liaison_cannot_delete(login, role):
     alumnus = make_alumnus()
     assert login(role).forge(f"/alumni/{alumnus.id}/delete").status_code == 403
     assert _count(Alumnus) == 1
 
 
-def test_post_without_csrf_token_is_refused(login, make_alumnus):
+def test_post_without_csrf_token_is_refused(login):
     alumnus = make_alumnus()
     client = login("manager")
     assert client.post("/alumni/new", data={"family_name": "X", "degree": "bachelor"}) \
@@ -191,11 +160,11 @@ def test_unknown_alumnus_is_404(login):
 
 # --- donations on the alumnus page ----------------------------------------------------------
 
-def test_donations_shown_only_with_donations_view(login, make_alumnus):
+def test_donations_shown_only_with_donations_view(login):
     alumnus = make_alumnus()
-    _give(alumnus, "123456", purpose="奨学金")
+    make_donation(alumnus, "123456", purpose="奨学金")
     other = make_alumnus("Other", "Person")
-    _give(other, "999999", purpose="Not theirs")
+    make_donation(other, "999999", purpose="Not theirs")
     manager = login("manager").get(f"/alumni/{alumnus.id}").get_data(as_text=True)
     assert "奨学金" in manager and "123,456" in manager
     assert "Not theirs" not in manager and "999,999" not in manager
@@ -208,8 +177,9 @@ def test_donations_shown_only_with_donations_view(login, make_alumnus):
 
 # --- the list -----------------------------------------------------------------------------
 
-def test_list_search_and_filters(login, make_alumnus, make_company, make_department):
-    eng, med = make_department(), make_department("医学部", "Faculty of Medicine")
+def test_list_search_and_filters(login, make_company):
+    eng, med = make_department(**ENGINEERING), make_department(
+        name="医学部", name_en="Faculty of Medicine")
     acme = make_company(name="Acme Inc.", country="US")
     make_alumnus("佐藤", "健", family_name_reading="サトウ", degree="doctor",
                  graduation_year=2010, department_id=eng.id, employer_id=acme.id, country="US")
@@ -234,9 +204,8 @@ def test_list_search_and_filters(login, make_alumnus, make_company, make_departm
     assert body.index("Anna Lee") < body.index("佐藤 健")
 
 
-def test_list_query_count_does_not_grow_with_rows(login, make_alumnus, make_company,
-                                                  make_department, count_queries):
-    dept = make_department()
+def test_list_query_count_does_not_grow_with_rows(login, make_company, count_queries):
+    dept = make_department(**ENGINEERING)
 
     def add(n: int) -> None:
         for i in range(n):
@@ -255,8 +224,7 @@ def test_list_query_count_does_not_grow_with_rows(login, make_alumnus, make_comp
     assert few() == many()
 
 
-def test_detail_query_count_does_not_grow_with_donations(login, make_alumnus, make_company,
-                                                         count_queries):
+def test_detail_query_count_does_not_grow_with_donations(login, make_company, count_queries):
     def build(n: int) -> Alumnus:
         contact = Contact(family_name=f"C{n}", company_id=make_company(name=f"Co {n}").id)
         db.session.add(contact)
@@ -264,7 +232,7 @@ def test_detail_query_count_does_not_grow_with_donations(login, make_alumnus, ma
         alumnus = make_alumnus(f"Alum{n}", employer_id=contact.company_id,
                                contact_id=contact.id)
         for i in range(n):
-            _give(alumnus, str(1000 + i), currency="USD" if i % 2 else "JPY",
+            make_donation(alumnus, str(1000 + i), currency="USD" if i % 2 else "JPY",
                   purpose=f"Gift {n}-{i}")
         return alumnus
 

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from crm.auth.models import LoginAttempt, User
 from crm.extensions import db
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 LIMIT = 4  # small, so the tests hash few passwords (hashing is slow on purpose)
 

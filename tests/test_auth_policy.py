@@ -12,7 +12,7 @@ from sqlalchemy import select
 from crm.auth.models import User
 from crm.auth.passwords import common_passwords, problem
 from crm.extensions import db
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 

@@ -8,7 +8,8 @@ from sqlalchemy import select
 from crm.audit.models import AuditEntry
 from crm.auth.models import User
 from crm.extensions import db
-from tests.conftest import PASSWORD, log_in_as
+from tests.conftest import log_in_as
+from tests.factories import PASSWORD
 
 NEW_PASSWORD = "lantern orchard quietly"
 
@@ -252,7 +253,7 @@ def test_admin_setting_own_password_stays_logged_in(login, users):
 # --- deactivation and roles taken away ---------------------------------------------------------
 
 def test_taking_a_role_away_ends_the_users_sessions(app, login):
-    from tests.conftest import make_user
+    from tests.factories import make_user
 
     user = make_user(["liaison", "bd"], email="two-hats@example.org", name="Two Hats")
     theirs = app.test_client()

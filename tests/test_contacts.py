@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -15,17 +14,7 @@ from crm.contacts.models import Contact
 from crm.contacts.services import save_contact
 from crm.events.models import Encounter, Event
 from crm.extensions import db
-
-
-@pytest.fixture
-def make_contact(app):
-    def _make(**fields: Any) -> Contact:
-        fields.setdefault("family_name", "山田")
-        contact = save_contact(None, fields)
-        db.session.commit()
-        return contact
-
-    return _make
+from tests.factories import make_contact
 
 
 def count(model) -> int:
@@ -66,7 +55,7 @@ def test_liaison_creates_a_contact_through_the_form(login, make_company):
     assert shown.rindex("ヤマダ タロウ", 0, hero) < hero < shown.index("山田 太郎", hero)
 
 
-def test_edit_changes_the_contact(login, make_contact):
+def test_edit_changes_the_contact(login):
     contact = make_contact(given_name="太郎", email="taro@example.com")
     client = login("staff")
     form = page(client, f"/contacts/{contact.id}/edit")
@@ -92,7 +81,7 @@ def test_errors_are_shown_beside_the_field_and_nothing_is_saved(login):
     assert count(Contact) == 0
 
 
-def test_a_second_contact_with_the_same_email_is_refused(login, make_contact):
+def test_a_second_contact_with_the_same_email_is_refused(login):
     first = make_contact(family_name="Smith", given_name="John", email="john@example.com")
     client = login("bd")
     response = client.submit("/contacts/new", {
@@ -108,7 +97,7 @@ def test_a_second_contact_with_the_same_email_is_refused(login, make_contact):
     assert response.status_code == 302
 
 
-def test_reading_must_be_kana(app, make_contact):
+def test_reading_must_be_kana(app):
     from crm.common.services import ValidationError
 
     with pytest.raises(ValidationError) as err:
@@ -116,7 +105,7 @@ def test_reading_must_be_kana(app, make_contact):
     assert "family_name_reading" in err.value.errors
 
 
-def test_researcher_may_look_but_not_change(login, make_contact):
+def test_researcher_may_look_but_not_change(login):
     contact = make_contact()
     client = login("researcher")
     assert client.get(f"/contacts/{contact.id}").status_code == 200
@@ -129,13 +118,13 @@ def test_researcher_may_look_but_not_change(login, make_contact):
     assert f"/contacts/{contact.id}/edit" not in shown
 
 
-def test_liaison_may_not_delete(login, make_contact):
+def test_liaison_may_not_delete(login):
     contact = make_contact()
     assert login("liaison").forge(f"/contacts/{contact.id}/delete").status_code == 403
     assert count(Contact) == 1
 
 
-def test_a_post_without_csrf_token_is_refused(login, make_contact):
+def test_a_post_without_csrf_token_is_refused(login):
     contact = make_contact()
     client = login("manager")
     assert client.post("/contacts/new", data={"family_name": "佐藤"}).status_code == 400
@@ -143,7 +132,7 @@ def test_a_post_without_csrf_token_is_refused(login, make_contact):
     assert count(Contact) == 1
 
 
-def test_delete_removes_encounters_and_activity_links(login, users, make_contact, make_company):
+def test_delete_removes_encounters_and_activity_links(login, users, make_company):
     company = make_company()
     contact = make_contact(company_id=company.id)
     other = make_contact(family_name="佐藤")
@@ -179,7 +168,7 @@ def test_unknown_contact_is_404(login):
 
 # --- names and search -----------------------------------------------------------------------
 
-def test_japanese_names_read_family_first_english_given_first(login, make_contact):
+def test_japanese_names_read_family_first_english_given_first(login):
     make_contact(family_name="山田", given_name="太郎")
     make_contact(family_name="Smith", given_name="John")
     listing = page(login("staff"), "/contacts/")
@@ -192,7 +181,7 @@ def test_japanese_names_read_family_first_english_given_first(login, make_contac
     ("スズキ", "すずき"),   # katakana reading, searched in hiragana
     ("ﾀﾅｶ", "たなか"),     # half-width katakana reading
 ])
-def test_reading_found_whatever_kana_is_typed(login, make_contact, stored, typed):
+def test_reading_found_whatever_kana_is_typed(login, stored, typed):
     make_contact(family_name="某", family_name_reading=stored)
     make_contact(family_name="他人", family_name_reading="ホカ")
     listing = page(login("liaison"), f"/contacts/?q={typed}")
@@ -203,7 +192,7 @@ def test_reading_found_whatever_kana_is_typed(login, make_contact, stored, typed
     "山田 太郎", "山田太郎", "太郎 山田", "山田　太郎", "やまだ たろう", "ヤマダタロウ",
     "john smith", "Smith", "TARO@EXAMPLE", "サンプル", "ｻﾝﾌﾟﾙ",
 ])
-def test_search_as_you_type_fields(login, make_contact, make_company, typed):
+def test_search_as_you_type_fields(login, make_company, typed):
     company = make_company(name="株式会社サンプル", name_reading="サンプル")
     make_contact(family_name="山田", given_name="太郎", family_name_reading="ヤマダ",
                  given_name_reading="タロウ", email="taro@example.com", company_id=company.id)
@@ -217,7 +206,7 @@ def test_search_as_you_type_fields(login, make_contact, make_company, typed):
     assert 'id="results"' in listing and "navbar" not in listing  # only the results swap
 
 
-def test_filters_company_and_do_not_contact(login, make_contact, make_company):
+def test_filters_company_and_do_not_contact(login, make_company):
     a = make_company(name="株式会社エー")
     b = make_company(name="株式会社ビー")
     make_contact(family_name="田中", company_id=a.id, do_not_contact=True)
@@ -231,14 +220,14 @@ def test_filters_company_and_do_not_contact(login, make_contact, make_company):
 
 
 @pytest.mark.parametrize("sort", ["name", "company", "title", "updated"])
-def test_every_sort_works(login, make_contact, sort):
+def test_every_sort_works(login, sort):
     make_contact(family_name="山田", family_name_reading="ヤマダ")
     make_contact(family_name="阿部", family_name_reading="アベ")
     listing = page(login("staff"), f"/contacts/?sort={sort}&dir=desc")
     assert "山田" in listing and "阿部" in listing
 
 
-def test_sorted_by_reading(login, make_contact):
+def test_sorted_by_reading(login):
     make_contact(family_name="山田", family_name_reading="ヤマダ")
     make_contact(family_name="阿部", family_name_reading="アベ")
     listing = page(login("staff"), "/contacts/")
@@ -258,8 +247,7 @@ def _other_liaison() -> User:
     return user
 
 
-def test_confidential_minutes_hidden_from_another_liaison(app, users, make_contact,
-                                                          make_company):
+def test_confidential_minutes_hidden_from_another_liaison(app, users, make_company):
     company = make_company()
     contact = make_contact(given_name="太郎")
     db.session.add_all([
@@ -287,7 +275,7 @@ def test_confidential_minutes_hidden_from_another_liaison(app, users, make_conta
     assert "They plan a plant in Osaka." in view(users["manager"].id)
 
 
-def test_contact_page_shows_encounters_and_alumnus(login, users, make_contact):
+def test_contact_page_shows_encounters_and_alumnus(login, users):
     contact = make_contact(given_name="太郎", how_we_met="Introduced by Prof. Sato")
     event = Event(name="BIO Japan", kind="trade_show", starts_on=date(2025, 10, 8))
     db.session.add_all([

@@ -2,39 +2,24 @@
 saved, and a follow-up for them needs a confirmation the form renders."""
 from __future__ import annotations
 
-from datetime import date, timedelta
-
 import pytest
 from sqlalchemy import func, select
 
 from crm.common.services import ValidationError
 from crm.contacts.models import Contact
-from crm.contacts.services import save_contact
-from crm.events.models import Encounter, Event
-from crm.events.services import save_encounter, save_event
+from crm.events.models import Encounter
+from crm.events.services import save_encounter
 from crm.extensions import db
+from tests.factories import make_contact
 
 BADGE = '<span class="badge text-bg-danger">Do not contact</span>'
 
 
 @pytest.fixture
-def event(app) -> Event:
-    today = date.today()
-    saved = save_event(None, {"name": "nano tech", "starts_on": today - timedelta(days=1),
-                              "ends_on": today + timedelta(days=1)})
-    db.session.commit()
-    return saved
-
-
-@pytest.fixture
 def quiet(make_company) -> Contact:
     """Someone who asked not to be contacted."""
-    abc = make_company(name="株式会社ABC")
-    person = save_contact(None, {"family_name": "山田", "given_name": "花子",
-                                 "email": "hanako@abc.example.jp", "company_id": abc.id,
-                                 "do_not_contact": True})
-    db.session.commit()
-    return person
+    return make_contact(make_company(name="株式会社ABC"), "山田", "花子",
+                        email="hanako@abc.example.jp", do_not_contact=True)
 
 
 def encounters() -> int:

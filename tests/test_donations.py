@@ -7,39 +7,15 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from crm.alumni.models import Alumnus
 from crm.donations.models import Donation
 from crm.extensions import db
+from tests.factories import make_alumnus, make_donation
 
 NO_DONATIONS = ["researcher", "liaison", "bd", "staff"]
 
 
 def _count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
-
-
-@pytest.fixture
-def make_alumnus(app):
-    def _make(family="山田", given="花子", **kw) -> Alumnus:
-        alumnus = Alumnus(family_name=family, given_name=given, **kw)
-        db.session.add(alumnus)
-        db.session.commit()
-        return alumnus
-
-    return _make
-
-
-@pytest.fixture
-def give(app):
-    def _give(donor, amount: str, currency: str = "JPY", **kw) -> Donation:
-        key = "alumnus_id" if isinstance(donor, Alumnus) else "company_id"
-        kw.setdefault("received_on", date(2025, 4, 1))
-        donation = Donation(**{key: donor.id}, amount=Decimal(amount), currency=currency, **kw)
-        db.session.add(donation)
-        db.session.commit()
-        return donation
-
-    return _give
 
 
 def _fresh(donation_id: int) -> Donation | None:
@@ -58,8 +34,8 @@ def _form(**overrides) -> dict:
 # --- who may see and change donations -------------------------------------------------------
 
 @pytest.mark.parametrize("role", NO_DONATIONS)
-def test_every_donation_route_is_403_without_donations_view(login, make_company, give, role):
-    donation = give(make_company(name="Acme Inc."), "5000")
+def test_every_donation_route_is_403_without_donations_view(login, make_company, role):
+    donation = make_donation(make_company(name="Acme Inc."), "5000")
     client = login(role)
     for url in ("/donations/", f"/donations/{donation.id}", "/donations/new",
                 f"/donations/{donation.id}/edit", f"/donations/{donation.id}/delete",
@@ -75,16 +51,16 @@ def test_every_donation_route_is_403_without_donations_view(login, make_company,
 
 
 @pytest.mark.parametrize("role", ["manager", "admin"])
-def test_manager_and_admin_see_donations(login, make_company, give, role):
-    donation = give(make_company(name="Acme Inc."), "5000", purpose="Lab equipment")
+def test_manager_and_admin_see_donations(login, make_company, role):
+    donation = make_donation(make_company(name="Acme Inc."), "5000", purpose="Lab equipment")
     client = login(role)
     assert "Lab equipment" in client.get("/donations/").get_data(as_text=True)
     assert "Lab equipment" in client.get(f"/donations/{donation.id}").get_data(as_text=True)
 
 
-def test_post_without_csrf_token_is_refused(login, make_company, give):
+def test_post_without_csrf_token_is_refused(login, make_company):
     company = make_company(name="Acme Inc.")
-    donation = give(company, "5000")
+    donation = make_donation(company, "5000")
     client = login("manager")
     assert client.post("/donations/new", data=_form(company=f"Acme Inc. [#{company.id}]")) \
         .status_code == 400
@@ -117,7 +93,7 @@ def test_record_company_donation_through_the_form(login, make_company):
     assert "株式会社サンプル電機" in page and "1,500,000" in page and "パワー半導体研究" in page
 
 
-def test_record_alumnus_donation_in_dollars(login, make_alumnus):
+def test_record_alumnus_donation_in_dollars(login):
     alumnus = make_alumnus("Lee", "Anna")
     client = login("admin")
     form = client.get(f"/donations/new?alumnus={alumnus.id}").get_data(as_text=True)
@@ -153,7 +129,7 @@ def test_amount_must_be_a_number(login, make_company):
     assert _count(Donation) == 0
 
 
-def test_two_donors_are_refused(login, make_company, make_alumnus):
+def test_two_donors_are_refused(login, make_company):
     company = make_company(name="Acme Inc.")
     alumnus = make_alumnus("Lee", "Anna")
     r = login("manager").submit("/donations/new", _form(company=f"Acme Inc. [#{company.id}]",
@@ -185,10 +161,10 @@ def test_currency_must_be_iso(login, make_company, currency, message):
     assert _count(Donation) == 0
 
 
-def test_edit_switches_the_donor(login, make_company, make_alumnus, give):
+def test_edit_switches_the_donor(login, make_company):
     company = make_company(name="Acme Inc.")
     alumnus = make_alumnus("Lee", "Anna")
-    donation = give(company, "5000")
+    donation = make_donation(company, "5000")
     client = login("manager")
     form = client.get(f"/donations/{donation.id}/edit").get_data(as_text=True)
     assert f"Acme Inc. [#{company.id}]" in form and 'value="5000.00"' in form
@@ -200,8 +176,8 @@ def test_edit_switches_the_donor(login, make_company, make_alumnus, give):
         None, alumnus.id, Decimal("6000"))
 
 
-def test_delete_asks_first_then_deletes(login, make_company, give):
-    donation = give(make_company(name="Acme Inc."), "5000")
+def test_delete_asks_first_then_deletes(login, make_company):
+    donation = make_donation(make_company(name="Acme Inc."), "5000")
     client = login("manager")
     page = client.get(f"/donations/{donation.id}/delete").get_data(as_text=True)
     assert "Delete this donation?" in page and "Acme Inc." in page
@@ -211,7 +187,7 @@ def test_delete_asks_first_then_deletes(login, make_company, give):
     assert _count(Donation) == 0
 
 
-def test_the_database_refuses_two_donors(app, make_company, make_alumnus):
+def test_the_database_refuses_two_donors(app, make_company):
     from sqlalchemy.exc import IntegrityError
 
     company, alumnus = make_company(name="Acme Inc."), make_alumnus()
@@ -225,12 +201,13 @@ def test_the_database_refuses_two_donors(app, make_company, make_alumnus):
 # --- the list and its totals ----------------------------------------------------------------
 
 @pytest.fixture
-def ledger(make_company, make_alumnus, give):
+def ledger(make_company):
     acme, lee = make_company(name="Acme Inc."), make_alumnus("Lee", "Anna")
-    give(acme, "1000000", purpose="P-acme-2024", received_on=date(2024, 5, 1))
-    give(acme, "2000000", purpose="P-acme-2025", restricted=True, received_on=date(2025, 5, 1))
-    give(lee, "300.25", "USD", purpose="P-lee-2025", received_on=date(2025, 7, 1))
-    give(lee, "50000", purpose="P-lee-jpy", received_on=date(2025, 8, 1))
+    make_donation(acme, "1000000", purpose="P-acme-2024", received_on=date(2024, 5, 1))
+    make_donation(acme, "2000000", purpose="P-acme-2025", restricted=True,
+                  received_on=date(2025, 5, 1))
+    make_donation(lee, "300.25", "USD", purpose="P-lee-2025", received_on=date(2025, 7, 1))
+    make_donation(lee, "50000", purpose="P-lee-jpy", received_on=date(2025, 8, 1))
     return acme, lee
 
 
@@ -273,12 +250,11 @@ def test_list_sorts_by_date_and_amount(login, ledger):
     assert body.index("P-acme-2025") < body.index("P-acme-2024") < body.index("P-lee-jpy")
 
 
-def test_list_query_count_does_not_grow_with_rows(login, make_company, make_alumnus, give,
-                                                  count_queries):
+def test_list_query_count_does_not_grow_with_rows(login, make_company, count_queries):
     def add(n: int) -> None:
         for i in range(n):
             donor = make_company(name=f"Co {n}-{i}") if i % 2 else make_alumnus(f"A{n}", f"{i}")
-            give(donor, str(100 + i), "USD" if i % 3 else "JPY", purpose=f"Gift {n}-{i}")
+            make_donation(donor, str(100 + i), "USD" if i % 3 else "JPY", purpose=f"Gift {n}-{i}")
 
     client = login("manager")
     add(2)
@@ -291,9 +267,9 @@ def test_list_query_count_does_not_grow_with_rows(login, make_company, make_alum
     assert few() == many()
 
 
-def test_detail_query_count_is_constant(login, make_company, make_alumnus, give, count_queries):
-    by_company = give(make_company(name="Acme Inc."), "100")
-    by_alumnus = give(make_alumnus(), "200")
+def test_detail_query_count_is_constant(login, make_company, count_queries):
+    by_company = make_donation(make_company(name="Acme Inc."), "100")
+    by_alumnus = make_donation(make_alumnus(), "200")
     client = login("manager")
     with count_queries() as first:
         assert "Acme Inc." in client.get(f"/donations/{by_company.id}").get_data(as_text=True)

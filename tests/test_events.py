@@ -3,9 +3,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
-from typing import Any
 
-import pytest
 from sqlalchemy import func, select
 
 from crm.contacts.models import Contact
@@ -13,37 +11,7 @@ from crm.contacts.services import save_contact
 from crm.events.models import Encounter, Event
 from crm.events.services import save_event
 from crm.extensions import db
-
-
-@pytest.fixture
-def make_event(app):
-    def _make(**fields: Any) -> Event:
-        fields.setdefault("name", "nano tech 2025")
-        fields.setdefault("starts_on", date(2025, 1, 29))
-        event = save_event(None, fields)
-        db.session.commit()
-        return event
-
-    return _make
-
-
-@pytest.fixture
-def make_contact(app):
-    def _make(**fields: Any) -> Contact:
-        fields.setdefault("family_name", "山田")
-        contact = save_contact(None, fields)
-        db.session.commit()
-        return contact
-
-    return _make
-
-
-def make_encounter(event: Event, contact: Contact, **fields: Any) -> Encounter:
-    fields.setdefault("met_on", event.starts_on)
-    encounter = Encounter(event_id=event.id, contact_id=contact.id, **fields)
-    db.session.add(encounter)
-    db.session.commit()
-    return encounter
+from tests.factories import make_contact, make_encounter, make_event
 
 
 def count(model) -> int:
@@ -92,8 +60,7 @@ def test_event_needs_a_name_and_a_date(login):
     assert count(Event) == 0
 
 
-def test_delete_event_takes_its_encounters_but_not_the_contacts(login, make_event,
-                                                                 make_contact):
+def test_delete_event_takes_its_encounters_but_not_the_contacts(login):
     event = make_event()
     contact = make_contact()
     make_encounter(event, contact)
@@ -105,7 +72,7 @@ def test_delete_event_takes_its_encounters_but_not_the_contacts(login, make_even
     assert count(Event) == 0 and count(Encounter) == 0 and count(Contact) == 1
 
 
-def test_researcher_and_forged_posts_are_refused(login, make_event):
+def test_researcher_and_forged_posts_are_refused(login):
     event = make_event()
     researcher = login("researcher")
     assert researcher.get(f"/events/{event.id}").status_code == 200
@@ -130,7 +97,7 @@ def test_unknown_event_or_encounter_is_404(login):
     assert client.forge("/events/encounters/999/done").status_code == 404
 
 
-def test_list_newest_first_with_filters(login, make_event):
+def test_list_newest_first_with_filters(login):
     today = date.today()
     make_event(name="Old fair", starts_on=today - timedelta(days=400), location="Osaka")
     make_event(name="Next conference", kind="conference", starts_on=today + timedelta(days=30),
@@ -152,8 +119,7 @@ def test_list_newest_first_with_filters(login, make_event):
 
 # --- encounters -----------------------------------------------------------------------------
 
-def test_encounter_recorded_from_the_event_page(login, users, make_event, make_contact,
-                                                make_company):
+def test_encounter_recorded_from_the_event_page(login, users, make_company):
     company = make_company(name="株式会社サンプル")
     event = make_event()
     contact = make_contact(given_name="太郎", company_id=company.id)
@@ -178,7 +144,7 @@ def test_encounter_recorded_from_the_event_page(login, users, make_event, make_c
         assert text in shown, text
 
 
-def test_follow_up_date_needs_follow_up_wanted(login, make_event, make_contact):
+def test_follow_up_date_needs_follow_up_wanted(login):
     event = make_event()
     contact = make_contact()
     response = login("liaison").submit(f"/events/{event.id}/encounters/new", {
@@ -189,7 +155,7 @@ def test_follow_up_date_needs_follow_up_wanted(login, make_event, make_contact):
     assert count(Encounter) == 0
 
 
-def test_encounter_date_must_be_near_the_event(login, make_event, make_contact):
+def test_encounter_date_must_be_near_the_event(login):
     event = make_event(ends_on=date(2025, 1, 31))
     contact = make_contact()
     client = login("liaison")
@@ -203,7 +169,7 @@ def test_encounter_date_must_be_near_the_event(login, make_event, make_contact):
     assert response.status_code == 302
 
 
-def test_encounter_needs_a_known_contact(login, make_event):
+def test_encounter_needs_a_known_contact(login):
     event = make_event()
     client = login("liaison")
     response = client.submit(f"/events/{event.id}/encounters/new", {"contact": "Nobody Known"})
@@ -215,7 +181,7 @@ def test_encounter_needs_a_known_contact(login, make_event):
     assert count(Encounter) == 0
 
 
-def test_edit_and_delete_an_encounter(login, make_event, make_contact):
+def test_edit_and_delete_an_encounter(login):
     event = make_event()
     contact = make_contact()
     encounter = make_encounter(event, contact)
@@ -235,7 +201,7 @@ def test_edit_and_delete_an_encounter(login, make_event, make_contact):
     assert count(Encounter) == 0 and count(Contact) == 1 and count(Event) == 1
 
 
-def test_researcher_cannot_record_encounters(login, make_event, make_contact):
+def test_researcher_cannot_record_encounters(login):
     event = make_event()
     contact = make_contact()
     encounter = make_encounter(event, contact, follow_up_wanted=True)
@@ -249,7 +215,7 @@ def test_researcher_cannot_record_encounters(login, make_event, make_contact):
     assert count(Encounter) == 1
 
 
-def test_mark_follow_up_done(login, make_event, make_contact):
+def test_mark_follow_up_done(login):
     event = make_event()
     contact = make_contact()
     encounter = make_encounter(event, contact, follow_up_wanted=True,
@@ -270,7 +236,7 @@ def test_mark_follow_up_done(login, make_event, make_contact):
     assert "evil.example" not in response.headers["Location"]
 
 
-def test_event_list_shows_counts_and_open_follow_ups(login, make_event, make_contact):
+def test_event_list_shows_counts_and_open_follow_ups(login):
     event = make_event()
     for i in range(3):
         make_encounter(event, make_contact(family_name=f"人{i}"), follow_up_wanted=i < 2,

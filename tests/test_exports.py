@@ -531,7 +531,7 @@ def test_exported_company_list_reimported_by_bd_keeps_its_officers(app, login, u
     bd = db.session.get(User, users["bd"].id)
     summary = dry_run(data, "companies.csv", "companies", by=bd)
     assert summary["rejected"] == [] and summary["unchanged"] == 1, summary
-    from tests.conftest import make_user
+    from tests.factories import make_user
 
     other = make_user("liaison", email="liaison-two@example.org", name="Second liaison")
     changed = f"会社名,担当者メール\n株式会社アルファ電機,{other.email}\n".encode()

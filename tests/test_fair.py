@@ -4,14 +4,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-import pytest
 from sqlalchemy import func, select
 
 from crm.companies.models import Company
 from crm.contacts.models import Contact
 from crm.contacts.services import save_contact
 from crm.events.models import Encounter, Event
-from crm.events.services import save_event
 from crm.extensions import db
 
 URL = "/events/fair"
@@ -19,15 +17,6 @@ URL = "/events/fair"
 
 def count(model) -> int:
     return db.session.scalar(select(func.count(model.id)))
-
-
-@pytest.fixture
-def event(app) -> Event:
-    today = date.today()
-    saved = save_event(None, {"name": "nano tech", "starts_on": today - timedelta(days=1),
-                              "ends_on": today + timedelta(days=1)})
-    db.session.commit()
-    return saved
 
 
 def person(at: Event, /, **fields: Any) -> dict[str, Any]:

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from crm.extensions import db
+from tests.factories import make_department
 
 FIXTURES = Path(__file__).parent / "fixtures" / "imports"
 
@@ -276,14 +277,6 @@ def test_contact_rows_with_bad_values_are_rejected(app):
 
 # --- other kinds -----------------------------------------------------------------------------
 
-def _department():
-    from crm.research.models import Department
-
-    dept = Department(name="工学部", name_en="Engineering", code="ENG")
-    db.session.add(dept)
-    db.session.commit()
-    return dept
-
 
 def test_researchers_seeds_events_alumni_donations_encounters(app):
     from crm.alumni.models import Alumnus
@@ -291,7 +284,7 @@ def test_researchers_seeds_events_alumni_donations_encounters(app):
     from crm.events.models import Encounter, Event
     from crm.research.models import Researcher, ResearchSeed
 
-    _department()
+    make_department(name="工学部", name_en="Engineering", code="ENG")
     assert run("full_name,department,email\n山田 太郎,ENG,yamada@u.ac.jp\n", "researchers")[
         "created"] == 1
     seeds = ("title,department,researchers,readiness,ip_status\n"

@@ -131,7 +131,7 @@ def test_forged_form_without_csrf_is_refused(app, login):
 
 def test_batches_are_seen_by_their_creator_and_managers_only(app, login, users):
     from crm.companies.models import Company
-    from tests.conftest import make_user
+    from tests.factories import make_user
 
     client = login("bd")
     batch_id = _batch_id(_upload(client, data="会社名\n株式会社テスト\n".encode()))

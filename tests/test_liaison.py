@@ -17,7 +17,7 @@ from crm.extensions import db
 from crm.liaison import services
 from crm.liaison.models import Coverage, PortfolioAssignment
 from crm.research.models import Department, Researcher, ResearchSeed
-from tests.conftest import make_user
+from tests.factories import make_user
 
 LIMIT_MESSAGE = ("already holds 10 companies (the programme's limit is 10). "
                  "A manager may override with a reason.")

@@ -42,7 +42,8 @@ def _model(path: str):
 
 def _second_admin(app):
     """Another administrator's browser: two people, whatever the first one's role."""
-    from tests.conftest import log_in_as, make_user
+    from tests.conftest import log_in_as
+    from tests.factories import make_user
 
     user = make_user("admin", email="second-admin@example.org", name="Second admin")
     return log_in_as(app.test_client(), user)

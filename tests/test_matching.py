@@ -4,18 +4,10 @@ from __future__ import annotations
 import pytest
 
 from crm.contacts.matching import distinctive_core, find_company, find_contact
-from crm.contacts.services import save_contact
-from crm.extensions import db
+from tests.factories import make_contact
 
 # A valid corporate number (check digit 9 over 234567890123).
 NUMBER = "9234567890123"
-
-
-def contact(**fields):
-    fields.setdefault("family_name", "山田")
-    saved = save_contact(None, fields)
-    db.session.commit()
-    return saved
 
 
 @pytest.mark.parametrize("typed", ["株式会社ABC", "ＡＢＣ(株)", "ABC Co., Ltd.", "abc inc.",
@@ -79,8 +71,8 @@ def test_empty_name_matches_nothing(make_company):
 
 
 def test_same_email_is_the_same_person(app, make_company):
-    taro = contact(family_name="山田", given_name="太郎", email="Taro@Example.JP")
-    hanako = contact(family_name="佐藤", email="hanako@example.jp",
+    taro = make_contact(family_name="山田", given_name="太郎", email="Taro@Example.JP")
+    hanako = make_contact(family_name="佐藤", email="hanako@example.jp",
                      other_emails="h.sato@lab.example.jp")
     assert find_contact("TARO@example.jp", "全然", "違う").exact == taro
     assert find_contact("H.Sato@Lab.example.jp", None, None).exact == hanako
@@ -90,9 +82,9 @@ def test_same_email_is_the_same_person(app, make_company):
 def test_same_name_at_the_same_company_is_a_near_match(app, make_company):
     abc = make_company(name="株式会社ABC")
     other = make_company(name="株式会社XYZ")
-    taro = contact(family_name="山田", given_name="太郎", company_id=abc.id)
-    contact(family_name="山田", given_name="太郎", company_id=other.id)
-    john = contact(family_name="Smith", given_name="John", company_id=abc.id)
+    taro = make_contact(family_name="山田", given_name="太郎", company_id=abc.id)
+    make_contact(family_name="山田", given_name="太郎", company_id=other.id)
+    john = make_contact(family_name="Smith", given_name="John", company_id=abc.id)
     assert find_contact(None, "山田", "太郎", abc).near == [taro]
     assert find_contact(None, "ｓｍｉｔｈ", "john", abc).near == [john]
     assert find_contact(None, "John", "Smith", abc).near == [john]  # order swapped

@@ -12,6 +12,7 @@ from crm.contacts.models import Contact
 from crm.extensions import db
 from crm.ndas import services
 from crm.ndas.models import Disclosure, Nda
+from tests.factories import make_nda
 
 TODAY = date.today()
 
@@ -23,17 +24,6 @@ def _count(model) -> int:
 @pytest.fixture
 def partner(make_company):
     return make_company(name="Acme Robotics Pte. Ltd.", country="SG")
-
-
-def _nda(company, **overrides) -> Nda:
-    data = {"company_id": company.id, "title": "秘密保持契約（ロボット制御）", "status": "signed",
-            "signed_on": date(2025, 3, 20), "effective_from": date(2025, 4, 1),
-            "term_months": 12, "survival_months": 24, "mutual": True,
-            "arbitration_country": "JP"}
-    data.update(overrides)
-    nda = services.save_nda(None, data)
-    db.session.commit()
-    return nda
 
 
 def _form(partner_company, **overrides) -> dict:
@@ -49,7 +39,7 @@ def _form(partner_company, **overrides) -> dict:
 # --- dates ------------------------------------------------------------------------------------
 
 def test_expiry_and_survival_dates_are_computed(partner):
-    nda = _nda(partner)
+    nda = make_nda(partner)
     assert nda.expires_on == date(2026, 3, 31)  # 12 months from 1 April: through 31 March
     assert nda.survives_until == date(2028, 3, 31)
     services.save_nda(nda, {"company_id": partner.id, "title": nda.title, "status": "signed",
@@ -94,7 +84,7 @@ def test_nda_form_errors_by_field_and_nothing_saved(partner, login):
 
 def test_a_signed_nda_needs_its_signing_date(partner):
     with pytest.raises(ValidationError) as err:
-        _nda(partner, signed_on=None)
+        make_nda(partner, signed_on=None)
     assert "signed_on" in err.value.errors
 
 
@@ -109,7 +99,7 @@ def _disclosure(**overrides) -> dict:
 
 
 def test_disclosures_are_logged_within_the_term(partner, login, users):
-    nda = _nda(partner)
+    nda = make_nda(partner)
     contact = Contact(family_name="Lim", given_name="Wei", company=partner)
     db.session.add(contact)
     db.session.commit()
@@ -130,7 +120,7 @@ def test_disclosures_are_logged_within_the_term(partner, login, users):
     ("2025-03-31", "takes effect on 2025-04-01"),
 ])
 def test_disclosures_outside_the_term_are_refused(partner, login, day, message):
-    nda = _nda(partner)
+    nda = make_nda(partner)
     r = login("liaison").submit(f"/ndas/{nda.id}/disclosures", page=f"/ndas/{nda.id}",
                                 data=_disclosure(disclosed_on=day))
     assert r.status_code == 422
@@ -139,20 +129,20 @@ def test_disclosures_outside_the_term_are_refused(partner, login, day, message):
 
 
 def test_the_last_day_in_force_still_accepts_a_disclosure(partner):
-    nda = _nda(partner)
+    nda = make_nda(partner)
     services.add_disclosure(nda, {**_disclosure(), "disclosed_on": date(2026, 3, 31)})
     assert len(nda.disclosures) == 1
 
 
 def test_no_disclosure_under_an_unsigned_nda(partner):
-    nda = _nda(partner, status="draft", signed_on=None)
+    nda = make_nda(partner, status="draft", signed_on=None)
     with pytest.raises(ValidationError) as err:
         services.add_disclosure(nda, {**_disclosure(), "disclosed_on": date(2025, 6, 1)})
     assert "not signed" in err.value.errors["disclosed_on"]
 
 
 def test_a_disclosure_needs_what_and_to_whom(partner, login):
-    nda = _nda(partner)
+    nda = make_nda(partner)
     client = login("liaison")
     r = client.submit(f"/ndas/{nda.id}/disclosures", page=f"/ndas/{nda.id}",
                       data=_disclosure(description="", disclosed_to=""))
@@ -179,7 +169,7 @@ def test_a_disclosure_needs_what_and_to_whom(partner, login):
 def test_third_country_arbitration_warning(make_company, login, country, hq, arbitration,
                                            warned):
     company = make_company(name="Partner Co.", country=country, hq_country=hq)
-    nda = _nda(company, arbitration_country=arbitration)
+    nda = make_nda(company, arbitration_country=arbitration)
     assert (services.arbitration_warning(nda) is not None) is warned
     page = login("liaison").get(f"/ndas/{nda.id}").get_data(as_text=True)
     assert ('id="arbitration-warning"' in page) is warned
@@ -191,7 +181,7 @@ def test_expiring_lists_signed_ndas_ending_within_the_window(partner, login):
     def make(days_left: int, **kw) -> Nda:
         # effective (days_left + 1) days after "one year ago" -> in force through today+days_left
         start = services.add_months(TODAY + timedelta(days=days_left + 1), -12)
-        nda = _nda(partner, title=f"NDA {days_left}", effective_from=start,
+        nda = make_nda(partner, title=f"NDA {days_left}", effective_from=start,
                    signed_on=min(start, TODAY), **kw)
         assert nda.expires_on == TODAY + timedelta(days=days_left)
         return nda
@@ -208,8 +198,8 @@ def test_expiring_lists_signed_ndas_ending_within_the_window(partner, login):
 
 
 def test_the_register_filters_expired_ndas(partner, login):
-    _nda(partner, title="古いNDA")
-    _nda(partner, title="新しいNDA", effective_from=TODAY - timedelta(days=10),
+    make_nda(partner, title="古いNDA")
+    make_nda(partner, title="新しいNDA", effective_from=TODAY - timedelta(days=10),
          signed_on=TODAY - timedelta(days=10))
     page = login("liaison").get("/ndas/?status=expired").get_data(as_text=True)
     assert "古いNDA" in page and "新しいNDA" not in page
@@ -219,7 +209,7 @@ def test_the_register_filters_expired_ndas(partner, login):
 
 @pytest.mark.parametrize("role", ["researcher", "staff"])
 def test_researchers_and_staff_see_no_nda(partner, login, role):
-    nda = _nda(partner)
+    nda = make_nda(partner)
     client = login(role)
     for url in ("/ndas/", f"/ndas/{nda.id}", "/ndas/new"):
         assert client.get(url).status_code == 403, url
@@ -227,7 +217,7 @@ def test_researchers_and_staff_see_no_nda(partner, login, role):
 
 
 def test_export_control_officer_reads_the_register_but_records_nothing(partner, login):
-    nda = _nda(partner)
+    nda = make_nda(partner)
     client = login("export_control")
     assert client.get("/ndas/").status_code == 200
     assert client.get(f"/ndas/{nda.id}").status_code == 200
@@ -237,7 +227,7 @@ def test_export_control_officer_reads_the_register_but_records_nothing(partner, 
 
 
 def test_forged_nda_posts_are_refused(partner, login):
-    nda = _nda(partner)
+    nda = make_nda(partner)
     client = login("manager")
     assert client.post("/ndas/new", data=_form(partner)).status_code == 400
     assert client.post(f"/ndas/{nda.id}/disclosures", data=_disclosure()).status_code == 400
@@ -245,7 +235,7 @@ def test_forged_nda_posts_are_refused(partner, login):
 
 
 def test_company_page_lists_its_ndas(partner, login):
-    _nda(partner, title="秘密保持契約（ロボット制御）")
+    make_nda(partner, title="秘密保持契約（ロボット制御）")
     page = login("liaison").get(f"/companies/{partner.id}").get_data(as_text=True)
     assert "秘密保持契約（ロボット制御）" in page
 
@@ -258,7 +248,7 @@ def test_nda_linked_to_a_collaboration_shows_on_its_nda_step(partner, login):
                            contract_language="ja")
     db.session.add(collab)
     db.session.commit()
-    nda = _nda(partner, collaboration_id=collab.id)
+    nda = make_nda(partner, collaboration_id=collab.id)
     page = login("liaison").get(f"/collaborations/{collab.id}").get_data(as_text=True)
     step = page.split('id="step-nda"')[1].split("</details>")[0]
     assert f"/ndas/{nda.id}" in step
@@ -276,7 +266,7 @@ def _other_company() -> int:
 
 def test_a_disclosure_to_someone_outside_the_partners_group_is_refused(partner, make_company):
     """The NDA covers its company and its group; a contact at another company is not covered."""
-    nda = _nda(partner)
+    nda = make_nda(partner)
     other = make_company(name="Other Robotics Ltd.", country="SG")
     subsidiary = make_company(name="Acme Robotics Japan K.K.", country="JP", parent_id=partner.id)
     outsider = Contact(family_name="Tan", given_name="Wei", company=other)

@@ -26,7 +26,7 @@ from crm.extensions import db, utcnow
 from crm.ops import backup as backup_mod
 from crm.ops import logs, server
 from crm.outbox import IndexOutbox
-from tests.conftest import PASSWORD, make_user
+from tests.factories import PASSWORD, make_user
 
 
 @pytest.fixture

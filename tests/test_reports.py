@@ -28,7 +28,7 @@ from crm.reports.dashboards import DASHBOARDS
 from crm.reports.services import quarter_start
 from crm.requests.models import DataEntryRequest
 from crm.research.models import Department, Researcher, ResearchSeed
-from tests.conftest import make_user
+from tests.factories import make_user
 
 TODAY = date.today()
 BOARDS = list(DASHBOARDS)

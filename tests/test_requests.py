@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date
 from io import BytesIO
 from typing import Any
 
@@ -14,7 +14,7 @@ from crm.companies.models import Company
 from crm.contacts.models import Contact
 from crm.events.models import Encounter, Event
 from crm.events.services import save_event
-from crm.extensions import db, utcnow
+from crm.extensions import db
 from crm.requests.models import DataEntryRequest, RequestMessage
 from crm.requests.services import (
     MAX_ATTACHMENT_BYTES,
@@ -22,7 +22,7 @@ from crm.requests.services import (
     parse_vcard,
     queue_counts,
 )
-from tests.conftest import make_user
+from tests.factories import make_request, make_user
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 200
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200
@@ -355,16 +355,6 @@ def test_parse_vcard_tolerates_shift_jis_and_fn_only():
 
 
 # --- the queue ------------------------------------------------------------------------------
-
-def make_request(user_id: int, status: str = "submitted", age_days: int = 0,
-                 **fields: Any) -> DataEntryRequest:
-    fields.setdefault("person_name", "誰か")
-    req = DataEntryRequest(submitted_by_id=user_id, status=status,
-                           created_at=(utcnow() - timedelta(days=age_days)).replace(tzinfo=None),
-                           **fields)
-    db.session.add(req)
-    db.session.commit()
-    return req
 
 
 def test_queue_oldest_first_with_aging_and_counts(login, users):

@@ -8,46 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 from crm.extensions import db
-from crm.research import services
 from crm.research.models import Department, Researcher, ResearchSeed
-
-
-@pytest.fixture
-def make_department(app):
-    counter = iter(range(1, 10_000))
-
-    def _make(**fields: Any) -> Department:
-        n = next(counter)
-        fields.setdefault("name", f"工学研究科{n}")
-        dept = services.save_department(None, fields)
-        db.session.commit()
-        return dept
-
-    return _make
-
-
-@pytest.fixture
-def make_researcher(app):
-    def _make(**fields: Any) -> Researcher:
-        fields.setdefault("family_name", "山田")
-        fields.setdefault("given_name", "太郎")
-        person = services.save_researcher(None, fields)
-        db.session.commit()
-        return person
-
-    return _make
-
-
-@pytest.fixture
-def make_seed(app):
-    def _make(researchers: list[Researcher] = (), **fields: Any) -> ResearchSeed:
-        fields.setdefault("title", "高効率ペロブスカイト太陽電池")
-        fields["researcher_ids"] = [r.id for r in researchers]
-        item = services.save_seed(None, fields)
-        db.session.commit()
-        return item
-
-    return _make
+from tests.factories import make_department, make_researcher, make_seed
 
 
 def seed_form(**overrides: Any) -> dict[str, Any]:
@@ -122,7 +84,7 @@ def test_research_editors_create_department_researcher_and_seed(login, role):
     assert "Soft robot gripper" in text(c.get(f"/research/departments/{dept.id}"))
 
 
-def test_manager_edits_and_deletes(login, make_department, make_researcher, make_seed):
+def test_manager_edits_and_deletes(login):
     dept = make_department()
     a, b = make_researcher(), make_researcher(family_name="鈴木", given_name="一郎")
     item = make_seed([a], department_id=dept.id, readiness=3)
@@ -154,8 +116,7 @@ def test_manager_edits_and_deletes(login, make_department, make_researcher, make
     assert count(Researcher) == 1
 
 
-def test_researcher_delete_keeps_seeds_and_unlinks_login(login, users, make_researcher,
-                                                         make_seed):
+def test_researcher_delete_keeps_seeds_and_unlinks_login(login, users):
     a, b = make_researcher(), make_researcher(family_name="鈴木")
     item = make_seed([a, b])
     users["researcher"].researcher_id = a.id
@@ -172,7 +133,7 @@ def test_researcher_delete_keeps_seeds_and_unlinks_login(login, users, make_rese
 # --- validation --------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("value", ["0", "10"])
-def test_readiness_out_of_range_refused_beside_the_field(login, make_seed, value):
+def test_readiness_out_of_range_refused_beside_the_field(login, value):
     c = login("bd")  # the select offers 1-9 only: the server checks what a tampered post sends
     r = c.forge("/research/seeds/new", seed_form(readiness=value))
     assert r.status_code == 422
@@ -200,7 +161,7 @@ def test_title_required_and_unknown_researcher_refused(login):
     assert count(ResearchSeed) == 0
 
 
-def test_department_name_required_and_unique(login, make_department):
+def test_department_name_required_and_unique(login):
     make_department(name="医学研究科", code="MED")
     c = login("bd")
     r = c.submit("/research/departments/new", {"name": ""})
@@ -219,8 +180,7 @@ def test_researcher_family_name_required(login):
     assert count(Researcher) == 0
 
 
-def test_department_delete_refused_while_in_use(login, make_department, make_researcher,
-                                                make_seed):
+def test_department_delete_refused_while_in_use(login):
     used, empty = make_department(), make_department()
     make_researcher(department_id=used.id)
     make_seed(department_id=used.id)
@@ -238,7 +198,7 @@ def test_department_delete_refused_while_in_use(login, make_department, make_res
 
 # --- who may edit ------------------------------------------------------------------------------
 
-def test_researcher_user_edits_own_seed_only(login, users, make_researcher, make_seed):
+def test_researcher_user_edits_own_seed_only(login, users):
     me, other = make_researcher(), make_researcher(family_name="鈴木")
     mine, theirs = make_seed([me], title="Mine"), make_seed([other], title="Theirs")
     users["researcher"].researcher_id = me.id
@@ -271,7 +231,7 @@ def test_researcher_user_edits_own_seed_only(login, users, make_researcher, make
     assert count(Department) == 0 and count(ResearchSeed) == 2
 
 
-def test_researcher_user_edits_own_profile_only(login, users, make_researcher):
+def test_researcher_user_edits_own_profile_only(login, users):
     me, other = make_researcher(), make_researcher(family_name="鈴木")
     users["researcher"].researcher_id = me.id
     db.session.commit()
@@ -289,8 +249,7 @@ def test_researcher_user_edits_own_profile_only(login, users, make_researcher):
 
 
 @pytest.mark.parametrize("role", ["liaison", "staff", "researcher"])
-def test_roles_without_research_edit_cannot_change_research(login, role, make_department,
-                                                            make_researcher, make_seed):
+def test_roles_without_research_edit_cannot_change_research(login, role):
     dept = make_department()
     person = make_researcher(department_id=dept.id)
     item = make_seed([person])
@@ -321,7 +280,7 @@ def test_unknown_ids_404(login):
         assert c.get(url).status_code == 404, url
 
 
-def test_csrf_less_post_refused(login, make_department, make_seed):
+def test_csrf_less_post_refused(login):
     dept = make_department()
     item = make_seed()
     c = login("admin")
@@ -342,7 +301,7 @@ def test_anonymous_is_sent_to_login(client):
 
 # --- lists and search --------------------------------------------------------------------------
 
-def test_seed_list_search_filters_and_sort(login, make_department, make_researcher, make_seed):
+def test_seed_list_search_filters_and_sort(login):
     eng, med = make_department(name="工学研究科"), make_department(name="医学研究科")
     make_seed(title="量子センサ", abstract="ダイヤモンドNVセンタ", keywords="quantum",
               department_id=eng.id, readiness=3, government_funded=True, ip_status="filed")
@@ -373,8 +332,7 @@ def test_seed_list_search_filters_and_sort(login, make_department, make_research
     assert "量子センサ" in text(partial) and "<nav class=\"navbar" not in text(partial)
 
 
-def test_researcher_list_search_by_kanji_kana_latin_lab_keywords(login, make_department,
-                                                                 make_researcher):
+def test_researcher_list_search_by_kanji_kana_latin_lab_keywords(login):
     eng, med = make_department(), make_department()
     make_researcher(family_name="山田", given_name="太郎", family_name_reading="やまだ",
                     given_name_reading="たろう", name_en="Taro Yamada", lab="材料研究室",
@@ -398,7 +356,7 @@ def test_researcher_list_search_by_kanji_kana_latin_lab_keywords(login, make_dep
     assert names("?sort=department&dir=desc") == names("?sort=department&dir=asc")[::-1]
 
 
-def test_department_list_counts(login, make_department, make_researcher, make_seed):
+def test_department_list_counts(login):
     eng, med = make_department(name="工学研究科", code="ENG"), make_department(name="医学研究科")
     make_researcher(department_id=eng.id)
     make_researcher(department_id=eng.id)
@@ -411,7 +369,7 @@ def test_department_list_counts(login, make_department, make_researcher, make_se
     assert "医学研究科" not in text(login("liaison").get("/research/departments/?q=ENG"))
 
 
-def test_bayh_dole_banner_only_when_flagged(login, make_seed):
+def test_bayh_dole_banner_only_when_flagged(login):
     flagged, plain = make_seed(government_funded=True), make_seed(title="Plain")
     c = login("liaison")
     banner = "Government-funded (Bayh-Dole): licensing or transfer needs prior approval"
@@ -427,7 +385,7 @@ def test_researcher_slot_adds_a_picker(login):
     assert "index=4" in page and 'hx-swap-oob="true"' in page
 
 
-def test_new_seed_prefilled_from_researcher(login, make_department, make_researcher):
+def test_new_seed_prefilled_from_researcher(login):
     dept = make_department()
     person = make_researcher(department_id=dept.id)
     page = text(login("bd").get(f"/research/seeds/new?researcher={person.id}"))
@@ -437,8 +395,7 @@ def test_new_seed_prefilled_from_researcher(login, make_department, make_researc
 
 # --- no N+1 ------------------------------------------------------------------------------------
 
-def test_seed_list_query_count_constant(login, make_department, make_researcher, make_seed,
-                                        count_queries):
+def test_seed_list_query_count_constant(login, count_queries):
     dept = make_department()
     people = [make_researcher(family_name=f"研究者{i}", department_id=dept.id) for i in range(3)]
     c = login("liaison")
@@ -457,8 +414,7 @@ def test_seed_list_query_count_constant(login, make_department, make_researcher,
     assert queries() == two
 
 
-def test_researcher_page_query_count_constant(login, make_department, make_researcher,
-                                              make_seed, count_queries):
+def test_researcher_page_query_count_constant(login, count_queries):
     dept = make_department()
     person = make_researcher(department_id=dept.id)
     colleague = make_researcher(family_name="同僚")
@@ -478,8 +434,7 @@ def test_researcher_page_query_count_constant(login, make_department, make_resea
     assert queries() == two
 
 
-def test_department_list_and_page_query_count_constant(login, make_department, make_researcher,
-                                                       make_seed, count_queries):
+def test_department_list_and_page_query_count_constant(login, count_queries):
     c = login("liaison")
 
     def queries(url: str) -> int:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import Any
 
 import pytest
 from sqlalchemy import func, insert, select, text
@@ -16,8 +15,9 @@ from crm.contacts.models import Contact
 from crm.events.models import Encounter, Event
 from crm.extensions import db
 from crm.outbox import IndexOutbox
-from crm.research.models import Department, Researcher, ResearchSeed
+from crm.research.models import Department, ResearchSeed
 from search_index import Index
+from tests.factories import make_researcher, make_seed
 
 
 @pytest.fixture(autouse=True)
@@ -32,28 +32,6 @@ def pending() -> int:
 
 def ids(found) -> list[int]:
     return [f.record.id for f in found]
-
-
-@pytest.fixture
-def make_seed(app):
-    def _make(title: str, abstract: str = "", researchers: list[Researcher] = (), **kw: Any):
-        seed = ResearchSeed(title=title, abstract=abstract, researchers=list(researchers), **kw)
-        db.session.add(seed)
-        db.session.commit()
-        return seed
-
-    return _make
-
-
-@pytest.fixture
-def make_researcher(app):
-    def _make(family: str = "山田", **kw: Any) -> Researcher:
-        person = Researcher(family_name=family, given_name=kw.pop("given", "太郎"), **kw)
-        db.session.add(person)
-        db.session.commit()
-        return person
-
-    return _make
 
 
 # --- the outbox keeps the index current ------------------------------------------------------
@@ -144,9 +122,9 @@ def test_deleting_removes_from_the_index(app, index):
     assert index.search("ephemeral") == []
 
 
-def test_a_seed_change_reaches_its_researchers_profile(index, make_researcher, make_seed):
+def test_a_seed_change_reaches_its_researchers_profile(index):
     person = make_researcher()
-    seed = make_seed("ペロブスカイト太陽電池", researchers=[person])
+    seed = make_seed(title="ペロブスカイト太陽電池", researchers=[person])
     assert ids(search.match("ペロブスカイト", kind="researcher")) == [person.id]
     seed.title = "熱電変換モジュール"
     db.session.commit()
@@ -180,9 +158,9 @@ def test_encounters_and_activities_feed_the_company_document(index, make_company
 
 # --- the search page -----------------------------------------------------------------------
 
-def test_search_page_groups_highlights_and_escapes(login, make_company, make_seed):
+def test_search_page_groups_highlights_and_escapes(login, make_company):
     make_company(name="<b>Evil</b> 電池 Corp", interests="batteries")
-    make_seed("Battery recycling", abstract="コバルトの回収")
+    make_seed(title="Battery recycling", abstract="コバルトの回収")
     page = login("researcher").get("/search/?q=ＢＡＴＴＥＲＹ").get_data(as_text=True)
     assert "Companies" in page and "Research seeds" in page
     assert "&lt;b&gt;Evil&lt;/b&gt;" in page and "<b>Evil" not in page
@@ -209,10 +187,10 @@ def test_search_needs_login(client):
 
 # --- matching ----------------------------------------------------------------------------------
 
-def test_match_page_ranks_with_why_and_filters(login, make_seed):
-    make_seed("全固体電池の界面抵抗低減", readiness=3, government_funded=True)
-    make_seed("Solid-state battery electrolytes", readiness=6)
-    make_seed("麹菌の発酵")
+def test_match_page_ranks_with_why_and_filters(login):
+    make_seed(title="全固体電池の界面抵抗低減", readiness=3, government_funded=True)
+    make_seed(title="Solid-state battery electrolytes", readiness=6)
+    make_seed(title="麹菌の発酵")
     client = login("manager")
     client.get("/search/match")
     r = client.submit("/search/match", {"text": "全固体電池 solid-state battery の共同研究先を探しています",
@@ -229,11 +207,11 @@ def test_match_page_ranks_with_why_and_filters(login, make_seed):
     assert "Solid-state battery electrolytes" in filtered
 
 
-def test_a_manager_opens_match_from_the_menu_types_a_need_and_sees_the_seeds(login, make_seed):
+def test_a_manager_opens_match_from_the_menu_types_a_need_and_sees_the_seeds(login):
     """Issue 11: Research → "Match a need to research" → type → Match answered 400 every time
     (the page built its form without CSRF on GET, so the form it rendered had no token)."""
-    make_seed("全固体電池の界面抵抗低減", abstract="硫化物系固体電解質")
-    make_seed("麹菌の発酵")
+    make_seed(title="全固体電池の界面抵抗低減", abstract="硫化物系固体電解質")
+    make_seed(title="麹菌の発酵")
     client = login("manager")
     home = client.get("/", follow_redirects=True).get_data(as_text=True)
     assert 'href="/search/match"' in home and "Match a need to research" in home
@@ -249,21 +227,20 @@ def test_a_manager_opens_match_from_the_menu_types_a_need_and_sees_the_seeds(log
     assert again.status_code == 200
 
 
-def test_match_by_a_bookmarkable_get_link_needs_no_token(login, make_seed):
-    make_seed("Solid-state battery electrolytes")
+def test_match_by_a_bookmarkable_get_link_needs_no_token(login):
+    make_seed(title="Solid-state battery electrolytes")
     client = login("liaison")
     r = client.get("/search/match", query_string={"text": "solid-state battery", "kind": "seed"})
     assert r.status_code == 200
     assert "Solid-state battery electrolytes" in r.get_data(as_text=True)
 
 
-def test_more_filters_link_of_a_company_page_matches_and_posts(login, make_company,
-                                                               make_researcher, make_seed):
+def test_more_filters_link_of_a_company_page_matches_and_posts(login, make_company):
     company = make_company(name="株式会社ニーズ", interests="排熱を電気に変える熱電変換")
-    person = make_researcher("鈴木")
-    make_seed("熱電変換モジュール", researchers=[person])
-    other = make_researcher("佐藤")
-    make_seed("麹菌の発酵", researchers=[other])
+    person = make_researcher(family_name="鈴木")
+    make_seed(title="熱電変換モジュール", researchers=[person])
+    other = make_researcher(family_name="佐藤")
+    make_seed(title="麹菌の発酵", researchers=[other])
     client = login("liaison")
     page = client.get(f"/companies/{company.id}").get_data(as_text=True)
     link = f"/search/match?company={company.id}&amp;kind=researcher"
@@ -287,10 +264,10 @@ def test_match_page_refuses_a_post_without_csrf(login):
     assert login("manager").post("/search/match", data={"text": "x"}).status_code == 400
 
 
-def test_match_page_starts_from_a_company(login, make_company, make_researcher, make_seed):
+def test_match_page_starts_from_a_company(login, make_company):
     company = make_company(name="株式会社ニーズ", interests="排熱を電気に変える熱電変換")
-    person = make_researcher("鈴木")
-    make_seed("熱電変換モジュール", researchers=[person])
+    person = make_researcher(family_name="鈴木")
+    make_seed(title="熱電変換モジュール", researchers=[person])
     page = login("liaison").get(f"/search/match?company={company.id}&kind=researcher")
     html = page.get_data(as_text=True)
     assert page.status_code == 200
@@ -299,7 +276,7 @@ def test_match_page_starts_from_a_company(login, make_company, make_researcher, 
     assert login("liaison").get("/search/match?company=999999").status_code == 404
 
 
-def test_company_page_shows_matching_seeds_with_constant_queries(login, make_company, make_seed,
+def test_company_page_shows_matching_seeds_with_constant_queries(login, make_company,
                                                                  count_queries):
     company = make_company(name="株式会社ピッキング", interests="物流倉庫のピッキング自動化")
     client = login("liaison")
@@ -309,7 +286,8 @@ def test_company_page_shows_matching_seeds_with_constant_queries(login, make_com
         page = client.get(url).get_data(as_text=True)
     assert "No research seed matches" in page
     for n in range(12):
-        make_seed(f"ロボットによるピッキング {n}", abstract="物流倉庫の自動化", government_funded=n % 2 == 0)
+        make_seed(title=f"ロボットによるピッキング {n}", abstract="物流倉庫の自動化",
+                  government_funded=n % 2 == 0)
     with count_queries() as many_matching:
         page = client.get(url).get_data(as_text=True)
     assert "Matching research seeds" in page and "ロボットによるピッキング" in page
@@ -321,14 +299,13 @@ def test_company_page_shows_matching_seeds_with_constant_queries(login, make_com
     assert "ピッキング 1</a>" in html and "ピッキング 0</a>" not in html  # 0 is government-funded
 
 
-def test_seed_and_researcher_pages_show_interested_companies(login, make_company, make_seed,
-                                                             make_researcher, users,
+def test_seed_and_researcher_pages_show_interested_companies(login, make_company, users,
                                                              count_queries):
     officer = users["liaison"]
     make_company(name="株式会社蓄熱", interests="潜熱蓄熱材で暖房費を下げたい",
                  officer_id=officer.id)
-    person = make_researcher("高橋", keywords="蓄熱, 相変化材料")
-    seed = make_seed("潜熱蓄熱材の開発", abstract="相変化材料で熱を蓄える", researchers=[person])
+    person = make_researcher(family_name="高橋", keywords="蓄熱, 相変化材料")
+    seed = make_seed(title="潜熱蓄熱材の開発", abstract="相変化材料で熱を蓄える", researchers=[person])
     client = login("researcher")
     with count_queries() as first:
         page = client.get(f"/research/seeds/{seed.id}").get_data(as_text=True)

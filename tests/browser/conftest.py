@@ -24,7 +24,7 @@ from urllib.parse import urlparse
 import pytest
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

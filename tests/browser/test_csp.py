@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from crm.reports.dashboards import DASHBOARDS
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 from tests.test_reports import build_office
 
 WATCH = """

@@ -294,7 +294,7 @@ def test_manager_matches_a_pasted_need_in_japanese_and_in_english(open_screen, s
 def full_officer(users):
     """The liaison officer holds 10 companies (the programme's limit); 株式会社ミライ精機 is
     held by 高橋, a second officer."""
-    from tests.conftest import make_user
+    from tests.factories import make_user
 
     officer = users["liaison"]
     for i in range(10):
