@@ -267,3 +267,21 @@ def count_queries(app):
             sql_event.remove(db.engine, "before_cursor_execute", _on)
 
     return _count
+
+
+@pytest.fixture
+def queries_do_not_grow(count_queries):
+    """queries_do_not_grow(client, url, add) -> the page's text: GET url runs as many SQL
+    statements after add(20) as after add(2) (a list page does not query once per row)."""
+
+    def _check(client: Client, url: str, add) -> str:
+        add(2)
+        with count_queries() as few:
+            assert client.get(url).status_code == 200
+        add(20)
+        with count_queries() as many:
+            body = client.get(url).get_data(as_text=True)
+        assert few() == many()
+        return body
+
+    return _check

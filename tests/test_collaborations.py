@@ -13,7 +13,8 @@ from crm.collaborations.models import STEPS, Collaboration, CollaborationSignoff
 from crm.collaborations.steps import item_codes
 from crm.common.services import ValidationError
 from crm.extensions import db
-from crm.research.models import Researcher, ResearchSeed
+from crm.research.models import ResearchSeed
+from tests.factories import make_researcher, make_seed
 
 TODAY = date.today()
 
@@ -32,12 +33,10 @@ def _count(model) -> int:
 def world(app, make_company):
     """Two companies in one industry, a foreign one, two seeds (one government-funded) and
     two researchers."""
-    tanaka = Researcher(family_name="田中", given_name="一郎")
-    suzuki = Researcher(family_name="鈴木", given_name="花子")
-    battery = ResearchSeed(title="全固体電池の電解質", researchers=[tanaka])
-    funded = ResearchSeed(title="量子センサ", researchers=[suzuki], government_funded=True)
-    db.session.add_all([tanaka, suzuki, battery, funded])
-    db.session.commit()
+    tanaka = make_researcher(family_name="田中", given_name="一郎")
+    suzuki = make_researcher(family_name="鈴木", given_name="花子")
+    battery = make_seed([tanaka], title="全固体電池の電解質")
+    funded = make_seed([suzuki], title="量子センサ", government_funded=True)
     return {
         "acme": make_company(name="株式会社アクメ電機", industry="電気機器"),
         "rival": make_company(name="ライバル電機株式会社", industry="電気機器"),

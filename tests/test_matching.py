@@ -73,7 +73,7 @@ def test_empty_name_matches_nothing(make_company):
 def test_same_email_is_the_same_person(app, make_company):
     taro = make_contact(family_name="山田", given_name="太郎", email="Taro@Example.JP")
     hanako = make_contact(family_name="佐藤", email="hanako@example.jp",
-                     other_emails="h.sato@lab.example.jp")
+                          other_emails="h.sato@lab.example.jp")
     assert find_contact("TARO@example.jp", "全然", "違う").exact == taro
     assert find_contact("H.Sato@Lab.example.jp", None, None).exact == hanako
     assert find_contact("nobody@example.jp", "山田", "太郎").exact is None

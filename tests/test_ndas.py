@@ -8,11 +8,10 @@ import pytest
 from sqlalchemy import func, select
 
 from crm.common.services import ValidationError
-from crm.contacts.models import Contact
 from crm.extensions import db
 from crm.ndas import services
 from crm.ndas.models import Disclosure, Nda
-from tests.factories import make_nda
+from tests.factories import make_contact, make_nda
 
 TODAY = date.today()
 
@@ -100,9 +99,7 @@ def _disclosure(**overrides) -> dict:
 
 def test_disclosures_are_logged_within_the_term(partner, login, users):
     nda = make_nda(partner)
-    contact = Contact(family_name="Lim", given_name="Wei", company=partner)
-    db.session.add(contact)
-    db.session.commit()
+    contact = make_contact(partner, "Lim", "Wei")
     client = login("liaison")
     r = client.submit(f"/ndas/{nda.id}/disclosures", page=f"/ndas/{nda.id}", data=_disclosure(
         disclosed_to="", disclosed_to_contact=f"Lim Wei [#{contact.id}]"))
@@ -182,7 +179,7 @@ def test_expiring_lists_signed_ndas_ending_within_the_window(partner, login):
         # effective (days_left + 1) days after "one year ago" -> in force through today+days_left
         start = services.add_months(TODAY + timedelta(days=days_left + 1), -12)
         nda = make_nda(partner, title=f"NDA {days_left}", effective_from=start,
-                   signed_on=min(start, TODAY), **kw)
+                       signed_on=min(start, TODAY), **kw)
         assert nda.expires_on == TODAY + timedelta(days=days_left)
         return nda
 
@@ -200,7 +197,7 @@ def test_expiring_lists_signed_ndas_ending_within_the_window(partner, login):
 def test_the_register_filters_expired_ndas(partner, login):
     make_nda(partner, title="古いNDA")
     make_nda(partner, title="新しいNDA", effective_from=TODAY - timedelta(days=10),
-         signed_on=TODAY - timedelta(days=10))
+             signed_on=TODAY - timedelta(days=10))
     page = login("liaison").get("/ndas/?status=expired").get_data(as_text=True)
     assert "古いNDA" in page and "新しいNDA" not in page
 
@@ -269,10 +266,8 @@ def test_a_disclosure_to_someone_outside_the_partners_group_is_refused(partner, 
     nda = make_nda(partner)
     other = make_company(name="Other Robotics Ltd.", country="SG")
     subsidiary = make_company(name="Acme Robotics Japan K.K.", country="JP", parent_id=partner.id)
-    outsider = Contact(family_name="Tan", given_name="Wei", company=other)
-    insider = Contact(family_name="Lim", given_name="Mei", company=subsidiary)
-    db.session.add_all([outsider, insider])
-    db.session.commit()
+    outsider = make_contact(other, "Tan", "Wei")
+    insider = make_contact(subsidiary, "Lim", "Mei")
     with pytest.raises(ValidationError) as err:
         services.add_disclosure(nda, {**_disclosure(), "disclosed_on": date(2025, 6, 1), "disclosed_to": "",
                                       "disclosed_to_contact_id": outsider.id})

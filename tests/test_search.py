@@ -17,7 +17,7 @@ from crm.extensions import db
 from crm.outbox import IndexOutbox
 from crm.research.models import Department, ResearchSeed
 from search_index import Index
-from tests.factories import make_researcher, make_seed
+from tests.factories import make_contact, make_researcher, make_seed
 
 
 @pytest.fixture(autouse=True)
@@ -169,9 +169,7 @@ def test_search_page_groups_highlights_and_escapes(login, make_company):
 
 
 def test_search_page_finds_readings_and_one_kind(login, app):
-    contact = Contact(family_name="山田", given_name="花子", family_name_reading="ヤマダ")
-    db.session.add(contact)
-    db.session.commit()
+    contact = make_contact(family_name="山田", given_name="花子", family_name_reading="ヤマダ")
     client = login("staff")
     page = client.get("/search/?q=やまだ").get_data(as_text=True)
     assert f"/contacts/{contact.id}" in page

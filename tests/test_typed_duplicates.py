@@ -3,8 +3,6 @@ form, the fair form and request entry all go through crm.contacts.matching.check
 check_contact."""
 from __future__ import annotations
 
-from datetime import date, timedelta
-
 import pytest
 from sqlalchemy import func, select
 
@@ -14,8 +12,8 @@ from crm.companies.services import save_company
 from crm.contacts.matching import DuplicateRefused, NearDuplicates, check_company
 from crm.contacts.models import Contact
 from crm.contacts.services import save_contact
-from crm.events.services import save_event
 from crm.extensions import db
+from tests.factories import make_contact, make_fair
 
 #: A valid corporate number (check digit right).
 NUMBER = "7010001008844"
@@ -98,11 +96,16 @@ def test_contact_same_name_same_company_is_asked(make_company):
 
 # --- pages ---------------------------------------------------------------------------------
 
-def test_company_form_refuses_tdk_typed_full_width_with_a_link(login, make_company):
-    tdk = make_company(name="TDK株式会社")
+def _new_company(login, name: str):
+    """A staff user opens the new-company form, types `name` and saves: (client, response)."""
     client = login("staff")
     client.get("/companies/new")
-    response = client.submit("/companies/new", {"name": "ＴＤＫ(株)"})
+    return client, client.submit("/companies/new", {"name": name})
+
+
+def test_company_form_refuses_tdk_typed_full_width_with_a_link(login, make_company):
+    tdk = make_company(name="TDK株式会社")
+    _, response = _new_company(login, "ＴＤＫ(株)")
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert f'href="/companies/{tdk.id}"' in page
@@ -113,9 +116,7 @@ def test_company_form_refuses_tdk_typed_full_width_with_a_link(login, make_compa
 
 def test_company_form_asks_about_a_near_match_then_creates_when_confirmed(login, make_company):
     yamada = make_company(name="山田電機株式会社")
-    client = login("staff")
-    client.get("/companies/new")
-    asked = client.submit("/companies/new", {"name": "山田電機工業"})
+    client, asked = _new_company(login, "山田電機工業")
     assert asked.status_code == 200
     page = asked.get_data(as_text=True)
     assert "Is it one of these companies already in the CRM?" in page
@@ -128,17 +129,13 @@ def test_company_form_asks_about_a_near_match_then_creates_when_confirmed(login,
 
 
 def test_company_form_without_matches_creates_at_once(login):
-    client = login("staff")
-    client.get("/companies/new")
-    assert client.submit("/companies/new", {"name": "株式会社新規"}).status_code == 302
+    assert _new_company(login, "株式会社新規")[1].status_code == 302
     assert db.session.scalars(select(Company.name)).all() == ["株式会社新規"]
 
 
 def test_contact_form_asks_about_the_same_person_at_the_same_company(login, make_company):
     abc = make_company(name="株式会社ABC")
-    known = save_contact(None, {"family_name": "山田", "given_name": "太郎",
-                                "company_id": abc.id, "do_not_contact": True})
-    db.session.commit()
+    known = make_contact(abc, "山田", "太郎", do_not_contact=True)
     client = login("staff")
     client.get("/contacts/new")
     fields = {"family_name": "山田", "given_name": "太郎", "company": f"株式会社ABC [#{abc.id}]"}
@@ -153,8 +150,7 @@ def test_contact_form_asks_about_the_same_person_at_the_same_company(login, make
 
 
 def test_contact_form_refuses_a_known_email_with_a_link(login):
-    known = save_contact(None, {"family_name": "Smith", "email": "j.smith@example.com"})
-    db.session.commit()
+    known = make_contact(family_name="Smith", email="j.smith@example.com")
     client = login("staff")
     client.get("/contacts/new")
     response = client.submit("/contacts/new", {"family_name": "Smyth",
@@ -167,10 +163,7 @@ def test_contact_form_refuses_a_known_email_with_a_link(login):
 def test_fair_form_links_the_same_company_the_company_form_refuses(login, make_company):
     """The same typed name is one company everywhere."""
     tdk = make_company(name="TDK株式会社")
-    today = date.today()
-    event = save_event(None, {"name": "CEATEC", "starts_on": today - timedelta(days=1),
-                              "ends_on": today + timedelta(days=1)})
-    db.session.commit()
+    event = make_fair(name="CEATEC")
     client = login("liaison")
     client.get("/events/fair")
     response = client.submit("/events/fair", {"event": str(event.id), "family_name": "佐藤",
