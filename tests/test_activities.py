@@ -4,23 +4,15 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from crm.activities.models import Activity
 from crm.contacts.models import Contact
 from crm.extensions import db
 from tests.factories import make_activity, make_contact
+from tests.reading import count, fresh
 
 SECRET = "Budget for the joint lab: 30 million yen"
-
-
-def _count(model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
-
-
-def _fresh(activity_id: int) -> Activity | None:
-    db.session.expire_all()
-    return db.session.get(Activity, activity_id)
 
 
 # --- create, edit, delete through the forms -------------------------------------------------
@@ -87,7 +79,7 @@ def test_contact_from_another_company_is_refused(login, make_company):
         "subject": "Kick-off", "contacts": [str(stranger.id)]})
     assert r.status_code == 422
     assert "Only people at this company can be chosen: John Smith." in r.get_data(as_text=True)
-    assert _count(Activity) == 0
+    assert count(Activity) == 0
 
 
 def test_missing_subject_and_company_get_messages_beside_the_fields(login):
@@ -97,7 +89,7 @@ def test_missing_subject_and_company_get_messages_beside_the_fields(login):
     assert r.status_code == 422
     assert "Choose the company this activity was with." in body
     assert "Enter a subject" in body and "invalid-feedback" in body
-    assert _count(Activity) == 0
+    assert count(Activity) == 0
 
 
 def test_unknown_company_name_is_refused(login, make_company):
@@ -106,7 +98,7 @@ def test_unknown_company_name_is_refused(login, make_company):
                                                     "occurred_on": "2026-04-10", "subject": "x"})
     assert r.status_code == 422
     assert "Nothing by that name" in r.get_data(as_text=True)
-    assert _count(Activity) == 0
+    assert count(Activity) == 0
 
 
 def test_edit_keeps_the_author_and_changes_the_contacts(login, make_company, users):
@@ -120,7 +112,7 @@ def test_edit_keeps_the_author_and_changes_the_contacts(login, make_company, use
         "company": f"Acme Inc. [#{company.id}]", "kind": "call", "occurred_on": "2026-03-03",
         "subject": "Follow-up call", "contacts": [str(b.id)]})
     assert r.status_code == 302
-    activity = _fresh(activity.id)
+    activity = fresh(Activity, activity.id)
     assert activity.subject == "Follow-up call" and activity.kind == "call"
     assert [c.id for c in activity.contacts] == [b.id]
     assert activity.user_id == users["liaison"].id
@@ -133,11 +125,11 @@ def test_delete_asks_first_then_deletes(login, make_company, users):
     client = login("bd")
     page = client.get(f"/activities/{activity.id}/delete").get_data(as_text=True)
     assert "Delete “Kick-off”?" in page
-    assert _count(Activity) == 1
+    assert count(Activity) == 1
     r = client.submit(f"/activities/{activity.id}/delete")
     assert r.status_code == 302 and r.headers["Location"].endswith(f"/companies/{company.id}")
-    assert _count(Activity) == 0
-    assert _count(Contact) == 1
+    assert count(Activity) == 0
+    assert count(Contact) == 1
 
 
 # --- permissions, CSRF, 404 ---------------------------------------------------------------
@@ -150,7 +142,7 @@ def test_researcher_cannot_log_an_activity(login, make_company):
                                           "kind": "meeting", "occurred_on": "2026-04-10",
                                           "subject": "x"})
     assert r.status_code == 403
-    assert _count(Activity) == 0
+    assert count(Activity) == 0
 
 
 @pytest.mark.parametrize("role", ["staff", "liaison", "researcher"])
@@ -159,7 +151,7 @@ def test_roles_without_delete_right_cannot_delete(login, make_company, users, ro
     client = login(role)
     assert client.get(f"/activities/{activity.id}/delete").status_code == 403
     assert client.forge(f"/activities/{activity.id}/delete").status_code == 403
-    assert _count(Activity) == 1
+    assert count(Activity) == 1
 
 
 def test_post_without_csrf_token_is_refused(login, make_company, users):
@@ -171,7 +163,7 @@ def test_post_without_csrf_token_is_refused(login, make_company, users):
                                              "subject": "Forged"})
     assert r.status_code == 400
     assert client.post(f"/activities/{activity.id}/delete").status_code == 400
-    assert _count(Activity) == 1
+    assert count(Activity) == 1
 
 
 def test_unknown_activity_is_404(login):
@@ -247,13 +239,13 @@ def test_only_author_manager_admin_may_edit_or_delete_a_confidential_activity(
     assert "Edit</a>" not in other.get(url).get_data(as_text=True)
     bd = login("bd")  # may delete records, but is neither the author nor a manager
     assert bd.forge(url + "/delete").status_code == 403
-    assert _fresh(secret_meeting.id).minutes == SECRET
+    assert fresh(Activity, secret_meeting.id).minutes == SECRET
 
     author = login("liaison")
     assert author.submit(url + "/edit", {**data, "confidential": "y"}).status_code == 302
-    assert _fresh(secret_meeting.id).subject == "Changed"
+    assert fresh(Activity, secret_meeting.id).subject == "Changed"
     assert login("manager").submit(url + "/delete").status_code == 302
-    assert _fresh(secret_meeting.id) is None
+    assert fresh(Activity, secret_meeting.id) is None
 
 
 # --- the list -----------------------------------------------------------------------------

@@ -2,23 +2,15 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from crm.alumni.models import Alumnus
 from crm.donations.models import Donation
 from crm.extensions import db
 from tests.factories import make_alumnus, make_contact, make_department, make_donation
+from tests.reading import count, fresh
 
 ENGINEERING = {"name": "工学部", "name_en": "Faculty of Engineering"}
-
-
-def _count(model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
-
-
-def _fresh(alumnus_id: int) -> Alumnus | None:
-    db.session.expire_all()
-    return db.session.get(Alumnus, alumnus_id)
 
 
 # --- create, edit, delete -----------------------------------------------------------------
@@ -55,7 +47,7 @@ def test_form_errors_appear_beside_fields_and_nothing_is_saved(login):
     body = r.get_data(as_text=True)
     assert r.status_code == 422
     assert "Enter a year between 1900 and 2100." in body and "invalid-feedback" in body
-    assert _count(Alumnus) == 0
+    assert count(Alumnus) == 0
     r = login("liaison").submit("/alumni/new", {"family_name": "", "degree": "bachelor",
                                                 "country": "Japan", "email": "nope"})
     body = r.get_data(as_text=True)
@@ -63,7 +55,7 @@ def test_form_errors_appear_beside_fields_and_nothing_is_saved(login):
     assert "Enter the family name." in body
     assert "Use a two-letter country code" in body
     assert "does not look like an e-mail address" in body
-    assert _count(Alumnus) == 0
+    assert count(Alumnus) == 0
 
 
 def test_a_contact_links_to_one_alumnus_only(login, make_company):
@@ -73,7 +65,7 @@ def test_a_contact_links_to_one_alumnus_only(login, make_company):
                                                 "contact": f"Wei Tan [#{contact.id}]"})
     assert r.status_code == 422
     assert "already linked to the alumnus Wei Tan" in r.get_data(as_text=True)
-    assert _count(Alumnus) == 1
+    assert count(Alumnus) == 1
 
 
 def test_edit_alumnus(login):
@@ -87,7 +79,7 @@ def test_edit_alumnus(login):
                                                      "degree": "master", "graduation_year": "2001",
                                                      "department": ""})
     assert r.status_code == 302
-    alumnus = _fresh(alumnus.id)
+    alumnus = fresh(Alumnus, alumnus.id)
     assert (alumnus.degree, alumnus.graduation_year, alumnus.department_id) == (
         "master", 2001, None)
 
@@ -96,10 +88,10 @@ def test_delete_asks_first_then_deletes(login):
     alumnus = make_alumnus()
     client = login("bd")
     assert "Delete 山田 花子?" in client.get(f"/alumni/{alumnus.id}/delete").get_data(as_text=True)
-    assert _count(Alumnus) == 1
+    assert count(Alumnus) == 1
     r = client.submit(f"/alumni/{alumnus.id}/delete")
     assert r.status_code == 302
-    assert _count(Alumnus) == 0
+    assert count(Alumnus) == 0
 
 
 def test_delete_refused_while_there_are_donations(login):
@@ -112,7 +104,7 @@ def test_delete_refused_while_there_are_donations(login):
     r = client.forge(f"/alumni/{alumnus.id}/delete")
     assert r.status_code == 409
     assert "Delete or reassign those donations first." in r.get_data(as_text=True)
-    assert _count(Alumnus) == 1 and _count(Donation) == 1
+    assert count(Alumnus) == 1 and count(Donation) == 1
 
 
 # --- permissions, CSRF, 404 ---------------------------------------------------------------
@@ -128,14 +120,14 @@ def test_researcher_cannot_create_edit_or_delete(login):
     assert client.forge(f"/alumni/{alumnus.id}/edit", {"family_name": "X",
                                                         "degree": "bachelor"}).status_code == 403
     assert client.forge(f"/alumni/{alumnus.id}/delete").status_code == 403
-    assert _count(Alumnus) == 1 and _fresh(alumnus.id).family_name == "山田"
+    assert count(Alumnus) == 1 and fresh(Alumnus, alumnus.id).family_name == "山田"
 
 
 @pytest.mark.parametrize("role", ["staff", "liaison"])
 def test_staff_and_liaison_cannot_delete(login, role):
     alumnus = make_alumnus()
     assert login(role).forge(f"/alumni/{alumnus.id}/delete").status_code == 403
-    assert _count(Alumnus) == 1
+    assert count(Alumnus) == 1
 
 
 def test_post_without_csrf_token_is_refused(login):
@@ -144,7 +136,7 @@ def test_post_without_csrf_token_is_refused(login):
     assert client.post("/alumni/new", data={"family_name": "X", "degree": "bachelor"}) \
         .status_code == 400
     assert client.post(f"/alumni/{alumnus.id}/delete").status_code == 400
-    assert _count(Alumnus) == 1
+    assert count(Alumnus) == 1
 
 
 def test_unknown_alumnus_is_404(login):

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from crm.collaborations import services
 from crm.collaborations.models import STEPS, Collaboration, CollaborationSignoff
@@ -15,18 +15,15 @@ from crm.common.services import ValidationError
 from crm.extensions import db
 from crm.research.models import ResearchSeed
 from tests.factories import make_researcher, make_seed
+from tests.reading import count
 
 TODAY = date.today()
-
 
 
 def from_page(client, collab, form: str, data=None):
     """Post the collaboration page's `form` (checklist, signoff, minutes, close) as rendered."""
     return client.submit(f"/collaborations/{collab.id}/{form}",
                          page=f"/collaborations/{collab.id}", data=data)
-
-def _count(model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
 
 
 @pytest.fixture
@@ -415,7 +412,7 @@ def test_conflicts_are_listed_and_must_be_confirmed_before_opening(world, login,
     page = r.get_data(as_text=True)
     assert "既存の共同研究" in page and "Same research seed" in page
     assert "I have reviewed these conflicts" in page
-    assert _count(Collaboration) == 1
+    assert count(Collaboration) == 1
     r = client.submit("/collaborations/new", _form(world, title="新しい共同研究",
                                                    conflicts_reviewed="y",
                                                    conflicts_seen=str(first.id)))
@@ -433,7 +430,7 @@ def test_a_conflict_not_shown_to_the_user_is_not_confirmed(world, login):
     r = login("liaison").forge("/collaborations/new", _form(
         world, title="新規", conflicts_reviewed="y", conflicts_seen=""))
     assert r.status_code == 422
-    assert first.id and _count(Collaboration) == 1
+    assert first.id and count(Collaboration) == 1
 
 
 def test_conflict_kinds_same_researcher_competitor_exclusive_licence(world):
@@ -469,7 +466,7 @@ def test_form_errors_are_shown_by_field_and_nothing_is_saved(world, login):
                     "Direct costs are an amount of zero or more.",
                     "Use a three-letter ISO currency code"):
         assert message in page
-    assert _count(Collaboration) == 0
+    assert count(Collaboration) == 0
 
 
 def test_a_licence_must_say_whether_it_is_exclusive(world):
@@ -495,7 +492,7 @@ def test_forged_posts_without_csrf_are_refused(world, login, users):
                       (f"/collaborations/{collab.id}/close", {"closed_on": TODAY.isoformat()})]:
         assert client.post(url, data=data).status_code == 400, url
     db.session.expire_all()
-    assert _count(Collaboration) == 1
+    assert count(Collaboration) == 1
     assert db.session.get(Collaboration, collab.id).stage == "partner_search"
 
 

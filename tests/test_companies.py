@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from crm.activities.models import Activity
 from crm.audit.models import AuditEntry
@@ -14,12 +14,9 @@ from crm.donations.models import Donation
 from crm.common.services import ValidationError
 from crm.extensions import db
 from tests.factories import make_collaboration, make_nda, make_seed
+from tests.reading import count
 
 TOYOTA = "1180301018771"  # a real corporate number (法人番号) with a valid check digit
-
-
-def _count(model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
 
 
 def test_create_company_through_the_form(login):
@@ -43,7 +40,7 @@ def test_corporate_number_check_digit_is_validated(login):
                                          "country": "JP", "status": "prospect"})
     assert r.status_code == 422
     assert "is not one" in r.get_data(as_text=True)
-    assert _count(Company) == 0
+    assert count(Company) == 0
 
 
 def test_full_width_corporate_number_is_accepted(login):
@@ -63,7 +60,7 @@ def test_duplicate_corporate_number_names_the_existing_company(login, make_compa
     body = r.get_data(as_text=True)
     assert r.status_code == 422
     assert f"already belongs to トヨタ自動車株式会社 (#{existing.id})" in body
-    assert _count(Company) == 1
+    assert count(Company) == 1
 
 
 def test_the_database_enforces_unique_corporate_numbers(app, make_company):
@@ -82,7 +79,7 @@ def test_missing_name_gets_a_message_beside_the_field(login):
     r = login("liaison").submit("/companies/new", {"name": "", "country": "JP", "status": "prospect"})
     assert r.status_code == 422
     assert "invalid-feedback" in r.get_data(as_text=True)
-    assert _count(Company) == 0
+    assert count(Company) == 0
 
 
 def test_company_cannot_be_its_own_grandparent(login, make_company):

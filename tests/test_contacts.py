@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from crm.activities.models import Activity
 from crm.alumni.models import Alumnus
@@ -15,16 +15,7 @@ from crm.contacts.services import save_contact
 from crm.events.models import Encounter, Event
 from crm.extensions import db
 from tests.factories import make_contact
-
-
-def count(model) -> int:
-    return db.session.scalar(select(func.count(model.id)))
-
-
-def page(client, url: str) -> str:
-    response = client.get(url)
-    assert response.status_code == 200, response.status_code
-    return response.get_data(as_text=True)
+from tests.reading import count, page
 
 
 # --- the form -------------------------------------------------------------------------------

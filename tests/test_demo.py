@@ -26,12 +26,9 @@ from crm.events.models import Encounter, Event
 from crm.extensions import db
 from crm.liaison.models import Coverage, PortfolioAssignment
 from crm.research.models import Department, Researcher, ResearchSeed, seed_researchers
+from tests.reading import count
 
 KATAKANA = re.compile(r"^[\u30a1-\u30fcー・]+$")
-
-
-def count(model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
 
 
 def dangling_foreign_keys() -> list[str]:

@@ -5,22 +5,14 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from crm.donations.models import Donation
 from crm.extensions import db
 from tests.factories import make_alumnus, make_donation
+from tests.reading import count, fresh
 
 NO_DONATIONS = ["researcher", "liaison", "bd", "staff"]
-
-
-def _count(model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
-
-
-def _fresh(donation_id: int) -> Donation | None:
-    db.session.expire_all()
-    return db.session.get(Donation, donation_id)
 
 
 def _form(**overrides) -> dict:
@@ -45,7 +37,7 @@ def test_every_donation_route_is_403_without_donations_view(login, make_company,
         .status_code == 403
     assert client.forge(f"/donations/{donation.id}/edit", _form(amount="1")).status_code == 403
     assert client.forge(f"/donations/{donation.id}/delete").status_code == 403
-    assert _count(Donation) == 1 and _fresh(donation.id).amount == Decimal("5000")
+    assert count(Donation) == 1 and fresh(Donation, donation.id).amount == Decimal("5000")
     home = client.get("/").get_data(as_text=True)
     assert 'href="/donations/"' not in home
 
@@ -65,7 +57,7 @@ def test_post_without_csrf_token_is_refused(login, make_company):
     assert client.post("/donations/new", data=_form(company=f"Acme Inc. [#{company.id}]")) \
         .status_code == 400
     assert client.post(f"/donations/{donation.id}/delete").status_code == 400
-    assert _count(Donation) == 1
+    assert count(Donation) == 1
 
 
 def test_unknown_donation_is_404(login):
@@ -117,7 +109,7 @@ def test_amount_must_be_positive(login, make_company, amount):
     assert r.status_code == 422
     assert "The amount must be more than zero." in body
     assert body.index('name="amount"') < body.index("The amount must be more than zero.")
-    assert _count(Donation) == 0
+    assert count(Donation) == 0
 
 
 def test_amount_must_be_a_number(login, make_company):
@@ -126,7 +118,7 @@ def test_amount_must_be_a_number(login, make_company):
                                                         amount="lots"))
     assert r.status_code == 422
     assert "invalid-feedback" in r.get_data(as_text=True)
-    assert _count(Donation) == 0
+    assert count(Donation) == 0
 
 
 def test_two_donors_are_refused(login, make_company):
@@ -138,7 +130,7 @@ def test_two_donors_are_refused(login, make_company):
     assert r.status_code == 422
     assert "A donation has exactly one donor" in body
     assert body.index('name="alumnus"') < body.index("A donation has exactly one donor")
-    assert _count(Donation) == 0
+    assert count(Donation) == 0
 
 
 def test_no_donor_is_refused(login):
@@ -147,7 +139,7 @@ def test_no_donor_is_refused(login):
     assert "Choose the company that gave." in r.get_data(as_text=True)
     r = login("manager").submit("/donations/new", _form(donor_type="alumnus"))
     assert "Choose the alumnus who gave." in r.get_data(as_text=True)
-    assert _count(Donation) == 0
+    assert count(Donation) == 0
 
 
 @pytest.mark.parametrize("currency, message", [("YEN", "not a known ISO currency code"),
@@ -158,7 +150,7 @@ def test_currency_must_be_iso(login, make_company, currency, message):
                                                         currency=currency))
     assert r.status_code == 422
     assert message in r.get_data(as_text=True)
-    assert _count(Donation) == 0
+    assert count(Donation) == 0
 
 
 def test_edit_switches_the_donor(login, make_company):
@@ -171,7 +163,7 @@ def test_edit_switches_the_donor(login, make_company):
     r = client.submit(f"/donations/{donation.id}/edit", _form(
         donor_type="alumnus", alumnus=f"Anna Lee [#{alumnus.id}]", amount="6000"))
     assert r.status_code == 302
-    donation = _fresh(donation.id)
+    donation = fresh(Donation, donation.id)
     assert (donation.company_id, donation.alumnus_id, donation.amount) == (
         None, alumnus.id, Decimal("6000"))
 
@@ -181,10 +173,10 @@ def test_delete_asks_first_then_deletes(login, make_company):
     client = login("manager")
     page = client.get(f"/donations/{donation.id}/delete").get_data(as_text=True)
     assert "Delete this donation?" in page and "Acme Inc." in page
-    assert _count(Donation) == 1
+    assert count(Donation) == 1
     r = client.submit(f"/donations/{donation.id}/delete")
     assert r.status_code == 302
-    assert _count(Donation) == 0
+    assert count(Donation) == 0
 
 
 def test_the_database_refuses_two_donors(app, make_company):

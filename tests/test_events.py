@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from crm.contacts.models import Contact
 from crm.contacts.services import save_contact
@@ -12,16 +12,7 @@ from crm.events.models import Encounter, Event
 from crm.events.services import save_event
 from crm.extensions import db
 from tests.factories import make_contact, make_encounter, make_event
-
-
-def count(model) -> int:
-    return db.session.scalar(select(func.count(model.id)))
-
-
-def page(client, url: str) -> str:
-    response = client.get(url)
-    assert response.status_code == 200, response.status_code
-    return response.get_data(as_text=True)
+from tests.reading import count, page
 
 
 # --- events ---------------------------------------------------------------------------------

@@ -4,19 +4,16 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from crm.companies.models import Company
 from crm.contacts.models import Contact
 from crm.contacts.services import save_contact
 from crm.events.models import Encounter, Event
 from crm.extensions import db
+from tests.reading import count
 
 URL = "/events/fair"
-
-
-def count(model) -> int:
-    return db.session.scalar(select(func.count(model.id)))
 
 
 def person(at: Event, /, **fields: Any) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from crm.activities.models import Activity
@@ -18,13 +18,10 @@ from crm.liaison import services
 from crm.liaison.models import Coverage, PortfolioAssignment
 from crm.research.models import Department, Researcher, ResearchSeed
 from tests.factories import make_user
+from tests.reading import count
 
 LIMIT_MESSAGE = ("already holds 10 companies (the programme's limit is 10). "
                  "A manager may override with a reason.")
-
-
-def _count(model, *where) -> int:
-    return db.session.scalar(select(func.count()).select_from(model).where(*where))
 
 
 def _open_rows(company_id: int) -> list[PortfolioAssignment]:
@@ -65,7 +62,7 @@ def test_eleventh_company_is_refused_and_nothing_changes(officer, portfolio_of, 
     assert refused.value.errors["officer"] == f"加藤 亮 {LIMIT_MESSAGE}"
     db.session.rollback()
     assert company.officer_id is None
-    assert _count(PortfolioAssignment, PortfolioAssignment.company_id == company.id) == 0
+    assert count(PortfolioAssignment, PortfolioAssignment.company_id == company.id) == 0
     assert services.portfolio_size(officer.id) == 10
 
 
@@ -82,7 +79,7 @@ def test_eleventh_company_refused_on_the_manager_page(login, officer, portfolio_
     assert "A manager may override with a reason." in body
     db.session.expire_all()
     assert db.session.get(Company, company.id).officer_id is None
-    assert _count(PortfolioAssignment) == 10
+    assert count(PortfolioAssignment) == 10
 
 
 def test_manager_override_with_a_reason_is_recorded(login, officer, portfolio_of, make_company):
@@ -150,7 +147,7 @@ def test_unassign_ends_the_row_and_clears_the_officer(login, users, make_company
     db.session.expire_all()
     assert db.session.get(Company, company.id).officer_id is None
     assert _open_rows(company.id) == []
-    assert _count(PortfolioAssignment, PortfolioAssignment.company_id == company.id) == 1
+    assert count(PortfolioAssignment, PortfolioAssignment.company_id == company.id) == 1
 
 
 def test_deleting_a_company_takes_its_assignments(users, make_company):
@@ -158,7 +155,7 @@ def test_deleting_a_company_takes_its_assignments(users, make_company):
     services.assign_company(company, users["liaison"], by=users["manager"])
     delete_company(company)
     db.session.commit()
-    assert _count(PortfolioAssignment) == 0
+    assert count(PortfolioAssignment) == 0
     assert services.portfolio_size(users["liaison"].id) == 0
 
 
@@ -230,7 +227,7 @@ def test_liaison_cannot_change_the_officer_on_the_company_form(login, users, off
     db.session.expire_all()
     saved = db.session.get(Company, company.id)
     assert saved.notes == "edited" and saved.officer_id == users["liaison"].id
-    assert _count(PortfolioAssignment) == 1
+    assert count(PortfolioAssignment) == 1
     # And the service refuses such a change from them outright.
     with pytest.raises(ValidationError) as refused:
         save_company(saved, {"name": "Mine K.K.", "officer_id": officer.id}, by=users["liaison"])
@@ -406,7 +403,7 @@ def test_roles(login, users, make_company):
     assert login("liaison").get("/liaison/mine").status_code == 200
     assert login("admin").get("/liaison/").status_code == 200
     assert login("liaison").get(f"/liaison/companies/{company.id}/history").status_code == 200
-    assert _count(PortfolioAssignment) == 0
+    assert count(PortfolioAssignment) == 0
     r = login("researcher").get("/liaison/mine")
     assert "/liaison/companies/" not in r.get_data(as_text=True)
 
@@ -424,7 +421,7 @@ def test_post_without_csrf_token_is_refused(login, users, make_company):
                                        "officer": users["liaison"].id})
     assert r.status_code == 400
     assert client.post(f"/liaison/companies/{company.id}/unassign").status_code == 400
-    assert _count(PortfolioAssignment) == 0
+    assert count(PortfolioAssignment) == 0
 
 
 # -- query counts -------------------------------------------------------------------------------

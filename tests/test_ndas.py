@@ -5,19 +5,16 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from crm.common.services import ValidationError
 from crm.extensions import db
 from crm.ndas import services
 from crm.ndas.models import Disclosure, Nda
 from tests.factories import make_contact, make_nda
+from tests.reading import count
 
 TODAY = date.today()
-
-
-def _count(model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
 
 
 @pytest.fixture
@@ -78,7 +75,7 @@ def test_nda_form_errors_by_field_and_nothing_saved(partner, login):
                     "Use a two-letter country code", "The term is a number of months from 1",
                     "Enter the date the NDA takes effect."):
         assert message in page, message
-    assert _count(Nda) == 0
+    assert count(Nda) == 0
 
 
 def test_a_signed_nda_needs_its_signing_date(partner):
@@ -122,7 +119,7 @@ def test_disclosures_outside_the_term_are_refused(partner, login, day, message):
                                 data=_disclosure(disclosed_on=day))
     assert r.status_code == 422
     assert message in r.get_data(as_text=True)
-    assert _count(Disclosure) == 0
+    assert count(Disclosure) == 0
 
 
 def test_the_last_day_in_force_still_accepts_a_disclosure(partner):
@@ -150,7 +147,7 @@ def test_a_disclosure_needs_what_and_to_whom(partner, login):
     # not one of the offered classifications: only a tampered post sends it
     r = client.forge(f"/ndas/{nda.id}/disclosures", _disclosure(classification="top_secret"))
     assert r.status_code == 422 and "Not a valid choice" in r.get_data(as_text=True)
-    assert _count(Disclosure) == 0
+    assert count(Disclosure) == 0
 
 
 # --- arbitration (case 27) ---------------------------------------------------------------------
@@ -220,7 +217,7 @@ def test_export_control_officer_reads_the_register_but_records_nothing(partner, 
     assert client.get(f"/ndas/{nda.id}").status_code == 200
     assert client.get("/ndas/new").status_code == 403
     assert client.forge(f"/ndas/{nda.id}/disclosures", _disclosure()).status_code == 403
-    assert _count(Disclosure) == 0
+    assert count(Disclosure) == 0
 
 
 def test_forged_nda_posts_are_refused(partner, login):
@@ -228,7 +225,7 @@ def test_forged_nda_posts_are_refused(partner, login):
     client = login("manager")
     assert client.post("/ndas/new", data=_form(partner)).status_code == 400
     assert client.post(f"/ndas/{nda.id}/disclosures", data=_disclosure()).status_code == 400
-    assert _count(Nda) == 1 and _count(Disclosure) == 0
+    assert count(Nda) == 1 and count(Disclosure) == 0
 
 
 def test_company_page_lists_its_ndas(partner, login):
@@ -290,4 +287,4 @@ def test_nda_in_the_year_9999_is_refused_not_a_crash(partner, login):
         "arbitration_country": "GB"})
     assert response.status_code == 422
     assert "Check the year" in response.get_data(as_text=True)
-    assert _count(Nda) == 0
+    assert count(Nda) == 0

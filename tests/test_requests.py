@@ -7,7 +7,7 @@ from io import BytesIO
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from crm.common.services import ValidationError
 from crm.companies.models import Company
@@ -23,6 +23,7 @@ from crm.requests.services import (
     queue_counts,
 )
 from tests.factories import make_request, make_user
+from tests.reading import count
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 200
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200
@@ -38,10 +39,6 @@ EMAIL;TYPE=INTERNET:ichiro.suzuki@sample.example.jp\r
 TEL;TYPE=WORK:03-1234-5678\r
 END:VCARD\r
 """.encode()
-
-
-def count(model) -> int:
-    return db.session.scalar(select(func.count(model.id)))
 
 
 def request_data(**fields: Any) -> dict[str, Any]:
