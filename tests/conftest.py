@@ -269,6 +269,15 @@ def count_queries(app):
     return _count
 
 
+def _counted_get(count_queries, client: Client, url: str) -> tuple[int, str]:
+    """GET url (it must open): the SQL statements it ran and the page's text."""
+    with count_queries() as n:
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        body = response.get_data(as_text=True)
+    return n(), body
+
+
 @pytest.fixture
 def queries_do_not_grow(count_queries):
     """queries_do_not_grow(client, url, add) -> the page's text: GET url runs as many SQL
@@ -276,12 +285,24 @@ def queries_do_not_grow(count_queries):
 
     def _check(client: Client, url: str, add) -> str:
         add(2)
-        with count_queries() as few:
-            assert client.get(url).status_code == 200
+        few, _ = _counted_get(count_queries, client, url)
         add(20)
-        with count_queries() as many:
-            body = client.get(url).get_data(as_text=True)
-        assert few() == many()
+        many, body = _counted_get(count_queries, client, url)
+        assert few == many
+        return body
+
+    return _check
+
+
+@pytest.fixture
+def same_queries(count_queries):
+    """same_queries(client, url, larger_url) -> larger_url's text: the page of a record with
+    more behind it (contacts, history, donations) runs as many SQL statements as url's."""
+
+    def _check(client: Client, url: str, larger_url: str) -> str:
+        small, _ = _counted_get(count_queries, client, url)
+        large, body = _counted_get(count_queries, client, larger_url)
+        assert small == large
         return body
 
     return _check
