@@ -237,6 +237,18 @@ def own_index(app, tmp_path):
 
 
 @pytest.fixture
+def app_from_env(tmp_path):
+    """app_from_env(**config) -> a new app configured from the environment as `crm serve` would
+    be (monkeypatch.setenv first), on its own SQLite file and index under tmp_path."""
+
+    def _create(**config: Any):
+        return create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}",
+                           "SECRET_KEY": "x", "CRM_INDEX_DIR": str(tmp_path / "ix"), **config})
+
+    return _create
+
+
+@pytest.fixture
 def make_company(app):
     """make_company(**fields) -> a company saved through the service (tests/factories.py)."""
     return _make_company

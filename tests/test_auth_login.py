@@ -185,17 +185,14 @@ def _hidden_fields(html: str, action: str) -> dict[str, str]:
         r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form.group(1))}
 
 
-def test_behind_a_proxy_the_client_address_and_https_are_trusted(tmp_path, monkeypatch):
+def test_behind_a_proxy_the_client_address_and_https_are_trusted(app_from_env, monkeypatch):
     """CRM_BEHIND_PROXY=1: X-Forwarded-For is the address the throttle counts, and HTTPS at the
     proxy makes the cookie Secure and adds HSTS."""
     from flask import request
 
-    from crm import create_app
-
     monkeypatch.setenv("CRM_BEHIND_PROXY", "1")
     monkeypatch.delenv("SESSION_COOKIE_SECURE", raising=False)
-    proxied = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.db'}",
-                          "SECRET_KEY": "x", "CRM_INDEX_DIR": str(tmp_path / "ix")})
+    proxied = app_from_env()
     assert proxied.config["SESSION_COOKIE_SECURE"] is True
     seen = {}
 

@@ -8,7 +8,6 @@ from sqlalchemy import select
 from crm.audit.models import AuditEntry
 from crm.auth.models import User
 from crm.extensions import db
-from tests.conftest import log_in_as
 from tests.factories import PASSWORD
 
 NEW_PASSWORD = "lantern orchard quietly"
@@ -112,31 +111,25 @@ def test_activity_keeps_a_session_alive(app, login):
         assert sess["_seen"] > sess["_since"]  # the request counted as activity
 
 
-def test_timeouts_come_from_the_environment(monkeypatch, tmp_path):
-    from crm import create_app
-
+def test_timeouts_come_from_the_environment(monkeypatch, app_from_env):
     monkeypatch.setenv("CRM_SESSION_IDLE_MINUTES", "30")
     monkeypatch.setenv("CRM_SESSION_MAX_HOURS", "8")
     monkeypatch.setenv("SESSION_COOKIE_SECURE", "1")
-    other = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}",
-                        "SECRET_KEY": "x", "CRM_INDEX_DIR": str(tmp_path / "ix")})
+    other = app_from_env()
     assert other.config["CRM_SESSION_IDLE_MINUTES"] == 30
     assert other.config["CRM_SESSION_MAX_HOURS"] == 8
     assert other.config["SESSION_COOKIE_SECURE"] is True
     assert other.permanent_session_lifetime.total_seconds() == 8 * 3600
 
 
-def test_a_bad_setting_is_named(monkeypatch, tmp_path):
+def test_a_bad_setting_is_named(monkeypatch, app_from_env):
     import pytest
-
-    from crm import create_app
 
     monkeypatch.setenv("CRM_SESSION_IDLE_MINUTES", "two hours")
     # one loader reads every CRM_* setting (crm/config.py) and names the one it cannot use
     with pytest.raises(ValueError,
                        match="CRM_SESSION_IDLE_MINUTES='two hours' in the environment cannot"):
-        create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}",
-                    "SECRET_KEY": "x", "CRM_INDEX_DIR": str(tmp_path / "ix")})
+        app_from_env()
 
 
 # --- the Account page: the user's own password -------------------------------------------------

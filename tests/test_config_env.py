@@ -19,15 +19,13 @@ def test_every_documented_crm_setting_is_read_by_the_loader():
     assert documented <= read, documented - read
 
 
-def test_settings_come_from_the_environment_and_feed_the_features(monkeypatch, tmp_path):
-    from crm import create_app
+def test_settings_come_from_the_environment_and_feed_the_features(monkeypatch, app_from_env):
     from crm.screening import services
 
     monkeypatch.setenv("CRM_SCREENING_THRESHOLD", "0.9")
     monkeypatch.setenv("CRM_INDIRECT_RATE_DEFAULT", "0.25")
     monkeypatch.setenv("CRM_INDEX_MODE", "worker")
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}",
-                      "SECRET_KEY": "t", "CRM_INDEX_DIR": str(tmp_path / "ix")})
+    app = app_from_env()
     assert app.config["CRM_SCREENING_THRESHOLD"] == 0.9
     assert app.config["CRM_INDIRECT_RATE_DEFAULT"] == 0.25
     assert app.config["CRM_INDEX_MODE"] == "worker"
@@ -35,14 +33,11 @@ def test_settings_come_from_the_environment_and_feed_the_features(monkeypatch, t
         assert services.threshold() == 0.9
     # given explicitly wins over the environment; unset keeps the feature's default
     monkeypatch.delenv("CRM_INDIRECT_RATE_DEFAULT")
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}",
-                      "SECRET_KEY": "t", "CRM_INDEX_DIR": str(tmp_path / "ix"),
-                      "CRM_SCREENING_THRESHOLD": 0.8})
+    app = app_from_env(CRM_SCREENING_THRESHOLD=0.8)
     assert app.config["CRM_SCREENING_THRESHOLD"] == 0.8
     assert app.config["CRM_INDIRECT_RATE_DEFAULT"] == config.DEFAULTS["CRM_INDIRECT_RATE_DEFAULT"]
     monkeypatch.delenv("CRM_SCREENING_THRESHOLD")
-    with create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}",
-                     "SECRET_KEY": "t", "CRM_INDEX_DIR": str(tmp_path / "ix")}).app_context():
+    with app_from_env().app_context():
         assert services.threshold() == services.DEFAULT_THRESHOLD
 
 
