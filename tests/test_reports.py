@@ -10,6 +10,7 @@ import json
 import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from urllib.parse import urlencode
 
 import pytest
 
@@ -29,6 +30,7 @@ from crm.reports.services import quarter_start
 from crm.requests.models import DataEntryRequest
 from crm.research.models import Department, Researcher, ResearchSeed
 from tests.factories import make_user
+from tests.reading import page
 
 TODAY = date.today()
 BOARDS = list(DASHBOARDS)
@@ -121,9 +123,7 @@ def _selected(page_html: str, name: str) -> list[str]:
 def test_roles_with_reports_view_see_every_dashboard_drawn_from_local_plotly(login, role,
                                                                              board):
     build_office()
-    page = login(role).get(f"/reports/{board}")
-    assert page.status_code == 200
-    html = page.get_data(as_text=True)
+    html = page(login(role), f"/reports/{board}")
     assert "/static/js/plotly.min.js" in html
     assert "cdn.plot.ly" not in html and "https://" not in html.split("<main")[1]
     assert 'class="js-chart"' in html, "at least one chart has data to draw"
@@ -395,13 +395,10 @@ def test_interest_index_counts_each_company_naming_any_keyword_once():
 def test_bad_filters_are_reported_not_fatal(login):
     build_office()
     manager = login("manager")
-    page = manager.get("/reports/overview?from=2026-13-45&officer=abc&country=Japan")
-    assert page.status_code == 200
-    html = page.get_data(as_text=True)
+    html = page(manager, "/reports/overview?from=2026-13-45&officer=abc&country=Japan")
     assert "“2026-13-45” is not a date" in html and "“abc” is not a valid officer" in html
-    swapped = manager.get(f"/reports/events?from={TODAY}&to={TODAY - timedelta(days=30)}")
-    assert swapped.status_code == 200
-    assert "the dates were swapped" in swapped.get_data(as_text=True)
+    swapped = page(manager, f"/reports/events?from={TODAY}&to={TODAY - timedelta(days=30)}")
+    assert "the dates were swapped" in swapped
     assert manager.get("/reports/overview.csv?chart=nope").status_code == 404
 
 
@@ -438,9 +435,7 @@ def test_unknown_filter_value_is_reported_and_shows_all(login, board, chart, nam
     value is named in a warning and ignored, so the bar, the charts and the CSV agree."""
     build_office()
     manager = login("manager")
-    page = manager.get(f"/reports/{board}", query_string={name: value})
-    assert page.status_code == 200
-    text = page.get_data(as_text=True)
+    text = page(manager, f"/reports/{board}?{urlencode({name: value})}")
     assert (f"No donation is in “{value}”; showing JPY" if name == "currency"
             else f"“{value}” is not a valid") in text
     assert f'id="chart-{chart}"' in text
@@ -488,9 +483,7 @@ def test_a_period_of_thousands_of_years_is_shortened_not_drawn_month_by_month(lo
     """from=0001-01-01&to=9999-12-31 built a 67 MB page (120,000 months) in 23 s."""
     build_office()
     manager = login("manager")
-    page = manager.get("/reports/overview?from=0001-01-01&to=9999-12-31")
-    assert page.status_code == 200
-    text = page.get_data(as_text=True)
+    text = page(manager, "/reports/overview?from=0001-01-01&to=9999-12-31")
     assert "The period was shortened" in text
     rows = _csv(manager, "overview", "monthly", **{"from": "0001-01-01", "to": "9999-12-31"})
     assert len(rows) - 1 <= 30 * 12 + 1
