@@ -37,6 +37,9 @@ def key(a, b) -> tuple[int, int]:
 
 
 def person(family: str, given: str | None = None, company: Company | None = None, **kw) -> Contact:
+    """A contact written straight to the table, as an import or an old record left it: not
+    tests.factories.make_contact, because the service refuses the second person with an e-mail
+    that these tests need in the database."""
     contact = Contact(family_name=family, given_name=given, company=company, **kw)
     db.session.add(contact)
     db.session.commit()

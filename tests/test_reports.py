@@ -39,6 +39,8 @@ SECRET_AMOUNT = Decimal("7654321")
 
 
 def _company(name: str, **kw) -> Company:
+    """A company of the office, added without a flush (build_office writes hundreds at once; the
+    officer is set on the row, with no portfolio history, unlike tests.factories.make_company)."""
     company = Company(name=name, name_folded=name.lower(), country=kw.pop("country", "JP"),
                       status="active", **kw)
     db.session.add(company)
