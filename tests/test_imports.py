@@ -2,8 +2,6 @@
 rejected rows, duplicates in the file, all-or-none, and the `crm import` command."""
 from __future__ import annotations
 
-import csv
-import io
 import json
 from pathlib import Path
 
@@ -14,44 +12,6 @@ from crm.extensions import db
 from tests.factories import make_department
 
 FIXTURES = Path(__file__).parent / "fixtures" / "imports"
-
-
-def _plain_csv_read(data, filename, kind, format=None, mapping=None):
-    """A minimal UTF-8 CSV reader (header on line 1, headers named like the fields), used only
-    while the parsing half (importers.read) is not there."""
-    from importers.base import ImportFileError, ParsedFile, ParsedRow
-    from importers.fields import FIELDS
-
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise ImportFileError("not UTF-8") from err
-    rows = list(csv.reader(io.StringIO(text)))
-    if not rows:
-        raise ImportFileError("The file is empty.")
-    headers = rows[0]
-    columns = {}
-    for i, header in enumerate(headers):
-        name = (mapping or {}).get(header, header if header in FIELDS[kind] else "")
-        if name:
-            columns[i] = name
-    parsed = [ParsedRow(n + 2, {columns[i]: v.strip() for i, v in enumerate(r)
-                                if i in columns and v.strip()})
-              for n, r in enumerate(rows[1:])]
-    return ParsedFile("csv", "utf-8", kind, 1, headers, columns,
-                      [h for i, h in enumerate(headers) if i not in columns], parsed)
-
-
-PARSER_READY = hasattr(__import__("importers"), "read")
-needs_parser = pytest.mark.skipif(not PARSER_READY, reason="importers.read not there yet")
-
-
-@pytest.fixture(autouse=True)
-def _reader(monkeypatch):
-    if not PARSER_READY:
-        from crm.imports import services
-
-        monkeypatch.setattr(services, "read_file", _plain_csv_read)
 
 
 def parse(text: str, kind: str, mapping=None):
@@ -487,7 +447,6 @@ def test_cli_policy_and_saved_mapping(app, runner, tmp_path, make_company):
 
 # --- real files (need the parsing half) -------------------------------------------------------
 
-@needs_parser
 def test_edinet_extract_imports_then_reimports_unchanged(app, runner):
     from crm.companies.models import Company
 
@@ -504,7 +463,6 @@ def test_edinet_extract_imports_then_reimports_unchanged(app, runner):
     assert count(Company) == total
 
 
-@needs_parser
 @pytest.mark.parametrize("name, created", [
     ("v21_japanese_1.vcf", 1),   # vCard 2.1, Shift_JIS, reading from SOUND;X-IRMC-N
     ("v40_sort_as.vcf", 2),      # vCard 4.0, readings in SORT-AS; the card's company too
