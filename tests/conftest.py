@@ -1,6 +1,7 @@
 """Fixtures: one app and schema per run (built by the migrations), a clean database per test,
 a logged-in client per role, the company factory and a fair as fixtures (the factories
-themselves are in tests/factories.py) and a SQL query counter."""
+themselves are in tests/factories.py), a SQL query counter and the checks built on it, and an
+app configured from the environment."""
 from __future__ import annotations
 
 import contextvars

@@ -1,8 +1,9 @@
 """One factory per record: plain functions with sensible defaults, every field overridable by
-keyword. Each saves its record and commits, as the tests built it before: through the service
-where a rule of the save is part of what is tested, else straight through the model (rows a
-service would not write that way: an activity's author, a request's age). Fixtures that hand
-them out (make_company, users, event) live in conftest.py."""
+keyword. Each saves its record and commits, the way the tests built it before: through the
+service (company, contact, department, researcher, seed, event, collaboration, NDA), else
+through the model (user, activity, encounter, alumnus, donation, request: an activity's author or
+a request's age are not something a service takes). The fixtures that hand some of them out
+(make_company, users, event) live in conftest.py."""
 from __future__ import annotations
 
 import itertools
