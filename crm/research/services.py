@@ -4,12 +4,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import jaconv
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from crm.common.services import ValidationError, apply
-from crm.common.text import nfkc
+from crm.common.text import hira_to_kata, nfkc
 from crm.extensions import db, utcnow
 from crm.research.models import (
     IP_STATUSES, SEED_STATUSES, TECH_FIELDS, Department, Researcher, ResearchSeed,
@@ -108,7 +107,7 @@ def delete_department(department: Department) -> None:
 
 def _reading(value: Any) -> str | None:
     """Readings are kept in full-width katakana (やまだ, ﾔﾏﾀﾞ -> ヤマダ) so search finds them."""
-    text = jaconv.hira2kata(nfkc(value)) if isinstance(value, str) else ""
+    text = hira_to_kata(nfkc(value)) if isinstance(value, str) else ""
     return text or None
 
 

@@ -6,7 +6,6 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-import jaconv
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -16,7 +15,7 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from crm.audit.views import recent_changes
 from crm.auth.models import User
 from crm.common.params import int_filter, to_int
-from crm.common.text import nfkc
+from crm.common.text import hira_to_kata, nfkc
 from crm.common.views import (
     ListPage, confirm_delete, get_or_404, like, paginate, render_list, require, save_form,
 )
@@ -228,7 +227,7 @@ def search_researchers(stmt: Select, q: str) -> Select:
         pattern = like(term)
         stmt = stmt.where(or_(
             full.ilike(pattern, escape="\\"),
-            reading.ilike(like(jaconv.hira2kata(term)), escape="\\"),
+            reading.ilike(like(hira_to_kata(term)), escape="\\"),
             Researcher.name_en.ilike(pattern, escape="\\"),
             Researcher.lab.ilike(pattern, escape="\\"),
             Researcher.keywords.ilike(pattern, escape="\\"),
