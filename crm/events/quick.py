@@ -45,7 +45,7 @@ from crm.events.fair import (
 from crm.events.models import Encounter, Event
 from crm.events.views import bp
 from crm.extensions import db
-from crm.main.suggest import SUGGESTERS
+from crm.common.suggest import SUGGESTERS
 from crm.common.time import office_today
 
 #: The session key holding the event the officer logged at last: the form comes back on it.

@@ -13,6 +13,7 @@ from crm.auth.models import User
 from crm.common.forms import ConfirmForm
 from crm.common.params import to_int
 from crm.common.services import ValidationError
+from crm.common.suggest import named_suggester, register
 from crm.common.text import nfkc
 from crm.common.views import (
     safe_next,
@@ -31,6 +32,7 @@ from crm.events.models import Encounter, Event
 from crm.extensions import db
 
 bp = Blueprint("events", __name__, url_prefix="/events")
+register("event", named_suggester(Event, Event.name, Event.starts_on.desc()))
 
 WHEN_LABELS = {"upcoming": _l("Upcoming and current"), "past": _l("Past")}
 

@@ -29,10 +29,10 @@ from crm.events.models import Event, Encounter
 from crm.extensions import db
 from crm.liaison import services as liaison
 from crm.requests.models import DataEntryRequest
-from crm.requests.services import OPEN_STATUSES, naive_utc
+from crm.requests.services import OPEN_STATUSES
 from crm.research.models import Department, Researcher, ResearchSeed
 from crm.common.text import fold_case
-from crm.common.time import office_today
+from crm.common.time import naive_utc, office_today
 
 #: Days ahead in which membership renewals count as due.
 RENEWAL_HORIZON = 90

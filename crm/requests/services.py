@@ -23,7 +23,7 @@ from crm.events.fair import Meeting, PersonEntry, Plan, record_encounter, save_p
 from crm.events.models import Event
 from crm.extensions import db, utcnow
 from crm.requests.models import DataEntryRequest, RequestMessage
-from crm.common.time import office_today
+from crm.common.time import naive_utc, office_today
 
 #: What may be attached, by the type found in the file's first bytes (not the browser's word).
 ATTACHMENT_TYPES = {"image/jpeg": "JPEG", "image/png": "PNG", "text/vcard": "vCard"}
@@ -37,11 +37,6 @@ ORIGINAL_FIELDS = (
     "person_name", "person_reading", "person_title", "company_name", "email", "phone",
     "where_met", "event_id", "met_on", "discussed", "interests", "small_talk",
 )
-
-
-def naive_utc(value: datetime | None = None) -> datetime:
-    """UTC without the zone, as the database columns hold it."""
-    return (value or utcnow()).replace(tzinfo=None)
 
 
 def days_waiting(req: DataEntryRequest, now: datetime | None = None) -> int:
