@@ -19,7 +19,7 @@ from crm.auth.models import User
 from crm.common.services import ValidationError
 from crm.common.text import is_japanese_name, nfkc
 from crm.contacts.services import is_kana_reading, normalise_email
-from crm.events.fair import Meeting, PersonEntry, Plan, record_encounter, save_person
+from crm.events.encounters import Meeting, PersonEntry, Plan, record_encounter, save_person
 from crm.events.models import Event
 from crm.extensions import db, utcnow
 from crm.requests.models import DataEntryRequest, RequestMessage

@@ -16,7 +16,7 @@ from crm.common.forms import ConfirmForm
 from crm.common.services import ValidationError
 from crm.common.text import nfkc
 from crm.common.views import form_errors, get_or_404, like, paginate, render_list, require
-from crm.events.fair import NeedsConfirmation, Plan, find_or_create_event, parse_choice, plan_person
+from crm.events.encounters import NeedsConfirmation, Plan, find_or_create_event, parse_choice, plan_person
 from crm.events.forms import KIND_LABELS
 from crm.extensions import db
 from crm.requests import services
