@@ -165,7 +165,7 @@ def delete_researcher(researcher: Researcher) -> None:
 # --- research seeds --------------------------------------------------------------------------
 
 def save_seed(seed: ResearchSeed | None, data: dict[str, Any], *,
-              editor: Any = None) -> ResearchSeed:
+              by: Any = None) -> ResearchSeed:
     """Create a seed (seed=None) or update one, with its researchers (data["researcher_ids"]).
 
     An editor without research.edit (a researcher editing their own seed) must stay named on it.
@@ -206,8 +206,8 @@ def save_seed(seed: ResearchSeed | None, data: dict[str, Any], *,
             errors["researchers"] = _("These researchers no longer exist: %(ids)s.",
                                       ids=", ".join(f"#{i}" for i in missing))
         researchers = [found[i] for i in ids if i in found]
-    if editor is not None and not editor.can("research.edit") and \
-            editor.researcher_id not in ids:
+    if by is not None and not by.can("research.edit") and \
+            by.researcher_id not in ids:
         errors["researchers"] = _("Keep yourself among the researchers: you can only edit "
                                   "seeds you are named on.")
     if errors:

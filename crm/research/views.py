@@ -135,7 +135,7 @@ def _seed_form(item: ResearchSeed | None):
             if len(form.researchers.entries) < MAX_RESEARCHERS:
                 form.researchers.append_entry()
     return save_form(
-        form, lambda: services.save_seed(item, form.data_for_service(), editor=current_user),
+        form, lambda: services.save_seed(item, form.data_for_service(), by=current_user),
         message=lambda saved: _("Saved %(name)s.", name=saved.title),
         target=lambda saved: url_for("research.seed", seed_id=saved.id),
         render=lambda: render_template("research/seed_form.html", form=form, seed=item,
