@@ -121,3 +121,6 @@ class Disclosure(db.Model):
     def label(self) -> str:
         return f"{self.disclosed_on} {self.classification}"
 
+    def __repr__(self) -> str:
+        return f"<Disclosure {self.id} nda={self.nda_id} {self.direction} {self.disclosed_on}>"
+

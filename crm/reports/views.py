@@ -201,6 +201,7 @@ def _csv(name: str):
 @bp.get("/")
 @require("reports.view")
 def index():
+    """The reports start at the overview dashboard."""
     return redirect(url_for("reports.overview"))
 
 
