@@ -24,6 +24,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from crm.auth.models import User
+from crm.config import DEFAULTS
 from crm.collaborations.models import (
     CONTRACT_LANGUAGES, EXCLUSIVITY, KINDS, MINUTE_KINDS, OPEN_STAGES, STEPS, Collaboration,
     CollaborationCheck, CollaborationMinute, CollaborationSignoff, collaboration_researchers,
@@ -44,9 +45,6 @@ FIELDS = ("kind", "title", "description", "currency", "quarterly_reports", "cont
 
 #: Numeric(14, 2): twelve digits before the decimal point.
 MAX_AMOUNT = Decimal("999999999999.99")
-#: Rates used when the app config does not set CRM_INDIRECT_RATE_DEFAULT / _HIGH.
-DEFAULT_RATES = {"CRM_INDIRECT_RATE_DEFAULT": Decimal("0.20"),
-                 "CRM_INDIRECT_RATE_HIGH": Decimal("0.30")}
 #: How many open collaborations with competitors the conflict check lists at most.
 COMPETITOR_LIMIT = 20
 
@@ -56,7 +54,7 @@ COMPETITOR_LIMIT = 20
 def _rate(key: str, config: dict | None) -> Decimal:
     if config is None and has_app_context():
         config = current_app.config
-    value = (config or {}).get(key, DEFAULT_RATES[key])
+    value = (config or {}).get(key, DEFAULTS[key])  # the defaults live in crm/config.py
     return Decimal(str(value))
 
 

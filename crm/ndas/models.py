@@ -77,10 +77,6 @@ class Nda(db.Model, Versioned):
     def label(self) -> str:
         return self.title
 
-    def in_force(self, on: date) -> bool:
-        """Signed, not terminated, and `on` lies between effective_from and expires_on."""
-        return self.status == "signed" and self.effective_from <= on <= self.expires_on
-
     def shown_status(self, today: date) -> str:
         """The status, with "expired" for a signed NDA past its last day."""
         if self.status == "signed" and today > self.expires_on:
