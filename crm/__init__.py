@@ -45,5 +45,5 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     web.init_app(app)
     from crm.auth import security
 
-    security.init_app(app, config)  # session/login settings, ProxyFix, CSP and headers
+    security.init_app(app)  # session settings, ProxyFix, CSP and headers
     return app

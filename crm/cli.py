@@ -1,6 +1,8 @@
-"""The `crm` command: set up, load demo data, manage users, serve."""
+"""The `crm` command: set up, load demo data, serve, the search index; each feature adds its own
+commands (FEATURE_CLIS)."""
 from __future__ import annotations
 
+import importlib
 import sys
 
 import click
@@ -8,14 +10,30 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from crm import create_app
-from crm.auth.permissions import Role
-from crm.common.services import ValidationError, unit_of_work
+from crm.common.services import unit_of_work
 
 
 @click.group(cls=FlaskGroup, create_app=lambda: create_app(), add_default_commands=False,
              help="Kakehashi (架け橋): the industry-liaison CRM.")
 def main() -> None:
     """Kakehashi's command line."""
+
+
+#: The features whose commands `crm` has: each module's register(group) adds its own commands
+#: (commands that belong to a feature live in that feature's cli.py). One list, read once, so
+#: `crm` and `python -m crm.cli` have the same commands.
+FEATURE_CLIS = (
+    "crm.auth.cli",        # user create
+    "crm.imports.cli",     # import
+    "crm.exports.cli",     # export
+    "crm.screening.cli",   # lists import|status, screen
+    "crm.ops.cli",         # backup, restore
+)
+
+
+def _register_feature_commands(group: click.Group) -> None:
+    for name in FEATURE_CLIS:
+        importlib.import_module(name).register(group)
 
 
 @main.command("init")
@@ -53,36 +71,6 @@ def demo_command(scale: str, if_empty: bool, seed: int) -> None:
         summary = demo.load(scale=scale, seed=seed, echo=click.echo)
     for key, value in summary.items():
         click.echo(f"  {key}: {value}")
-
-
-@main.group("user")
-def user_group() -> None:
-    """Manage users."""
-
-
-@user_group.command("create")
-@click.option("--email", required=True, help="Login e-mail address.")
-@click.option("--name", required=True, help="Name shown in the CRM.")
-@click.option("--role", "roles", required=True, multiple=True,
-              type=click.Choice([r.value for r in Role]),
-              help="Role; repeat for several (admin, manager, liaison, bd, researcher, staff).")
-@click.option("--password",
-              help="Password (asked for when omitted; 12+ characters, not a common one).")
-@with_appcontext
-def user_create(email: str, name: str, roles: tuple[str, ...], password: str | None) -> None:
-    """Create a user with one or more roles."""
-    from crm.auth.services import create_user
-
-    if password is None:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    try:
-        with unit_of_work("cli"):
-            user = create_user(email=email, name=name, roles=list(roles), password=password)
-    except ValidationError as err:
-        for field, message in err.errors.items():
-            click.echo(f"Error: {field}: {message}", err=True)
-        sys.exit(1)
-    click.echo(f"Created user {user.email} ({', '.join(sorted(user.roles))}).")
 
 
 @main.command("serve")
@@ -269,19 +257,7 @@ def match_command(text: str, kind: str, limit: int, as_json: bool) -> None:
         click.echo(f"       why: {', '.join(row['terms'])}")
 
 
+_register_feature_commands(main)
+
 if __name__ == "__main__":
     main()
-
-
-def _register_feature_commands() -> None:
-    """Commands that live with their feature: import/export, screening lists."""
-    from crm.exports.cli import register as register_exports
-    from crm.imports.cli import register as register_imports
-    from crm.ops.cli import register as register_ops
-    from crm.screening.cli import register as register_screening
-
-    for register in (register_imports, register_exports, register_screening, register_ops):
-        register(main)
-
-
-_register_feature_commands()

@@ -1,9 +1,13 @@
-"""Configuration defaults, read from the environment by create_app()."""
+"""Configuration: the one loader. DEFAULTS holds every setting's default; create_app() lays
+the environment over them (ENV_SETTINGS: the documented CRM_* variables, each with its parser),
+then the keys it is given. Features read app.config, never the environment."""
 from __future__ import annotations
 
 import os
 import secrets
 from pathlib import Path
+
+from importers.limits import CONFIG_KEYS as IMPORT_LIMIT_KEYS, Limits
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = Path(os.environ.get("CRM_INSTANCE_DIR", PROJECT_ROOT / "instance"))
@@ -66,6 +70,27 @@ def _text(value: str) -> str:
     return value
 
 
+_YES = {"1", "true", "yes", "on"}
+_NO = {"", "0", "false", "no", "off"}
+
+
+def _flag(value: str) -> bool:
+    return value.strip().lower() in _YES
+
+
+def _proxies(value: str) -> int:
+    """CRM_BEHIND_PROXY: a number of proxies, or yes (1) / no (0)."""
+    text = value.strip().lower()
+    if text in _YES:
+        return 1
+    if text in _NO:
+        return 0
+    try:
+        return _whole(text)
+    except ValueError:
+        raise ValueError("it must be a whole number, or yes/no") from None
+
+
 ENV_SETTINGS = {
     "CRM_SCREENING_THRESHOLD": _fraction,
     "CRM_INDIRECT_RATE_DEFAULT": _fraction,
@@ -80,14 +105,15 @@ ENV_SETTINGS = {
     "CRM_LOG_LEVEL": _choice("DEBUG", "INFO", "WARNING", "ERROR", "debug", "info", "warning",
                              "error"),
     "CRM_READY_MAX_INDEX_LAG": _whole,
-    # sessions and login (crm/auth/security.py keeps their defaults)
+    # sessions and login (crm/auth/security.py, crm/auth/throttle.py)
     "CRM_SESSION_IDLE_MINUTES": _whole,
     "CRM_SESSION_MAX_HOURS": _whole,
-    "CRM_BEHIND_PROXY": _text,
+    "CRM_BEHIND_PROXY": _proxies,
+    "SESSION_COOKIE_SECURE": _flag,
     "CRM_LOGIN_MAX_FAILURES": _whole,
     "CRM_LOGIN_MAX_FAILURES_PER_ADDRESS": _whole,
     "CRM_LOGIN_WINDOW_MINUTES": _whole,
-    # what an import may inflate (importers/limits.py keeps their defaults)
+    # what an import may inflate (importers/limits.py: its Limits are the defaults)
     "CRM_IMPORT_MAX_ROWS": _whole,
     "CRM_IMPORT_MAX_COLUMNS": _whole,
     "CRM_IMPORT_MAX_CELLS": _whole,
@@ -139,11 +165,19 @@ DEFAULTS = {
     "BOOTSTRAP_BOOTSWATCH_THEME": None,
     "BABEL_DEFAULT_LOCALE": "ja",
     "BABEL_DEFAULT_TIMEZONE": "Asia/Tokyo",
-    "LANGUAGES": ["ja", "en"],
-    "PER_PAGE": 50,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": None,
     "CRM_INDIRECT_RATE_DEFAULT": 0.20,  # indirect costs on direct costs (case 23)
     "CRM_INDIRECT_RATE_HIGH": 0.30,  # quarterly progress reports or a partner-language contract
+    # sessions and login (crm/auth/security.py, crm/auth/throttle.py; README, Configuration)
+    "CRM_SESSION_IDLE_MINUTES": 120,
+    "CRM_SESSION_MAX_HOURS": 12,
+    "CRM_BEHIND_PROXY": 0,
+    "SESSION_COOKIE_SECURE": None,  # None: on exactly when CRM_BEHIND_PROXY is set
+    "CRM_LOGIN_MAX_FAILURES": 10,
+    "CRM_LOGIN_MAX_FAILURES_PER_ADDRESS": 50,
+    "CRM_LOGIN_WINDOW_MINUTES": 15,
+    # what an import may inflate: importers/limits.py's own bounds (it runs without Flask too)
+    **{key: getattr(Limits(), name) for key, name in IMPORT_LIMIT_KEYS.items()},
 }

@@ -1,9 +1,11 @@
 """Request-wide wiring: login, locale, one commit per request, error pages, template helpers."""
 from __future__ import annotations
 
-from flask import Flask, Response, g, has_request_context, render_template, request, session
+from flask import (
+    Flask, Response, g, has_request_context, redirect, render_template, request, session,
+)
 from flask_babel import format_currency, gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_url
 from flask_wtf.csrf import CSRFError
 
 import crm.audit.services  # noqa: F401  (registers the audit hooks)
@@ -97,6 +99,19 @@ def init_app(app: Flask) -> None:
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
+
+    @login_manager.unauthorized_handler
+    def _log_in_first() -> Response:
+        """Not logged in, or the session ended: the login page, then back here. An htmx request
+        (a list filter, a suggestion box) would draw the login page inside the fragment it
+        replaces: it gets HX-Redirect instead, so the browser goes to the login page and comes
+        back to the page the user was on."""
+        if request.headers.get("HX-Request"):
+            back = request.headers.get("HX-Current-URL") or request.url
+            answer = Response(status=401)
+            answer.headers["HX-Redirect"] = login_url(login_manager.login_view, next_url=back)
+            return answer
+        return redirect(login_url(login_manager.login_view, next_url=request.url))
 
     @app.before_request
     def _who() -> None:

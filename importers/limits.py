@@ -8,13 +8,12 @@ its longest text before python-calamine (or openpyxl) builds anything; the CSV r
 cells before splitting; the vCard reader counts lines before unfolding. A file past a bound is
 refused as a whole (ImportFileError) with a message naming the bound and its setting.
 
-The web app sets them from its config (CRM_IMPORT_MAX_*; see README, *Configuration*);
-elsewhere the defaults below apply. Tests lower them with `configure(...)` / `override(...)`.
+The web app sets them from its config (CRM_IMPORT_MAX_*; see README, *Configuration*; the
+defaults there are these); elsewhere the defaults below apply. Tests lower them with `configure(...)` / `override(...)`.
 """
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, fields, replace
 
@@ -69,10 +68,11 @@ def override(**values: int) -> Iterator[Limits]:
 
 
 def from_config(config: Mapping) -> Limits:
-    """Apply CRM_IMPORT_MAX_* from a Flask config (or the environment, for keys it lacks)."""
+    """Apply CRM_IMPORT_MAX_* from a Flask config (crm/config.py reads the environment into it;
+    keys it lacks keep their bounds)."""
     values = {}
     for key, name in CONFIG_KEYS.items():
-        value = config.get(key, os.environ.get(key))
+        value = config.get(key)
         if value not in (None, ""):
             values[name] = int(value)
     configure(**values)

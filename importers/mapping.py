@@ -3,10 +3,10 @@ mapping of a header row to field names (importers/fields.py)."""
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 
 from .fields import FIELDS, KINDS
+from .folding import fold_case
 
 _FOLD_RE = re.compile(r"[\s\-‐‑–—_・･.:：/()（）\[\]［］【】「」<>〈〉'\"’*＊※#＃?？!！]+")
 _MARKERS_RE = re.compile(r"(必須|任意|required|optional)$")
@@ -14,7 +14,7 @@ _MARKERS_RE = re.compile(r"(必須|任意|required|optional)$")
 
 def fold_header(text: str) -> str:
     """'E-mail Address', 'ｅ－ｍａｉｌ　ａｄｄｒｅｓｓ' and 'email address' fold the same."""
-    text = unicodedata.normalize("NFKC", str(text or "")).casefold()
+    text = fold_case(str(text or ""))
     text = _FOLD_RE.sub("", text)
     return _MARKERS_RE.sub("", text) or text
 

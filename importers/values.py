@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 
+from .folding import is_japanese, nfkc
 from .i18n import _
 
 # Japanese eras: (names, first day). 元年 is year 1.
@@ -36,7 +36,6 @@ _FALSE = {"いいえ", "no", "n", "false", "f", "0", "×", "✕", "✗", "無", 
 _NUMBER_STRIP = re.compile(r"[\s,'_]|円|圓|¥|\\|\$|€|£|jpy|yen|usd|eur|万円?$", re.IGNORECASE)
 _NUMBER_RE = re.compile(r"^[+\-]?\d+(?:\.\d+)?$")
 _SCI_RE = re.compile(r"^\d(?:\.\d+)?e\+?\d+$", re.IGNORECASE)
-_CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆ヵヶ]")
 _SPACES = re.compile(r"[\s\u3000]+")
 
 
@@ -74,10 +73,6 @@ def clean(value: object) -> str:
         return value.isoformat()
     text = str(value).replace("\u00a0", " ").replace("\r\n", "\n").replace("\r", "\n")
     return text.strip(_STRIP)
-
-
-def nfkc(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).strip()
 
 
 def _make_date(year: int, month: int, day: int, raw: str) -> str:
@@ -182,10 +177,6 @@ def email(value: str) -> str:
 def reading(value: str) -> str:
     """Readings in full-width kana (half-width ｱﾝﾄﾞｳ -> アンドウ), spaces folded to one."""
     return _SPACES.sub(" ", nfkc(value))
-
-
-def is_japanese(text: str) -> bool:
-    return bool(_CJK_RE.search(text))
 
 
 def split_name(full: str) -> tuple[str, str]:

@@ -4,6 +4,7 @@ from logging.config import fileConfig
 from flask import current_app
 
 from alembic import context
+from alembic.script import ScriptDirectory
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
@@ -13,6 +14,13 @@ config = context.config
 # This line sets up loggers basically.
 fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger('alembic.env')
+
+
+def next_revision_id():
+    """Migrations are numbered 0001, 0002 ...: a new one takes the next number."""
+    numbers = [int(script.revision) for script in ScriptDirectory.from_config(config).walk_revisions()
+               if script.revision.isdigit()]
+    return f"{max(numbers, default=0) + 1:04d}"
 
 
 def get_engine():
@@ -84,6 +92,8 @@ def run_migrations_online():
             if script.upgrade_ops.is_empty():
                 directives[:] = []
                 logger.info('No changes in schema detected.')
+        if directives and not getattr(config.cmd_opts, 'rev_id', None):
+            directives[0].rev_id = next_revision_id()
 
     conf_args = current_app.extensions['migrate'].configure_args
     if conf_args.get("process_revision_directives") is None:

@@ -23,6 +23,8 @@ from typing import NamedTuple
 from whoosh.analysis import Token, Tokenizer
 from whoosh.lang.porter2 import stem as _porter2
 
+from importers.folding import HIRA_TO_KATA as _HIRA_TO_KATA
+
 __all__ = [
     "STOP_WORDS",
     "BilingualAnalyzer",
@@ -53,8 +55,6 @@ _TOKEN_RE = re.compile(
     rf"|(?P<hira>[{_HIRAGANA}]+)"
     rf"|(?P<word>[^\W_{_KANJI}{_KATAKANA}{_HIRAGANA}]+)"
 )
-_HIRA_TO_KATA = {c: c + 0x60 for c in range(0x3041, 0x3097)}
-_HIRA_TO_KATA.update({0x309D: 0x30FD, 0x309E: 0x30FE})
 # Characters that combine with the one before them under NFKC (half-width voicing marks,
 # combining diacritics): a normalised character must map back to the whole cluster.
 _COMBINING = re.compile(r".[\u0300-\u036f\u3099\u309a\uff9e\uff9f]*", re.DOTALL)

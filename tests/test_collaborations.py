@@ -53,13 +53,13 @@ def _data(world, **overrides) -> dict:
 
 
 def _open(world, user=None, **overrides) -> Collaboration:
-    collab = services.save_collaboration(None, _data(world, **overrides), user=user)
+    collab = services.save_collaboration(None, _data(world, **overrides), by=user)
     db.session.commit()
     return collab
 
 
 def _tick_all(collab: Collaboration, step: str, user) -> None:
-    services.set_checks(collab, step, item_codes(step), user)
+    services.set_checks(collab, step, item_codes(step), by=user)
 
 
 def _sign_nda(collab: Collaboration, **overrides):
@@ -88,7 +88,7 @@ def _advance_to(collab: Collaboration, stage: str, user) -> None:
         if collab.stage == "export_control" and not user.can("screening.decide"):
             signer = next(u for u in db.session.execute(select(User)).scalars()
                           if u.can("screening.decide"))
-        services.sign_off(collab, signer, TODAY)
+        services.sign_off(collab, TODAY, by=signer)
     db.session.commit()
 
 
@@ -195,7 +195,7 @@ def test_signoff_in_the_future_is_refused(world, users):
     collab = _open(world)
     _tick_all(collab, "partner_search", users["liaison"])
     with pytest.raises(ValidationError) as err:
-        services.sign_off(collab, users["liaison"], TODAY + timedelta(days=1))
+        services.sign_off(collab, TODAY + timedelta(days=1), by=users["liaison"])
     assert "signed_on" in err.value.errors
 
 
@@ -225,13 +225,13 @@ def test_signed_off_checklists_are_locked(world, users):
     collab = _open(world)
     _advance_to(collab, "intent_check", users["liaison"])
     with pytest.raises(ValidationError):
-        services.set_checks(collab, "partner_search", [], users["liaison"])
+        services.set_checks(collab, "partner_search", [], by=users["liaison"])
 
 
 def test_unknown_checklist_items_are_refused(world, users):
     collab = _open(world)
     with pytest.raises(ValidationError) as err:
-        services.set_checks(collab, "partner_search", ["candidate", "bogus"], users["liaison"])
+        services.set_checks(collab, "partner_search", ["candidate", "bogus"], by=users["liaison"])
     assert "bogus" in err.value.errors["items"]
 
 
@@ -327,7 +327,7 @@ def test_export_control_step_is_signed_off_only_by_the_export_control_officer(
     # whoever moves the pipeline (a liaison, a manager even with a reason) cannot
     for role in ("liaison", "manager"):
         with pytest.raises(ValidationError, match="export-control officer"):
-            services.sign_off(collab, users[role], TODAY, "急ぎ")
+            services.sign_off(collab, TODAY, "急ぎ", by=users[role])
         db.session.rollback()
     page = login("liaison").get(f"/collaborations/{collab.id}").get_data(as_text=True)
     assert "/export-signoff" not in page  # no sign-off form for them
@@ -367,7 +367,7 @@ def test_nda_step_needs_a_signed_nda_in_the_register(world, users, login):
         days=800))
     db.session.commit()
     with pytest.raises(ValidationError, match="NDA register"):
-        services.sign_off(collab, users["liaison"], TODAY)
+        services.sign_off(collab, TODAY, by=users["liaison"])
     db.session.rollback()
     _sign_nda(collab)
     db.session.commit()
@@ -384,7 +384,7 @@ def test_nda_step_without_an_nda_needs_a_managers_reason_which_is_kept(world, us
     _tick_all(collab, "nda", users["liaison"])
     db.session.commit()
     with pytest.raises(ValidationError, match="manager"):
-        services.sign_off(collab, users["liaison"], TODAY, "先方の法務が署名待ち")
+        services.sign_off(collab, TODAY, "先方の法務が署名待ち", by=users["liaison"])
     db.session.rollback()
     client = login("manager")
     page = client.get(f"/collaborations/{collab.id}").get_data(as_text=True)

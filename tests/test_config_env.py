@@ -46,8 +46,23 @@ def test_settings_come_from_the_environment_and_feed_the_features(monkeypatch, a
     ("CRM_SCREENING_THRESHOLD", "86", "between 0 and 1"),
     ("CRM_INDIRECT_RATE_HIGH", "1.3", "between 0 and 1"),
     ("CRM_INDEX_MODE", "async", "inline, worker"),
+    ("CRM_BEHIND_PROXY", "nginx", "whole number, or yes/no"),
+    ("CRM_SESSION_IDLE_MINUTES", "two hours", "not a number"),
 ])
 def test_a_bad_value_stops_with_a_message_naming_the_variable(monkeypatch, key, value, message):
     monkeypatch.setenv(key, value)
     with pytest.raises(ValueError, match=f"{key}=.*{message}"):
         config.from_environment({})
+
+
+def test_session_and_import_defaults_come_from_the_one_loader(monkeypatch):
+    """crm/config.py holds the defaults; the environment is read there and nowhere else."""
+    for key in ("CRM_BEHIND_PROXY", "SESSION_COOKIE_SECURE", "CRM_SESSION_IDLE_MINUTES",
+                "CRM_IMPORT_MAX_ROWS"):
+        monkeypatch.delenv(key, raising=False)
+    assert config.DEFAULTS["CRM_SESSION_IDLE_MINUTES"] == 120
+    assert config.DEFAULTS["CRM_IMPORT_MAX_ROWS"] == 200_000
+    monkeypatch.setenv("CRM_BEHIND_PROXY", "yes")
+    monkeypatch.setenv("CRM_IMPORT_MAX_ROWS", "5000")
+    read = config.from_environment({})
+    assert read["CRM_BEHIND_PROXY"] == 1 and read["CRM_IMPORT_MAX_ROWS"] == 5000

@@ -245,8 +245,8 @@ def _check_office_realities(users: dict[str, User]) -> None:
         select(Collaboration).where(Collaboration.stage == "export_control")).first()
     assert waiting is not None and collaborations.export_clearance(waiting) == "clear"
     officer = users["export-control@example.org"]
-    collaborations.set_checks(waiting, "export_control", item_codes("export_control"), officer)
-    collaborations.sign_off(waiting, officer, date.today())
+    collaborations.set_checks(waiting, "export_control", item_codes("export_control"), by=officer)
+    collaborations.sign_off(waiting, date.today(), by=officer)
     assert waiting.stage != "export_control"
     db.session.rollback()
 

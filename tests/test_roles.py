@@ -13,7 +13,7 @@ from crm.extensions import db
 
 #: Routes anyone may reach (the login page needs no login; the rest check the user themselves).
 PUBLIC = {"static", "bootstrap.static", "auth.login", "main.healthz", "main.readyz",
-          "main.language"}
+          "main.language", "reports.plotly_js"}
 #: Routes for any logged-in user, whatever their role.
 ANY_USER = {"auth.logout", "auth.me", "main.suggest"}
 

@@ -91,9 +91,9 @@ def test_audit_page_shows_labels_not_keys(login, users, make_company):
     collab = services.save_collaboration(None, {"researcher_ids": [tanaka.id],
         "kind": "joint_research", "title": "共同研究", "company_id": company.id,
         "direct_costs": 1000, "currency": "JPY", "contract_language": "ja",
-        "quarterly_reports": False, "opened_on": date.today()}, user=users["manager"])
-    services.set_checks(collab, "partner_search", item_codes("partner_search"), users["manager"])
-    services.sign_off(collab, users["manager"], date.today())
+        "quarterly_reports": False, "opened_on": date.today()}, by=users["manager"])
+    services.set_checks(collab, "partner_search", item_codes("partner_search"), by=users["manager"])
+    services.sign_off(collab, date.today(), by=users["manager"])
     db.session.commit()
     page = login("manager").get("/audit/?entity=collaboration_signoffs").get_data(as_text=True)
     assert "<strong>Step</strong>:" in page and "Partner search" in page

@@ -11,6 +11,7 @@ from crm.alumni import services
 from crm.alumni.forms import DEGREE_LABELS, AlumnusForm, department_options
 from crm.alumni.models import Alumnus
 from crm.common.params import arg_int, int_filter
+from crm.common.suggest import person_suggester, register
 from crm.common.text import fold_company_name, fold_text, nfkc
 from crm.common.views import (
     confirm_delete,
@@ -28,6 +29,7 @@ from crm.extensions import db
 from crm.research.models import Department
 
 bp = Blueprint("alumni", __name__, url_prefix="/alumni")
+register("alumnus", person_suggester(Alumnus))
 
 #: How many donations the alumnus page lists.
 SECTION_LIMIT = 50

@@ -1,6 +1,6 @@
-"""Session and login settings from the environment, the reverse proxy, and security headers.
+"""Session settings, the reverse proxy, and security headers.
 
-Settings (environment variable → app.config key, default):
+Settings (app.config keys; their defaults and the environment are read by crm/config.py):
 
 - ``CRM_SESSION_IDLE_MINUTES`` (120): a session unused this long ends.
 - ``CRM_SESSION_MAX_HOURS`` (12): a session ends this long after its login, however busy.
@@ -16,41 +16,11 @@ Keys given to create_app() win over the environment.
 """
 from __future__ import annotations
 
-import os
 import secrets
 from datetime import timedelta
-from typing import Any
 
 from flask import Flask, Response, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
-
-_TRUE = {"1", "true", "yes", "on"}
-
-
-def _int(text: str) -> int:
-    return int(text.strip())
-
-
-def _flag(text: str) -> bool:
-    return text.strip().lower() in _TRUE
-
-
-def _proxies(text: str) -> int:
-    text = text.strip().lower()
-    return 1 if text in _TRUE else 0 if text in {"", "0", "false", "no", "off"} else int(text)
-
-
-#: config key: (environment variable, parse, default)
-SETTINGS: dict[str, tuple[str, Any, Any]] = {
-    "CRM_SESSION_IDLE_MINUTES": ("CRM_SESSION_IDLE_MINUTES", _int, 120),
-    "CRM_SESSION_MAX_HOURS": ("CRM_SESSION_MAX_HOURS", _int, 12),
-    "CRM_BEHIND_PROXY": ("CRM_BEHIND_PROXY", _proxies, 0),
-    "SESSION_COOKIE_SECURE": ("SESSION_COOKIE_SECURE", _flag, None),  # None: see init_app
-    "CRM_LOGIN_MAX_FAILURES": ("CRM_LOGIN_MAX_FAILURES", _int, 10),
-    "CRM_LOGIN_MAX_FAILURES_PER_ADDRESS": ("CRM_LOGIN_MAX_FAILURES_PER_ADDRESS", _int, 50),
-    "CRM_LOGIN_WINDOW_MINUTES": ("CRM_LOGIN_WINDOW_MINUTES", _int, 15),
-}
-
 
 def content_security_policy(nonce: str) -> str:
     """The policy every page is served with. Scripts: this site's files and inline blocks that
@@ -78,18 +48,9 @@ def csp_nonce() -> str:
     return g.csp_nonce
 
 
-def init_app(app: Flask, given: dict[str, Any] | None = None) -> None:
-    """Read the settings, trust the proxy when told to, and add the headers to every answer."""
-    given = given or {}
-    for key, (env, parse, default) in SETTINGS.items():
-        if key in given:
-            continue
-        raw = os.environ.get(env)
-        try:
-            app.config[key] = parse(raw) if raw not in (None, "") else default
-        except ValueError:
-            raise RuntimeError(f"{env}={raw!r} is not valid: give a whole number"
-                               + (" or yes/no" if parse is not _int else "")) from None
+def init_app(app: Flask) -> None:
+    """Apply the session settings, trust the proxy when told to, and add the headers to every
+    answer."""
     if app.config["SESSION_COOKIE_SECURE"] is None:
         app.config["SESSION_COOKIE_SECURE"] = bool(app.config["CRM_BEHIND_PROXY"])
     # The signed cookie itself never outlives the longest session.

@@ -14,7 +14,7 @@ import hmac
 import time
 from typing import Any
 
-from flask import current_app, flash, request, session
+from flask import current_app, flash, session
 from flask_babel import gettext as _
 from flask_login import login_user
 
@@ -78,7 +78,7 @@ def load_user(user_id: str) -> Any:
     now = int(time.time())
     if user is None or not user.active or _ended(user, now):
         end()
-        if user is not None and "HX-Request" not in request.headers:
+        if user is not None:  # shown on the login page (htmx requests get there by HX-Redirect)
             flash(_("Your session has ended. Please log in again."), "info")
         return None
     if now - session["_seen"] >= SEEN_RESOLUTION:

@@ -17,17 +17,14 @@ can let the user in sooner by setting a new password.
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, select
 
 from crm.auth.models import LoginAttempt
+from crm.common.time import naive_utc
 from crm.extensions import db
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def _window() -> timedelta:
@@ -50,7 +47,7 @@ def _unlocks_at(column, value: str, limit: int, now: datetime) -> datetime | Non
 
 def wait_seconds(email: str, address: str) -> int:
     """0 when a login may be tried now, else the seconds until it may."""
-    now = _now()
+    now = naive_utc()
     config = current_app.config
     times = [t for t in (
         _unlocks_at(LoginAttempt.email, _key(email), config["CRM_LOGIN_MAX_FAILURES"], now),
@@ -62,7 +59,7 @@ def wait_seconds(email: str, address: str) -> int:
 
 def record_failure(email: str, address: str) -> None:
     """Count a refused login, committed now: the refusal's own response rolls back."""
-    now = _now()
+    now = naive_utc()
     db.session.rollback()
     db.session.execute(delete(LoginAttempt).where(LoginAttempt.at < now - _window()))
     db.session.add(LoginAttempt(at=now, email=_key(email), address=address[:64]))

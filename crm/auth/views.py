@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required, logout_user
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from crm.auth import services, sessions, throttle
 from crm.auth.forms import (ChangePasswordForm, EditUserForm, LoginForm, SetPasswordForm,
@@ -12,11 +12,22 @@ from crm.auth.forms import (ChangePasswordForm, EditUserForm, LoginForm, SetPass
 from crm.auth.models import User
 from crm.common.forms import ConfirmForm
 from crm.common.services import ValidationError
+from crm.common.sql import like
+from crm.common.suggest import Suggester, register
+from crm.common.text import nfkc
 from crm.common.views import (form_errors, get_or_404, paginate, render_list, require,
                               safe_next, save_form)
 from crm.extensions import db
 
 bp = Blueprint("auth", __name__)
+
+register("user", Suggester(
+    User,
+    lambda q: select(User).where(or_(User.name.ilike(like(nfkc(q)), escape="\\"),
+                                     User.email.ilike(like(nfkc(q)), escape="\\")))
+    .order_by(User.name),
+    lambda t: select(User).where(or_(User.name == nfkc(t), User.email == nfkc(t).lower())),
+))
 
 
 def _too_many(wait: int) -> tuple[str, dict[str, str]]:

@@ -90,7 +90,7 @@ def add_demo(companies: list[Company], seeds: list[ResearchSeed], today: date) -
             "conflicts_reviewed": True, "conflicts_seen": ",".join(str(c.id) for c in made),
             "planned_start": opened + timedelta(days=120),
             "planned_end": opened + timedelta(days=120 + 365), **extra,
-        }, user=officer)
+        }, by=officer)
         target = "active" if stage in ("active", "closed") else stage
         day = opened
         while collab.stage != target and collab.stage != "export_control":
@@ -109,16 +109,16 @@ def add_demo(companies: list[Company], seeds: list[ResearchSeed], today: date) -
                     "disclosed_on": day, "direction": "to_partner",
                     "description": "研究概要と予備実験データ（未公開）",
                     "classification": "confidential", "disclosed_by": officer.name,
-                    "disclosed_to": "先方研究開発部門"}, officer)
+                    "disclosed_to": "先方研究開発部門"}, by=officer)
                 ndas += 1
             if n == 3 and step == "partner_info":  # one manager override, with its reason
-                services.set_checks(collab, step, item_codes(step)[:1], manager)
-                services.sign_off(collab, manager, day, "与信情報は親会社の公開資料で確認済み")
+                services.set_checks(collab, step, item_codes(step)[:1], by=manager)
+                services.sign_off(collab, day, "与信情報は親会社の公開資料で確認済み", by=manager)
                 continue
-            services.set_checks(collab, step, item_codes(step), officer)
-            services.sign_off(collab, officer, day)
+            services.set_checks(collab, step, item_codes(step), by=officer)
+            services.sign_off(collab, day, by=officer)
         if target == "active" and collab.stage == "export_control":
-            services.set_checks(collab, "export_control", item_codes("export_control"), officer)
+            services.set_checks(collab, "export_control", item_codes("export_control"), by=officer)
             collab.signoffs.append(CollaborationSignoff(
                 step="export_control", signed_by=officer, signed_by_name=officer.name,
                 signed_on=day))
@@ -127,7 +127,7 @@ def add_demo(companies: list[Company], seeds: list[ResearchSeed], today: date) -
                 "kind": "meeting", "held_on": min(day + timedelta(days=14), today),
                 "attendees": "研究代表者、先方技術責任者ほか3名",
                 "body": "キックオフ会議。研究計画と役割分担、秘密情報の取扱いを確認した。",
-                "next_steps": "四半期報告の様式を先方と合意する"}, officer)
+                "next_steps": "四半期報告の様式を先方と合意する"}, by=officer)
         if stage == "closed":
             services.close(collab, min(day + timedelta(days=30), today), "予定どおり完了")
         made.append(collab)

@@ -205,6 +205,9 @@ class CollaborationCheck(db.Model):
     def label(self) -> str:
         return f"{self.step}.{self.item}"
 
+    def __repr__(self) -> str:
+        return f"<CollaborationCheck {self.id} {self.collaboration_id}/{self.step}/{self.item} done={self.done}>"
+
 
 class CollaborationSignoff(db.Model):
     """A step signed off by a named user on a date; an override keeps its reason."""
@@ -242,6 +245,9 @@ class CollaborationSignoff(db.Model):
     def missing_list(self) -> list[str]:
         return [m for m in (self.missing_items or "").split(",") if m]
 
+    def __repr__(self) -> str:
+        return f"<CollaborationSignoff {self.id} {self.collaboration_id}/{self.step} on {self.signed_on}>"
+
 
 class CollaborationMinute(db.Model):
     """Minutes of a meeting or a progress note on an active collaboration (case 28)."""
@@ -267,3 +273,6 @@ class CollaborationMinute(db.Model):
     @property
     def label(self) -> str:
         return f"{self.kind} {self.held_on}"
+
+    def __repr__(self) -> str:
+        return f"<CollaborationMinute {self.id} {self.collaboration_id} {self.kind} {self.held_on}>"

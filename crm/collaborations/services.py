@@ -24,6 +24,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from crm.auth.models import User
+from crm.config import DEFAULTS
 from crm.collaborations.models import (
     CONTRACT_LANGUAGES, EXCLUSIVITY, KINDS, MINUTE_KINDS, OPEN_STAGES, STEPS, Collaboration,
     CollaborationCheck, CollaborationMinute, CollaborationSignoff, collaboration_researchers,
@@ -44,9 +45,6 @@ FIELDS = ("kind", "title", "description", "currency", "quarterly_reports", "cont
 
 #: Numeric(14, 2): twelve digits before the decimal point.
 MAX_AMOUNT = Decimal("999999999999.99")
-#: Rates used when the app config does not set CRM_INDIRECT_RATE_DEFAULT / _HIGH.
-DEFAULT_RATES = {"CRM_INDIRECT_RATE_DEFAULT": Decimal("0.20"),
-                 "CRM_INDIRECT_RATE_HIGH": Decimal("0.30")}
 #: How many open collaborations with competitors the conflict check lists at most.
 COMPETITOR_LIMIT = 20
 
@@ -56,7 +54,7 @@ COMPETITOR_LIMIT = 20
 def _rate(key: str, config: dict | None) -> Decimal:
     if config is None and has_app_context():
         config = current_app.config
-    value = (config or {}).get(key, DEFAULT_RATES[key])
+    value = (config or {}).get(key, DEFAULTS[key])  # the defaults live in crm/config.py
     return Decimal(str(value))
 
 
@@ -175,7 +173,7 @@ def _load(model: type, ids: list[int]) -> tuple[list[Any], list[int]]:
 
 
 def save_collaboration(collab: Collaboration | None, data: dict[str, Any], *,
-                       user: User | None = None) -> Collaboration:
+                       by: User | None = None) -> Collaboration:
     """Open a collaboration (collab=None) or change one.
 
     data: kind, title, description, company_id, officer_id, seed_ids, researcher_ids,
@@ -305,7 +303,7 @@ def save_collaboration(collab: Collaboration | None, data: dict[str, Any], *,
     if ids - collab.reviewed_conflict_ids:
         collab.conflicts_reviewed_ids = ",".join(
             str(i) for i in sorted(ids | collab.reviewed_conflict_ids))
-        collab.conflicts_reviewed_by = user
+        collab.conflicts_reviewed_by = by
         collab.conflicts_reviewed_at = utcnow()
     collab.updated_at = utcnow()
     db.session.flush()
@@ -327,7 +325,7 @@ def signoff_for(collab: Collaboration, step: str) -> CollaborationSignoff | None
     return next((s for s in collab.signoffs if s.step == step), None)
 
 
-def set_checks(collab: Collaboration, step: str, items: list[str], user: User | None) -> int:
+def set_checks(collab: Collaboration, step: str, items: list[str], *, by: User | None) -> int:
     """Tick exactly `items` of a step (the others unticked); returns how many changed.
 
     Refused on a closed collaboration, an unknown step or item, or a step already signed off.
@@ -352,10 +350,10 @@ def set_checks(collab: Collaboration, step: str, items: list[str], user: User | 
         done = code in wanted
         if row is None and done:
             collab.checks.append(CollaborationCheck(step=step, item=code, done=True,
-                                                    checked_by=user, checked_at=utcnow()))
+                                                    checked_by=by, checked_at=utcnow()))
             changed += 1
         elif row is not None and row.done != done:
-            row.done, row.checked_by, row.checked_at = done, user, utcnow()
+            row.done, row.checked_by, row.checked_at = done, by, utcnow()
             changed += 1
     db.session.flush()
     return changed
@@ -389,8 +387,8 @@ def _missing_text(step: str, codes: list[str]) -> str:
     return "; ".join(str(item_label(step, code)) for code in codes)
 
 
-def sign_off(collab: Collaboration, user: User, signed_on: Any,
-             override_reason: str | None = None) -> CollaborationSignoff:
+def sign_off(collab: Collaboration, signed_on: Any, override_reason: str | None = None, *,
+             by: User) -> CollaborationSignoff:
     """Sign off the collaboration's current step and move it to the next stage.
 
     Refused (ValidationError, nothing changed) when the checklist is incomplete and no override
@@ -433,14 +431,14 @@ def sign_off(collab: Collaboration, user: User, signed_on: Any,
             }.get(clearance, _("The company has not been screened against the current "
                                "export-control lists: screen it first."))
 
-    if step == "export_control" and not user.can("screening.decide"):
+    if step == "export_control" and not by.can("screening.decide"):
         errors["export_control"] = _(
             "Only an export-control officer (or an administrator) signs off the export-control "
             "step.")
 
     missing = missing_items(collab, step)
     reason = (override_reason or "").strip()
-    can_override = user.can("collaborations.override")
+    can_override = by.can("collaborations.override")
     if step == "nda" and not nda_registered(collab, signed_on):
         # the NDA register is the evidence: without a signed NDA there, only a manager's
         # override with a reason (kept with the sign-off, shown on the page) moves on
@@ -460,7 +458,7 @@ def sign_off(collab: Collaboration, user: User, signed_on: Any,
         raise ValidationError(errors)
 
     signoff = CollaborationSignoff(
-        step=step, signed_by=user, signed_by_name=user.name, signed_on=signed_on,
+        step=step, signed_by=by, signed_by_name=by.name, signed_on=signed_on,
         override_reason=reason or None, missing_items=",".join(missing) if missing else None)
     collab.signoffs.append(signoff)
     collab.stage = next_stage(step)
@@ -490,7 +488,7 @@ def close(collab: Collaboration, closed_on: Any, reason: str | None) -> Collabor
 
 # --- monitoring (case 28) ----------------------------------------------------------------------
 
-def add_minute(collab: Collaboration, data: dict[str, Any], user: User | None
+def add_minute(collab: Collaboration, data: dict[str, Any], *, by: User | None
                ) -> CollaborationMinute:
     """Minutes of a meeting or a progress note; only on an active collaboration."""
     errors: dict[str, str] = {}
@@ -510,7 +508,7 @@ def add_minute(collab: Collaboration, data: dict[str, Any], user: User | None
         errors["body"] = errors.get("body") or _("Write what was discussed or achieved.")
     if errors:
         raise ValidationError(errors)
-    minute = CollaborationMinute(kind=kind, held_on=held_on, body=body, author=user,
+    minute = CollaborationMinute(kind=kind, held_on=held_on, body=body, author=by,
                                  attendees=(data.get("attendees") or "").strip() or None,
                                  next_steps=(data.get("next_steps") or "").strip() or None)
     collab.minutes.append(minute)

@@ -322,7 +322,7 @@ def checklist(collaboration_id: int):
     collab = _load(collaboration_id)
     step = request.form.get("step", "")
     try:
-        services.set_checks(collab, step, request.form.getlist("item"), current_user)
+        services.set_checks(collab, step, request.form.getlist("item"), by=current_user)
     except ValidationError as err:
         db.session.rollback()
         return _render_show(_load(collaboration_id),
@@ -352,9 +352,9 @@ def _signoff(collaboration_id: int):
     if form.validate_on_submit():
         try:
             if posted is not None:
-                services.set_checks(collab, step, posted[1], current_user)
-            services.sign_off(collab, current_user, form.signed_on.data,
-                              form.override_reason.data)
+                services.set_checks(collab, step, posted[1], by=current_user)
+            services.sign_off(collab, form.signed_on.data, form.override_reason.data,
+                              by=current_user)
         except ValidationError as err:
             db.session.rollback()
             collab = _load(collaboration_id)
@@ -406,7 +406,7 @@ def add_minutes(collaboration_id: int):
     if form.validate_on_submit():
         try:
             services.add_minute(collab, {name: form[name].data for name in (
-                "kind", "held_on", "attendees", "body", "next_steps")}, current_user)
+                "kind", "held_on", "attendees", "body", "next_steps")}, by=current_user)
         except ValidationError as err:
             db.session.rollback()
             collab = _load(collaboration_id)
@@ -474,7 +474,7 @@ def edit(collaboration_id: int | None = None):
 
     return save_form(
         form, lambda: services.save_collaboration(collab, form.data_for_service(),
-                                                  user=current_user),
+                                                  by=current_user),
         message=lambda saved: _("Saved %(title)s.", title=saved.title),
         target=lambda saved: url_for("collaborations.show", collaboration_id=saved.id),
         render=render,

@@ -14,6 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError as WTFValidationError
 
 from crm.common.params import to_int
+from crm.common.suggest import SUGGESTERS
 from crm.extensions import db
 
 _ID_RE = re.compile(r"\[#(\d+)\]\s*$")
@@ -69,8 +70,6 @@ class RecordField(Field):
         self.data = None
         if not self._raw:
             return
-        from crm.main.suggest import SUGGESTERS
-
         spec = SUGGESTERS[self.kind]
         match = _ID_RE.search(self._raw)
         if match:

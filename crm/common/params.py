@@ -13,6 +13,7 @@ something it cannot hold (a 23-digit id, a NUL byte) and never turns into a 500.
 """
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -129,19 +130,46 @@ class BoundedIntConverter(IntegerConverter):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=bound, signed=signed)
 
 
+def _nul_in_body() -> str | None:
+    """The name of the JSON key holding a NUL (escaped as \\u0000 or raw), "body" when it is
+    not JSON one can read, or None: a body sent as JSON or text rather than as a form (no page
+    sends one; a script or a hostile client may)."""
+    body = request.get_data(cache=True)
+    if b"\x00" not in body and b"\\u0000" not in body.lower():
+        return None
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):  # not JSON, or nested past what the parser takes
+        return "body"
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        pairs = item.items() if isinstance(item, dict) else enumerate(item) \
+            if isinstance(item, list) else ()
+        for key, value in pairs:
+            if isinstance(key, str) and "\x00" in key or isinstance(value, str) and "\x00" in value:
+                return str(key)
+            stack.append(value)
+    return "body" if b"\x00" in body else None
+
+
 def refuse_nul() -> None:
-    """A NUL byte in a query or form parameter (name or value) is refused before any view
-    runs: 400, naming the parameter."""
+    """A NUL byte in a query or form parameter (name or value), or anywhere in a body sent as
+    JSON or text, is refused before any view runs: 400, naming the parameter."""
     sources = [request.args]
-    if request.method in ("POST", "PUT", "PATCH", "DELETE") and request.mimetype in (
-            "application/x-www-form-urlencoded", "multipart/form-data"):
-        sources.append(request.form)
-    for source in sources:
-        for key, value in source.items(multi=True):
-            if "\x00" in key or "\x00" in value:
-                name = key.replace("\x00", "\\0")[:50]
-                raise BadParameter(name, _("The parameter “%(name)s” contains a NUL character "
-                                           "(\\0); nothing was done.", name=name))
+    name = None
+    if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+        if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            sources.append(request.form)
+        elif request.content_length or request.headers.get("Transfer-Encoding"):
+            name = _nul_in_body()
+    if name is None:
+        name = next((key for source in sources for key, value in source.items(multi=True)
+                     if "\x00" in key or "\x00" in value), None)
+    if name is not None:
+        name = name.replace("\x00", "\\0")[:50]
+        raise BadParameter(name, _("The parameter “%(name)s” contains a NUL character "
+                                   "(\\0); nothing was done.", name=name))
 
 
 def init_app(app: Flask) -> None:

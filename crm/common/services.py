@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from crm.audit.services import set_actor
 from crm.extensions import db
@@ -14,6 +15,16 @@ class ValidationError(Exception):
     def __init__(self, errors: dict[str, str]):
         super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
         self.errors = errors
+
+
+@dataclass(frozen=True)
+class DuplicateRule:
+    """How a save typed by hand answers possible duplicates (crm/common/views.py save_form):
+    it raises `near` to ask (the user confirms and saves again), or `refused` (a
+    ValidationError with .existing) to refuse, naming the record already held."""
+
+    near: type[Exception]
+    refused: type[ValidationError]
 
 
 def apply(obj: object, data: dict, fields: tuple[str, ...]) -> None:

@@ -1,10 +1,18 @@
-"""Text folding for Japanese and English names: width, kana, case and legal forms."""
+"""Text folding for Japanese and English names: width, kana, case and legal forms.
+
+The general folds (nfkc, fold_case, hira_to_kata, fold_text, is_japanese[_name]) are defined once in
+importers/folding.py, which importers/ and search_index/ use too; crm/ imports them from here.
+"""
 from __future__ import annotations
 
 import re
-import unicodedata
 
-import jaconv
+from importers.folding import fold_case, fold_text, hira_to_kata, nfkc
+from importers.folding import is_japanese as is_japanese_name
+
+__all__ = ["fold_case", "fold_company_name", "fold_reading", "fold_text", "hira_to_kata",
+           "is_japanese_name", "legal_form", "nfkc", "normalise_corporate_number", "person_name",
+           "valid_corporate_number"]
 
 # Legal forms as they appear after NFKC + casefold. Longer forms first so "co., ltd." wins over "co.".
 _LEGAL_FORMS_JA = [
@@ -22,11 +30,6 @@ _EN_RE = re.compile(
     r"(?<![\w])(?:" + "|".join(_LEGAL_FORMS_EN) + r")(?![\w])", re.IGNORECASE
 )
 _PUNCT_RE = re.compile(r"[\s\.,・･'\"’`\-‐‑–—_/\\&()（）「」『』【】\[\]{}!！?？:：;；]+")
-
-
-def nfkc(text: str | None) -> str:
-    """Unicode NFKC: full-width ASCII to half-width, half-width katakana to full-width."""
-    return unicodedata.normalize("NFKC", text or "").strip()
 
 
 def legal_form(name: str | None) -> str | None:
@@ -48,28 +51,15 @@ def fold_company_name(name: str | None) -> str:
     for form in _LEGAL_FORMS_JA:
         text = text.replace(form.casefold(), " ")
     text = _EN_RE.sub(" ", text)
-    text = jaconv.hira2kata(text)
+    text = hira_to_kata(text)
     text = _PUNCT_RE.sub("", text)
     return text
 
 
 def fold_reading(reading: str | None) -> str:
     """Readings compared in full-width katakana without spaces (ﾔﾏﾀﾞ, やまだ, ヤマダ are one)."""
-    text = jaconv.hira2kata(nfkc(reading))
+    text = hira_to_kata(nfkc(reading))
     return _PUNCT_RE.sub("", text).casefold()
-
-
-def fold_text(text: str | None) -> str:
-    """Loose folding for search-as-you-type filters: NFKC, casefold, katakana."""
-    return jaconv.hira2kata(nfkc(text).casefold())
-
-
-_CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆ヵヶ]")
-
-
-def is_japanese_name(*parts: str | None) -> bool:
-    """True when a name is written in Japanese script, so it reads family name first."""
-    return any(_CJK_RE.search(p or "") for p in parts)
 
 
 def person_name(family: str | None, given: str | None) -> str:

@@ -47,6 +47,11 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def naive_utc(value: datetime | None = None) -> datetime:
+    """UTC without the zone, as the database columns hold it (now, or the given moment)."""
+    return (value or _utc_now()).replace(tzinfo=None)
+
+
 def office_now() -> datetime:
     """Now, in the office's time zone (aware)."""
     return _utc_now().astimezone(office_zone())

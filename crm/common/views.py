@@ -21,7 +21,7 @@ from werkzeug.urls import iri_to_uri
 from crm.common import locking
 from crm.common.forms import ConfirmForm
 from crm.common.params import arg_choice, page_number
-from crm.common.services import ValidationError
+from crm.common.services import DuplicateRule, ValidationError
 from crm.common.sql import like  # noqa: F401  (re-exported for the views)
 from crm.extensions import db
 
@@ -51,14 +51,14 @@ def safe_next(target: str | None, default: str) -> str:
     return iri_to_uri(target)
 
 
-def require(permission: str) -> Callable:
-    """Login required, and the permission from the role table, or 403."""
+def _guarded(permission: str, gate: str) -> Callable:
+    """Login required and `gate` from the role table, or 403; the route declares `permission`."""
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         @login_required
         def wrapped(*args: Any, **kwargs: Any) -> Any:
-            if not current_user.can(permission):
+            if not current_user.can(gate):
                 abort(403)
             return view(*args, **kwargs)
 
@@ -66,6 +66,22 @@ def require(permission: str) -> Callable:
         return wrapped
 
     return decorator
+
+
+def require(permission: str) -> Callable:
+    """Login required, and the permission from the role table, or 403."""
+    return _guarded(permission, permission)
+
+
+def require_or_record_rule(permission: str) -> Callable:
+    """Like require(permission), but the view may also let a user in by a record-level rule.
+
+    The route is declared with the role-table permission (what the role walk and the README
+    show); the view then calls the record's own rule (ResearchSeed.can_edit,
+    services.can_edit_researcher), which grants `permission` holders everything and a
+    researcher their own seeds and profile, and answers 403 to everyone else.
+    """
+    return _guarded(permission, "records.view")
 
 
 def get_or_404(model: type, ident: int, *options: Any) -> Any:
@@ -181,19 +197,20 @@ def form_errors(form: Any, error: ValidationError) -> None:
 
 def save_form(form: FlaskForm, save: Callable[..., T], *, message: Callable[[T], str],
               target: Callable[[T], str], render: Callable[..., str],
-              record: Any = None, duplicates: bool = False) -> ResponseReturnValue:
+              record: Any = None, duplicates: DuplicateRule | None = None) -> ResponseReturnValue:
     """Save a valid form through its service and redirect, or show it again with errors (422).
 
     record is the record being edited (None for a new one): the form carries its version, and
     a save from a form opened before someone else saved it is refused (409) with their change
     shown and what the user typed kept in the form (crm/common/locking.py).
 
-    duplicates: the record is typed by hand under the duplicate rule (crm.contacts.matching):
-    save(mode) gets "ask", or "confirmed" once the user has ticked the box the near-match panel
-    renders (confirm_new); render(near=..., existing=...) shows the near matches to choose
-    from, or the existing record a refusal names."""
-    from crm.contacts.matching import DuplicateRefused, NearDuplicates
-
+    duplicates: the record is typed by hand under this duplicate rule (the company and contact
+    forms hand in crm.contacts.matching.DUPLICATE_RULE): save(mode) gets "ask", or "confirmed"
+    once the user has ticked the box the near-match panel renders (confirm_new);
+    render(near=..., existing=...) shows the near matches to choose from, or the existing
+    record a refusal names."""
+    asks = duplicates.near if duplicates else ()
+    refusals = duplicates.refused if duplicates else ()
     sent = locking.sent_version(request.form.get(locking.FIELD)) \
         if request.method == "POST" else None
     if record is not None:
@@ -213,9 +230,9 @@ def save_form(form: FlaskForm, save: Callable[..., T], *, message: Callable[[T],
                         saved = save(mode)
                     else:
                         saved = save()
-            except NearDuplicates as near:
+            except asks as near:
                 found["near"] = near
-            except DuplicateRefused as err:
+            except refusals as err:
                 found["existing"] = err.existing
                 form_errors(form, err)
             except ValidationError as err:
@@ -252,11 +269,3 @@ def confirm_delete(delete: Callable[[], None], *, message: str, target: str,
         flash(message, "success")
         return redirect(target)
     return render(form)
-
-
-def save_form_checked(form: FlaskForm, save: Callable[[str], T], *,
-                      message: Callable[[T], str], target: Callable[[T], str],
-                      render: Callable[..., str], record: Any = None) -> ResponseReturnValue:
-    """save_form for a record typed by hand under the duplicate rule (see save_form)."""
-    return save_form(form, save, message=message, target=target, render=render, record=record,
-                     duplicates=True)

@@ -11,6 +11,8 @@ from crm.activities.forms import KIND_LABELS as ACTIVITY_LABELS
 from crm.activities.models import Activity
 from crm.alumni.models import Alumnus
 from crm.audit.views import recent_changes
+from crm.common.suggest import Suggester, register
+from crm.common.text import fold_company_name
 from crm.common.users import officer_choices
 from crm.common.views import (
     confirm_delete,
@@ -18,12 +20,13 @@ from crm.common.views import (
     paginate,
     render_list,
     require,
-    save_form_checked,
+    save_form,
 )
 from crm.companies import services
 from crm.companies.forms import SIZE_LABELS, STATUS_LABELS, TIER_LABELS, CompanyForm
-from crm.companies.models import Company
+from crm.companies.models import Company, name_contains
 from crm.contacts.models import Contact
+from crm.contacts.matching import DUPLICATE_RULE
 from crm.donations.models import Donation
 from crm.exports import filters as list_filters
 from crm.events.models import Encounter
@@ -31,6 +34,13 @@ from crm.extensions import db
 from crm.search_views import company_seed_matches
 
 bp = Blueprint("companies", __name__, url_prefix="/companies")
+
+register("company", Suggester(
+    Company,
+    lambda q: select(Company).where(name_contains(q)).order_by(func.length(Company.name_folded),
+                                                               Company.id),
+    lambda t: select(Company).where(Company.name_folded == fold_company_name(t)),
+))
 
 #: How many related rows a company page shows per section before "show all".
 SECTION_LIMIT = 20
@@ -116,14 +126,14 @@ def edit(company_id: int | None = None):
     form.officer.choices = officer_choices()
     if request.method == "GET" and company is not None:
         form.officer.data = company.officer_id
-    return save_form_checked(
+    return save_form(
         form, lambda duplicates: services.save_company(company, form.data_for_service(),
                                                        duplicates=duplicates),
         message=lambda saved: _("Saved %(name)s.", name=saved.name),
         target=lambda saved: url_for("companies.show", company_id=saved.id),
         render=lambda **found: render_template("companies/form.html", form=form,
                                                company=company, **found),
-        record=company,
+        record=company, duplicates=DUPLICATE_RULE,
     )
 
 

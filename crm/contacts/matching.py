@@ -18,7 +18,7 @@ from difflib import SequenceMatcher
 
 from sqlalchemy import func, or_, select
 
-from crm.common.services import ValidationError
+from crm.common.services import DuplicateRule, ValidationError
 from crm.common.sql import like
 from crm.common.text import (
     fold_company_name,
@@ -260,6 +260,10 @@ class NearDuplicates(Exception):
         super().__init__("possible duplicates")
         self.companies = companies or []
         self.contacts = contacts or []
+
+
+#: The duplicate rule the company and contact forms hand to save_form.
+DUPLICATE_RULE = DuplicateRule(near=NearDuplicates, refused=DuplicateRefused)
 
 
 def check_company(name: str | None, corporate_number: str | None = None, *,

@@ -12,6 +12,7 @@ from crm.activities.models import Activity, activity_contacts
 from crm.alumni.models import Alumnus
 from crm.audit.views import recent_changes
 from crm.common.params import to_int
+from crm.common.suggest import person_suggester, register
 from crm.common.users import officer_choices
 from crm.common.views import (
     confirm_delete,
@@ -19,18 +20,20 @@ from crm.common.views import (
     paginate,
     render_list,
     require,
-    save_form_checked,
+    save_form,
 )
 from crm.companies.forms import STATUS_LABELS, TIER_LABELS
 from crm.companies.models import Company
 from crm.contacts import services
 from crm.contacts.forms import ContactForm
+from crm.contacts.matching import DUPLICATE_RULE
 from crm.contacts.models import Contact
 from crm.events.models import Encounter
 from crm.exports import filters as list_filters
 from crm.extensions import db
 
 bp = Blueprint("contacts", __name__, url_prefix="/contacts")
+register("contact", person_suggester(Contact))
 
 #: How many encounters and activities a contact page shows before "and N more".
 SECTION_LIMIT = 50
@@ -106,14 +109,14 @@ def edit(contact_id: int | None = None):
         company_arg = request.args.get("company", "")
         if to_int(company_arg) is not None:
             form.company.data = db.session.get(Company, to_int(company_arg))
-    return save_form_checked(
+    return save_form(
         form, lambda duplicates: services.save_contact(contact, form.data_for_service(),
                                                        duplicates=duplicates),
         message=lambda saved: _("Saved %(name)s.", name=saved.display_name),
         target=lambda saved: url_for("contacts.show", contact_id=saved.id),
         render=lambda **found: render_template("contacts/form.html", form=form,
                                                contact=contact, **found),
-        record=contact,
+        record=contact, duplicates=DUPLICATE_RULE,
     )
 
 

@@ -648,17 +648,17 @@ class SmallDemo:
         for i, (name, reading, company, title, email, days, interests, discussed, talk) in \
                 enumerate(rows):
             event = past[-1 - i % len(past)] if past else None
-            req = requests.submit_request(researcher, {
+            req = requests.submit_request({
                 "person_name": name, "person_reading": reading, "company_name": company,
                 "person_title": title, "email": email, "event_id": event.id if event else None,
                 "where_met": None if event else "学内セミナー", "met_on": self.today - timedelta(days=days),
                 "interests": interests, "discussed": discussed, "small_talk": talk,
-            })
+            }, by=researcher)
             req.created_at = self.stamp(self.today - timedelta(days=days - 1))
             made.append(req)
-        requests.claim(made[1], bd)
-        requests.send_back(made[2], bd, "会社名は ABC 株式会社（法人番号 …）で合っていますか？ 部署名も教えてください。")
-        requests.withdraw(made[4], researcher)
+        requests.claim(made[1], by=bd)
+        requests.send_back(made[2], "会社名は ABC 株式会社（法人番号 …）で合っていますか？ 部署名も教えてください。", by=bd)
+        requests.withdraw(made[4], by=researcher)
         db.session.flush()
         return made
 

@@ -1,6 +1,6 @@
 """The fair form: an officer at a trade show logs a person met in one short form, on a phone.
 
-Routes on the events blueprint (registered by the import at the end of crm/events/views.py).
+Routes on the events blueprint (crm/events/__init__.py).
 """
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ from crm.common.text import nfkc
 from crm.common.views import form_errors, require
 from crm.contacts.matching import find_contact
 from crm.contacts.models import Contact
-from crm.events.fair import (
+from crm.events.encounters import (
     Meeting,
     NeedsConfirmation,
     PersonEntry,
@@ -42,10 +42,10 @@ from crm.events.fair import (
     save_person,
     split_picked,
 )
+from crm.events import bp
 from crm.events.models import Encounter, Event
-from crm.events.views import bp
 from crm.extensions import db
-from crm.main.suggest import SUGGESTERS
+from crm.common.suggest import SUGGESTERS
 from crm.common.time import office_today
 
 #: The session key holding the event the officer logged at last: the form comes back on it.

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -13,7 +13,9 @@ from crm.auth.models import User
 from crm.common.forms import ConfirmForm
 from crm.common.params import to_int
 from crm.common.services import ValidationError
+from crm.common.suggest import named_suggester, register
 from crm.common.text import nfkc
+from crm.common.time import office_today
 from crm.common.views import (
     safe_next,
     confirm_delete,
@@ -25,12 +27,13 @@ from crm.common.views import (
     save_form,
 )
 from crm.contacts.models import Contact
-from crm.events import services
+from crm.events import bp, services
+from crm.events import quick  # noqa: F401  (adds the fair form's routes to bp)
 from crm.events.forms import KIND_LABELS, EncounterForm, EventForm
 from crm.events.models import Encounter, Event
 from crm.extensions import db
 
-bp = Blueprint("events", __name__, url_prefix="/events")
+register("event", named_suggester(Event, Event.name, Event.starts_on.desc()))
 
 WHEN_LABELS = {"upcoming": _l("Upcoming and current"), "past": _l("Past")}
 
@@ -212,7 +215,3 @@ def follow_up_done(encounter_id: int):
     return redirect(_safe_next(url_for("events.show", event_id=encounter.event_id,
                                        _anchor=f"encounter-{encounter.id}")))
 
-
-# The fair form's routes live on this blueprint; importing the module registers them.
-from crm.events import quick  # noqa: E402,F401
-from crm.common.time import office_today

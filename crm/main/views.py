@@ -14,7 +14,7 @@ from crm.companies.models import Company
 from crm.contacts.models import Contact
 from crm.events.models import Encounter
 from crm.extensions import db
-from crm.main.suggest import SUGGESTERS
+from crm.common.suggest import SUGGESTERS
 from crm.research.models import ResearchSeed
 from crm.common.time import office_today
 

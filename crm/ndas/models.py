@@ -77,10 +77,6 @@ class Nda(db.Model, Versioned):
     def label(self) -> str:
         return self.title
 
-    def in_force(self, on: date) -> bool:
-        """Signed, not terminated, and `on` lies between effective_from and expires_on."""
-        return self.status == "signed" and self.effective_from <= on <= self.expires_on
-
     def shown_status(self, today: date) -> str:
         """The status, with "expired" for a signed NDA past its last day."""
         if self.status == "signed" and today > self.expires_on:
@@ -120,4 +116,7 @@ class Disclosure(db.Model):
     @property
     def label(self) -> str:
         return f"{self.disclosed_on} {self.classification}"
+
+    def __repr__(self) -> str:
+        return f"<Disclosure {self.id} nda={self.nda_id} {self.direction} {self.disclosed_on}>"
 

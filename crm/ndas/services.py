@@ -146,7 +146,7 @@ def _covered(nda: Nda, contact: Contact) -> bool:
         company.parent_id is not None and company.parent_id in (other.id, other.parent_id))
 
 
-def add_disclosure(nda: Nda, data: dict[str, Any], user: Any = None) -> Disclosure:
+def add_disclosure(nda: Nda, data: dict[str, Any], *, by: Any = None) -> Disclosure:
     """Log a disclosure under an NDA; refused outside the NDA's term or when it is not signed.
 
     data: disclosed_on, direction, description, classification, disclosed_by,
@@ -198,7 +198,7 @@ def add_disclosure(nda: Nda, data: dict[str, Any], user: Any = None) -> Disclosu
         disclosed_on=day, direction=direction, description=description,
         classification=data["classification"], disclosed_by=disclosed_by,
         disclosed_to_contact=contact, disclosed_to=(recipient or contact.display_name)[:200],
-        recorded_by=user)
+        recorded_by=by)
     nda.disclosures.append(disclosure)
     db.session.flush()
     return disclosure

@@ -113,7 +113,7 @@ def disclose(nda_id: int):
     form = DisclosureForm()
     if form.validate_on_submit():
         try:
-            services.add_disclosure(nda, form.data_for_service(), current_user)
+            services.add_disclosure(nda, form.data_for_service(), by=current_user)
         except ValidationError as err:
             db.session.rollback()
             nda = _load(nda_id)

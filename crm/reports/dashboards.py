@@ -44,11 +44,6 @@ def country_name(code: str | None) -> str:
     return get_locale().territories.get(code, code) if get_locale() else code
 
 
-def _bar_h(y: list, x: list, name: str | None = None, color: str | None = None,
-           **kw) -> go.Bar:
-    return go.Bar(y=y, x=x, name=name, orientation="h", marker_color=color, **kw)
-
-
 def _rows_height(n: int, per: int = 26, extra: int = 90) -> int:
     return max(260, per * n + extra)
 

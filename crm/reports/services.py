@@ -7,7 +7,6 @@ tables. Labels are not translated here: the dashboards (crm.reports.dashboards) 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -30,9 +29,10 @@ from crm.events.models import Event, Encounter
 from crm.extensions import db
 from crm.liaison import services as liaison
 from crm.requests.models import DataEntryRequest
-from crm.requests.services import OPEN_STATUSES, naive_utc
+from crm.requests.services import OPEN_STATUSES
 from crm.research.models import Department, Researcher, ResearchSeed
-from crm.common.time import office_today
+from crm.common.text import fold_case
+from crm.common.time import naive_utc, office_today
 
 #: Days ahead in which membership renewals count as due.
 RENEWAL_HORIZON = 90
@@ -445,10 +445,6 @@ _SPLIT = re.compile(r"[,、，;；\n]+")
 MIN_KEYWORD = 2
 
 
-def _fold(text: str) -> str:
-    return unicodedata.normalize("NFKC", text or "").casefold()
-
-
 def seed_matches(f: Filters) -> pd.DataFrame:
     """Per group of seeds that share their keywords and department: how many companies'
     interests (企業ニーズ) mention at least one of those keywords (width and case folded).
@@ -486,7 +482,7 @@ def seed_matches(f: Filters) -> pd.DataFrame:
 
 def keyword_set(keywords: str | None) -> frozenset[str]:
     """A seed's keywords, folded, without those too short to mean anything."""
-    words = (w.strip() for w in _SPLIT.split(_fold(keywords or "")))
+    words = (w.strip() for w in _SPLIT.split(fold_case(keywords)))
     return frozenset(w for w in words if len(w) >= MIN_KEYWORD)
 
 
@@ -514,7 +510,7 @@ class InterestIndex:
         self._texts = len(texts)
         self._weights = np.asarray(companies, dtype=np.int64)
         # NFKC and casefold never make or remove a line break: fold all lines in one call.
-        lines = _fold("\n".join(line_ids)).split("\n") if line_ids else []
+        lines = fold_case("\n".join(line_ids)).split("\n") if line_ids else []
         self._big = "\n".join(lines)
         self._starts = np.cumsum([0] + [len(t) + 1 for t in lines[:-1]]) if lines \
             else np.zeros(0, dtype=np.int64)

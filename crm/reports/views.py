@@ -16,7 +16,7 @@ from crm.common.users import officer_choices
 from crm.common.views import require
 from crm.donations.models import Donation
 from crm.extensions import db
-from crm.reports import services
+from crm.reports import plotlyjs, services
 from crm.reports.charts import display, to_csv
 from crm.reports.dashboards import DASHBOARDS, DONATIONS, Dashboard, country_name, default_start
 from crm.common.time import office_today
@@ -179,7 +179,7 @@ def _dashboard(name: str):
         "reports/dashboard.html", board=board, boards=DASHBOARDS, charts=charts, f=f,
         options=options, warnings=warnings, args=args, wide=WIDE, display=display,
         applies=lambda chart: _(", ").join(labels[n] for n in chart.filters),
-        can_donations=current_user.can(DONATIONS))
+        can_donations=current_user.can(DONATIONS), plotly_version=plotlyjs.version())
 
 
 def _csv(name: str):
@@ -198,9 +198,17 @@ def _csv(name: str):
         "Cache-Control": "no-store"})
 
 
+@bp.get("/plotly-<version>.min.js")
+def plotly_js(version: str):
+    """plotly.js from the installed plotly package, cached for a year and gzipped (public, like
+    any static file: it is the open-source library, nothing of the office's)."""
+    return plotlyjs.response(version)
+
+
 @bp.get("/")
 @require("reports.view")
 def index():
+    """The reports start at the overview dashboard."""
     return redirect(url_for("reports.overview"))
 
 

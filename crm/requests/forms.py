@@ -18,7 +18,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from crm.common.forms import RecordField, choices, strip
-from crm.events.fair import Meeting, PersonEntry
+from crm.events.encounters import Meeting, PersonEntry
 from crm.events.forms import KIND_LABELS
 from crm.events.models import EVENT_KINDS
 

@@ -19,11 +19,11 @@ from crm.auth.models import User
 from crm.common.services import ValidationError
 from crm.common.text import is_japanese_name, nfkc
 from crm.contacts.services import is_kana_reading, normalise_email
-from crm.events.fair import Meeting, PersonEntry, Plan, record_encounter, save_person
+from crm.events.encounters import Meeting, PersonEntry, Plan, record_encounter, save_person
 from crm.events.models import Event
 from crm.extensions import db, utcnow
 from crm.requests.models import DataEntryRequest, RequestMessage
-from crm.common.time import office_today
+from crm.common.time import naive_utc, office_today
 
 #: What may be attached, by the type found in the file's first bytes (not the browser's word).
 ATTACHMENT_TYPES = {"image/jpeg": "JPEG", "image/png": "PNG", "text/vcard": "vCard"}
@@ -37,11 +37,6 @@ ORIGINAL_FIELDS = (
     "person_name", "person_reading", "person_title", "company_name", "email", "phone",
     "where_met", "event_id", "met_on", "discussed", "interests", "small_talk",
 )
-
-
-def naive_utc(value: datetime | None = None) -> datetime:
-    """UTC without the zone, as the database columns hold it."""
-    return (value or utcnow()).replace(tzinfo=None)
 
 
 def days_waiting(req: DataEntryRequest, now: datetime | None = None) -> int:
@@ -142,7 +137,7 @@ def split_name(name: str | None) -> dict[str, str]:
 HOLD_HOURS = 24
 
 
-def hold_upload(user: User, name: str, data: bytes) -> str:
+def hold_upload(name: str, data: bytes, *, by: User) -> str:
     """Keep an attachment whose form came back with an error; the token goes into the form.
 
     Committed on its own, the one exception to one-commit-per-request: the refused request
@@ -156,13 +151,13 @@ def hold_upload(user: User, name: str, data: bytes) -> str:
     cutoff = naive_utc() - timedelta(hours=HOLD_HOURS)
     db.session.execute(HeldUpload.__table__.delete().where(HeldUpload.created_at < cutoff))
     token = token_urlsafe(32)
-    db.session.add(HeldUpload(token=token, user_id=user.id, filename=safe_filename(name),
+    db.session.add(HeldUpload(token=token, user_id=by.id, filename=safe_filename(name),
                               data=data, created_at=naive_utc()))
     db.session.commit()
     return token
 
 
-def held_upload(user: User, token: str | None) -> Any:
+def held_upload(token: str | None, *, by: User) -> Any:
     """The attachment held under this token for this user, or None (unknown, someone else's,
     or expired)."""
     from crm.requests.models import HeldUpload
@@ -170,14 +165,14 @@ def held_upload(user: User, token: str | None) -> Any:
     if not token:
         return None
     return db.session.scalars(select(HeldUpload).where(
-        HeldUpload.token == token, HeldUpload.user_id == user.id,
+        HeldUpload.token == token, HeldUpload.user_id == by.id,
         HeldUpload.created_at >= naive_utc() - timedelta(hours=HOLD_HOURS))).first()
 
 
 # --- the researcher's side ------------------------------------------------------------------
 
-def submit_request(user: User, data: dict[str, Any],
-                   attachment: tuple[str, bytes] | None = None) -> DataEntryRequest:
+def submit_request(data: dict[str, Any], attachment: tuple[str, bytes] | None = None, *,
+                   by: User) -> DataEntryRequest:
     """A researcher's request, saved as sent (with the attachment, if any, checked first)."""
     errors: dict[str, str] = {}
     data = {k: (v.strip() or None) if isinstance(v, str) else v for k, v in data.items()}
@@ -215,7 +210,7 @@ def submit_request(user: User, data: dict[str, Any],
             errors.update(err.errors)
     if errors:
         raise ValidationError(errors)
-    req = DataEntryRequest(submitted_by_id=user.id, status="submitted",
+    req = DataEntryRequest(submitted_by_id=by.id, status="submitted",
                            **{k: data.get(k) for k in ORIGINAL_FIELDS})
     if attachment is not None:
         req.attachment_name, req.attachment_type, req.attachment = name, kind, attachment[1]
@@ -233,29 +228,29 @@ def _refuse(message: str) -> None:
     raise ValidationError({"status": message})
 
 
-def _message(req: DataEntryRequest, user: User, body: str) -> RequestMessage:
-    message = RequestMessage(request=req, user_id=user.id, body=body)
+def _message(req: DataEntryRequest, body: str, *, by: User) -> RequestMessage:
+    message = RequestMessage(request=req, user_id=by.id, body=body)
     db.session.add(message)
     return message
 
 
-def answer(req: DataEntryRequest, user: User, body: str) -> None:
+def answer(req: DataEntryRequest, body: str, *, by: User) -> None:
     """The researcher answers the team's question: the request goes back into the queue."""
-    if req.submitted_by_id != user.id:
+    if req.submitted_by_id != by.id:
         _refuse(_("Only the person who sent the request can answer."))
     if req.status != "returned":
         _refuse(_("The team has not asked anything on this request."))
     body = (body or "").strip()
     if not body:
         raise ValidationError({"body": _("Write your answer.")})
-    _message(req, user, body)
+    _message(req, body, by=by)
     req.status = "submitted"
     db.session.flush()
 
 
-def withdraw(req: DataEntryRequest, user: User) -> None:
+def withdraw(req: DataEntryRequest, *, by: User) -> None:
     """The researcher takes the request back; what they sent stays on record."""
-    if req.submitted_by_id != user.id:
+    if req.submitted_by_id != by.id:
         _refuse(_("Only the person who sent the request can withdraw it."))
     if req.status not in ("submitted", "claimed", "returned"):
         _refuse(_("A request that was entered or withdrawn cannot be withdrawn."))
@@ -265,25 +260,25 @@ def withdraw(req: DataEntryRequest, user: User) -> None:
 
 # --- the team's side ------------------------------------------------------------------------
 
-def claim(req: DataEntryRequest, user: User) -> None:
+def claim(req: DataEntryRequest, *, by: User) -> None:
     """A team member takes the request (or takes it over from a colleague)."""
     if req.status not in OPEN_STATUSES:
         _refuse(_("Only a request waiting in the queue can be claimed."))
-    req.status, req.claimed_by_id, req.claimed_at = "claimed", user.id, utcnow()
+    req.status, req.claimed_by_id, req.claimed_at = "claimed", by.id, utcnow()
     db.session.flush()
 
 
-def send_back(req: DataEntryRequest, user: User, question: str) -> None:
+def send_back(req: DataEntryRequest, question: str, *, by: User) -> None:
     """Return the request to the researcher with a question; it waits for their answer."""
     if req.status not in OPEN_STATUSES:
         _refuse(_("Only a request waiting in the queue can be sent back."))
     question = (question or "").strip()
     if not question:
         raise ValidationError({"question": _("Write the question for the researcher.")})
-    _message(req, user, question)
+    _message(req, question, by=by)
     req.status = "returned"
     if req.claimed_by_id is None:
-        req.claimed_by_id, req.claimed_at = user.id, utcnow()
+        req.claimed_by_id, req.claimed_at = by.id, utcnow()
     db.session.flush()
 
 
@@ -299,7 +294,7 @@ class Entry:
     how_we_met: str | None = None
 
 
-def enter(req: DataEntryRequest, user: User, entry: Entry, plan: Plan) -> None:
+def enter(req: DataEntryRequest, entry: Entry, plan: Plan, *, by: User) -> None:
     """Create or link the company and contact, record the encounter (when there is an event,
     met by the researcher) and mark the request entered with links to all of it."""
     if req.status not in OPEN_STATUSES:
@@ -315,7 +310,7 @@ def enter(req: DataEntryRequest, user: User, entry: Entry, plan: Plan) -> None:
     req.contact_id, req.encounter_id = contact.id, encounter.id if encounter else None
     req.status, req.entered_at = "entered", utcnow()
     if req.claimed_by_id is None:
-        req.claimed_by_id, req.claimed_at = user.id, utcnow()
+        req.claimed_by_id, req.claimed_at = by.id, utcnow()
     db.session.flush()
 
 

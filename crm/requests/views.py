@@ -16,7 +16,7 @@ from crm.common.forms import ConfirmForm
 from crm.common.services import ValidationError
 from crm.common.text import nfkc
 from crm.common.views import form_errors, get_or_404, like, paginate, render_list, require
-from crm.events.fair import NeedsConfirmation, Plan, find_or_create_event, parse_choice, plan_person
+from crm.events.encounters import NeedsConfirmation, Plan, find_or_create_event, parse_choice, plan_person
 from crm.events.forms import KIND_LABELS
 from crm.extensions import db
 from crm.requests import services
@@ -129,13 +129,13 @@ def new():
             # Read one byte past the limit: enough to refuse an oversize file without keeping it.
             attachment = (upload.filename, upload.read(services.MAX_ATTACHMENT_BYTES + 1))
         else:
-            held = services.held_upload(current_user, form.held.data)
+            held = services.held_upload(form.held.data, by=current_user)
             if held is not None:
                 attachment = (held.filename, held.data)
         errors: dict[str, str] = {}
         if form.validate():
             try:
-                req = services.submit_request(current_user, form.data_for_service(), attachment)
+                req = services.submit_request(form.data_for_service(), attachment, by=current_user)
             except ValidationError as err:
                 errors = err.errors
                 form_errors(form, err)
@@ -148,7 +148,7 @@ def new():
         form.held.data = None
         if attachment is not None and "attachment" not in errors and "csrf_token" not in form.errors:
             form.held.data = held.token if held is not None else services.hold_upload(
-                current_user, *attachment)
+                *attachment, by=current_user)
             kept_name = services.safe_filename(attachment[0])
     return render_template("requests/form.html", form=form, kept_name=kept_name), \
         422 if request.method == "POST" else 200
@@ -214,7 +214,7 @@ def _act(req: DataEntryRequest, action, message: str):
 def claim(request_id: int):
     """Take the request: it is now yours to enter."""
     req = _load(request_id)
-    return _act(req, lambda: services.claim(req, current_user), _("Claimed."))
+    return _act(req, lambda: services.claim(req, by=current_user), _("Claimed."))
 
 
 @bp.post("/<int:request_id>/withdraw")
@@ -222,7 +222,7 @@ def claim(request_id: int):
 def withdraw(request_id: int):
     """Take back your request; what you sent stays on record."""
     req = _load(request_id)
-    return _act(req, lambda: services.withdraw(req, current_user), _("Withdrawn."))
+    return _act(req, lambda: services.withdraw(req, by=current_user), _("Withdrawn."))
 
 
 def _post_message(req, form, field: str, post: Callable[[str], None], done: str):
@@ -251,7 +251,7 @@ def send_back(request_id: int):
     done = _("Sent back to %(name)s with your question.",
              name=req.submitted_by.name if req.submitted_by else "?")
     return (_post_message(req, form, "question",
-                          lambda text: services.send_back(req, current_user, text), done)
+                          lambda text: services.send_back(req, text, by=current_user), done)
             or _show(req, question=form, status=422))
 
 
@@ -263,7 +263,7 @@ def answer(request_id: int):
     form = AnswerForm()
     done = _("Answer sent; the request is back in the team's queue.")
     return (_post_message(req, form, "body",
-                          lambda text: services.answer(req, current_user, text), done)
+                          lambda text: services.answer(req, text, by=current_user), done)
             or _show(req, answer=form, status=422))
 
 
@@ -295,9 +295,9 @@ def enter(request_id: int):
                                              form.new_event_kind.data)
             notes = "\n\n".join(filter(None, [form.interests.data, form.small_talk.data]))
             where = event.name if event else req.where_met
-            services.enter(req, current_user, services.Entry(
+            services.enter(req, services.Entry(
                 person=form.person(), event=event, meeting=form.meeting(), notes=notes or None,
-                how_we_met=where), plan)
+                how_we_met=where), plan, by=current_user)
         except NeedsConfirmation as need:
             confirm = need
         except ValidationError as err:

@@ -4,12 +4,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import jaconv
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from crm.common.services import ValidationError, apply
-from crm.common.text import nfkc
+from crm.common.text import hira_to_kata, nfkc
 from crm.extensions import db, utcnow
 from crm.research.models import (
     IP_STATUSES, SEED_STATUSES, TECH_FIELDS, Department, Researcher, ResearchSeed,
@@ -108,7 +107,7 @@ def delete_department(department: Department) -> None:
 
 def _reading(value: Any) -> str | None:
     """Readings are kept in full-width katakana (やまだ, ﾔﾏﾀﾞ -> ヤマダ) so search finds them."""
-    text = jaconv.hira2kata(nfkc(value)) if isinstance(value, str) else ""
+    text = hira_to_kata(nfkc(value)) if isinstance(value, str) else ""
     return text or None
 
 
@@ -166,7 +165,7 @@ def delete_researcher(researcher: Researcher) -> None:
 # --- research seeds --------------------------------------------------------------------------
 
 def save_seed(seed: ResearchSeed | None, data: dict[str, Any], *,
-              editor: Any = None) -> ResearchSeed:
+              by: Any = None) -> ResearchSeed:
     """Create a seed (seed=None) or update one, with its researchers (data["researcher_ids"]).
 
     An editor without research.edit (a researcher editing their own seed) must stay named on it.
@@ -207,8 +206,8 @@ def save_seed(seed: ResearchSeed | None, data: dict[str, Any], *,
             errors["researchers"] = _("These researchers no longer exist: %(ids)s.",
                                       ids=", ".join(f"#{i}" for i in missing))
         researchers = [found[i] for i in ids if i in found]
-    if editor is not None and not editor.can("research.edit") and \
-            editor.researcher_id not in ids:
+    if by is not None and not by.can("research.edit") and \
+            by.researcher_id not in ids:
         errors["researchers"] = _("Keep yourself among the researchers: you can only edit "
                                   "seeds you are named on.")
     if errors:

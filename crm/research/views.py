@@ -2,23 +2,21 @@
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
 
-import jaconv
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from crm.audit.views import recent_changes
 from crm.auth.models import User
 from crm.common.params import int_filter, to_int
-from crm.common.text import nfkc
+from crm.common.suggest import named_suggester, person_suggester, register
+from crm.common.text import hira_to_kata, nfkc
 from crm.common.views import (
-    ListPage, confirm_delete, get_or_404, like, paginate, render_list, require, save_form,
+    ListPage, confirm_delete, get_or_404, like, paginate, render_list, require,
+    require_or_record_rule, save_form,
 )
 from crm.extensions import db
 from crm.research import services
@@ -31,6 +29,8 @@ from crm.search import researcher_text, seed_text
 from crm.search_views import interested_companies
 
 bp = Blueprint("research", __name__, url_prefix="/research")
+register("researcher", person_suggester(Researcher))
+register("seed", named_suggester(ResearchSeed, ResearchSeed.title, ResearchSeed.id))
 
 #: How many researchers or seeds a detail page lists before linking to the full list.
 SECTION_LIMIT = 50
@@ -41,29 +41,6 @@ def _research_helpers() -> dict:
     return {"keyword_list": services.keyword_list, "IP_LABELS": IP_LABELS,
             "SEED_STATUS_LABELS": SEED_STATUS_LABELS, "TRL_LABELS": TRL_LABELS,
             "can_edit_researcher": services.can_edit_researcher}
-
-
-def require_or_record_rule(permission: str) -> Callable:
-    """Like require(permission), but the view may also let a user in by a record-level rule.
-
-    The route is declared with the role-table permission (what the role walk and the README
-    show); the view then calls the record's own rule (ResearchSeed.can_edit,
-    services.can_edit_researcher), which grants `permission` holders everything and a
-    researcher their own seeds and profile, and answers 403 to everyone else.
-    """
-
-    def decorator(view: Callable) -> Callable:
-        @wraps(view)
-        @login_required
-        def wrapped(*args: Any, **kwargs: Any) -> Any:
-            if not current_user.can("records.view"):
-                abort(403)
-            return view(*args, **kwargs)
-
-        wrapped.permission = permission
-        return wrapped
-
-    return decorator
 
 
 def _terms(q: str) -> list[str]:
@@ -158,7 +135,7 @@ def _seed_form(item: ResearchSeed | None):
             if len(form.researchers.entries) < MAX_RESEARCHERS:
                 form.researchers.append_entry()
     return save_form(
-        form, lambda: services.save_seed(item, form.data_for_service(), editor=current_user),
+        form, lambda: services.save_seed(item, form.data_for_service(), by=current_user),
         message=lambda saved: _("Saved %(name)s.", name=saved.title),
         target=lambda saved: url_for("research.seed", seed_id=saved.id),
         render=lambda: render_template("research/seed_form.html", form=form, seed=item,
@@ -228,7 +205,7 @@ def search_researchers(stmt: Select, q: str) -> Select:
         pattern = like(term)
         stmt = stmt.where(or_(
             full.ilike(pattern, escape="\\"),
-            reading.ilike(like(jaconv.hira2kata(term)), escape="\\"),
+            reading.ilike(like(hira_to_kata(term)), escape="\\"),
             Researcher.name_en.ilike(pattern, escape="\\"),
             Researcher.lab.ilike(pattern, escape="\\"),
             Researcher.keywords.ilike(pattern, escape="\\"),

@@ -48,6 +48,9 @@ class ScreeningList(db.Model):
     def label(self) -> str:
         return f"{self.kind} {self.version}"
 
+    def __repr__(self) -> str:
+        return f"<ScreeningList {self.id} {self.kind} {self.version}>"
+
 
 class ListEntry(db.Model):
     """One listed party of the current version of a list (names, country, programmes)."""
@@ -78,6 +81,9 @@ class ListEntry(db.Model):
     @property
     def names(self) -> list[str]:
         return [self.name] + [a for a in (self.aliases or "").splitlines() if a]
+
+    def __repr__(self) -> str:
+        return f"<ListEntry {self.id} list={self.list_id} {self.entry_key} {self.name}>"
 
 
 class Screening(db.Model):
@@ -116,6 +122,9 @@ class Screening(db.Model):
     @property
     def label(self) -> str:
         return self.subject_name
+
+    def __repr__(self) -> str:
+        return f"<Screening {self.id} {self.subject_name} company={self.company_id}>"
 
 
 class Hit(db.Model):
@@ -160,6 +169,9 @@ class Hit(db.Model):
     def label(self) -> str:
         return f"{self.query_name} ~ {self.entry_name}"
 
+    def __repr__(self) -> str:
+        return f"<Hit {self.id} screening={self.screening_id} {self.list_kind}/{self.entry_key}>"
+
 
 class Decision(db.Model):
     """An officer's decision on a hit: clear (a false positive), escalate, or block."""
@@ -181,3 +193,6 @@ class Decision(db.Model):
     @property
     def label(self) -> str:
         return self.decision
+
+    def __repr__(self) -> str:
+        return f"<Decision {self.id} hit={self.hit_id} {self.decision}>"

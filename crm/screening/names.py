@@ -38,6 +38,8 @@ from functools import lru_cache
 from normality import ascii_text
 from rapidfuzz import fuzz, process
 
+from importers.folding import nfkc
+
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆ヵヶー]")
 _LATIN_WORD = re.compile(r"[0-9a-z\u00c0-\u024f]+")
 #: a word in any script (Latin, Cyrillic, Arabic, Hangul, Greek ...)
@@ -65,10 +67,6 @@ _LEGAL_LATIN = sorted([tuple(f.split()) for f in (
     # the same forms in Cyrillic, for names compared in their own script
     "ооо", "оао", "зао", "пао", "ао", "нао", "тов", "пат", "ат",
 )], key=len, reverse=True)
-
-
-def nfkc(text: str | None) -> str:
-    return unicodedata.normalize("NFKC", text or "")
 
 
 def is_cjk(text: str) -> bool:

@@ -67,12 +67,14 @@ def _index_page(name_form: ScreenNameForm | None = None, import_form: ListImport
 @bp.get("/")
 @require("screening.view")
 def index():
+    """The screening page: the lists held, their versions, and a name to screen."""
     return _index_page()
 
 
 @bp.post("/lists")
 @require("screening.decide")
 def import_list():
+    """Load a new version of a screening list from an uploaded file."""
     form = ListImportForm()
     if form.validate_on_submit():
         upload = form.file.data
@@ -98,6 +100,7 @@ def import_list():
 @bp.post("/name")
 @require("screening.decide")
 def screen_name():
+    """Screen a typed name (and country) against every list; the screening is kept."""
     form = ScreenNameForm()
     if form.validate_on_submit():
         try:
@@ -135,12 +138,14 @@ def _company_page(company: Company, forms: dict[int, DecisionForm] | None = None
 @bp.get("/companies/<int:company_id>")
 @require("screening.view")
 def company(company_id: int):
+    """A company's screenings, their hits and the decisions taken on them."""
     return _company_page(get_or_404(Company, company_id))
 
 
 @bp.post("/companies/<int:company_id>/screen")
 @require("screening.decide")
 def screen_company(company_id: int):
+    """Screen a company (with its contacts) against every list now."""
     target = get_or_404(Company, company_id)
     try:
         screening = services.screen_company(target, user_id=current_user.id)
@@ -159,6 +164,7 @@ def screen_company(company_id: int):
 @bp.post("/hits/<int:hit_id>/decide")
 @require("screening.decide")
 def decide(hit_id: int):
+    """Record a decision on a hit (a match or not, with a note)."""
     hit = get_or_404(Hit, hit_id)
     company_id = hit.screening.company_id
     form = DecisionForm(prefix=f"hit{hit.id}")
@@ -182,6 +188,7 @@ def decide(hit_id: int):
 @bp.get("/screenings/<int:screening_id>")
 @require("screening.view")
 def screening(screening_id: int):
+    """One screening as it was run: the subject, the lists' versions, the hits."""
     record = get_or_404(Screening, screening_id, selectinload(Screening.hits)
                         .selectinload(Hit.decisions))
     return render_template("screening/screening.html", screening=record,

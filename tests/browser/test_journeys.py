@@ -509,7 +509,7 @@ def collaboration(users):
         "seed_ids": [seed.id], "researcher_ids": [tanaka.id],
         "direct_costs": Decimal("1000000"), "currency": "JPY", "contract_language": "ja",
         "quarterly_reports": False, "opened_on": TODAY - timedelta(days=30)},
-        user=users["liaison"])
+        by=users["liaison"])
     db.session.commit()
     return collab
 
