@@ -13,15 +13,13 @@ from crm.activities.models import Activity, activity_contacts
 from crm.alumni.models import Alumnus
 from crm.common.services import ValidationError, apply
 from crm.common.text import nfkc
+from crm.contacts.fields import CONTACT_FIELDS
 from crm.contacts.models import Contact
 from crm.events.models import Encounter
 from crm.extensions import db
 
-FIELDS = (
-    "family_name", "given_name", "family_name_reading", "given_name_reading", "title",
-    "department", "email", "other_emails", "phone", "mobile", "how_we_met", "consent",
-    "do_not_contact", "notes", "company_id",
-)
+#: What a form may set: the editable columns of the field table (crm/contacts/fields.py).
+FIELDS = CONTACT_FIELDS.names("editable")
 
 #: Katakana, the prolonged-sound mark, middle dots and spaces: what a reading may contain
 #: once hiragana and half-width katakana have been folded to full-width katakana.
