@@ -19,7 +19,7 @@ import csv
 import io
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -40,12 +40,18 @@ from crm.common.services import ValidationError
 from crm.common.text import person_name
 from crm.companies.fields import COMPANY_FIELDS
 from crm.companies.forms import TIER_LABELS
+from crm.companies.queries import (
+    clean_args,
+    companies_query,
+    filter_errors,
+    order_companies,
+)
 from crm.companies.models import Company
 from crm.contacts.fields import CONTACT_FIELDS
 from crm.contacts.models import Contact
+from crm.contacts.queries import contacts_query, order_contacts
 from crm.donations.models import Donation
 from crm.events.models import Encounter
-from crm.exports import filters
 from crm.extensions import db
 from crm.common.time import office_today
 
@@ -110,13 +116,22 @@ class Request:
         elif self.format not in FORMATS or (self.format == "vcard" and self.kind != "contacts"):
             errors["format"] = _("Unknown format “%(format)s” for this list.", format=self.format)
         else:
-            errors.update(filters.filter_errors(self.kind, self.args, donations=self.donations))
+            errors.update(filter_errors(self.kind, self.args, donations=self.donations))
         if errors:
             raise ValidationError(errors)
 
     @property
     def applied(self) -> dict[str, str]:
-        return filters.applied_filters(self.kind, self.args, donations=self.donations)
+        return applied_filters(self.kind, self.args, donations=self.donations)
+
+
+def applied_filters(kind: str, args: Mapping[str, Any], *, donations: bool) -> dict[str, str]:
+    """The filters that shape the list (valid and allowed): what the audit trail records."""
+    cleaned = clean_args(kind, args, donations=donations)
+    errors = filter_errors(kind, cleaned, donations=donations)
+    if "min_donations" not in cleaned:
+        cleaned.pop("currency", None)
+    return {k: v for k, v in cleaned.items() if k not in errors}
 
 
 @dataclass
@@ -182,7 +197,7 @@ def _selected(fields: FieldTable, model: type, instead: dict[str, Any]) -> list:
 
 def company_table(req: Request, session: Session | None = None) -> Table:
     """The company list as filtered: one row per company, aggregates as subqueries."""
-    base = filters.companies_query(req.args, donations=req.donations)
+    base = companies_query(req.args, donations=req.donations)
     officer = aliased(User)
     last_activity = (select(func.max(Activity.occurred_on))
                      .where(Activity.company_id == Company.id).scalar_subquery())
@@ -207,7 +222,7 @@ def company_table(req: Request, session: Session | None = None) -> Table:
     stmt = (base.with_only_columns(*fields, last_activity, last_encounter, n_contacts,
                                    *donation_totals)
             .outerjoin(officer, officer.id == Company.officer_id)
-            .order_by(*filters.order("companies", req.args)))
+            .order_by(*order_companies(req.args)))
     columns = [
         *_columns(COMPANY_FIELDS, {
             "name": Column("name", _("Company name")),
@@ -240,7 +255,7 @@ def company_table(req: Request, session: Session | None = None) -> Table:
 def contact_rows_statement(req: Request):
     """The contact list's exportable columns (labelled by field name), then the last dates met
     at an encounter and at an activity."""
-    base = filters.contacts_query(req.args, donations=req.donations)
+    base = contacts_query(req.args, donations=req.donations)
     last_encounter = (select(func.max(Encounter.met_on))
                       .where(Encounter.contact_id == Contact.id).scalar_subquery())
     last_activity = (select(func.max(Activity.occurred_on))
@@ -249,7 +264,7 @@ def contact_rows_statement(req: Request):
     return (base.with_only_columns(
         *_selected(CONTACT_FIELDS, Contact, {"company_id": Company.name}),
         last_encounter.label("last_encounter"), last_activity.label("last_activity"))
-        .order_by(*filters.order("contacts", req.args)))
+        .order_by(*order_contacts(req.args)))
 
 
 #: What a do-not-contact person's export leaves blank (unless asked for explicitly).
@@ -290,7 +305,7 @@ def table(req: Request, session: Session | None = None) -> Table:
 
 def count(req: Request) -> int:
     """How many rows the export will have (one COUNT query)."""
-    base = (filters.companies_query if req.kind == "companies" else filters.contacts_query)(
+    base = (companies_query if req.kind == "companies" else contacts_query)(
         req.args, donations=req.donations)
     return db.session.execute(
         select(func.count()).select_from(base.order_by(None).subquery())).scalar_one()

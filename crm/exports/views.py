@@ -20,7 +20,8 @@ from crm.common.services import ValidationError
 from crm.common.users import officer_choices
 from crm.common.views import require
 from crm.companies.forms import STATUS_LABELS, TIER_LABELS
-from crm.exports import filters, services
+from crm.companies.queries import donation_currencies, industries
+from crm.exports import services
 from crm.extensions import db
 
 bp = Blueprint("exports", __name__, url_prefix="/exports")
@@ -33,8 +34,8 @@ def index():
     donations = current_user.can("donations.view")
     return render_template(
         "exports/index.html", args=request.args, officers=officer_choices(),
-        industries=filters.industries(),
-        currencies=filters.donation_currencies() if donations else [],
+        industries=industries(),
+        currencies=donation_currencies() if donations else [],
         STATUS_LABELS=STATUS_LABELS, TIER_LABELS=TIER_LABELS)
 
 
