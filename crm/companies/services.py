@@ -9,6 +9,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from crm.activities.models import Activity
+from crm.alumni.models import Alumnus
 from crm.auth.models import User
 from crm.common.services import ValidationError, apply
 from crm.common.text import (
@@ -19,6 +21,7 @@ from crm.common.text import (
 from crm.companies.fields import COMPANY_FIELDS
 from crm.companies.models import Company
 from crm.contacts.matching import check_company
+from crm.contacts.models import Contact
 from crm.donations.models import Donation
 from crm.extensions import db
 from crm.liaison import services as liaison
@@ -185,10 +188,6 @@ def _would_cycle(company_id: int, parent_id: int) -> bool:
 
 def history(company: Company) -> dict[str, int]:
     """How much is attached to a company: what deleting it would touch."""
-    from crm.activities.models import Activity
-    from crm.alumni.models import Alumnus
-    from crm.contacts.models import Contact
-
     def count(model: Any, column: Any) -> Any:
         return select(func.count(model.id)).where(column == company.id).scalar_subquery()
 

@@ -14,6 +14,7 @@ from crm.alumni.models import Alumnus
 from crm.common.services import ValidationError, apply
 from crm.common.text import nfkc
 from crm.contacts.fields import CONTACT_FIELDS
+from crm.contacts.matching import DuplicateRefused, check_contact
 from crm.contacts.models import Contact
 from crm.events.models import Encounter
 from crm.extensions import db
@@ -117,15 +118,11 @@ def save_contact(contact: Contact | None, data: dict[str, Any], *,
             data[key] = nfkc(data[key]) or None
 
     if same_email is not None:
-        from crm.contacts.matching import DuplicateRefused
-
         message = errors.pop("email")
         raise DuplicateRefused("email", message, same_email, also=errors)
     if errors:
         raise ValidationError(errors)
     if duplicates != "off":
-        from crm.contacts.matching import check_contact
-
         def now(key: str) -> Any:
             return data[key] if key in data else getattr(contact, key, None)
 

@@ -620,9 +620,14 @@ def filename(req: Request, today: date | None = None) -> str:
     return f"kakehashi-{req.kind}-{day}.{EXTENSIONS[req.format]}"
 
 
-def record_export(req: Request, rows: int, *, user_id: int | None, actor: str) -> AuditEntry:
+def record_export(req: Request, rows: int, *, by: User | None, actor: str | None = None,
+                  ) -> AuditEntry:
     """The audit-trail entry for an export: who exported which list, in which format, with which
-    filters, how many rows, and whether donation columns or do-not-contact details went out."""
+    filters, how many rows, and whether donation columns or do-not-contact details went out.
+    `by` is the user exporting (None for the command line); `actor` names them in the trail
+    (default: their e-mail)."""
+    user_id = by.id if by is not None else None
+    actor = actor or (by.email if by is not None else "cli")
     number = (db.session.scalar(select(func.max(AuditEntry.entity_id))
                                 .where(AuditEntry.entity == "exports")) or 0) + 1
     changes = {

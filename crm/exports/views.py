@@ -75,10 +75,10 @@ def _export(kind: str):
     name = services.filename(req)
     # content_type, not mimetype: Werkzeug would append a second "; charset=utf-8".
     mimetype = services.MIMETYPES[req.format]
-    who = {"user_id": current_user.id, "actor": current_user.email}
+    by = current_user._get_current_object()
     if req.format in ("csv", "vcard"):
         # The trail is written (and committed) before the first byte goes out.
-        services.record_export(req, services.count(req), **who)
+        services.record_export(req, services.count(req), by=by)
         db.session.commit()
         return Response(services.stream(req), content_type=mimetype, headers={
             "Content-Disposition": f'attachment; filename="{name}"',
@@ -89,7 +89,7 @@ def _export(kind: str):
     except BaseException:
         spool.close()
         raise
-    services.record_export(req, result.rows, **who)
+    services.record_export(req, result.rows, by=by)
     db.session.commit()
     if result.replaced:
         flash(result.replaced_message(), "warning")
