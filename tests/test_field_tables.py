@@ -61,6 +61,41 @@ def test_the_form_service_and_the_importer_take_their_columns_from_the_table(kin
             "field for it")
 
 
+def test_the_form_has_a_field_for_every_editable_column(app):
+    from crm.companies.forms import CompanyForm
+    from crm.contacts.forms import ContactForm
+
+    forms = {"companies": (CompanyForm, {"parent_id": "parent", "officer_id": "officer"}),
+             "contacts": (ContactForm, {"company_id": "company"})}
+    for kind, table in RECORDS:
+        form, named = forms[kind]
+        with app.test_request_context():
+            fields = form(meta={"csrf": False})._fields
+            for name in table.names("editable"):
+                field = fields[named.get(name, name)]
+                assert str(field.label.text) == str(table.label(name))
+
+
+def test_a_column_added_to_the_table_gets_a_form_field_by_its_type(app):
+    from wtforms import StringField
+
+    from crm.common.fields import Field, FieldTable, add_form_fields
+    from crm.companies.forms import CompanyForm
+
+    class Form(CompanyForm):
+        pass
+
+    # A table that makes a column editable that the form does not declare.
+    table = FieldTable(Company, *COMPANY_FIELDS)
+    table.fields["legal_form"] = Field("legal_form", "Legal form", editable=True)
+    add_form_fields(Form, table, as_named={"parent_id": "parent", "officer_id": "officer"})
+    with app.test_request_context():
+        fields = Form(meta={"csrf": False})._fields
+        assert "legal_form" not in CompanyForm(meta={"csrf": False})._fields
+    assert isinstance(fields["legal_form"], StringField)
+    assert fields["legal_form"].label.text == "Legal form"
+
+
 def _export_keys(kind: str) -> list[str]:
     from crm.exports.services import Request, table
 

@@ -19,6 +19,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import Boolean, Date, Integer, String
+from wtforms import BooleanField, DateField, IntegerField, StringField, TextAreaField
+from wtforms.validators import Length, Optional
+
+from crm.common.forms import strip
+
 MERGE_WAYS = ("pick", "join", "combine")
 CATEGORIES = ("editable", "importable", "exportable", "mergeable", "searchable", "system")
 
@@ -100,3 +106,31 @@ def declare(model: type, *fields: Field) -> FieldTable:
     table = FieldTable(model, *fields)
     TABLES[model.__tablename__] = table
     return table
+
+
+def add_form_fields(form: type, table: FieldTable, *, as_named: dict[str, str] | None = None,
+                    ) -> type:
+    """Give a form class a field for every editable column it does not declare itself, by the
+    column's type (text, long text, date, yes/no, whole number), labelled from the table: a
+    column added to the table is typed in the form without a change to the form class (the
+    form template still places it). `as_named`: columns the form declares under another name
+    (parent_id as parent)."""
+    named = as_named or {}
+    for name in table.names("editable"):
+        if hasattr(form, named.get(name, name)):
+            continue
+        column_type = table.model.__table__.c[name].type
+        label = table.label(name)
+        if isinstance(column_type, Boolean):
+            field = BooleanField(label)
+        elif isinstance(column_type, Date):
+            field = DateField(label, validators=[Optional()])
+        elif isinstance(column_type, Integer):
+            field = IntegerField(label, validators=[Optional()])
+        elif isinstance(column_type, String) and column_type.length:
+            field = StringField(label, validators=[Length(max=column_type.length)],
+                                filters=[strip])
+        else:
+            field = TextAreaField(label, filters=[strip], render_kw={"rows": 3})
+        setattr(form, name, field)
+    return form

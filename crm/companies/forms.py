@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField, URLField
 from wtforms.validators import URL, DataRequired, Length, Optional
 
+from crm.common.fields import add_form_fields
 from crm.companies.fields import COMPANY_FIELDS
 from crm.common.forms import OptionalSelectField, RecordField, choices, strip
 from crm.companies.models import COMPANY_SIZES, COMPANY_STATUSES, MEMBERSHIP_TIERS
@@ -82,3 +83,8 @@ class CompanyForm(FlaskForm):
         if not self.officer_locked:
             data["officer_id"] = self.officer.data
         return data
+
+
+# A column added to the field table as editable gets a field here by its type.
+add_form_fields(CompanyForm, COMPANY_FIELDS, as_named={"parent_id": "parent",
+                                                       "officer_id": "officer"})

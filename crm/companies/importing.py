@@ -27,7 +27,6 @@ from crm.imports.kinds import (
     NewRef,
     RowError,
     country_value,
-    date_value,
     enum_value,
     plain,
     present,
@@ -205,19 +204,20 @@ class CompanyImporter(CompanyRefs):
             "Only a manager can change who is responsible for a company."))
 
     def clean(self, values: dict[str, str]) -> dict[str, Any]:
-        data: dict[str, Any] = {}
-        for key in ("name", "name_reading", "name_en", "aliases", "industry", "website",
-                    "description", "interests"):
-            data[key] = text_value(values, key)
-        data["corporate_number"] = corporate_number_value(values, "corporate_number")
-        data["country"] = country_value(values, "country")
-        data["hq_country"] = country_value(values, "hq_country")
-        data["size"] = enum_value(values, "size", COMPANY_SIZES, {
-            "中小企業": "sme", "大企業": "large", "スタートアップ": "startup", "ベンチャー": "startup"})
-        data["membership_tier"] = enum_value(values, "membership_tier", MEMBERSHIP_TIERS)
-        data["status"] = enum_value(values, "status", COMPANY_STATUSES)
-        data["member_since"] = date_value(values, "member_since")
-        data["renewal_date"] = date_value(values, "renewal_date")
+        data: dict[str, Any] = {
+            "corporate_number": corporate_number_value(values, "corporate_number"),
+            "country": country_value(values, "country"),
+            "hq_country": country_value(values, "hq_country"),
+            "size": enum_value(values, "size", COMPANY_SIZES, {
+                "中小企業": "sme", "大企業": "large", "スタートアップ": "startup",
+                "ベンチャー": "startup"}),
+            "membership_tier": enum_value(values, "membership_tier", MEMBERSHIP_TIERS),
+            "status": enum_value(values, "status", COMPANY_STATUSES),
+        }
+        # Every other importable column (the field table's) by its type: text, dates ...
+        for key in self.attrs:
+            if key not in data and key not in ("notes", "officer_id"):
+                data[key] = self.column_value(values, key)
         # The company rules the form's save checks (crm.companies.services.COMPANY_RULES).
         problems = company_problems(data)
         if problems:

@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, StringField, TelField, TextAreaField
 from wtforms.validators import Length, Optional
 
+from crm.common.fields import add_form_fields
 from crm.contacts.fields import CONTACT_FIELDS
 from crm.common.forms import RecordField, strip
 
@@ -50,3 +51,7 @@ class ContactForm(FlaskForm):
                 if name not in ("csrf_token", "company")}
         data["company_id"] = self.company.data.id if self.company.data else None
         return data
+
+
+# A column added to the field table as editable gets a field here by its type.
+add_form_fields(ContactForm, CONTACT_FIELDS, as_named={"company_id": "company"})

@@ -19,7 +19,7 @@ from importlib import import_module
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import String
+from sqlalchemy import Boolean, Date, Integer, String
 
 from crm.common.text import fold_text, nfkc
 from importers import values as V
@@ -245,6 +245,18 @@ class KindImporter(ABC):
         return None
 
     # shared helpers
+    def column_value(self, values: dict[str, str], key: str) -> Any:
+        """A row's value for a column of the model, read by the column's type (a date, yes/no,
+        a whole number, else text): what a kind does with the columns it has no rule for."""
+        column_type = self.model.__table__.c[key].type
+        if isinstance(column_type, Date):
+            return date_value(values, key)
+        if isinstance(column_type, Boolean):
+            return bool_value(values, key)
+        if isinstance(column_type, Integer):
+            return int_value(values, key)
+        return text_value(values, key)
+
     def notes_with_extras(self, values: dict[str, str]) -> str | None:
         lines = [values["notes"].strip()] if values.get("notes", "").strip() else []
         labels = FIELDS[self.kind]
