@@ -11,7 +11,13 @@ from crm.common.text import is_japanese_name, nfkc, person_name
 from crm.companies.importing import CompanyRefs
 from crm.contacts.fields import CONTACT_FIELDS
 from crm.contacts.models import Contact
-from crm.contacts.services import _READING_RE, normalise_email, normalise_reading, save_contact
+from crm.contacts.services import (
+    _READING_RE,
+    normalise_email,
+    normalise_reading,
+    other_emails,
+    save_contact,
+)
 from crm.extensions import db
 from crm.imports.kinds import (
     KindImporter,
@@ -92,18 +98,10 @@ class ContactImporter(PersonReadings, CompanyRefs):
             data["email"] = normalise_email(values.get("email"))
         except ValueError:
             raise RowError("email", _("This is not a valid e-mail address.")) from None
-        others = []
-        for line in (values.get("other_emails") or "").replace(",", "\n").replace(";", "\n") \
-                .splitlines():
-            if not line.strip():
-                continue
-            try:
-                address = normalise_email(line)
-            except ValueError:
-                raise RowError("other_emails", _("Not valid e-mail addresses: %(addresses)s",
-                                                 addresses=line.strip())) from None
-            if address and address not in others and address != data["email"]:
-                others.append(address)
+        others, bad = other_emails(values.get("other_emails"), data["email"])
+        if bad:
+            raise RowError("other_emails", _("Not valid e-mail addresses: %(addresses)s",
+                                             addresses=", ".join(bad)))
         data["other_emails"] = "\n".join(others) or None
         data["do_not_contact"] = bool_value(values, "do_not_contact")
         data["notes"] = self.notes_with_extras(values)
