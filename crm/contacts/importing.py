@@ -59,6 +59,48 @@ class PersonReadings(KindImporter):
             person_name(data.get("family_name"), data.get("given_name"))
 
 
+class PeopleByName(PersonReadings):
+    """People (alumni, researchers) found by e-mail, else by their name and one more column
+    of theirs (`also`: a graduation year, a department)."""
+
+    also = ""
+
+    def __init__(self, policy: str, by: Any = None) -> None:
+        super().__init__(policy, by)
+        self.by_email: dict[str, int] = {}
+        self.by_name: dict[tuple[str, str, Any], int] = {}
+
+    def preload(self, rows: list[ParsedRow]) -> None:
+        m = self.model
+        for id_, email, family, given, also in db.session.execute(select(
+                m.id, m.email, m.family_name, m.given_name, getattr(m, self.also))
+                .order_by(m.id.desc())):
+            if email:
+                self.by_email[email.lower()] = id_
+            self.by_name[(name_key(family), name_key(given), also)] = id_
+
+    def person(self, values: dict[str, str]) -> dict[str, Any]:
+        """The row's names and readings; a family name is required."""
+        data: dict[str, Any] = person_names(values)
+        if not data["family_name"]:
+            raise RowError("family_name", _("Enter the family name."))
+        self.readings(values, data)
+        return data
+
+    def _name(self, data: dict[str, Any]) -> tuple[str, str, Any]:
+        return (name_key(data["family_name"]), name_key(data.get("given_name")),
+                data.get(self.also))
+
+    def keys(self, data: dict[str, Any]) -> list[tuple[str, Any]]:
+        keys: list[tuple[str, Any]] = [("email", data["email"])] if data.get("email") else []
+        return keys + [("family_name", self._name(data))]
+
+    def match(self, data: dict[str, Any]) -> int | None:
+        if data.get("email") and data["email"] in self.by_email:
+            return self.by_email[data["email"]]
+        return self.by_name.get(self._name(data))
+
+
 @register
 class ContactImporter(PersonReadings, CompanyRefs):
     kind = "contacts"

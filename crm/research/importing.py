@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from crm.common.text import fold_text, nfkc
-from crm.contacts.importing import PersonReadings
+from crm.contacts.importing import PeopleByName
 from crm.extensions import db
 from crm.imports.kinds import (
     KindImporter,
@@ -18,7 +18,6 @@ from crm.imports.kinds import (
     enum_value,
     int_value,
     name_key,
-    person_names,
     plain,
     present,
     register,
@@ -60,30 +59,15 @@ class DepartmentRefs(KindImporter):
 
 
 @register
-class ResearcherImporter(PersonReadings, DepartmentRefs):
+class ResearcherImporter(PeopleByName, DepartmentRefs):
     kind = "researchers"
     model = Researcher
     attrs = ("family_name", "given_name", "family_name_reading", "given_name_reading", "name_en",
              "department_id", "lab", "title", "email", "keywords", "profile")
-
-    def __init__(self, policy: str, by: Any = None) -> None:
-        super().__init__(policy, by)
-        self.by_email: dict[str, int] = {}
-        self.by_name: dict[tuple[str, str, int | None], int] = {}
-
-    def preload(self, rows: list[ParsedRow]) -> None:
-        for id_, email, family, given, dept in db.session.execute(select(
-                Researcher.id, Researcher.email, Researcher.family_name, Researcher.given_name,
-                Researcher.department_id).order_by(Researcher.id.desc())):
-            if email:
-                self.by_email[email.lower()] = id_
-            self.by_name[(name_key(family), name_key(given), dept)] = id_
+    also = "department_id"
 
     def clean(self, values: dict[str, str]) -> dict[str, Any]:
-        data: dict[str, Any] = person_names(values)
-        if not data["family_name"]:
-            raise RowError("family_name", _("Enter the family name."))
-        self.readings(values, data)
+        data = self.person(values)
         for key in ("name_en", "lab", "title", "keywords", "profile"):
             data[key] = text_value(values, key)
         email = nfkc(values.get("email")).lower()
@@ -92,18 +76,6 @@ class ResearcherImporter(PersonReadings, DepartmentRefs):
         data["email"] = email or None
         data["department_id"] = self.department(values)
         return present(data)
-
-    def keys(self, data: dict[str, Any]) -> list[tuple[str, Any]]:
-        keys: list[tuple[str, Any]] = [("email", data["email"])] if data.get("email") else []
-        return keys + [("family_name", (name_key(data["family_name"]),
-                                        name_key(data.get("given_name")),
-                                        data.get("department_id")))]
-
-    def match(self, data: dict[str, Any]) -> int | None:
-        if data.get("email") and data["email"] in self.by_email:
-            return self.by_email[data["email"]]
-        return self.by_name.get((name_key(data["family_name"]), name_key(data.get("given_name")),
-                                 data.get("department_id")))
 
     def save(self, record: Any, data: dict[str, Any]) -> Any:
         if record is not None:
