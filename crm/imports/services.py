@@ -1,6 +1,8 @@
 """The save path of imports: plan (the dry run) and commit, through the crm services.
 
-`importers.read` turns a file into a ParsedFile (plain strings keyed by field name). Here:
+`importers.read` turns a file into a ParsedFile (plain strings keyed by field name). Each kind
+of record is imported by its feature's `importing.py` (crm/companies/importing.py ...: how a
+row is cleaned, matched and saved), registered in crm/imports/kinds.py. Here, for every kind:
 
 * `plan(parsed, kind, policy)` decides, for every row, what would happen: create, update,
   merge, unchanged, or reject (with row, column, value and why). It matches rows with records
