@@ -303,7 +303,7 @@ def test_researchers_seeds_events_alumni_donations_encounters(app):
 def test_a_failure_in_the_middle_writes_nothing(app, monkeypatch, make_company):
     from crm.audit.models import AuditEntry
     from crm.common.services import ValidationError, unit_of_work
-    from crm.companies import services as company_services
+    from crm.companies import importing as company_importing
     from crm.companies.models import Company
     from crm.imports import services
     from crm.outbox import IndexOutbox
@@ -329,7 +329,7 @@ def test_a_failure_in_the_middle_writes_nothing(app, monkeypatch, make_company):
     # Updates go through save_company; the service refuses the 3rd: a CommitError naming it.
     ids = [make_company(name=f"会社{i}株式会社", industry="電機").id for i in range(6)]
     before = (count(AuditEntry), count(IndexOutbox))
-    real_save = company_services.save_company
+    real_save = company_importing.save_company
     calls["n"] = 0
 
     def failing_save(company, data, **kw):
@@ -338,7 +338,7 @@ def test_a_failure_in_the_middle_writes_nothing(app, monkeypatch, make_company):
             raise ValidationError({"name": "refused on purpose"})
         return real_save(company, data, **kw)
 
-    monkeypatch.setattr(company_services, "save_company", failing_save)
+    monkeypatch.setattr(company_importing, "save_company", failing_save)
     update = "name,industry\n" + "".join(f"会社{i}株式会社,化学\n" for i in range(6))
     with pytest.raises(services.CommitError) as err:
         with unit_of_work("test"):

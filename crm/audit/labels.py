@@ -1,8 +1,10 @@
 """What the audit trail shows for a change: the field's label and the value's label in the
 reader's language, not the stored keys ("step: nda" reads "Step: NDA and negotiation").
 
-Field labels come from each record's form (the label the user saw when typing the value), then
-from a few names forms do not carry; value labels from the label tables of each feature.
+Field labels come from the record's field table where it has one (crm/common/fields.py: the
+label the form shows, the merge page too), else from the record's form (the label the user saw
+when typing the value), then from a few names forms do not carry; value labels from the label
+tables of each feature.
 """
 from __future__ import annotations
 
@@ -14,15 +16,18 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from crm.common.fields import TABLES
 from crm.common.time import format_day, format_moment
+from crm.companies import fields as _company_fields  # noqa: F401  (declares its field table)
+from crm.contacts import fields as _contact_fields  # noqa: F401  (declares its field table)
 
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ISO_MOMENT = re.compile(
     r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?")
 
-#: The form whose field labels name a record's columns, by table.
+#: The form whose field labels name a record's columns, by table (for records without a field
+#: table).
 FORMS = {
-    "companies": "crm.companies.forms:CompanyForm", "contacts": "crm.contacts.forms:ContactForm",
     "events": "crm.events.forms:EventForm", "encounters": "crm.events.forms:EncounterForm",
     "activities": "crm.activities.forms:ActivityForm", "alumni": "crm.alumni.forms:AlumnusForm",
     "donations": "crm.donations.forms:DonationForm",
@@ -106,7 +111,9 @@ def _form_label(entity: str, name: str) -> str | None:
 
 def field_label(entity: str, name: str) -> str:
     """The label of a changed column: its form's label, a known one, or the name made legible."""
-    found = _form_label(entity, name) or FIELD_LABELS.get(name)
+    table = TABLES.get(entity)
+    found = (table.label(name) if table is not None and name in table else None) \
+        or _form_label(entity, name) or FIELD_LABELS.get(name)
     if found:
         return str(found)
     return name.removesuffix("_id").replace("_", " ").capitalize()

@@ -9,8 +9,13 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField, URLField
 from wtforms.validators import URL, DataRequired, Length, Optional
 
+from crm.common.fields import add_form_fields
+from crm.companies.fields import COMPANY_FIELDS
 from crm.common.forms import OptionalSelectField, RecordField, choices, strip
 from crm.companies.models import COMPANY_SIZES, COMPANY_STATUSES, MEMBERSHIP_TIERS
+
+#: Field labels come from the field table, the one place a column is named.
+_label = COMPANY_FIELDS.label
 
 STATUS_LABELS = {"prospect": _l("Prospect"), "active": _l("Active"), "dormant": _l("Dormant"),
                  "former": _l("Former")}
@@ -21,40 +26,42 @@ TIER_LABELS = {"associate": _l("Associate"), "standard": _l("Standard"),
 
 
 class CompanyForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=300)], filters=[strip],
+    name = StringField(_label("name"), validators=[DataRequired(), Length(max=300)],
+                       filters=[strip],
                        description=_l("As registered, e.g. 株式会社サンプル or Sample Co., Ltd."))
-    name_reading = StringField(_l("Reading (katakana)"), validators=[Length(max=300)],
+    name_reading = StringField(_label("name_reading"), validators=[Length(max=300)],
                                filters=[strip])
-    name_en = StringField(_l("English name"), validators=[Length(max=300)], filters=[strip])
-    aliases = TextAreaField(_l("Other names"), filters=[strip],
+    name_en = StringField(_label("name_en"), validators=[Length(max=300)], filters=[strip])
+    aliases = TextAreaField(_label("aliases"), filters=[strip],
                             description=_l("One per line: abbreviations, former names."),
                             render_kw={"rows": 2})
-    corporate_number = StringField(_l("Corporate number (法人番号)"),
+    corporate_number = StringField(_label("corporate_number"),
                                    validators=[Length(max=20)], filters=[strip],
                                    description=_l("13 digits; optional."))
-    country = StringField(_l("Country"), default="JP", validators=[Length(max=2)],
+    country = StringField(_label("country"), default="JP", validators=[Length(max=2)],
                           filters=[strip], description=_l("Two-letter code: JP, US, DE ..."))
-    hq_country = StringField(_l("HQ country"), validators=[Length(max=2)], filters=[strip])
-    has_local_presence = BooleanField(_l("Has a subsidiary or plant in Japan"))
-    industry = StringField(_l("Industry"), validators=[Length(max=100)], filters=[strip])
-    size = OptionalSelectField(_l("Size"), choices=choices(COMPANY_SIZES, SIZE_LABELS, blank=True))
-    website = URLField(_l("Website"), validators=[Optional(), URL(), Length(max=300)],
+    hq_country = StringField(_label("hq_country"), validators=[Length(max=2)], filters=[strip])
+    has_local_presence = BooleanField(_label("has_local_presence"))
+    industry = StringField(_label("industry"), validators=[Length(max=100)], filters=[strip])
+    size = OptionalSelectField(_label("size"),
+                               choices=choices(COMPANY_SIZES, SIZE_LABELS, blank=True))
+    website = URLField(_label("website"), validators=[Optional(), URL(), Length(max=300)],
                        filters=[strip])
-    description = TextAreaField(_l("Description"), filters=[strip], render_kw={"rows": 3})
-    interests = TextAreaField(_l("Interests and technical needs"), filters=[strip],
+    description = TextAreaField(_label("description"), filters=[strip], render_kw={"rows": 3})
+    interests = TextAreaField(_label("interests"), filters=[strip],
                               render_kw={"rows": 4},
                               description=_l("What they want from research; matched against "
                                              "seeds."))
     membership_tier = OptionalSelectField(
-        _l("Membership tier"), choices=choices(MEMBERSHIP_TIERS, TIER_LABELS, blank=True))
-    member_since = DateField(_l("Member since"), validators=[Optional()])
-    renewal_date = DateField(_l("Renewal date"), validators=[Optional()])
-    status = SelectField(_l("Status"), choices=choices(COMPANY_STATUSES, STATUS_LABELS),
+        _label("membership_tier"), choices=choices(MEMBERSHIP_TIERS, TIER_LABELS, blank=True))
+    member_since = DateField(_label("member_since"), validators=[Optional()])
+    renewal_date = DateField(_label("renewal_date"), validators=[Optional()])
+    status = SelectField(_label("status"), choices=choices(COMPANY_STATUSES, STATUS_LABELS),
                          default="prospect")
-    parent = RecordField(_l("Parent company"), validators=[Optional()], kind="company")
-    officer = OptionalSelectField(_l("Responsible officer"), coerce=lambda v: int(v) if v else None,
+    parent = RecordField(_label("parent_id"), validators=[Optional()], kind="company")
+    officer = OptionalSelectField(_label("officer_id"), coerce=lambda v: int(v) if v else None,
                                   choices=[])
-    notes = TextAreaField(_l("Notes"), filters=[strip], render_kw={"rows": 3})
+    notes = TextAreaField(_label("notes"), filters=[strip], render_kw={"rows": 3})
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -76,3 +83,8 @@ class CompanyForm(FlaskForm):
         if not self.officer_locked:
             data["officer_id"] = self.officer.data
         return data
+
+
+# A column added to the field table as editable gets a field here by its type.
+add_form_fields(CompanyForm, COMPANY_FIELDS, as_named={"parent_id": "parent",
+                                                       "officer_id": "officer"})

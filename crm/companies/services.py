@@ -1,6 +1,7 @@
 """Creating, changing and deleting companies."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import has_request_context
@@ -8,6 +9,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from crm.activities.models import Activity
+from crm.alumni.models import Alumnus
 from crm.auth.models import User
 from crm.common.services import ValidationError, apply
 from crm.common.text import (
@@ -15,19 +18,20 @@ from crm.common.text import (
     normalise_corporate_number,
     valid_corporate_number,
 )
+from crm.companies.fields import COMPANY_FIELDS
 from crm.companies.models import Company
 from crm.contacts.matching import check_company
+from crm.contacts.models import Contact
 from crm.donations.models import Donation
 from crm.extensions import db
 from crm.liaison import services as liaison
 from crm.liaison.models import PortfolioAssignment
 
-#: officer_id is not among them: the portfolio service sets it, keeping the history.
-FIELDS = (
-    "name", "name_reading", "name_en", "aliases", "country", "hq_country", "has_local_presence",
-    "industry", "size", "website", "description", "interests", "membership_tier",
-    "member_since", "renewal_date", "status", "notes", "parent_id",
-)
+#: What a form may set, from the field table (crm/companies/fields.py); the corporate number
+#: is checked and normalised on its own, and officer_id goes through the portfolio rules
+#: (crm.liaison.services), which keep the history.
+FIELDS = tuple(name for name in COMPANY_FIELDS.names("editable")
+               if name not in ("corporate_number", "officer_id"))
 _UNCHANGED = object()
 
 
@@ -58,30 +62,14 @@ def save_company(company: Company | None, data: dict[str, Any], *,
     match is another company; "off" for importers and loaders that match on their own.
     """
     by = by or acting_user()
-    errors: dict[str, str] = {}
-    if not (data.get("name") or "").strip():
-        errors["name"] = _("Enter the company name.")
-    number = normalise_corporate_number(data.get("corporate_number"))
-    if number:
-        if not valid_corporate_number(number):
+    errors = company_problems(data)
+    number = data.get("corporate_number")
+    if number and "corporate_number" not in errors:
+        holder = find_by_corporate_number(number)
+        if holder is not None and holder is not company:
             errors["corporate_number"] = _(
-                "A corporate number has 13 digits and a valid check digit; "
-                "%(number)s is not one.", number=number)
-        else:
-            holder = find_by_corporate_number(number)
-            if holder is not None and holder is not company:
-                errors["corporate_number"] = _(
-                    "Corporate number %(number)s already belongs to %(name)s (#%(id)s).",
-                    number=number, name=holder.name, id=holder.id)
-    for key in ("country", "hq_country"):
-        value = (data.get(key) or "").strip().upper()
-        if value and (len(value) != 2 or not value.isalpha()):
-            errors[key] = _("Use a two-letter country code (JP, US, DE ...).")
-        elif key in data:
-            data[key] = value or None
-    if data.get("member_since") and data.get("renewal_date") and \
-            data["renewal_date"] < data["member_since"]:
-        errors["renewal_date"] = _("The renewal date is before the membership started.")
+                "Corporate number %(number)s already belongs to %(name)s (#%(id)s).",
+                number=number, name=holder.name, id=holder.id)
     parent_id = data.get("parent_id")
     if company is not None and parent_id is not None and _would_cycle(company.id, parent_id):
         errors["parent"] = _(
@@ -103,16 +91,7 @@ def save_company(company: Company | None, data: dict[str, Any], *,
         check_company(data.get("name"), number, company=company,
                       near_confirmed=duplicates == "confirmed")
 
-    if company is None:
-        company = Company()
-        db.session.add(company)
-    if not data.get("country"):
-        data["country"] = company.country or "JP"
-    apply(company, data, FIELDS)
-    if "status" in data and not company.status:
-        company.status = "prospect"
-    company.corporate_number = number
-    company.refresh_derived()
+    company = build_company(company, data)
     db.session.flush()
     if officer is None:
         liaison.unassign_company(company, by=by)
@@ -120,6 +99,79 @@ def save_company(company: Company | None, data: dict[str, Any], *,
         liaison.assign_company(company, officer, by=by,
                                override_reason=data.get("override_reason"),
                                enforce_limit=by is not None)
+    return company
+
+
+def _name_required(data: dict[str, Any]) -> dict[str, str]:
+    if not (data.get("name") or "").strip():
+        return {"name": _("Enter the company name.")}
+    return {}
+
+
+def _corporate_number_valid(data: dict[str, Any]) -> dict[str, str]:
+    number = normalise_corporate_number(data.get("corporate_number"))
+    data["corporate_number"] = number or None
+    if number and not valid_corporate_number(number):
+        return {"corporate_number": _(
+            "A corporate number has 13 digits and a valid check digit; "
+            "%(number)s is not one.", number=number)}
+    return {}
+
+
+def _country_codes(data: dict[str, Any]) -> dict[str, str]:
+    errors = {}
+    for key in ("country", "hq_country"):
+        value = (data.get(key) or "").strip().upper()
+        if value and (len(value) != 2 or not value.isalpha()):
+            errors[key] = _("Use a two-letter country code (JP, US, DE ...).")
+        elif key in data:
+            data[key] = value or None
+    return errors
+
+
+def _renewal_after_start(data: dict[str, Any]) -> dict[str, str]:
+    if data.get("member_since") and data.get("renewal_date") and \
+            data["renewal_date"] < data["member_since"]:
+        return {"renewal_date": _("The renewal date is before the membership started.")}
+    return {}
+
+
+#: The rules a company's own values must meet, each `rule(data) -> {field: message}` (it may
+#: normalise data in place). The company form (save_company) and the importer
+#: (crm.companies.importing) both check them: a rule added here applies to both. Rules that
+#: need the database (a unique corporate number, the parent chain, the officer's portfolio)
+#: are in save_company; the importer answers those by matching rows to records.
+COMPANY_RULES: list[Callable[[dict[str, Any]], dict[str, str]]] = [
+    _name_required, _corporate_number_valid, _country_codes, _renewal_after_start,
+]
+
+
+def company_problems(data: dict[str, Any]) -> dict[str, str]:
+    """What is wrong with a company's values, by field (empty when nothing is); normalises
+    the corporate number (digits only, None when blank) and country codes in `data`."""
+    errors: dict[str, str] = {}
+    for rule in COMPANY_RULES:
+        for key, message in rule(data).items():
+            errors.setdefault(key, message)
+    return errors
+
+
+def build_company(company: Company | None, data: dict[str, Any]) -> Company:
+    """Set a company's values from checked data (a new company when None, added to the
+    session) and recompute its derived columns; no flush. The one place a company is written
+    from data: save_company uses it, and the importer's bulk create."""
+    if company is None:
+        company = Company()
+        db.session.add(company)
+    if not data.get("country"):
+        data["country"] = company.country or "JP"
+    apply(company, data, FIELDS)
+    if not company.status:
+        company.status = "prospect"
+    if company.has_local_presence is None:
+        company.has_local_presence = False
+    company.corporate_number = normalise_corporate_number(data.get("corporate_number")) or None
+    company.refresh_derived()
     return company
 
 
@@ -136,10 +188,6 @@ def _would_cycle(company_id: int, parent_id: int) -> bool:
 
 def history(company: Company) -> dict[str, int]:
     """How much is attached to a company: what deleting it would touch."""
-    from crm.activities.models import Activity
-    from crm.alumni.models import Alumnus
-    from crm.contacts.models import Contact
-
     def count(model: Any, column: Any) -> Any:
         return select(func.count(model.id)).where(column == company.id).scalar_subquery()
 

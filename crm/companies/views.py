@@ -25,10 +25,16 @@ from crm.common.views import (
 from crm.companies import services
 from crm.companies.forms import SIZE_LABELS, STATUS_LABELS, TIER_LABELS, CompanyForm
 from crm.companies.models import Company, name_contains
+from crm.companies.queries import (
+    COMPANY_SORTS,
+    companies_query,
+    donation_currencies,
+    filter_errors,
+    industries,
+)
 from crm.contacts.models import Contact
 from crm.contacts.matching import DUPLICATE_RULE
 from crm.donations.models import Donation
-from crm.exports import filters as list_filters
 from crm.events.models import Encounter
 from crm.extensions import db
 from crm.search_views import company_seed_matches
@@ -47,7 +53,7 @@ SECTION_LIMIT = 20
 
 
 #: Search, filters and sorts live in one place shared with the partner-list exports.
-SORTS = list_filters.COMPANY_SORTS
+SORTS = COMPANY_SORTS
 
 
 @bp.get("/")
@@ -55,14 +61,14 @@ SORTS = list_filters.COMPANY_SORTS
 def index():
     """All companies, filtered as the user types, sorted by any column, 50 a page."""
     donations = current_user.can("donations.view")
-    stmt = list_filters.companies_query(request.args, donations=donations).options(
+    stmt = companies_query(request.args, donations=donations).options(
         joinedload(Company.officer))
     page = paginate(stmt, sorts=SORTS, default_sort="name")
     return render_list(
         "companies/index.html", page=page, officers=officer_choices(),
-        industries=list_filters.industries(),
-        currencies=list_filters.donation_currencies() if donations else [],
-        filter_errors=list_filters.filter_errors("companies", request.args, donations=donations),
+        industries=industries(),
+        currencies=donation_currencies() if donations else [],
+        filter_errors=filter_errors("companies", request.args, donations=donations),
         STATUS_LABELS=STATUS_LABELS, TIER_LABELS=TIER_LABELS)
 
 

@@ -13,15 +13,14 @@ from crm.activities.models import Activity, activity_contacts
 from crm.alumni.models import Alumnus
 from crm.common.services import ValidationError, apply
 from crm.common.text import nfkc
+from crm.contacts.fields import CONTACT_FIELDS
+from crm.contacts.matching import DuplicateRefused, check_contact
 from crm.contacts.models import Contact
 from crm.events.models import Encounter
 from crm.extensions import db
 
-FIELDS = (
-    "family_name", "given_name", "family_name_reading", "given_name_reading", "title",
-    "department", "email", "other_emails", "phone", "mobile", "how_we_met", "consent",
-    "do_not_contact", "notes", "company_id",
-)
+#: What a form may set: the editable columns of the field table (crm/contacts/fields.py).
+FIELDS = CONTACT_FIELDS.names("editable")
 
 #: Katakana, the prolonged-sound mark, middle dots and spaces: what a reading may contain
 #: once hiragana and half-width katakana have been folded to full-width katakana.
@@ -47,6 +46,25 @@ def normalise_email(value: str | None) -> str | None:
         return validate_email(text, check_deliverability=False).normalized.lower()
     except EmailNotValidError as err:
         raise ValueError(str(err)) from err
+
+
+def other_emails(text: str | None, main: str | None) -> tuple[list[str], list[str]]:
+    """Further e-mail addresses (one per line, or separated by commas or semicolons), each
+    checked and lower-cased, without repeats or the main address; and the ones that are not
+    addresses. The contact form's save and the contact importer both read them so."""
+    cleaned: list[str] = []
+    bad: list[str] = []
+    for line in re.split(r"[,;\n]", text or ""):
+        if not line.strip():
+            continue
+        try:
+            address = normalise_email(line)
+        except ValueError:
+            bad.append(line.strip())
+        else:
+            if address and address not in cleaned and address != main:
+                cleaned.append(address)
+    return cleaned, bad
 
 
 def find_by_email(email: str) -> Contact | None:
@@ -98,17 +116,7 @@ def save_contact(contact: Contact | None, data: dict[str, Any], *,
                         email=data["email"], name=holder.display_name, id=holder.id)
 
     if "other_emails" in data:
-        cleaned, bad = [], []
-        for line in (data["other_emails"] or "").replace(",", "\n").splitlines():
-            if not line.strip():
-                continue
-            try:
-                address = normalise_email(line)
-            except ValueError:
-                bad.append(line.strip())
-            else:
-                if address and address not in cleaned and address != data.get("email"):
-                    cleaned.append(address)
+        cleaned, bad = other_emails(data["other_emails"], data.get("email"))
         if bad:
             errors["other_emails"] = _("Not valid e-mail addresses: %(addresses)s",
                                        addresses=", ".join(bad))
@@ -119,15 +127,11 @@ def save_contact(contact: Contact | None, data: dict[str, Any], *,
             data[key] = nfkc(data[key]) or None
 
     if same_email is not None:
-        from crm.contacts.matching import DuplicateRefused
-
         message = errors.pop("email")
         raise DuplicateRefused("email", message, same_email, also=errors)
     if errors:
         raise ValidationError(errors)
     if duplicates != "off":
-        from crm.contacts.matching import check_contact
-
         def now(key: str) -> Any:
             return data[key] if key in data else getattr(contact, key, None)
 

@@ -28,8 +28,9 @@ from crm.contacts import services
 from crm.contacts.forms import ContactForm
 from crm.contacts.matching import DUPLICATE_RULE
 from crm.contacts.models import Contact
+from crm.companies.queries import any_set, donation_currencies, filter_errors, industries
+from crm.contacts.queries import CONTACT_SORTS, contacts_query
 from crm.events.models import Encounter
-from crm.exports import filters as list_filters
 from crm.extensions import db
 
 bp = Blueprint("contacts", __name__, url_prefix="/contacts")
@@ -44,7 +45,7 @@ YES_NO = [("yes", _l("Yes")), ("no", _l("No"))]
 
 
 #: Search, filters and sorts live in one place shared with the partner-list exports.
-SORTS = list_filters.CONTACT_SORTS
+SORTS = CONTACT_SORTS
 #: The filters on the contact's company, behind "More filters" on the page.
 COMPANY_FILTER_KEYS = ("status", "tier", "officer", "industry", "country", "origin",
                        "contacted_since", "no_contact_since", "min_donations", "currency")
@@ -55,17 +56,17 @@ COMPANY_FILTER_KEYS = ("status", "tier", "officer", "industry", "country", "orig
 def index():
     """All contacts, filtered as the user types, sorted by any column, 50 a page."""
     donations = current_user.can("donations.view")
-    stmt = list_filters.contacts_query(request.args, donations=donations).options(
+    stmt = contacts_query(request.args, donations=donations).options(
         joinedload(Contact.company))
     page = paginate(stmt, sorts=SORTS, default_sort="name")
     company_arg = page.args.get("company", "")
     company = db.session.get(Company, to_int(company_arg)) if to_int(company_arg) else None
     return render_list(
         "contacts/index.html", page=page, company=company, YES_NO=YES_NO,
-        officers=officer_choices(), industries=list_filters.industries(),
-        currencies=list_filters.donation_currencies() if donations else [],
-        more_open=list_filters.any_set(page.args, COMPANY_FILTER_KEYS),
-        filter_errors=list_filters.filter_errors("contacts", request.args, donations=donations),
+        officers=officer_choices(), industries=industries(),
+        currencies=donation_currencies() if donations else [],
+        more_open=any_set(page.args, COMPANY_FILTER_KEYS),
+        filter_errors=filter_errors("contacts", request.args, donations=donations),
         STATUS_LABELS=STATUS_LABELS, TIER_LABELS=TIER_LABELS)
 
 

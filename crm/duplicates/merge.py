@@ -28,46 +28,25 @@ from sqlalchemy.orm import Mapper, RelationshipProperty
 from crm.audit.models import AuditEntry
 from crm.audit.services import _actor
 from crm.common.services import ValidationError
+from crm.companies.fields import COMPANY_FIELDS
 from crm.companies.models import Company
+from crm.contacts.fields import CONTACT_FIELDS
 from crm.contacts.models import Contact
 from crm.duplicates.models import DuplicateDismissal
 from crm.extensions import db, utcnow
 from crm.liaison.models import PortfolioAssignment
 
-#: The fields a user picks A's or B's value for, per kind. "both" is offered for free text.
-COMPANY_FIELDS = (
-    "name", "name_reading", "name_en", "corporate_number", "country", "hq_country",
-    "has_local_presence", "industry", "size", "website", "status", "membership_tier",
-    "member_since", "renewal_date", "parent_id", "officer_id", "interests", "description",
-    "notes",
-)
-CONTACT_FIELDS = (
-    "family_name", "given_name", "family_name_reading", "given_name_reading", "company_id",
-    "title", "department", "email", "phone", "mobile", "consent", "how_we_met", "notes",
-)
+#: The field tables (crm/companies/fields.py, crm/contacts/fields.py) say what a merge keeps:
+#: "pick" fields the user picks A's or B's value for, "join" ones (free text) may keep both,
+#: "combine" ones the merge computes from both records (_prepare_companies/_prepare_contacts).
+TABLES = {"companies": COMPANY_FIELDS, "contacts": CONTACT_FIELDS}
+FIELDS = {kind: table.merged("pick") + table.merged("join") for kind, table in TABLES.items()}
 #: The kept record's own name stays by default, whichever record is newer.
 _IDENTITY = {"name", "family_name", "given_name"}
 #: Free text that can keep both values, one after the other.
-JOINABLE = {"interests", "description", "notes", "how_we_met"}
-FIELDS = {"companies": COMPANY_FIELDS, "contacts": CONTACT_FIELDS}
+JOINABLE = {name for table in TABLES.values() for name in table.merged("join")}
 MODELS = {"companies": Company, "contacts": Contact}
-
-FIELD_LABELS = {
-    "name": _l("Name"), "name_reading": _l("Reading"), "name_en": _l("English name"),
-    "corporate_number": _l("Corporate number"), "country": _l("Country"),
-    "hq_country": _l("HQ country"), "has_local_presence": _l("Subsidiary or plant in Japan"),
-    "industry": _l("Industry"), "size": _l("Size"), "website": _l("Website"),
-    "status": _l("Status"), "membership_tier": _l("Membership tier"),
-    "member_since": _l("Member since"), "renewal_date": _l("Renewal date"),
-    "parent_id": _l("Parent"), "officer_id": _l("Responsible officer"),
-    "interests": _l("Interests and technical needs"), "description": _l("About the company"),
-    "notes": _l("Notes"), "family_name": _l("Family name"), "given_name": _l("Given name"),
-    "family_name_reading": _l("Family name reading"),
-    "given_name_reading": _l("Given name reading"), "company_id": _l("Company"),
-    "title": _l("Title"), "department": _l("Department"), "email": _l("E-mail"),
-    "phone": _l("Phone"), "mobile": _l("Mobile"), "consent": _l("Agreed to be contacted"),
-    "how_we_met": _l("How we met"),
-}
+FIELD_LABELS = {**CONTACT_FIELDS.labels(), **COMPANY_FIELDS.labels()}
 #: What the rows that move are called (a table added later shows its own name).
 TABLE_LABELS = {
     "contacts": _l("contacts"), "activities": _l("activities"),

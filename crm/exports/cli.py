@@ -125,7 +125,7 @@ def register(group: click.Group) -> None:
                         if os.path.exists(partial):
                             os.unlink(partial)
                         raise
-                services.record_export(req, result.rows, user_id=None,
+                services.record_export(req, result.rows, by=None,
                                        actor=f"cli (as {role})" if role != "admin" else "cli")
             message = result.replaced_message()
         if message:

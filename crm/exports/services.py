@@ -19,7 +19,7 @@ import csv
 import io
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -27,7 +27,7 @@ from typing import Any, BinaryIO
 
 from flask_babel import gettext as _
 from flask_babel import pgettext
-from sqlalchemy import func, select
+from sqlalchemy import Date, func, select
 from sqlalchemy.orm import Session, aliased
 import xlsxwriter
 
@@ -35,14 +35,23 @@ from crm.activities.models import Activity, activity_contacts
 from crm.audit.models import AuditEntry
 from crm.auth.models import User
 from crm.common.cells import formula_like, quoted
+from crm.common.fields import FieldTable
 from crm.common.services import ValidationError
 from crm.common.text import person_name
+from crm.companies.fields import COMPANY_FIELDS
 from crm.companies.forms import TIER_LABELS
+from crm.companies.queries import (
+    clean_args,
+    companies_query,
+    filter_errors,
+    order_companies,
+)
 from crm.companies.models import Company
+from crm.contacts.fields import CONTACT_FIELDS
 from crm.contacts.models import Contact
+from crm.contacts.queries import contacts_query, order_contacts
 from crm.donations.models import Donation
 from crm.events.models import Encounter
-from crm.exports import filters
 from crm.extensions import db
 from crm.common.time import office_today
 
@@ -107,13 +116,22 @@ class Request:
         elif self.format not in FORMATS or (self.format == "vcard" and self.kind != "contacts"):
             errors["format"] = _("Unknown format “%(format)s” for this list.", format=self.format)
         else:
-            errors.update(filters.filter_errors(self.kind, self.args, donations=self.donations))
+            errors.update(filter_errors(self.kind, self.args, donations=self.donations))
         if errors:
             raise ValidationError(errors)
 
     @property
     def applied(self) -> dict[str, str]:
-        return filters.applied_filters(self.kind, self.args, donations=self.donations)
+        return applied_filters(self.kind, self.args, donations=self.donations)
+
+
+def applied_filters(kind: str, args: Mapping[str, Any], *, donations: bool) -> dict[str, str]:
+    """The filters that shape the list (valid and allowed): what the audit trail records."""
+    cleaned = clean_args(kind, args, donations=donations)
+    errors = filter_errors(kind, cleaned, donations=donations)
+    if "min_donations" not in cleaned:
+        cleaned.pop("currency", None)
+    return {k: v for k, v in cleaned.items() if k not in errors}
 
 
 @dataclass
@@ -153,9 +171,33 @@ def _execute(stmt, session: Session | None):
     return (session or db.session).execute(stmt.execution_options(yield_per=BATCH))
 
 
+#: Cell types for a column the exports have no header of their own for (see _columns).
+_DATE, _TEXT = Column("", "", "date", "yyyy-mm-dd"), Column("", "")
+
+
+def _columns(fields: FieldTable, own: dict[str, Column]) -> list[Column]:
+    """The exported columns of a record: the field table's exportable ones, in its order, each
+    as the exports write it (`own`: header and cell type), or else under the field's label
+    (a date as a date): a column marked exportable is exported without a change here."""
+    out = []
+    for name in fields.names("exportable"):
+        if name in own:
+            out.append(own[name])
+        else:
+            kind = _DATE if isinstance(fields.model.__table__.c[name].type, Date) else _TEXT
+            out.append(Column(name, str(fields.label(name)), kind.type, kind.number_format))
+    return out
+
+
+def _selected(fields: FieldTable, model: type, instead: dict[str, Any]) -> list:
+    """The exportable columns to select, each labelled by its field name."""
+    return [instead.get(name, getattr(model, name)).label(name)
+            for name in fields.names("exportable")]
+
+
 def company_table(req: Request, session: Session | None = None) -> Table:
     """The company list as filtered: one row per company, aggregates as subqueries."""
-    base = filters.companies_query(req.args, donations=req.donations)
+    base = companies_query(req.args, donations=req.donations)
     officer = aliased(User)
     last_activity = (select(func.max(Activity.occurred_on))
                      .where(Activity.company_id == Company.id).scalar_subquery())
@@ -176,76 +218,83 @@ def company_table(req: Request, session: Session | None = None) -> Table:
         .where(Donation.company_id == Company.id, Donation.currency == code).scalar_subquery()
         for code in currencies
     ]
-    stmt = (base.with_only_columns(
-        Company.name, Company.name_reading, Company.name_en, Company.corporate_number,
-        Company.country, Company.industry, Company.membership_tier, Company.member_since,
-        Company.renewal_date, officer.name, last_activity, last_encounter, n_contacts,
-        *donation_totals, Company.website)
-        .outerjoin(officer, officer.id == Company.officer_id)
-        .order_by(*filters.order("companies", req.args)))
+    fields = _selected(COMPANY_FIELDS, Company, {"officer_id": officer.name})
+    stmt = (base.with_only_columns(*fields, last_activity, last_encounter, n_contacts,
+                                   *donation_totals)
+            .outerjoin(officer, officer.id == Company.officer_id)
+            .order_by(*order_companies(req.args)))
     columns = [
-        Column("name", _("Company name")), Column("name_reading", _("Reading")),
-        Column("name_en", _("English name")), Column("corporate_number", _("Corporate number"),
-                                                     "code", "@"),
-        Column("country", _("Country")), Column("industry", _("Industry")),
-        Column("membership_tier", _("Membership")),
-        Column("member_since", _("Member since"), "date", "yyyy-mm-dd"),
-        Column("renewal_date", _("Renewal"), "date", "yyyy-mm-dd"),
-        Column("officer", _("Officer")),
+        *_columns(COMPANY_FIELDS, {
+            "name": Column("name", _("Company name")),
+            "name_reading": Column("name_reading", _("Reading")),
+            "corporate_number": Column("corporate_number", _("Corporate number"), "code", "@"),
+            "membership_tier": Column("membership_tier", _("Membership")),
+            "renewal_date": Column("renewal_date", _("Renewal"), "date", "yyyy-mm-dd"),
+            "officer_id": Column("officer", _("Officer")),
+        }),
         Column("last_contact", _("Last contact"), "date", "yyyy-mm-dd"),
         Column("contacts", _("Number of contacts"), "int", "#,##0"),
         *(Column(f"donations_{code}", _("Donations (%(currency)s)", currency=code), "money",
                  _money_format(code)) for code in currencies),
-        Column("website", _("Website")),
     ]
     tiers = {key: str(label) for key, label in TIER_LABELS.items()}
+    n = len(fields)
+    tier = [f.name for f in fields].index("membership_tier") \
+        if "membership_tier" in COMPANY_FIELDS.names("exportable") else None
 
     def rows() -> Iterator[tuple]:
         for r in _execute(stmt, session):
-            yield (r[0], r[1], r[2], r[3], r[4], r[5], tiers.get(r[6], r[6]), r[7], r[8], r[9],
-                   _later(r[10], r[11]), r[12], *r[13:13 + len(currencies)], r[-1])
+            own = list(r[:n])
+            if tier is not None:
+                own[tier] = tiers.get(own[tier], own[tier])
+            yield (*own, _later(r[n], r[n + 1]), r[n + 2], *r[n + 3:n + 3 + len(currencies)])
 
     return Table("companies", columns, rows())
 
 
 def contact_rows_statement(req: Request):
-    base = filters.contacts_query(req.args, donations=req.donations)
+    """The contact list's exportable columns (labelled by field name), then the last dates met
+    at an encounter and at an activity."""
+    base = contacts_query(req.args, donations=req.donations)
     last_encounter = (select(func.max(Encounter.met_on))
                       .where(Encounter.contact_id == Contact.id).scalar_subquery())
     last_activity = (select(func.max(Activity.occurred_on))
                      .join(activity_contacts, activity_contacts.c.activity_id == Activity.id)
                      .where(activity_contacts.c.contact_id == Contact.id).scalar_subquery())
     return (base.with_only_columns(
-        Contact.family_name, Contact.given_name, Contact.family_name_reading,
-        Contact.given_name_reading, Company.name, Contact.title, Contact.department,
-        Contact.email, Contact.phone, Contact.mobile, Contact.do_not_contact,
-        last_encounter, last_activity)
-        .order_by(*filters.order("contacts", req.args)))
+        *_selected(CONTACT_FIELDS, Contact, {"company_id": Company.name}),
+        last_encounter.label("last_encounter"), last_activity.label("last_activity"))
+        .order_by(*order_contacts(req.args)))
+
+
+#: What a do-not-contact person's export leaves blank (unless asked for explicitly).
+DNC_HIDDEN = ("email", "phone", "mobile")
 
 
 def contact_table(req: Request, session: Session | None = None) -> Table:
     """The contact list as filtered; do-not-contact people flagged, their details blank."""
     stmt = contact_rows_statement(req)
     columns = [
-        Column("family_name", _("Family name")), Column("given_name", _("Given name")),
-        Column("family_name_reading", _("Family name reading")),
-        Column("given_name_reading", _("Given name reading")),
-        Column("company", _("Company")), Column("title", _("Title")),
-        Column("department", pgettext("company", "Department")),
-        Column("email", _("E-mail")), Column("phone", _("Phone"), "code", "@"),
-        Column("mobile", _("Mobile"), "code", "@"),
-        Column("do_not_contact", _("Do not contact")),
+        *_columns(CONTACT_FIELDS, {
+            "company_id": Column("company", _("Company")),
+            "department": Column("department", pgettext("company", "Department")),
+            "phone": Column("phone", _("Phone"), "code", "@"),
+            "mobile": Column("mobile", _("Mobile"), "code", "@"),
+        }),
         Column("last_met", _("Last met"), "date", "yyyy-mm-dd"),
     ]
+    names = CONTACT_FIELDS.names("exportable")
     yes = _("Yes")
 
     def rows() -> Iterator[tuple]:
         for r in _execute(stmt, session):
-            dnc = bool(r[10])
+            values = r._mapping
+            dnc = bool(values["do_not_contact"])
             hide = dnc and not req.dnc_details
-            yield (r[0], r[1], r[2], r[3], r[4], r[5], r[6],
-                   None if hide else r[7], None if hide else r[8], None if hide else r[9],
-                   yes if dnc else None, _later(r[11], r[12]))
+            yield (*(None if hide and name in DNC_HIDDEN else
+                     (yes if dnc else None) if name == "do_not_contact" else values[name]
+                     for name in names),
+                   _later(values["last_encounter"], values["last_activity"]))
 
     return Table("contacts", columns, rows())
 
@@ -256,7 +305,7 @@ def table(req: Request, session: Session | None = None) -> Table:
 
 def count(req: Request) -> int:
     """How many rows the export will have (one COUNT query)."""
-    base = (filters.companies_query if req.kind == "companies" else filters.contacts_query)(
+    base = (companies_query if req.kind == "companies" else contacts_query)(
         req.args, donations=req.donations)
     return db.session.execute(
         select(func.count()).select_from(base.order_by(None).subquery())).scalar_one()
@@ -476,8 +525,12 @@ def _vcards(req: Request, result: Result, stmt, note: str,
             session: Session | None) -> Iterator[bytes]:
     out: list[str] = []
     for r in _execute(stmt, session):
-        (family, given, family_reading, given_reading, company, title, department, email,
-         phone, mobile, dnc) = r[:11]
+        v = r._mapping
+        family, given, family_reading, given_reading, company, title, department, email, \
+            phone, mobile, dnc = (v[k] for k in (
+                "family_name", "given_name", "family_name_reading", "given_name_reading",
+                "company_id", "title", "department", "email", "phone", "mobile",
+                "do_not_contact"))
         hide = dnc and not req.dnc_details
         lines = ["BEGIN:VCARD", "VERSION:3.0",
                  f"N:{_escape(family)};{_escape(given)};;;",
@@ -567,9 +620,14 @@ def filename(req: Request, today: date | None = None) -> str:
     return f"kakehashi-{req.kind}-{day}.{EXTENSIONS[req.format]}"
 
 
-def record_export(req: Request, rows: int, *, user_id: int | None, actor: str) -> AuditEntry:
+def record_export(req: Request, rows: int, *, by: User | None, actor: str | None = None,
+                  ) -> AuditEntry:
     """The audit-trail entry for an export: who exported which list, in which format, with which
-    filters, how many rows, and whether donation columns or do-not-contact details went out."""
+    filters, how many rows, and whether donation columns or do-not-contact details went out.
+    `by` is the user exporting (None for the command line); `actor` names them in the trail
+    (default: their e-mail)."""
+    user_id = by.id if by is not None else None
+    actor = actor or (by.email if by is not None else "cli")
     number = (db.session.scalar(select(func.max(AuditEntry.entity_id))
                                 .where(AuditEntry.entity == "exports")) or 0) + 1
     changes = {

@@ -20,7 +20,8 @@ from crm.common.services import ValidationError
 from crm.common.users import officer_choices
 from crm.common.views import require
 from crm.companies.forms import STATUS_LABELS, TIER_LABELS
-from crm.exports import filters, services
+from crm.companies.queries import donation_currencies, industries
+from crm.exports import services
 from crm.extensions import db
 
 bp = Blueprint("exports", __name__, url_prefix="/exports")
@@ -33,8 +34,8 @@ def index():
     donations = current_user.can("donations.view")
     return render_template(
         "exports/index.html", args=request.args, officers=officer_choices(),
-        industries=filters.industries(),
-        currencies=filters.donation_currencies() if donations else [],
+        industries=industries(),
+        currencies=donation_currencies() if donations else [],
         STATUS_LABELS=STATUS_LABELS, TIER_LABELS=TIER_LABELS)
 
 
@@ -74,10 +75,10 @@ def _export(kind: str):
     name = services.filename(req)
     # content_type, not mimetype: Werkzeug would append a second "; charset=utf-8".
     mimetype = services.MIMETYPES[req.format]
-    who = {"user_id": current_user.id, "actor": current_user.email}
+    by = current_user._get_current_object()
     if req.format in ("csv", "vcard"):
         # The trail is written (and committed) before the first byte goes out.
-        services.record_export(req, services.count(req), **who)
+        services.record_export(req, services.count(req), by=by)
         db.session.commit()
         return Response(services.stream(req), content_type=mimetype, headers={
             "Content-Disposition": f'attachment; filename="{name}"',
@@ -88,7 +89,7 @@ def _export(kind: str):
     except BaseException:
         spool.close()
         raise
-    services.record_export(req, result.rows, **who)
+    services.record_export(req, result.rows, by=by)
     db.session.commit()
     if result.replaced:
         flash(result.replaced_message(), "warning")

@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from crm.common.forms import OptionalSelectField, choices, options, strip
 from crm.imports.models import IMPORT_KINDS, POLICIES
+from importers.base import FORMATS
 
 KIND_LABELS = {
     "companies": _l("Companies"), "contacts": _l("Contacts"), "alumni": _l("Alumni"),
@@ -46,8 +47,6 @@ class UploadForm(FlaskForm):
 
     def __init__(self, *args, mappings=(), **kwargs):
         super().__init__(*args, **kwargs)
-        from importers.base import FORMATS
-
         self.format.choices = choices(FORMATS, FORMAT_LABELS, blank=True)
         self.saved_mapping.choices = options(
             ((m.id, f"{KIND_LABELS[m.kind]}: {m.name}") for m in mappings), blank=True)

@@ -24,6 +24,7 @@ from crm.events.models import Event
 from crm.extensions import db, utcnow
 from crm.requests.models import DataEntryRequest, RequestMessage
 from crm.common.time import naive_utc, office_today
+from importers.values import split_name
 
 #: What may be attached, by the type found in the file's first bytes (not the browser's word).
 ATTACHMENT_TYPES = {"image/jpeg": "JPEG", "image/png": "PNG", "text/vcard": "vCard"}
@@ -118,17 +119,14 @@ def vcard_person_name(card: dict[str, str]) -> str | None:
     return family or given
 
 
-def split_name(name: str | None) -> dict[str, str]:
-    """A name typed in one field, split: 山田 太郎 -> family 山田, given 太郎 (Japanese order);
-    John Smith -> given John, family Smith."""
-    parts = nfkc(name).split()
-    if not parts:
+def name_fields(name: str | None) -> dict[str, str]:
+    """A name typed in one field, as the contact form's fields (importers.values.split_name:
+    山田 太郎 -> family 山田, given 太郎; John Smith -> given John, family Smith)."""
+    text = nfkc(name)
+    if not text:
         return {}
-    if len(parts) == 1:
-        return {"family_name": parts[0]}
-    if is_japanese_name(*parts):
-        return {"family_name": parts[0], "given_name": " ".join(parts[1:])}
-    return {"family_name": parts[-1], "given_name": " ".join(parts[:-1])}
+    family, given = split_name(text)
+    return {"family_name": family, "given_name": given} if given else {"family_name": family}
 
 
 # --- attachments kept while a form is corrected ---------------------------------------------
@@ -341,7 +339,7 @@ def queue_counts(now: datetime | None = None) -> dict[str, int]:
 def prefill(req: DataEntryRequest) -> dict[str, Any]:
     """The conversion form's starting values: what the researcher typed, with the vCard's
     structured fields (if one is attached) taking precedence where it has them."""
-    values: dict[str, Any] = dict(split_name(req.person_name))
+    values: dict[str, Any] = name_fields(req.person_name)
     readings = nfkc(req.person_reading).split(None, 1)
     if readings:
         values["family_name_reading"] = readings[0]

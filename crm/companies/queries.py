@@ -1,5 +1,7 @@
-"""What a company or contact list selects: the one definition that the list pages, the partner-list
-exports and `crm export` share, so that what a user sees is what they export.
+"""What the company list selects: the one definition that the list page, the partner-list
+exports and `crm export` share, so that what a user sees is what they export. The contact list
+(crm/contacts/queries.py) shares the filters on the contact's company and the checks of the
+filter values.
 
 Filters come as the query string of the list page (a dict of strings). Values that make no sense
 are left out of the query and reported by `filter_errors`, which the list page shows as a warning
@@ -16,11 +18,10 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import Select, exists, func, not_, or_, select
 
-from crm.activities.models import Activity, activity_contacts
+from crm.activities.models import Activity
 from crm.auth.models import User
 from crm.common.params import to_int
-from crm.common.sql import like
-from crm.common.text import fold_company_name, fold_text, nfkc
+from crm.common.text import nfkc
 from crm.companies.models import COMPANY_STATUSES, MEMBERSHIP_TIERS, Company, name_contains
 from crm.contacts.models import Contact
 from crm.donations.models import Donation
@@ -116,47 +117,7 @@ def filter_errors(kind: str, args: Mapping[str, Any], *, donations: bool) -> dic
     return errors
 
 
-def applied_filters(kind: str, args: Mapping[str, Any], *, donations: bool) -> dict[str, str]:
-    """The filters that shape the list (valid and allowed): what the audit trail records."""
-    cleaned = clean_args(kind, args, donations=donations)
-    errors = filter_errors(kind, cleaned, donations=donations)
-    if "min_donations" not in cleaned:
-        cleaned.pop("currency", None)
-    return {k: v for k, v in cleaned.items() if k not in errors}
-
-
 # -- the pieces of a query ----------------------------------------------------------------------
-
-def search_contacts(stmt: Select, q: str) -> Select:
-    """Name in either order with or without a space, reading in hiragana or katakana,
-    Latin name, e-mail or company name. The statement must already join Company."""
-    text = nfkc(q)
-    compact = re.sub(r"\s+", "", text)
-    reading = re.sub(r"\s+", "", fold_text(q))
-    conditions = [
-        _concat(Contact.family_name, Contact.given_name).ilike(like(compact), escape="\\"),
-        _concat(Contact.given_name, Contact.family_name).ilike(like(compact), escape="\\"),
-        _concat(Contact.family_name_reading, Contact.given_name_reading)
-        .like(like(reading), escape="\\"),
-        _concat(Contact.given_name_reading, Contact.family_name_reading)
-        .like(like(reading), escape="\\"),
-        Contact.email.ilike(like(text), escape="\\"),
-        Company.name_en.ilike(like(text), escape="\\"),
-        Company.name_reading.like(like(reading), escape="\\"),
-    ]
-    folded = fold_company_name(q)
-    if folded:
-        conditions.append(Company.name_folded.like(like(folded), escape="\\"))
-    return stmt.where(or_(*conditions))
-
-
-def _concat(*columns):
-    """Columns joined end to end, a missing one counting as empty."""
-    out = func.coalesce(columns[0], "")
-    for column in columns[1:]:
-        out = out + func.coalesce(column, "")
-    return out
-
 
 def company_contacted_since(day: date):
     """The company had an activity, or one of its people was met, on or after day."""
@@ -167,17 +128,7 @@ def company_contacted_since(day: date):
     )
 
 
-def contact_contacted_since(day: date):
-    """The person was met at an encounter, or took part in an activity, on or after day."""
-    return or_(
-        exists().where(Encounter.contact_id == Contact.id, Encounter.met_on >= day),
-        exists().where(activity_contacts.c.contact_id == Contact.id,
-                       activity_contacts.c.activity_id == Activity.id,
-                       Activity.occurred_on >= day),
-    )
-
-
-def _company_filters(stmt: Select, args: dict[str, str]) -> Select:
+def company_filters(stmt: Select, args: dict[str, str]) -> Select:
     """The filters on company columns (on the contact list: the contact's company)."""
     if args.get("status") in COMPANY_STATUSES:
         stmt = stmt.where(Company.status == args["status"])
@@ -208,7 +159,7 @@ def _company_filters(stmt: Select, args: dict[str, str]) -> Select:
     return stmt
 
 
-def _contact_dates(stmt: Select, args: dict[str, str], contacted_since) -> Select:
+def contact_dates(stmt: Select, args: dict[str, str], contacted_since) -> Select:
     since = parse_date(args["contacted_since"]) if args.get("contacted_since") else None
     if since:
         stmt = stmt.where(contacted_since(since))
@@ -223,33 +174,13 @@ def filter_companies(stmt: Select, args: Mapping[str, Any], *, donations: bool) 
     args = clean_args("companies", args, donations=donations)
     if args.get("q"):
         stmt = stmt.where(name_contains(args["q"]))
-    stmt = _company_filters(stmt, args)
-    return _contact_dates(stmt, args, company_contacted_since)
-
-
-def filter_contacts(stmt: Select, args: Mapping[str, Any], *, donations: bool) -> Select:
-    """Apply the contact list's search and filters; the statement must outer-join Company."""
-    args = clean_args("contacts", args, donations=donations)
-    if args.get("q"):
-        stmt = search_contacts(stmt, args["q"])
-    if to_int(args.get("company")) is not None:
-        stmt = stmt.where(Contact.company_id == to_int(args["company"]))
-    for key, column in (("dnc", Contact.do_not_contact), ("consent", Contact.consent)):
-        if args.get(key) in ("yes", "no"):
-            stmt = stmt.where(column.is_(args[key] == "yes"))
-    stmt = _company_filters(stmt, args)
-    return _contact_dates(stmt, args, contact_contacted_since)
+    stmt = company_filters(stmt, args)
+    return contact_dates(stmt, args, company_contacted_since)
 
 
 def companies_query(args: Mapping[str, Any], *, donations: bool) -> Select:
     """select(Company) as the company list filters it."""
     return filter_companies(select(Company), args, donations=donations)
-
-
-def contacts_query(args: Mapping[str, Any], *, donations: bool) -> Select:
-    """select(Contact) joined to its company, as the contact list filters it."""
-    stmt = select(Contact).outerjoin(Company, Contact.company_id == Company.id)
-    return filter_contacts(stmt, args, donations=donations)
 
 
 COMPANY_SORTS = {
@@ -263,22 +194,18 @@ COMPANY_SORTS = {
     "updated": Company.updated_at,
 }
 
-CONTACT_SORTS = {
-    "name": func.coalesce(Contact.family_name_reading, Contact.family_name)
-    + func.coalesce(Contact.given_name_reading, Contact.given_name, ""),
-    "company": func.coalesce(Company.name_reading, Company.name_folded),
-    "title": Contact.title,
-    "updated": Contact.updated_at,
-}
 
 
-def order(kind: str, args: Mapping[str, Any]) -> list:
-    """The list page's ORDER BY for the sort and dir arguments (ties broken by id)."""
-    sorts, entity = (COMPANY_SORTS, Company) if kind == "companies" else (CONTACT_SORTS, Contact)
+def order_by(sorts: Mapping[str, Any], entity: type, args: Mapping[str, Any]) -> list:
+    """A list page's ORDER BY for the sort and dir arguments (ties broken by id)."""
     key = args.get("sort") if args.get("sort") in sorts else "name"
     desc = args.get("dir") == "desc"
     column = sorts[key]
     return [column.desc() if desc else column.asc(), entity.id.desc() if desc else entity.id.asc()]
+
+
+def order_companies(args: Mapping[str, Any]) -> list:
+    return order_by(COMPANY_SORTS, Company, args)
 
 
 # -- what the filter controls offer ---------------------------------------------------------------
@@ -297,4 +224,3 @@ def donation_currencies() -> list[str]:
 
 def any_set(args: Mapping[str, Any], keys: tuple[str, ...]) -> bool:
     return any((args.get(k) or "").strip() for k in keys)
-

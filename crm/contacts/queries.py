@@ -1,0 +1,96 @@
+"""What the contact list selects: the one definition that the list page, the partner-list
+exports (CSV, Excel, vCard) and `crm export` share. Filters on the contact's company and the
+checks of filter values are the company list's (crm/companies/queries.py)."""
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, exists, func, or_, select
+
+from crm.activities.models import Activity, activity_contacts
+from crm.common.params import to_int
+from crm.common.sql import like
+from crm.common.text import fold_company_name, fold_text, nfkc
+from crm.companies.models import Company
+from crm.companies.queries import clean_args, company_filters, contact_dates, order_by
+from crm.contacts.models import Contact
+from crm.events.models import Encounter
+
+
+def search_contacts(stmt: Select, q: str) -> Select:
+    """Name in either order with or without a space, reading in hiragana or katakana,
+    Latin name, e-mail or company name. The statement must already join Company."""
+    text = nfkc(q)
+    compact = re.sub(r"\s+", "", text)
+    reading = re.sub(r"\s+", "", fold_text(q))
+    conditions = [
+        _concat(Contact.family_name, Contact.given_name).ilike(like(compact), escape="\\"),
+        _concat(Contact.given_name, Contact.family_name).ilike(like(compact), escape="\\"),
+        _concat(Contact.family_name_reading, Contact.given_name_reading)
+        .like(like(reading), escape="\\"),
+        _concat(Contact.given_name_reading, Contact.family_name_reading)
+        .like(like(reading), escape="\\"),
+        Contact.email.ilike(like(text), escape="\\"),
+        Company.name_en.ilike(like(text), escape="\\"),
+        Company.name_reading.like(like(reading), escape="\\"),
+    ]
+    folded = fold_company_name(q)
+    if folded:
+        conditions.append(Company.name_folded.like(like(folded), escape="\\"))
+    return stmt.where(or_(*conditions))
+
+
+def _concat(*columns):
+    """Columns joined end to end, a missing one counting as empty."""
+    out = func.coalesce(columns[0], "")
+    for column in columns[1:]:
+        out = out + func.coalesce(column, "")
+    return out
+
+
+def contact_contacted_since(day: date):
+    """The person was met at an encounter, or took part in an activity, on or after day."""
+    return or_(
+        exists().where(Encounter.contact_id == Contact.id, Encounter.met_on >= day),
+        exists().where(activity_contacts.c.contact_id == Contact.id,
+                       activity_contacts.c.activity_id == Activity.id,
+                       Activity.occurred_on >= day),
+    )
+
+
+def filter_contacts(stmt: Select, args: Mapping[str, Any], *, donations: bool) -> Select:
+    """Apply the contact list's search and filters; the statement must outer-join Company."""
+    args = clean_args("contacts", args, donations=donations)
+    if args.get("q"):
+        stmt = search_contacts(stmt, args["q"])
+    if to_int(args.get("company")) is not None:
+        stmt = stmt.where(Contact.company_id == to_int(args["company"]))
+    for key, column in (("dnc", Contact.do_not_contact), ("consent", Contact.consent)):
+        if args.get(key) in ("yes", "no"):
+            stmt = stmt.where(column.is_(args[key] == "yes"))
+    stmt = company_filters(stmt, args)
+    return contact_dates(stmt, args, contact_contacted_since)
+
+
+def contacts_query(args: Mapping[str, Any], *, donations: bool) -> Select:
+    """select(Contact) joined to its company, as the contact list filters it."""
+    stmt = select(Contact).outerjoin(Company, Contact.company_id == Company.id)
+    return filter_contacts(stmt, args, donations=donations)
+
+
+CONTACT_SORTS = {
+    "name": func.coalesce(Contact.family_name_reading, Contact.family_name)
+    + func.coalesce(Contact.given_name_reading, Contact.given_name, ""),
+    "company": func.coalesce(Company.name_reading, Company.name_folded),
+    "title": Contact.title,
+    "updated": Contact.updated_at,
+}
+
+
+
+
+def order_contacts(args: Mapping[str, Any]) -> list:
+    return order_by(CONTACT_SORTS, Contact, args)
