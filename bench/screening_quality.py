@@ -28,10 +28,12 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from crm.screening.names import Entry, Matcher, country_codes  # noqa: E402
+from crm.screening import evidence  # noqa: E402
+from crm.screening.names import Entry, Matcher  # noqa: E402
 from importers.screening import parse  # noqa: E402
 
 LISTS = [("sdn", "screening/ofac_sdn_2024-05-03.csv"),
@@ -207,16 +209,46 @@ def load_entries(data: Path) -> list[Entry]:
         path = data / rel
         parsed = parse(kind, path.read_bytes(), path.name)
         for e in parsed.entries:
-            entries.append(Entry(ref=(kind, e.entry_id), names=[e.name] + e.aliases,
-                                 entry_type=e.entry_type, countries=country_codes(e.countries)))
+            names = [e.name] + e.aliases
+            entries.append(Entry(ref=(kind, e.entry_id), names=names, entry_type=e.entry_type,
+                                 countries=evidence.entry_countries(
+                                     names, e.countries, e.remarks, e.entry_type),
+                                 jp_numbers=frozenset(evidence.jp_numbers(e.remarks)),
+                                 outside=evidence.OUTSIDE.get(kind)))
     return entries
 
 
-def edinet_companies(data: Path, listed_only: bool = True) -> list[tuple[str, str]]:
+class Filer(NamedTuple):
+    ja: str
+    en: str
+    number: str | None
+    #: an individual (提出者種別 個人...) is screened as a person, like a contact
+    person: bool
+    #: JP for a domestic filer (内国法人), None for a foreign one (the file gives no country)
+    country: str | None
+
+
+def edinet_companies(data: Path, listed_only: bool = True) -> list[Filer]:
+    """The EDINET filers: names, corporate number, and what kind of filer."""
     text = (data / "companies/EdinetcodeDlInfo_cp932.csv").read_bytes().decode("cp932")
     rows = csv.DictReader(io.StringIO(text.split("\n", 1)[1]))
-    return [(r["提出者名"], r["提出者名（英字）"]) for r in rows
-            if not listed_only or (r.get("証券コード") or "").strip()]
+    return [Filer(r["提出者名"], r["提出者名（英字）"], (r.get("提出者法人番号") or "").strip() or None,
+                  r["提出者種別"].startswith("個人"), _filer_country(r))
+            for r in rows if not listed_only or (r.get("証券コード") or "").strip()]
+
+
+def _filer_country(row: dict) -> str | None:
+    """JP for a domestic company or a resident; a foreign filer's country from its address
+    (アメリカ合衆国..., 英国...), as the CRM would hold it; None when the address names none."""
+    kind = row["提出者種別"]
+    if kind.startswith("内国") or (kind.startswith("個人") and "非居住者" not in kind):
+        return "JP"
+    return evidence.address_country(row["所在地"])
+
+
+def screen_filer(matcher: Matcher, f: Filer, threshold: float) -> list:
+    return matcher.search([n for n in (f.ja, f.en) if n], country=f.country, person=f.person,
+                          threshold=threshold, corporate_number=f.number)
 
 
 def screen_all(db: Path) -> None:
@@ -287,12 +319,12 @@ def main() -> None:
 
     companies = edinet_companies(args.data)
     timings, flagged = [], []
-    for ja, en in companies:
+    for f in companies:
         start = time.perf_counter()
-        hits = matcher.search([n for n in (ja, en) if n], country="JP", threshold=low)
+        hits = screen_filer(matcher, f, low)
         timings.append((time.perf_counter() - start) * 1000)
         if hits:
-            flagged.append((ja, en, hits[0]))
+            flagged.append((f.ja, f.en, hits[0]))
 
     positives = [r for r in results if r[0] not in CONTROLS]
     print(f"\nrecall set: {len(positives)} typed names (+{len(CONTROLS)} control); "
@@ -310,10 +342,10 @@ def main() -> None:
 
     everyone = edinet_companies(args.data, listed_only=False)
     flagged_all = []
-    for ja, en in everyone:
-        hits = matcher.search([n for n in (ja, en) if n], country="JP", threshold=low)
+    for f in everyone:
+        hits = screen_filer(matcher, f, low)
         if hits:
-            flagged_all.append((ja, en, hits[0]))
+            flagged_all.append((f.ja, f.en, hits[0]))
     print(f"\nissue 12: multi-script recall set {len(multi)} names; {len(LOOKALIKES)} clean "
           f"look-alikes; all {len(everyone):,} EDINET filers")
     print(f"{'threshold':>9}  {'multi-script recall':>19}  {'look-alikes raised':>18}  "
@@ -336,8 +368,10 @@ def main() -> None:
                   f"({c.how})")
     print(f"\nall EDINET filers flagged at {low:.2f} or more (top {args.show_fp}):")
     for ja, en, c in sorted(flagged_all, key=lambda f: -f[2].score)[:args.show_fp]:
-        print(f"  {c.score:.3f}  {ja} / {en}  ~  {c.ref[0]} {c.ref[1]} {c.matched_name!r} "
-              f"({c.how}: {c.query_key!r} ~ {c.matched_key!r})")
+        print(f"  {c.score:.3f} (names {c.name_score:.3f}{', ' if c.reasons else ''}"
+              f"{', '.join(c.reasons)})  {ja} / {en}  ~  {c.ref[0]} {c.ref[1]} "
+              f"{c.matched_name!r} ({c.how}: {c.query_key!r} ~ {c.matched_key!r}) "
+              f"{sorted(c.entry.countries)}")
 
     print("\nmissed or weak (score < 0.90):")
     for name, how, expected, score in results:

@@ -38,6 +38,8 @@ from functools import lru_cache
 from normality import ascii_text
 from rapidfuzz import fuzz, process
 
+from crm.screening import evidence
+
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆ヵヶー]")
 _LATIN_WORD = re.compile(r"[0-9a-z\u00c0-\u024f]+")
 #: a word in any script (Latin, Cyrillic, Arabic, Hangul, Greek ...)
@@ -430,7 +432,12 @@ def sound(name: str) -> str:
 #: Skeletons of words too common in company names to tell one from another by sound.
 GENERIC_SOUNDS = {"GRP", "HRDNG", "HRDNGS", "NBSTMNT", "NBSTMNTS", "NTRNTNR", "TRDNG", "NDSTR",
                   "BNK", "DPN", "KRPRTN", "KMPN", "TKNRD", "TKNRDS", "RKTRNKS", "NDNRNG",
-                  "SSTMS", "KPTR", "GRBR", "SRBS", "SRBSS", "R", "PRTNRS", "MDKR", "FRM"}
+                  "SSTMS", "KPTR", "GRBR", "SRBS", "SRBSS", "R", "PRTNRS", "MDKR", "FRM",
+                  # the same words as katakana writes them, and more of them
+                  "KPRSN", "MNDMNT", "PTNS", "FNS", "FNDS", "KNSRTNG", "PRNG", "STM", "SSTM",
+                  "NTNSNR", "RKTRK", "SBS", "FKTR", "NBSTS", "NBSTRS", "NTK", "NTWRK", "SRSNS",
+                  "SRTNS", "NTPRS", "NTRPRS", "KNPN", "RBRTRS", "KNSTRKSN", "DBRPMNT", "MPRT",
+                  "KSPRT", "SNTR", "ST"}
 
 
 def _distinctive(word: str) -> str:
@@ -440,7 +447,7 @@ def _distinctive(word: str) -> str:
     while changed:
         changed = False
         for generic in _GENERIC_BY_SIZE:
-            if word.endswith(generic) and len(word) - len(generic) >= 2:
+            if word.endswith(generic) and len(word) > len(generic):
                 word, changed = word[:-len(generic)], True
             elif word.startswith(generic) and len(word) - len(generic) >= 2:
                 word, changed = word[len(generic):], True
@@ -550,51 +557,12 @@ def fingerprint(*parts: object) -> str:
 
 # --- countries ---------------------------------------------------------------------------------------
 
-COUNTRY_NAMES = {
-    "afghanistan": "AF", "albania": "AL", "algeria": "DZ", "armenia": "AM", "azerbaijan": "AZ",
-    "bahrain": "BH", "belarus": "BY", "belgium": "BE", "bosnia and herzegovina": "BA",
-    "brazil": "BR", "bulgaria": "BG", "burma": "MM", "myanmar": "MM", "canada": "CA",
-    "central african republic": "CF", "china": "CN", "colombia": "CO", "cuba": "CU",
-    "cyprus": "CY", "democratic republic of the congo": "CD", "congo": "CG", "egypt": "EG",
-    "eritrea": "ER", "ethiopia": "ET", "france": "FR", "georgia": "GE", "germany": "DE",
-    "greece": "GR", "hong kong": "HK", "india": "IN", "indonesia": "ID", "iran": "IR",
-    "iran (islamic republic of)": "IR", "iraq": "IQ", "israel": "IL", "italy": "IT",
-    "japan": "JP", "jordan": "JO", "kazakhstan": "KZ", "kenya": "KE", "korea, north": "KP",
-    "north korea": "KP", "democratic people's republic of korea": "KP",
-    "korea, south": "KR", "south korea": "KR", "republic of korea": "KR", "kuwait": "KW",
-    "kyrgyzstan": "KG", "lebanon": "LB", "libya": "LY", "malaysia": "MY", "mali": "ML",
-    "mexico": "MX", "netherlands": "NL", "nicaragua": "NI", "niger": "NE", "nigeria": "NG",
-    "oman": "OM", "pakistan": "PK", "palestinian": "PS", "philippines": "PH", "qatar": "QA",
-    "russia": "RU", "russian federation": "RU", "rwanda": "RW", "saudi arabia": "SA",
-    "singapore": "SG", "somalia": "SO", "south sudan": "SS", "spain": "ES", "sudan": "SD",
-    "switzerland": "CH", "syria": "SY", "syrian arab republic": "SY", "taiwan": "TW",
-    "tajikistan": "TJ", "thailand": "TH", "trinidad and tobago": "TT", "tunisia": "TN",
-    "turkey": "TR", "turkiye": "TR", "türkiye": "TR", "uganda": "UG", "ukraine": "UA",
-    "united arab emirates": "AE", "uae": "AE", "united kingdom": "GB", "uk": "GB",
-    "united states": "US", "usa": "US", "united states of america": "US", "uzbekistan": "UZ",
-    "venezuela": "VE", "viet nam": "VN", "vietnam": "VN", "yemen": "YE", "zimbabwe": "ZW",
-    "中国": "CN", "中華人民共和国": "CN", "北朝鮮": "KP", "朝鮮民主主義人民共和国": "KP",
-    "イラン": "IR", "イラク": "IQ", "シリア": "SY", "パキスタン": "PK", "ロシア": "RU",
-    "アラブ首長国連邦": "AE", "イスラエル": "IL", "インド": "IN", "台湾": "TW", "香港": "HK",
-    "アフガニスタン": "AF", "レバノン": "LB", "エジプト": "EG", "トルコ": "TR", "日本": "JP",
-    "ベラルーシ": "BY", "ウクライナ": "UA", "ミャンマー": "MM", "韓国": "KR", "シンガポール": "SG",
-}
-
-
 def country_codes(values: list[str] | str | None) -> set[str]:
-    """ISO codes for the countries a list writes ('IR', 'Iran', 'イラン'); unknown names dropped."""
+    """ISO codes for the countries a list writes ('IR', 'Iran', 'イラン'); unknown names dropped
+    (country names from CLDR through Babel, see evidence.py)."""
     if isinstance(values, str):
         values = [v for v in values.split("\n") if v]
-    codes: set[str] = set()
-    for value in values or []:
-        text = nfkc(value).strip()
-        if re.fullmatch(r"[A-Z]{2}", text):
-            codes.add(text)
-            continue
-        code = COUNTRY_NAMES.get(text.casefold())
-        if code:
-            codes.add(code)
-    return codes
+    return {c for c in (evidence.country_code(nfkc(v)) for v in values or []) if c}
 
 
 # --- matching ----------------------------------------------------------------------------------------
@@ -611,10 +579,39 @@ ACRONYM_KEY = 4
 SOUND_FACTOR = 0.97
 #: Score of a sound key whose every word (two or more) is one of the entry's words.
 SOUND_PART = 92
+#: A reading of a subject's Japanese, Chinese or Korean name (or its sound) weighs this much when
+#: the subject also has its own Latin name (TWIN-BIRD is not read 'tsinbad' ~ SINBAD).
+READING_FACTOR = 0.95
+_READINGS = ("latin-cjk", "latin-zh", "sound")
 #: How far under the threshold (in points) the cheap bound may be and the pair still scored.
 PREFILTER_MARGIN = 12
 #: Words this common across all lists (document frequency) are not used to find candidates.
 MAX_POSTINGS = 400
+
+
+#: What a name that is one common English word scores at most: OFAC marks such aliases weak
+#: ('The Base' for al-Qaida, 'Alpha Group' for a KGB unit), and nomenklatura's logic-v1 weighs a
+#: weak-alias match 0.8. The entry still alarms when it is linked to the subject's country.
+WEAK_CAP = 0.80
+#: Zipf frequency (wordfreq) from which an English word is common ('base' 5.1, 'alpha' 4.3)
+COMMON_ZIPF = 4.0
+#: Words of company names that say nothing of which company it is.
+COMPANY_WORDS = {"group", "grup", "holding", "holdings", "company", "trading", "international",
+                 "industry", "unit", "corporation", "enterprise", "enterprises", "general",
+                 "global", "services", "service"}
+
+
+@lru_cache(maxsize=50_000)
+def weak_name(key: str) -> bool:
+    """True for a folded Latin key whose one distinctive word is a common English word."""
+    if _has_foreign(key) or is_cjk(key):
+        return False
+    words = [w for w in key.split() if w not in COMPANY_WORDS]
+    if len(words) != 1 or len(words[0]) <= 3 or words[0].isdigit():
+        return False
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(words[0], "en") >= COMMON_ZIPF
 
 
 @dataclass
@@ -624,6 +621,10 @@ class Entry:
     names: list[str]
     entry_type: str | None
     countries: set[str]
+    #: Japanese company numbers (the 12 digits of 会社法人等番号) the list gives for it
+    jp_numbers: frozenset[str] = frozenset()
+    #: a country the entry's list says it is outside of (evidence.OUTSIDE), when it gives none
+    outside: str | None = None
 
 
 @dataclass
@@ -638,6 +639,27 @@ class Candidate:
     how: str = ""
     query_key: str = ""
     matched_key: str = ""
+    #: the score on names (and the small country bonus) before the evidence qualified it
+    name_score: float = 0.0
+    #: what qualified it (evidence.REASONS): 'country-mismatch', 'orgid-mismatch' ...
+    reasons: tuple[str, ...] = ()
+
+
+def _share_countries(entries: list[Entry]) -> None:
+    """An organisation listed under the same name of two words or more on several lists is one
+    party (METI's EUL340 and OFAC's 19509 KOREA UNITED DEVELOPMENT BANK): an entry that gives no
+    country takes the countries the others give."""
+    by_name: dict[str, set[str]] = defaultdict(set)
+    for entry in entries:
+        if entry.entry_type != "individual" and entry.countries and entry.names:
+            key = fold(entry.names[0])
+            if len(key.split()) >= 2:
+                by_name[key] |= entry.countries
+    for entry in entries:
+        if entry.entry_type != "individual" and not entry.countries and entry.names:
+            shared = by_name.get(fold(entry.names[0]))
+            if shared:
+                entry.countries = set(shared)
 
 
 class Matcher:
@@ -652,10 +674,13 @@ class Matcher:
         #: True for a sound key (compared only with a query's sound key)
         self.key_sound: list[bool] = []
         self.key_kind: list[str] = []
+        #: True for a key that is one common word (with company words): a weak alias
+        self.key_weak: list[bool] = []
         self.postings: dict[str, list[int]] = defaultdict(list)
         for e_idx, entry in enumerate(entries):
             seen: set[str] = set()
             for name in entry.names:
+                weak = weak_name(fold(name))
                 for key, kind in match_keys(name):
                     if key in seen or not key:
                         continue
@@ -667,8 +692,10 @@ class Matcher:
                     self.key_name.append(name)
                     self.key_sound.append(kind == "sound")
                     self.key_kind.append(kind)
+                    self.key_weak.append(weak)
                     for token in set(self._tokens(key)):
                         self.postings[token].append(k)
+        _share_countries(entries)
         n = max(1, len(self.key_text))
         self.idf = {t: math.log(1 + n / len(p)) for t, p in self.postings.items()}
         self.default_idf = math.log(1 + n)
@@ -723,8 +750,10 @@ class Matcher:
             best = max(best, SOUND_PART)  # a middle name left out (Manuel Noriega)
         return best
 
-    def score_keys(self, query: str, key: str) -> float:
-        """0..100 for one folded query key against one folded entry key."""
+    def score_keys(self, query: str, key: str, drop: frozenset[str] = frozenset()) -> float:
+        """0..100 for one folded query key against one folded entry key. Words in `drop` (the
+        subject's own country: 'Sberbank of Russia' for a Russian 'Sberbank') are left out of
+        what a part of a name must cover."""
         if not query or not key:
             return 0.0
         q_words, k_words = query.split(), key.split()
@@ -743,17 +772,30 @@ class Matcher:
             best -= 6 if size <= 8 else 3 if size <= 12 else 0
         # all of the shorter name's words in the longer one: weigh what is left out by rarity
         short, long_ = (q_words, k_words) if len(q_words) <= len(k_words) else (k_words, q_words)
+        if drop and not drop & set(short):
+            long_ = [w for w in long_ if w not in drop] or long_
         if len(short) < len(long_):
-            matched = [w for w in short if any(fuzz.ratio(w, x) >= 90 for x in long_)]
+            # one word alone must be the same word (POPLAR is not THE POPULAR ARMY)
+            least = 100 if len(short) == 1 else 90
+            matched = [w for w in short if any(fuzz.ratio(w, x) >= least for x in long_)]
             if len(matched) == len(short):
                 covered = self._weight(short) / max(1e-9, self._weight(long_))
                 best = max(best, 100 * (0.55 + 0.45 * covered))
         return best
 
     def search(self, names: list[str], *, country: str | None = None, person: bool = False,
-               threshold: float = 0.0, limit: int = 20) -> list[Candidate]:
+               threshold: float = 0.0, limit: int = 20,
+               corporate_number: str | None = None) -> list[Candidate]:
         """Candidates for a subject (its names), best first; individual entries only for
-        people, entities (and entries of no stated type) only for companies."""
+        people, entities (and entries of no stated type) only for companies.
+
+        A candidate's `score` is its name score qualified by the evidence (evidence.py): for an
+        organisation, an entry linked only to other countries than the subject's, or a
+        Japanese company number that is not the subject's corporate number, lowers it; the
+        same number raises it. Candidates whose name score reaches the threshold are returned
+        even when the evidence puts them under it: the caller shows them as possible matches.
+        """
+        own_number = evidence.company_number(corporate_number)
         query: list[tuple[str, str, str]] = []
         seen: set[str] = set()
         # a subject with a name in Latin letters is compared by letters; only one written in
@@ -773,6 +815,7 @@ class Matcher:
         if not query:
             return []
         typed = [q for q in query if q[1] == "name" and not _has_foreign(q[0])]
+        own_country = evidence.country_words(country)
         cands = sorted(self._blocked([q for q, _, _ in query]))
         if not cands:
             return []
@@ -816,19 +859,50 @@ class Matcher:
             pool = [p for p in pool if p[0] in near]
             if not pool:
                 continue
-            scorer = self.score_sound if self.key_sound[k] else self.score_keys
-            raw = max((scorer(q, key), name, q, kind) for q, kind, name in pool)
+            if self.key_sound[k]:
+                scored = [(self.score_sound(q, key), name, q, kind) for q, kind, name in pool]
+            else:
+                scored = [(self.score_keys(q, key, drop=own_country), name, q, kind)
+                          for q, kind, name in pool]
+            if typed:  # the subject's own Latin spelling beats our reading of its other names
+                scored = [(s * (READING_FACTOR if kind in _READINGS else 1.0), name, q, kind)
+                          for s, name, q, kind in scored]
+            raw = max(scored)
             score = factor * raw[0] / 100
             if len(self.key_nospace[k]) <= SHORT_KEY:
                 score = min(score, SHORT_CAP)  # NEC, NSK, MEC: too short to raise alone
+            reasons: list[str] = []
             if country and entry.countries:
-                score += COUNTRY_BONUS if country in entry.countries else -COUNTRY_BONUS
-            score = max(0.0, min(1.0, score))
-            if score < threshold:
+                if country in entry.countries:
+                    score += COUNTRY_BONUS
+                    reasons.append("country-match")
+                else:
+                    score -= COUNTRY_BONUS
+            name_score = round(max(0.0, min(1.0, score)), 3)
+            linked = country in entry.countries if country else False
+            if self.key_weak[k] and not linked:
+                score = min(score, WEAK_CAP)  # 'The Base', 'Alpha Group'
+                reasons.append("weak-name")
+            if not person and country and not linked and (
+                    entry.countries or entry.outside == country):
+                score -= evidence.COUNTRY_MISMATCH - (COUNTRY_BONUS if entry.countries else 0)
+                reasons.append("country-mismatch")
+            if not person:
+                if own_number and entry.jp_numbers:
+                    if own_number in entry.jp_numbers:
+                        score += evidence.ORGID_MATCH
+                        reasons.append("orgid-match")
+                    else:
+                        score -= evidence.ORGID_MISMATCH
+                        reasons.append("orgid-mismatch")
+            score = round(max(0.0, min(1.0, score)), 3)
+            if max(score, name_score) < threshold:
                 continue
             e_idx = self.key_entry[k]
-            if e_idx not in best or score > best[e_idx].score:
+            if e_idx not in best or (score, name_score) > (best[e_idx].score,
+                                                           best[e_idx].name_score):
                 best[e_idx] = Candidate(ref=entry.ref, entry=entry, matched_name=self.key_name[k],
-                                        query_name=raw[1], score=round(score, 3), how=raw[3],
-                                        query_key=raw[2], matched_key=key)
-        return sorted(best.values(), key=lambda c: -c.score)[:limit]
+                                        query_name=raw[1], score=score, how=raw[3],
+                                        query_key=raw[2], matched_key=key,
+                                        name_score=name_score, reasons=tuple(reasons))
+        return sorted(best.values(), key=lambda c: (-c.score, -c.name_score))[:limit]
