@@ -35,6 +35,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
 from normality import ascii_text
 from rapidfuzz import fuzz, process
 
@@ -84,11 +85,17 @@ def _hira2kata(text: str) -> str:
 _LEGAL_SET = set(_LEGAL_LATIN)
 
 
+#: legal forms by their first word, longest first
+_LEGAL_BY_FIRST: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+for _form in _LEGAL_LATIN:
+    _LEGAL_BY_FIRST[_form[0]].append(_form)
+
+
 def _strip_legal_words(words: list[str]) -> list[str]:
     out: list[str] = []
     i = 0
     while i < len(words):
-        for form in _LEGAL_LATIN:
+        for form in _LEGAL_BY_FIRST.get(words[i], ()):
             if tuple(words[i:i + len(form)]) == form:
                 i += len(form)
                 break
@@ -163,16 +170,23 @@ _kakasi = None
 def romaji(name: str | None) -> str:
     """Hepburn romaji of the Japanese part of a name ('' when there is none), long vowels folded:
     トヨタ自動車 -> 'toyota jidosha'."""
-    global _kakasi
     text = fold(name)
     if not is_cjk(text):
         return ""
+    out = " ".join(h for token in text.split() for h in _hepburn(token) if h.strip())
+    return fold(_long_vowels(out))
+
+
+@lru_cache(maxsize=100_000)
+def _hepburn(text: str) -> tuple[str, ...]:
+    """pykakasi's Hepburn of one word, its parts in order (cached: family and given names
+    recur across thousands of contacts)."""
+    global _kakasi
     if _kakasi is None:
         import pykakasi
 
         _kakasi = pykakasi.kakasi()
-    out = " ".join(item["hepburn"] for item in _kakasi.convert(text) if item["hepburn"].strip())
-    return fold(_long_vowels(out))
+    return tuple(item["hepburn"] for item in _kakasi.convert(text))
 
 
 def _long_vowels(text: str) -> str:
@@ -261,12 +275,7 @@ def _romanise_span(span: str, japanese: bool) -> list[str]:
     if _HANGUL.search(span) or not japanese:
         # Chinese (pinyin) or Korean: the syllables of one run are one word (Zhuhai Zhenrong)
         return ["".join(_ascii(span).replace("-", "").split())]
-    global _kakasi
-    if _kakasi is None:
-        import pykakasi
-
-        _kakasi = pykakasi.kakasi()
-    return [_long_vowels(i["hepburn"]) for i in _kakasi.convert(span) if i["hepburn"].strip()]
+    return [_long_vowels(h) for h in _hepburn(span) if h.strip()]
 
 
 def _translated(folded: str, japanese: bool, alternative: int = 0,
@@ -470,12 +479,7 @@ _KANA_ONLY = re.compile(r"[\u30a1-\u30fcー]+")
 def _loose_romaji(token: str) -> str:
     """Hepburn of a katakana word without the vowels Japanese adds to foreign consonants:
     アスコテック 'asukotekku' -> 'askotek' (ASCOTEC), ズベルバンク -> 'zuberbank'."""
-    global _kakasi
-    if _kakasi is None:
-        import pykakasi
-
-        _kakasi = pykakasi.kakasi()
-    text = _long_vowels("".join(i["hepburn"] for i in _kakasi.convert(token)))
+    text = _long_vowels("".join(_hepburn(token)))
     text = text.replace("tsu", "ts")
     text = re.sub(r"(?<=[kgszbpmfrh])u(?=[^aeiouy]|$)", "", text)
     text = re.sub(r"(?<=[td])o(?=[^aeiouy]|$)", "", text)
@@ -828,13 +832,12 @@ class Matcher:
                                [self.key_nospace[k] for k in cands], scorer=fuzz.ratio,
                                workers=1)
         cutoff = 100 * (threshold - COUNTRY_BONUS) - PREFILTER_MARGIN
+        cuts = np.array([cutoff / SOUND_FACTOR if self.key_sound[k] else cutoff for k in cands])
+        close = np.maximum(bound, spaced) >= cuts[None, :]
         best: dict[int, Candidate] = {}
-        for j, k in enumerate(cands):
-            near = {texts[i] for i in range(len(texts))
-                    if max(bound[i][j], spaced[i][j]) >= cutoff / (
-                        SOUND_FACTOR if self.key_sound[k] else 1.0)}
-            if not near:
-                continue
+        for j in np.flatnonzero(close.any(axis=0)):
+            k = cands[j]
+            near = {texts[i] for i in np.flatnonzero(close[:, j])}
             entry = self.entries[self.key_entry[k]]
             if entry.entry_type is not None:
                 if person and entry.entry_type != "individual":
