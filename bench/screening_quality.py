@@ -251,36 +251,80 @@ def screen_filer(matcher: Matcher, f: Filer, threshold: float) -> list:
                           threshold=threshold, corporate_number=f.number)
 
 
-def screen_all(db: Path) -> None:
-    """`crm screen --all` on a database (lists imported beforehand): companies per second and
-    the peak memory (max RSS) of that process."""
+def matcher_alone(db: Path, sample: int) -> tuple[int, float]:
+    """The matcher alone on the database's first `sample` companies and their contacts: the
+    same searches `crm screen --all` makes (company names; each contact's names as a person),
+    without its cache, its rows and its writes. Returns (companies, seconds)."""
+    import os
+
+    os.environ["DATABASE_URL"] = f"sqlite:///{db.resolve()}"
+    from sqlalchemy import select
+
+    from crm import create_app
+    from crm.extensions import db as sa
+    from crm.screening import services
+
+    app = create_app()
+    with app.app_context():
+        m, _ = services.matcher()
+        limit = services.threshold()
+        companies = [services.CompanyNames(*r) for r in sa.session.execute(
+            select(*services._COMPANY_COLUMNS).order_by(services.Company.id).limit(sample))]
+        contacts: dict[int, list] = {}
+        for r in sa.session.execute(select(*services._CONTACT_COLUMNS).where(
+                services.Contact.company_id.in_([c.id for c in companies]))):
+            contacts.setdefault(r[0], []).append(services.ContactNames(*r[1:]))
+        start = time.perf_counter()
+        for c in companies:
+            m.search(services._company_names(c), country=c.country, threshold=limit,
+                     corporate_number=c.corporate_number)
+            for person in contacts.get(c.id, []):
+                m.search(services._contact_names(person), country=c.country, person=True,
+                         threshold=limit)
+        return len(companies), time.perf_counter() - start
+
+
+def screen_all(db: Path, sample: int) -> None:
+    """`crm screen --all` on a database (lists imported beforehand; it writes its screenings
+    there): companies per second and the peak memory (max RSS) of that process, next to the
+    matcher alone in this process on a sample of the same companies."""
+    import json
     import os
     import resource
+    import sqlite3
     import subprocess
 
     root = Path(__file__).resolve().parent.parent
     env = dict(os.environ, DATABASE_URL=f"sqlite:///{db.resolve()}")
-    crm = str(root / ".venv/bin/crm")
-    import sqlite3
-
     with sqlite3.connect(db) as con:
         count = "{:,} companies, {:,} contacts".format(
             *(con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
               for t in ("companies", "contacts")))
+    n_alone, took_alone = matcher_alone(db, sample)
     start = time.perf_counter()
-    out = subprocess.run([crm, "screen", "--all", "--json"], env=env, capture_output=True)
+    out = subprocess.run([str(root / ".venv/bin/crm"), "screen", "--all", "--json"], env=env,
+                         capture_output=True)
     took = time.perf_counter() - start
     if out.returncode:
         print(out.stderr.decode()[-2000:])
         sys.exit(out.returncode)
-    result = __import__("json").loads(out.stdout)
+    result = json.loads(out.stdout)
     n = len(result["companies"])
     flagged = sum(1 for c in result["companies"] if c["hits"])
+    possible = sum(1 for c in result["companies"] if c["possible"] and not c["hits"])
     review = sum(1 for c in result["companies"] if c.get("review"))
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"crm screen --all on {db}: {n:,} companies ({count} in the database) in "
-          f"{took:.0f} s = {n / took:.0f} companies/s; {flagged:,} with hits, {review:,} "
-          f"needing review; peak memory (max RSS) {peak:.0f} MB")
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"database {db}: {count}; load average {load}")
+    print(f"matcher alone (this process, first {n_alone:,} companies with their contacts, no "
+          f"cache, no writes): {n_alone / took_alone:,.1f} companies/s")
+    print(f"crm screen --all (its own process: lists read, contacts, search cache, screenings "
+          f"and hits written, a commit per 1,000 companies): {n:,} companies in {took:,.0f} s "
+          f"= {n / took:,.1f} companies/s (matcher build included); peak memory (max RSS) "
+          f"{peak:,.0f} MB")
+    print(f"  {flagged:,} with hits, {possible:,} more with possible matches only, {review:,} "
+          f"needing review; screen --all / matcher alone = "
+          f"{(n / took) / (n_alone / took_alone):.2f}")
 
 
 def main() -> None:
@@ -288,10 +332,13 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=Path("/work/shared/data"))
     ap.add_argument("--show-fp", type=int, default=15, help="list this many flagged companies")
     ap.add_argument("--screen-all", type=Path, metavar="DB",
-                    help="only time `crm screen --all` on this SQLite database")
+                    help="only time `crm screen --all` on this SQLite database (it writes its "
+                         "screenings there), next to the matcher alone")
+    ap.add_argument("--sample", type=int, default=2000,
+                    help="companies the matcher alone is timed on (default 2,000)")
     args = ap.parse_args()
     if args.screen_all:
-        screen_all(args.screen_all)
+        screen_all(args.screen_all, args.sample)
         return
 
     t0 = time.perf_counter()

@@ -244,6 +244,8 @@ GLOSSARY: dict[str, str | tuple[str, ...]] = {
     "북한": "north korea", "러시아": "russia", "이란": "iran",
 }
 _GLOSSARY_MAX = max(len(w) for w in GLOSSARY)
+#: glossary words read two ways (朝鮮: Korea or Choson)
+_ALTERNATIVE_WORDS = [w for w, v in GLOSSARY.items() if isinstance(v, tuple)]
 
 #: Latin words written differently for one thing (after folding): compared as one.
 SYNONYMS = {"airlines": "air", "airline": "air", "airways": "air", "aviation": "air",
@@ -308,7 +310,7 @@ def _translated(folded: str, japanese: bool, alternative: int = 0,
     return out
 
 
-def _latin_forms(name: str) -> list[tuple[str, str]]:
+def _latin_forms(name: str, chinese: bool = True) -> list[tuple[str, str]]:
     """The name in Latin letters, folded, with its kind: 'latin-cjk' for a Japanese reading of
     Japanese/Chinese characters (romaji, glossary words translated), 'latin-zh' for a Chinese
     (pinyin) or Korean reading, 'latin' for any other script through ICU."""
@@ -320,9 +322,12 @@ def _latin_forms(name: str) -> list[tuple[str, str]]:
         japanese = bool(_KANA_CHARS.search(base))
         # kanji only: read both ways, Japanese (pykakasi) and Chinese (pinyin)
         readings = [True, False] if is_cjk(base) and not japanese else [japanese]
+        if not chinese:
+            readings = [r for r in readings if r] or readings
+        alternatives = (0, 1) if any(w in base for w in _ALTERNATIVE_WORDS) else (0,)
         for reading in readings:
             kind = "latin-cjk" if reading else "latin-zh"
-            for alternative in (0, 1):
+            for alternative in alternatives:
                 forms.append((" ".join(p.lstrip("=") for parts in
                                        _translated(base, reading, alternative) for p in parts),
                               kind))
@@ -505,7 +510,7 @@ def _hangul_person(token: str) -> str:
 
 
 @lru_cache(maxsize=200_000)
-def match_keys(name: str | None) -> tuple[tuple[str, str], ...]:
+def match_keys(name: str | None, chinese: bool = True) -> tuple[tuple[str, str], ...]:
     """Every (key, kind) a name is matched under. kind 'name': folded, in its own script (Latin
     names too); 'latin': another Latin form (ICU transliteration, spelling variant);
     'latin-cjk' / 'latin-zh': a Japanese / Chinese-or-Korean reading of CJK or Hangul (translated
@@ -520,7 +525,7 @@ def match_keys(name: str | None) -> tuple[tuple[str, str], ...]:
         r = romaji(name)
         if r:
             out.setdefault(r, "latin-cjk")
-    for key, kind in _latin_forms(name):
+    for key, kind in _latin_forms(name, chinese):
         out.setdefault(key, kind)
     for key, kind in list(out.items()):
         if _has_foreign(key) or len(key.replace(" ", "")) <= ACRONYM_KEY:
@@ -807,7 +812,8 @@ class Matcher:
         # (and not one with a kanji name: its kana reading is a Japanese reading, 高橋 タカハシ)
         by_sound = all(_has_foreign(fold(n)) and sound(n) for n in names if fold(n))
         for name in names:
-            for key, kind in match_keys(name):
+            # a Japanese company's kanji are read in Japanese only (not in pinyin)
+            for key, kind in match_keys(name, country != "JP"):
                 if kind == "sound" and (not by_sound or not _sound_enough(key)):
                     continue
                 if kind == "latin-zh" and country == "JP":
