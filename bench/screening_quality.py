@@ -28,10 +28,12 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from crm.screening.names import Entry, Matcher, country_codes  # noqa: E402
+from crm.screening import evidence  # noqa: E402
+from crm.screening.names import Entry, Matcher  # noqa: E402
 from importers.screening import parse  # noqa: E402
 
 LISTS = [("sdn", "screening/ofac_sdn_2024-05-03.csv"),
@@ -207,48 +209,122 @@ def load_entries(data: Path) -> list[Entry]:
         path = data / rel
         parsed = parse(kind, path.read_bytes(), path.name)
         for e in parsed.entries:
-            entries.append(Entry(ref=(kind, e.entry_id), names=[e.name] + e.aliases,
-                                 entry_type=e.entry_type, countries=country_codes(e.countries)))
+            names = [e.name] + e.aliases
+            entries.append(Entry(ref=(kind, e.entry_id), names=names, entry_type=e.entry_type,
+                                 countries=evidence.entry_countries(
+                                     names, e.countries, e.remarks, e.entry_type),
+                                 jp_numbers=frozenset(evidence.jp_numbers(e.remarks)),
+                                 outside=evidence.OUTSIDE.get(kind)))
     return entries
 
 
-def edinet_companies(data: Path, listed_only: bool = True) -> list[tuple[str, str]]:
+class Filer(NamedTuple):
+    ja: str
+    en: str
+    number: str | None
+    #: an individual (提出者種別 個人...) is screened as a person, like a contact
+    person: bool
+    #: JP for a domestic filer (内国法人), None for a foreign one (the file gives no country)
+    country: str | None
+
+
+def edinet_companies(data: Path, listed_only: bool = True) -> list[Filer]:
+    """The EDINET filers: names, corporate number, and what kind of filer."""
     text = (data / "companies/EdinetcodeDlInfo_cp932.csv").read_bytes().decode("cp932")
     rows = csv.DictReader(io.StringIO(text.split("\n", 1)[1]))
-    return [(r["提出者名"], r["提出者名（英字）"]) for r in rows
-            if not listed_only or (r.get("証券コード") or "").strip()]
+    return [Filer(r["提出者名"], r["提出者名（英字）"], (r.get("提出者法人番号") or "").strip() or None,
+                  r["提出者種別"].startswith("個人"), _filer_country(r))
+            for r in rows if not listed_only or (r.get("証券コード") or "").strip()]
 
 
-def screen_all(db: Path) -> None:
-    """`crm screen --all` on a database (lists imported beforehand): companies per second and
-    the peak memory (max RSS) of that process."""
+def _filer_country(row: dict) -> str | None:
+    """JP for a domestic company or a resident; a foreign filer's country from its address
+    (アメリカ合衆国..., 英国...), as the CRM would hold it; None when the address names none."""
+    kind = row["提出者種別"]
+    if kind.startswith("内国") or (kind.startswith("個人") and "非居住者" not in kind):
+        return "JP"
+    return evidence.address_country(row["所在地"])
+
+
+def screen_filer(matcher: Matcher, f: Filer, threshold: float) -> list:
+    return matcher.search([n for n in (f.ja, f.en) if n], country=f.country, person=f.person,
+                          threshold=threshold, corporate_number=f.number)
+
+
+def matcher_alone(db: Path, sample: int) -> tuple[int, float]:
+    """The matcher alone on the database's first `sample` companies and their contacts: the
+    same searches `crm screen --all` makes (company names; each contact's names as a person),
+    without its cache, its rows and its writes. Returns (companies, seconds)."""
+    import os
+
+    os.environ["DATABASE_URL"] = f"sqlite:///{db.resolve()}"
+    from sqlalchemy import select
+
+    from crm import create_app
+    from crm.extensions import db as sa
+    from crm.screening import services
+
+    app = create_app()
+    with app.app_context():
+        m, _ = services.matcher()
+        limit = services.threshold()
+        companies = [services.CompanyNames(*r) for r in sa.session.execute(
+            select(*services._COMPANY_COLUMNS).order_by(services.Company.id).limit(sample))]
+        contacts: dict[int, list] = {}
+        for r in sa.session.execute(select(*services._CONTACT_COLUMNS).where(
+                services.Contact.company_id.in_([c.id for c in companies]))):
+            contacts.setdefault(r[0], []).append(services.ContactNames(*r[1:]))
+        start = time.perf_counter()
+        for c in companies:
+            m.search(services._company_names(c), country=c.country, threshold=limit,
+                     corporate_number=c.corporate_number)
+            for person in contacts.get(c.id, []):
+                m.search(services._contact_names(person), country=c.country, person=True,
+                         threshold=limit)
+        return len(companies), time.perf_counter() - start
+
+
+def screen_all(db: Path, sample: int) -> None:
+    """`crm screen --all` on a database (lists imported beforehand; it writes its screenings
+    there): companies per second and the peak memory (max RSS) of that process, next to the
+    matcher alone in this process on a sample of the same companies."""
+    import json
     import os
     import resource
+    import sqlite3
     import subprocess
 
     root = Path(__file__).resolve().parent.parent
     env = dict(os.environ, DATABASE_URL=f"sqlite:///{db.resolve()}")
-    crm = str(root / ".venv/bin/crm")
-    import sqlite3
-
     with sqlite3.connect(db) as con:
         count = "{:,} companies, {:,} contacts".format(
             *(con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
               for t in ("companies", "contacts")))
+    n_alone, took_alone = matcher_alone(db, sample)
     start = time.perf_counter()
-    out = subprocess.run([crm, "screen", "--all", "--json"], env=env, capture_output=True)
+    out = subprocess.run([str(root / ".venv/bin/crm"), "screen", "--all", "--json"], env=env,
+                         capture_output=True)
     took = time.perf_counter() - start
     if out.returncode:
         print(out.stderr.decode()[-2000:])
         sys.exit(out.returncode)
-    result = __import__("json").loads(out.stdout)
+    result = json.loads(out.stdout)
     n = len(result["companies"])
     flagged = sum(1 for c in result["companies"] if c["hits"])
+    possible = sum(1 for c in result["companies"] if c["possible"] and not c["hits"])
     review = sum(1 for c in result["companies"] if c.get("review"))
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"crm screen --all on {db}: {n:,} companies ({count} in the database) in "
-          f"{took:.0f} s = {n / took:.0f} companies/s; {flagged:,} with hits, {review:,} "
-          f"needing review; peak memory (max RSS) {peak:.0f} MB")
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"database {db}: {count}; load average {load}")
+    print(f"matcher alone (this process, first {n_alone:,} companies with their contacts, no "
+          f"cache, no writes): {n_alone / took_alone:,.1f} companies/s")
+    print(f"crm screen --all (its own process: lists read, contacts, search cache, screenings "
+          f"and hits written, a commit per 1,000 companies): {n:,} companies in {took:,.0f} s "
+          f"= {n / took:,.1f} companies/s (matcher build included); peak memory (max RSS) "
+          f"{peak:,.0f} MB")
+    print(f"  {flagged:,} with hits, {possible:,} more with possible matches only, {review:,} "
+          f"needing review; screen --all / matcher alone = "
+          f"{(n / took) / (n_alone / took_alone):.2f}")
 
 
 def main() -> None:
@@ -256,10 +332,13 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=Path("/work/shared/data"))
     ap.add_argument("--show-fp", type=int, default=15, help="list this many flagged companies")
     ap.add_argument("--screen-all", type=Path, metavar="DB",
-                    help="only time `crm screen --all` on this SQLite database")
+                    help="only time `crm screen --all` on this SQLite database (it writes its "
+                         "screenings there), next to the matcher alone")
+    ap.add_argument("--sample", type=int, default=2000,
+                    help="companies the matcher alone is timed on (default 2,000)")
     args = ap.parse_args()
     if args.screen_all:
-        screen_all(args.screen_all)
+        screen_all(args.screen_all, args.sample)
         return
 
     t0 = time.perf_counter()
@@ -287,12 +366,12 @@ def main() -> None:
 
     companies = edinet_companies(args.data)
     timings, flagged = [], []
-    for ja, en in companies:
+    for f in companies:
         start = time.perf_counter()
-        hits = matcher.search([n for n in (ja, en) if n], country="JP", threshold=low)
+        hits = screen_filer(matcher, f, low)
         timings.append((time.perf_counter() - start) * 1000)
         if hits:
-            flagged.append((ja, en, hits[0]))
+            flagged.append((f.ja, f.en, hits[0]))
 
     positives = [r for r in results if r[0] not in CONTROLS]
     print(f"\nrecall set: {len(positives)} typed names (+{len(CONTROLS)} control); "
@@ -310,10 +389,10 @@ def main() -> None:
 
     everyone = edinet_companies(args.data, listed_only=False)
     flagged_all = []
-    for ja, en in everyone:
-        hits = matcher.search([n for n in (ja, en) if n], country="JP", threshold=low)
+    for f in everyone:
+        hits = screen_filer(matcher, f, low)
         if hits:
-            flagged_all.append((ja, en, hits[0]))
+            flagged_all.append((f.ja, f.en, hits[0]))
     print(f"\nissue 12: multi-script recall set {len(multi)} names; {len(LOOKALIKES)} clean "
           f"look-alikes; all {len(everyone):,} EDINET filers")
     print(f"{'threshold':>9}  {'multi-script recall':>19}  {'look-alikes raised':>18}  "
@@ -336,8 +415,10 @@ def main() -> None:
                   f"({c.how})")
     print(f"\nall EDINET filers flagged at {low:.2f} or more (top {args.show_fp}):")
     for ja, en, c in sorted(flagged_all, key=lambda f: -f[2].score)[:args.show_fp]:
-        print(f"  {c.score:.3f}  {ja} / {en}  ~  {c.ref[0]} {c.ref[1]} {c.matched_name!r} "
-              f"({c.how}: {c.query_key!r} ~ {c.matched_key!r})")
+        print(f"  {c.score:.3f} (names {c.name_score:.3f}{', ' if c.reasons else ''}"
+              f"{', '.join(c.reasons)})  {ja} / {en}  ~  {c.ref[0]} {c.ref[1]} "
+              f"{c.matched_name!r} ({c.how}: {c.query_key!r} ~ {c.matched_key!r}) "
+              f"{sorted(c.entry.countries)}")
 
     print("\nmissed or weak (score < 0.90):")
     for name, how, expected, score in results:

@@ -141,7 +141,7 @@ def test_cli_screens_any_name_and_reports_review(app, runner, lists, make_compan
     companies = {c["id"]: c for c in json.loads(result.output)["companies"]}
     assert companies[odd.id]["review"] is True and companies[odd.id]["hits"]
     assert companies[plain.id] == {"id": plain.id, "name": "Sakata Seed", "hits": [],
-                                   "review": False}
+                                   "possible": [], "review": False}
     result = runner.invoke(args=["screen", "--all"])
     assert "1 needing review" in result.output
 

@@ -85,37 +85,33 @@ def screen_command(name: str | None, all_companies: bool, country: str | None,
                    as_json: bool) -> None:
     """Screen NAME, or every company with --all, against every current list. Only candidates
     at or above the threshold the web pages raise are printed."""
-    from sqlalchemy import select
-
+    from crm.audit.services import set_actor
     from crm.common.services import ValidationError, unit_of_work
     from crm.extensions import db
     from crm.screening import services
-    from crm.screening.models import Screening
 
     if bool(name) == all_companies:
         click.echo("Error: give a NAME or --all (not both).", err=True)
         sys.exit(2)
     try:
-        with unit_of_work("cli"):
-            if all_companies:
-                if not services.current_lists():
-                    services._refuse_without_lists()
-                first = db.session.scalar(select(db.func.max(Screening.id))) or 0
-                services.rescreen_all(trigger="cli")
-                screenings = db.session.execute(
-                    select(Screening).where(Screening.id > first,
-                                            Screening.company_id.is_not(None))
-                    .order_by(Screening.company_id)).scalars().all()
-                out = {"companies": [
-                    {"id": s.company_id, "name": s.subject_name,
-                     "hits": services.hits_json([h for h in s.hits if h.status != "cleared"]),
-                     # a name that cannot be read is never 'clear': a person must look
-                     "review": any(h.list_kind == services.REVIEW_KIND
-                                   and h.status != "cleared" for h in s.hits)}
-                    for s in screenings]}
-            else:
+        if all_companies:
+            if not services.current_lists():
+                services._refuse_without_lists()
+            # batches are committed as they go: bounded memory, and a long run keeps its work
+            set_actor(None, "cli")
+            companies: list[dict] = []
+            try:
+                services.rescreen_all(trigger="cli", commit_each=True,
+                                      on_batch=lambda plans: companies.extend(
+                                          _summary(values, hits) for values, hits in plans))
+            except BaseException:
+                db.session.rollback()  # the batch under way; the ones before are kept
+                raise
+            out = {"companies": companies}
+        else:
+            with unit_of_work("cli"):
                 screening = services.screen_name(name, country=country, trigger="cli")
-                out = {"hits": services.hits_json(screening.hits)}
+                out = {"hits": _hits_out(screening.hits, screening.threshold)}
     except ValidationError as err:
         for field, message in err.errors.items():
             click.echo(f"Error: {field}: {message}", err=True)
@@ -128,11 +124,43 @@ def screen_command(name: str | None, all_companies: bool, country: str | None,
         return
     flagged = [c for c in out["companies"] if c["hits"]]
     review = sum(1 for c in out["companies"] if c["review"])
+    possible = [c for c in out["companies"] if c["possible"] and not c["hits"]]
     click.echo(f"Screened {len(out['companies']):,} companies; {len(flagged):,} with hits"
-               f" ({review:,} needing review: a name the matcher cannot read).")
+               f" ({review:,} needing review: a name the matcher cannot read); "
+               f"{len(possible):,} more with possible matches under the threshold "
+               "(shown on their screening page).")
     for company in flagged:
         click.echo(f"#{company['id']} {company['name']}")
-        _print_hits(company["hits"], indent="    ")
+        _print_hits(company["hits"] + [dict(h, possible=True) for h in company["possible"]],
+                    indent="    ")
+
+
+def _hits_out(hits: list, limit: float) -> list[dict]:
+    """Hits as the CLI prints them; a possible match (under the threshold by its evidence) is
+    marked as such."""
+    from crm.screening import services
+
+    out = services.hits_json(hits)
+    for item, hit in zip(out, hits):
+        if services.possible(hit, limit):
+            item["possible"] = True
+    return out
+
+
+def _summary(values: dict, hits: list[dict]) -> dict:
+    """One company of `crm screen --all`: its raised hits (not cleared), possible matches."""
+    from crm.screening import services
+    from crm.screening.models import Hit
+
+    objects = [Hit(**h) for h in hits]
+    limit = values["threshold"]
+    return {"id": values["company_id"], "name": values["subject_name"],
+            "hits": services.hits_json([h for h in objects if services.waiting(h, limit)
+                                        or h.status == "blocked"]),
+            "possible": services.hits_json([h for h in objects if services.possible(h, limit)]),
+            # a name that cannot be read is never 'clear': a person must look
+            "review": any(h.list_kind == services.REVIEW_KIND and h.status != "cleared"
+                          for h in objects)}
 
 
 def _print_hits(hits: list[dict], indent: str = "") -> None:
@@ -143,4 +171,9 @@ def _print_hits(hits: list[dict], indent: str = "") -> None:
             click.echo(f"{indent}NEEDS REVIEW  the matcher cannot read {h['name']!r}: "
                        "not clear until a person looks at it")
             continue
-        click.echo(f"{indent}{h['score']:.3f}  {h['list']:<9} {h['entry_id']:<14} {h['name']}")
+        why = ""
+        if h.get("reasons"):
+            why = f"  ({', '.join(h['reasons'])}; names {h['name_score']:.3f})"
+        mark = "possible  " if h.get("possible") else ""
+        click.echo(f"{indent}{h['score']:.3f}  {mark}{h['list']:<9} {h['entry_id']:<14} "
+                   f"{h['name']}{why}")

@@ -8,13 +8,10 @@ from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from crm.common.forms import options, strip
+from crm.screening.kinds import DECISIONS, LISTS
 
-KIND_LABELS = {"csl": _l("US Consolidated Screening List (CSV)"),
-               "sdn": _l("OFAC SDN (CSV)"), "dpl": _l("BIS Denied Persons List (tab-separated)"),
-               "un": _l("UN Security Council consolidated list (XML)"),
-               "meti-eul": _l("METI End User List (CSV/xlsx, or the names file)")}
-DECISION_LABELS = {"clear": _l("Clear (false positive)"), "escalate": _l("Escalate"),
-                   "block": _l("Block")}
+KIND_LABELS = {kind: file_label for kind, (_, file_label) in LISTS.items()}
+DECISION_LABELS = {decision: label for decision, (label, _) in DECISIONS.items()}
 
 
 class ListImportForm(FlaskForm):

@@ -9,17 +9,18 @@ from sqlalchemy import (JSON, CheckConstraint, Date, Float, ForeignKey, Index, S
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.extensions import db, utcnow
+from crm.screening.kinds import DECISION_STATUS, LIST_KINDS  # noqa: F401 (re-exported)
+from crm.screening.kinds import DECISIONS as _DECISIONS
+from crm.screening.kinds import HIT_STATUSES as _HIT_STATUSES
 
 if TYPE_CHECKING:
     from crm.auth.models import User
     from crm.companies.models import Company
     from crm.contacts.models import Contact
 
-LIST_KINDS = ("csl", "sdn", "dpl", "un", "meti-eul")
-HIT_STATUSES = ("open", "cleared", "escalated", "blocked")
-DECISIONS = ("clear", "escalate", "block")
-#: decision -> the hit status it leaves
-DECISION_STATUS = {"clear": "cleared", "escalate": "escalated", "block": "blocked"}
+
+HIT_STATUSES = tuple(_HIT_STATUSES)
+DECISIONS = tuple(_DECISIONS)
 
 
 class ScreeningList(db.Model):

@@ -35,9 +35,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
 from normality import ascii_text
 from rapidfuzz import fuzz, process
 
+from crm.screening import evidence
 from importers.folding import nfkc
 
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆ヵヶー]")
@@ -80,11 +82,17 @@ def _hira2kata(text: str) -> str:
 _LEGAL_SET = set(_LEGAL_LATIN)
 
 
+#: legal forms by their first word, longest first
+_LEGAL_BY_FIRST: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+for _form in _LEGAL_LATIN:
+    _LEGAL_BY_FIRST[_form[0]].append(_form)
+
+
 def _strip_legal_words(words: list[str]) -> list[str]:
     out: list[str] = []
     i = 0
     while i < len(words):
-        for form in _LEGAL_LATIN:
+        for form in _LEGAL_BY_FIRST.get(words[i], ()):
             if tuple(words[i:i + len(form)]) == form:
                 i += len(form)
                 break
@@ -159,16 +167,23 @@ _kakasi = None
 def romaji(name: str | None) -> str:
     """Hepburn romaji of the Japanese part of a name ('' when there is none), long vowels folded:
     トヨタ自動車 -> 'toyota jidosha'."""
-    global _kakasi
     text = fold(name)
     if not is_cjk(text):
         return ""
+    out = " ".join(h for token in text.split() for h in _hepburn(token) if h.strip())
+    return fold(_long_vowels(out))
+
+
+@lru_cache(maxsize=100_000)
+def _hepburn(text: str) -> tuple[str, ...]:
+    """pykakasi's Hepburn of one word, its parts in order (cached: family and given names
+    recur across thousands of contacts)."""
+    global _kakasi
     if _kakasi is None:
         import pykakasi
 
         _kakasi = pykakasi.kakasi()
-    out = " ".join(item["hepburn"] for item in _kakasi.convert(text) if item["hepburn"].strip())
-    return fold(_long_vowels(out))
+    return tuple(item["hepburn"] for item in _kakasi.convert(text))
 
 
 def _long_vowels(text: str) -> str:
@@ -226,6 +241,8 @@ GLOSSARY: dict[str, str | tuple[str, ...]] = {
     "북한": "north korea", "러시아": "russia", "이란": "iran",
 }
 _GLOSSARY_MAX = max(len(w) for w in GLOSSARY)
+#: glossary words read two ways (朝鮮: Korea or Choson)
+_ALTERNATIVE_WORDS = [w for w, v in GLOSSARY.items() if isinstance(v, tuple)]
 
 #: Latin words written differently for one thing (after folding): compared as one.
 SYNONYMS = {"airlines": "air", "airline": "air", "airways": "air", "aviation": "air",
@@ -257,12 +274,7 @@ def _romanise_span(span: str, japanese: bool) -> list[str]:
     if _HANGUL.search(span) or not japanese:
         # Chinese (pinyin) or Korean: the syllables of one run are one word (Zhuhai Zhenrong)
         return ["".join(_ascii(span).replace("-", "").split())]
-    global _kakasi
-    if _kakasi is None:
-        import pykakasi
-
-        _kakasi = pykakasi.kakasi()
-    return [_long_vowels(i["hepburn"]) for i in _kakasi.convert(span) if i["hepburn"].strip()]
+    return [_long_vowels(h) for h in _hepburn(span) if h.strip()]
 
 
 def _translated(folded: str, japanese: bool, alternative: int = 0,
@@ -295,7 +307,7 @@ def _translated(folded: str, japanese: bool, alternative: int = 0,
     return out
 
 
-def _latin_forms(name: str) -> list[tuple[str, str]]:
+def _latin_forms(name: str, chinese: bool = True) -> list[tuple[str, str]]:
     """The name in Latin letters, folded, with its kind: 'latin-cjk' for a Japanese reading of
     Japanese/Chinese characters (romaji, glossary words translated), 'latin-zh' for a Chinese
     (pinyin) or Korean reading, 'latin' for any other script through ICU."""
@@ -307,9 +319,12 @@ def _latin_forms(name: str) -> list[tuple[str, str]]:
         japanese = bool(_KANA_CHARS.search(base))
         # kanji only: read both ways, Japanese (pykakasi) and Chinese (pinyin)
         readings = [True, False] if is_cjk(base) and not japanese else [japanese]
+        if not chinese:
+            readings = [r for r in readings if r] or readings
+        alternatives = (0, 1) if any(w in base for w in _ALTERNATIVE_WORDS) else (0,)
         for reading in readings:
             kind = "latin-cjk" if reading else "latin-zh"
-            for alternative in (0, 1):
+            for alternative in alternatives:
                 forms.append((" ".join(p.lstrip("=") for parts in
                                        _translated(base, reading, alternative) for p in parts),
                               kind))
@@ -428,7 +443,12 @@ def sound(name: str) -> str:
 #: Skeletons of words too common in company names to tell one from another by sound.
 GENERIC_SOUNDS = {"GRP", "HRDNG", "HRDNGS", "NBSTMNT", "NBSTMNTS", "NTRNTNR", "TRDNG", "NDSTR",
                   "BNK", "DPN", "KRPRTN", "KMPN", "TKNRD", "TKNRDS", "RKTRNKS", "NDNRNG",
-                  "SSTMS", "KPTR", "GRBR", "SRBS", "SRBSS", "R", "PRTNRS", "MDKR", "FRM"}
+                  "SSTMS", "KPTR", "GRBR", "SRBS", "SRBSS", "R", "PRTNRS", "MDKR", "FRM",
+                  # the same words as katakana writes them, and more of them
+                  "KPRSN", "MNDMNT", "PTNS", "FNS", "FNDS", "KNSRTNG", "PRNG", "STM", "SSTM",
+                  "NTNSNR", "RKTRK", "SBS", "FKTR", "NBSTS", "NBSTRS", "NTK", "NTWRK", "SRSNS",
+                  "SRTNS", "NTPRS", "NTRPRS", "KNPN", "RBRTRS", "KNSTRKSN", "DBRPMNT", "MPRT",
+                  "KSPRT", "SNTR", "ST"}
 
 
 def _distinctive(word: str) -> str:
@@ -438,7 +458,7 @@ def _distinctive(word: str) -> str:
     while changed:
         changed = False
         for generic in _GENERIC_BY_SIZE:
-            if word.endswith(generic) and len(word) - len(generic) >= 2:
+            if word.endswith(generic) and len(word) > len(generic):
                 word, changed = word[:-len(generic)], True
             elif word.startswith(generic) and len(word) - len(generic) >= 2:
                 word, changed = word[len(generic):], True
@@ -461,12 +481,7 @@ _KANA_ONLY = re.compile(r"[\u30a1-\u30fcー]+")
 def _loose_romaji(token: str) -> str:
     """Hepburn of a katakana word without the vowels Japanese adds to foreign consonants:
     アスコテック 'asukotekku' -> 'askotek' (ASCOTEC), ズベルバンク -> 'zuberbank'."""
-    global _kakasi
-    if _kakasi is None:
-        import pykakasi
-
-        _kakasi = pykakasi.kakasi()
-    text = _long_vowels("".join(i["hepburn"] for i in _kakasi.convert(token)))
+    text = _long_vowels("".join(_hepburn(token)))
     text = text.replace("tsu", "ts")
     text = re.sub(r"(?<=[kgszbpmfrh])u(?=[^aeiouy]|$)", "", text)
     text = re.sub(r"(?<=[td])o(?=[^aeiouy]|$)", "", text)
@@ -492,7 +507,7 @@ def _hangul_person(token: str) -> str:
 
 
 @lru_cache(maxsize=200_000)
-def match_keys(name: str | None) -> tuple[tuple[str, str], ...]:
+def match_keys(name: str | None, chinese: bool = True) -> tuple[tuple[str, str], ...]:
     """Every (key, kind) a name is matched under. kind 'name': folded, in its own script (Latin
     names too); 'latin': another Latin form (ICU transliteration, spelling variant);
     'latin-cjk' / 'latin-zh': a Japanese / Chinese-or-Korean reading of CJK or Hangul (translated
@@ -507,7 +522,7 @@ def match_keys(name: str | None) -> tuple[tuple[str, str], ...]:
         r = romaji(name)
         if r:
             out.setdefault(r, "latin-cjk")
-    for key, kind in _latin_forms(name):
+    for key, kind in _latin_forms(name, chinese):
         out.setdefault(key, kind)
     for key, kind in list(out.items()):
         if _has_foreign(key) or len(key.replace(" ", "")) <= ACRONYM_KEY:
@@ -548,51 +563,12 @@ def fingerprint(*parts: object) -> str:
 
 # --- countries ---------------------------------------------------------------------------------------
 
-COUNTRY_NAMES = {
-    "afghanistan": "AF", "albania": "AL", "algeria": "DZ", "armenia": "AM", "azerbaijan": "AZ",
-    "bahrain": "BH", "belarus": "BY", "belgium": "BE", "bosnia and herzegovina": "BA",
-    "brazil": "BR", "bulgaria": "BG", "burma": "MM", "myanmar": "MM", "canada": "CA",
-    "central african republic": "CF", "china": "CN", "colombia": "CO", "cuba": "CU",
-    "cyprus": "CY", "democratic republic of the congo": "CD", "congo": "CG", "egypt": "EG",
-    "eritrea": "ER", "ethiopia": "ET", "france": "FR", "georgia": "GE", "germany": "DE",
-    "greece": "GR", "hong kong": "HK", "india": "IN", "indonesia": "ID", "iran": "IR",
-    "iran (islamic republic of)": "IR", "iraq": "IQ", "israel": "IL", "italy": "IT",
-    "japan": "JP", "jordan": "JO", "kazakhstan": "KZ", "kenya": "KE", "korea, north": "KP",
-    "north korea": "KP", "democratic people's republic of korea": "KP",
-    "korea, south": "KR", "south korea": "KR", "republic of korea": "KR", "kuwait": "KW",
-    "kyrgyzstan": "KG", "lebanon": "LB", "libya": "LY", "malaysia": "MY", "mali": "ML",
-    "mexico": "MX", "netherlands": "NL", "nicaragua": "NI", "niger": "NE", "nigeria": "NG",
-    "oman": "OM", "pakistan": "PK", "palestinian": "PS", "philippines": "PH", "qatar": "QA",
-    "russia": "RU", "russian federation": "RU", "rwanda": "RW", "saudi arabia": "SA",
-    "singapore": "SG", "somalia": "SO", "south sudan": "SS", "spain": "ES", "sudan": "SD",
-    "switzerland": "CH", "syria": "SY", "syrian arab republic": "SY", "taiwan": "TW",
-    "tajikistan": "TJ", "thailand": "TH", "trinidad and tobago": "TT", "tunisia": "TN",
-    "turkey": "TR", "turkiye": "TR", "türkiye": "TR", "uganda": "UG", "ukraine": "UA",
-    "united arab emirates": "AE", "uae": "AE", "united kingdom": "GB", "uk": "GB",
-    "united states": "US", "usa": "US", "united states of america": "US", "uzbekistan": "UZ",
-    "venezuela": "VE", "viet nam": "VN", "vietnam": "VN", "yemen": "YE", "zimbabwe": "ZW",
-    "中国": "CN", "中華人民共和国": "CN", "北朝鮮": "KP", "朝鮮民主主義人民共和国": "KP",
-    "イラン": "IR", "イラク": "IQ", "シリア": "SY", "パキスタン": "PK", "ロシア": "RU",
-    "アラブ首長国連邦": "AE", "イスラエル": "IL", "インド": "IN", "台湾": "TW", "香港": "HK",
-    "アフガニスタン": "AF", "レバノン": "LB", "エジプト": "EG", "トルコ": "TR", "日本": "JP",
-    "ベラルーシ": "BY", "ウクライナ": "UA", "ミャンマー": "MM", "韓国": "KR", "シンガポール": "SG",
-}
-
-
 def country_codes(values: list[str] | str | None) -> set[str]:
-    """ISO codes for the countries a list writes ('IR', 'Iran', 'イラン'); unknown names dropped."""
+    """ISO codes for the countries a list writes ('IR', 'Iran', 'イラン'); unknown names dropped
+    (country names from CLDR through Babel, see evidence.py)."""
     if isinstance(values, str):
         values = [v for v in values.split("\n") if v]
-    codes: set[str] = set()
-    for value in values or []:
-        text = nfkc(value).strip()
-        if re.fullmatch(r"[A-Z]{2}", text):
-            codes.add(text)
-            continue
-        code = COUNTRY_NAMES.get(text.casefold())
-        if code:
-            codes.add(code)
-    return codes
+    return {c for c in (evidence.country_code(nfkc(v)) for v in values or []) if c}
 
 
 # --- matching ----------------------------------------------------------------------------------------
@@ -609,10 +585,39 @@ ACRONYM_KEY = 4
 SOUND_FACTOR = 0.97
 #: Score of a sound key whose every word (two or more) is one of the entry's words.
 SOUND_PART = 92
+#: A reading of a subject's Japanese, Chinese or Korean name (or its sound) weighs this much when
+#: the subject also has its own Latin name (TWIN-BIRD is not read 'tsinbad' ~ SINBAD).
+READING_FACTOR = 0.95
+_READINGS = ("latin-cjk", "latin-zh", "sound")
 #: How far under the threshold (in points) the cheap bound may be and the pair still scored.
 PREFILTER_MARGIN = 12
 #: Words this common across all lists (document frequency) are not used to find candidates.
 MAX_POSTINGS = 400
+
+
+#: What a name that is one common English word scores at most: OFAC marks such aliases weak
+#: ('The Base' for al-Qaida, 'Alpha Group' for a KGB unit), and nomenklatura's logic-v1 weighs a
+#: weak-alias match 0.8. The entry still alarms when it is linked to the subject's country.
+WEAK_CAP = 0.80
+#: Zipf frequency (wordfreq) from which an English word is common ('base' 5.1, 'alpha' 4.3)
+COMMON_ZIPF = 4.0
+#: Words of company names that say nothing of which company it is.
+COMPANY_WORDS = {"group", "grup", "holding", "holdings", "company", "trading", "international",
+                 "industry", "unit", "corporation", "enterprise", "enterprises", "general",
+                 "global", "services", "service"}
+
+
+@lru_cache(maxsize=50_000)
+def weak_name(key: str) -> bool:
+    """True for a folded Latin key whose one distinctive word is a common English word."""
+    if _has_foreign(key) or is_cjk(key):
+        return False
+    words = [w for w in key.split() if w not in COMPANY_WORDS]
+    if len(words) != 1 or len(words[0]) <= 3 or words[0].isdigit():
+        return False
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(words[0], "en") >= COMMON_ZIPF
 
 
 @dataclass
@@ -622,6 +627,10 @@ class Entry:
     names: list[str]
     entry_type: str | None
     countries: set[str]
+    #: Japanese company numbers (the 12 digits of 会社法人等番号) the list gives for it
+    jp_numbers: frozenset[str] = frozenset()
+    #: a country the entry's list says it is outside of (evidence.OUTSIDE), when it gives none
+    outside: str | None = None
 
 
 @dataclass
@@ -636,6 +645,27 @@ class Candidate:
     how: str = ""
     query_key: str = ""
     matched_key: str = ""
+    #: the score on names (and the small country bonus) before the evidence qualified it
+    name_score: float = 0.0
+    #: what qualified it (evidence.REASONS): 'country-mismatch', 'orgid-mismatch' ...
+    reasons: tuple[str, ...] = ()
+
+
+def _share_countries(entries: list[Entry]) -> None:
+    """An organisation listed under the same name of two words or more on several lists is one
+    party (METI's EUL340 and OFAC's 19509 KOREA UNITED DEVELOPMENT BANK): an entry that gives no
+    country takes the countries the others give."""
+    by_name: dict[str, set[str]] = defaultdict(set)
+    for entry in entries:
+        if entry.entry_type != "individual" and entry.countries and entry.names:
+            key = fold(entry.names[0])
+            if len(key.split()) >= 2:
+                by_name[key] |= entry.countries
+    for entry in entries:
+        if entry.entry_type != "individual" and not entry.countries and entry.names:
+            shared = by_name.get(fold(entry.names[0]))
+            if shared:
+                entry.countries = set(shared)
 
 
 class Matcher:
@@ -650,10 +680,13 @@ class Matcher:
         #: True for a sound key (compared only with a query's sound key)
         self.key_sound: list[bool] = []
         self.key_kind: list[str] = []
+        #: True for a key that is one common word (with company words): a weak alias
+        self.key_weak: list[bool] = []
         self.postings: dict[str, list[int]] = defaultdict(list)
         for e_idx, entry in enumerate(entries):
             seen: set[str] = set()
             for name in entry.names:
+                weak = weak_name(fold(name))
                 for key, kind in match_keys(name):
                     if key in seen or not key:
                         continue
@@ -665,8 +698,10 @@ class Matcher:
                     self.key_name.append(name)
                     self.key_sound.append(kind == "sound")
                     self.key_kind.append(kind)
+                    self.key_weak.append(weak)
                     for token in set(self._tokens(key)):
                         self.postings[token].append(k)
+        _share_countries(entries)
         n = max(1, len(self.key_text))
         self.idf = {t: math.log(1 + n / len(p)) for t, p in self.postings.items()}
         self.default_idf = math.log(1 + n)
@@ -721,8 +756,10 @@ class Matcher:
             best = max(best, SOUND_PART)  # a middle name left out (Manuel Noriega)
         return best
 
-    def score_keys(self, query: str, key: str) -> float:
-        """0..100 for one folded query key against one folded entry key."""
+    def score_keys(self, query: str, key: str, drop: frozenset[str] = frozenset()) -> float:
+        """0..100 for one folded query key against one folded entry key. Words in `drop` (the
+        subject's own country: 'Sberbank of Russia' for a Russian 'Sberbank') are left out of
+        what a part of a name must cover."""
         if not query or not key:
             return 0.0
         q_words, k_words = query.split(), key.split()
@@ -741,17 +778,30 @@ class Matcher:
             best -= 6 if size <= 8 else 3 if size <= 12 else 0
         # all of the shorter name's words in the longer one: weigh what is left out by rarity
         short, long_ = (q_words, k_words) if len(q_words) <= len(k_words) else (k_words, q_words)
+        if drop and not drop & set(short):
+            long_ = [w for w in long_ if w not in drop] or long_
         if len(short) < len(long_):
-            matched = [w for w in short if any(fuzz.ratio(w, x) >= 90 for x in long_)]
+            # one word alone must be the same word (POPLAR is not THE POPULAR ARMY)
+            least = 100 if len(short) == 1 else 90
+            matched = [w for w in short if any(fuzz.ratio(w, x) >= least for x in long_)]
             if len(matched) == len(short):
                 covered = self._weight(short) / max(1e-9, self._weight(long_))
                 best = max(best, 100 * (0.55 + 0.45 * covered))
         return best
 
     def search(self, names: list[str], *, country: str | None = None, person: bool = False,
-               threshold: float = 0.0, limit: int = 20) -> list[Candidate]:
+               threshold: float = 0.0, limit: int = 20,
+               corporate_number: str | None = None) -> list[Candidate]:
         """Candidates for a subject (its names), best first; individual entries only for
-        people, entities (and entries of no stated type) only for companies."""
+        people, entities (and entries of no stated type) only for companies.
+
+        A candidate's `score` is its name score qualified by the evidence (evidence.py): for an
+        organisation, an entry linked only to other countries than the subject's, or a
+        Japanese company number that is not the subject's corporate number, lowers it; the
+        same number raises it. Candidates whose name score reaches the threshold are returned
+        even when the evidence puts them under it: the caller shows them as possible matches.
+        """
+        own_number = evidence.company_number(corporate_number)
         query: list[tuple[str, str, str]] = []
         seen: set[str] = set()
         # a subject with a name in Latin letters is compared by letters; only one written in
@@ -759,7 +809,8 @@ class Matcher:
         # (and not one with a kanji name: its kana reading is a Japanese reading, 高橋 タカハシ)
         by_sound = all(_has_foreign(fold(n)) and sound(n) for n in names if fold(n))
         for name in names:
-            for key, kind in match_keys(name):
+            # a Japanese company's kanji are read in Japanese only (not in pinyin)
+            for key, kind in match_keys(name, country != "JP"):
                 if kind == "sound" and (not by_sound or not _sound_enough(key)):
                     continue
                 if kind == "latin-zh" and country == "JP":
@@ -771,6 +822,7 @@ class Matcher:
         if not query:
             return []
         typed = [q for q in query if q[1] == "name" and not _has_foreign(q[0])]
+        own_country = evidence.country_words(country)
         cands = sorted(self._blocked([q for q, _, _ in query]))
         if not cands:
             return []
@@ -783,13 +835,12 @@ class Matcher:
                                [self.key_nospace[k] for k in cands], scorer=fuzz.ratio,
                                workers=1)
         cutoff = 100 * (threshold - COUNTRY_BONUS) - PREFILTER_MARGIN
+        cuts = np.array([cutoff / SOUND_FACTOR if self.key_sound[k] else cutoff for k in cands])
+        close = np.maximum(bound, spaced) >= cuts[None, :]
         best: dict[int, Candidate] = {}
-        for j, k in enumerate(cands):
-            near = {texts[i] for i in range(len(texts))
-                    if max(bound[i][j], spaced[i][j]) >= cutoff / (
-                        SOUND_FACTOR if self.key_sound[k] else 1.0)}
-            if not near:
-                continue
+        for j in np.flatnonzero(close.any(axis=0)):
+            k = cands[j]
+            near = {texts[i] for i in np.flatnonzero(close[:, j])}
             entry = self.entries[self.key_entry[k]]
             if entry.entry_type is not None:
                 if person and entry.entry_type != "individual":
@@ -814,19 +865,50 @@ class Matcher:
             pool = [p for p in pool if p[0] in near]
             if not pool:
                 continue
-            scorer = self.score_sound if self.key_sound[k] else self.score_keys
-            raw = max((scorer(q, key), name, q, kind) for q, kind, name in pool)
+            if self.key_sound[k]:
+                scored = [(self.score_sound(q, key), name, q, kind) for q, kind, name in pool]
+            else:
+                scored = [(self.score_keys(q, key, drop=own_country), name, q, kind)
+                          for q, kind, name in pool]
+            if typed:  # the subject's own Latin spelling beats our reading of its other names
+                scored = [(s * (READING_FACTOR if kind in _READINGS else 1.0), name, q, kind)
+                          for s, name, q, kind in scored]
+            raw = max(scored)
             score = factor * raw[0] / 100
             if len(self.key_nospace[k]) <= SHORT_KEY:
                 score = min(score, SHORT_CAP)  # NEC, NSK, MEC: too short to raise alone
+            reasons: list[str] = []
             if country and entry.countries:
-                score += COUNTRY_BONUS if country in entry.countries else -COUNTRY_BONUS
-            score = max(0.0, min(1.0, score))
-            if score < threshold:
+                if country in entry.countries:
+                    score += COUNTRY_BONUS
+                    reasons.append("country-match")
+                else:
+                    score -= COUNTRY_BONUS
+            name_score = round(max(0.0, min(1.0, score)), 3)
+            linked = country in entry.countries if country else False
+            if self.key_weak[k] and not linked:
+                score = min(score, WEAK_CAP)  # 'The Base', 'Alpha Group'
+                reasons.append("weak-name")
+            if not person and country and not linked and (
+                    entry.countries or entry.outside == country):
+                score -= evidence.COUNTRY_MISMATCH - (COUNTRY_BONUS if entry.countries else 0)
+                reasons.append("country-mismatch")
+            if not person:
+                if own_number and entry.jp_numbers:
+                    if own_number in entry.jp_numbers:
+                        score += evidence.ORGID_MATCH
+                        reasons.append("orgid-match")
+                    else:
+                        score -= evidence.ORGID_MISMATCH
+                        reasons.append("orgid-mismatch")
+            score = round(max(0.0, min(1.0, score)), 3)
+            if max(score, name_score) < threshold:
                 continue
             e_idx = self.key_entry[k]
-            if e_idx not in best or score > best[e_idx].score:
+            if e_idx not in best or (score, name_score) > (best[e_idx].score,
+                                                           best[e_idx].name_score):
                 best[e_idx] = Candidate(ref=entry.ref, entry=entry, matched_name=self.key_name[k],
-                                        query_name=raw[1], score=round(score, 3), how=raw[3],
-                                        query_key=raw[2], matched_key=key)
-        return sorted(best.values(), key=lambda c: -c.score)[:limit]
+                                        query_name=raw[1], score=score, how=raw[3],
+                                        query_key=raw[2], matched_key=key,
+                                        name_score=name_score, reasons=tuple(reasons))
+        return sorted(best.values(), key=lambda c: (-c.score, -c.name_score))[:limit]

@@ -14,26 +14,31 @@ from crm.common.services import ValidationError
 from crm.common.views import form_errors, get_or_404, require
 from crm.companies.models import Company
 from crm.extensions import db
-from crm.screening import services
+from crm.screening import kinds, services
 from crm.screening.forms import DECISION_LABELS, DecisionForm, ListImportForm, ScreenNameForm
 from crm.screening.models import Hit, Screening, ScreeningList
 
 bp = Blueprint("screening", __name__, url_prefix="/screening")
 
-CLEARANCE_CLASSES = {"unscreened": "secondary", "clear": "success", "open": "warning",
-                     "review": "warning",
-                     "blocked": "danger"}
+CLEARANCE_CLASSES = {state: css for state, (_, css) in kinds.CLEARANCES.items()}
+STATUS_CLASSES = {status: css for status, (_, css) in kinds.HIT_STATUSES.items()}
 
 
 def clearance_labels() -> dict[str, str]:
-    return {"unscreened": _("Not screened"), "clear": _("Clear"),
-            "open": _("Hits to decide"), "blocked": _("Blocked"),
-            "review": _("Needs review (a name the matcher cannot read)")}
+    return kinds.labels(kinds.CLEARANCES)
 
 
 def status_labels() -> dict[str, str]:
-    return {"open": _("To decide"), "cleared": _("Cleared"), "escalated": _("Escalated"),
-            "blocked": _("Blocked")}
+    return kinds.labels(kinds.HIT_STATUSES)
+
+
+def _hit_context() -> dict:
+    """What the hit partial (screening/_entry.html) needs besides the hit."""
+    return {"status_labels": status_labels(), "status_classes": STATUS_CLASSES,
+            "labels": services.list_labels(), "reason_labels": kinds.labels(kinds.REASONS),
+            "is_possible": services.possible,
+            "raised_count": lambda s: sum(1 for h in s.hits if h.status != "cleared"
+                                          and services.raised(h, s.threshold))}
 
 
 @bp.app_context_processor
@@ -46,7 +51,7 @@ def _panel() -> dict:
         return {"state": state, "label": clearance_labels()[state],
                 "css": CLEARANCE_CLASSES[state], "latest": latest,
                 "open": sum(1 for h in (latest.hits if latest else [])
-                            if h.status in ("open", "escalated"))}
+                            if services.waiting(h, latest.threshold))}
 
     return {"screening_panel": screening_panel}
 
@@ -60,8 +65,7 @@ def _index_page(name_form: ScreenNameForm | None = None, import_form: ListImport
         "screening/index.html", lists=lists, current=[lst for lst in lists if lst.current],
         attention=services.companies_needing_attention(),
         import_form=import_form or ListImportForm(), name_form=name_form or ScreenNameForm(),
-        result=result, threshold=services.threshold(), labels=services.list_labels(),
-        status_labels=status_labels())
+        result=result, threshold=services.threshold(), **_hit_context())
 
 
 @bp.get("/")
@@ -125,14 +129,16 @@ def _company_page(company: Company, forms: dict[int, DecisionForm] | None = None
     for hit in hits:
         forms.setdefault(hit.id, DecisionForm(prefix=f"hit{hit.id}"))
     state = services.clearance_of(latest, company)
+    limit = latest.threshold if latest else services.threshold()
     return render_template(
         "screening/company.html", company=company, latest=latest, history=history,
-        raised=[h for h in hits if h.carried_from_id is None or h.status != "cleared"],
+        raised=[h for h in hits if (h.carried_from_id is None or h.status != "cleared")
+                and not services.possible(h, limit)],
+        possible=[h for h in hits if services.possible(h, limit)],
         remembered=[h for h in hits if h.carried_from_id is not None and h.status == "cleared"],
         forms=forms, state=state, state_label=clearance_labels()[state],
-        state_css=CLEARANCE_CLASSES[state], status_labels=status_labels(),
-        decision_labels=DECISION_LABELS, labels=services.list_labels(),
-        has_lists=bool(services.current_lists()))
+        state_css=CLEARANCE_CLASSES[state], decision_labels=DECISION_LABELS,
+        has_lists=bool(services.current_lists()), **_hit_context())
 
 
 @bp.get("/companies/<int:company_id>")
@@ -191,5 +197,4 @@ def screening(screening_id: int):
     """One screening as it was run: the subject, the lists' versions, the hits."""
     record = get_or_404(Screening, screening_id, selectinload(Screening.hits)
                         .selectinload(Hit.decisions))
-    return render_template("screening/screening.html", screening=record,
-                           status_labels=status_labels(), labels=services.list_labels())
+    return render_template("screening/screening.html", screening=record, **_hit_context())
