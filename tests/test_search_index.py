@@ -96,6 +96,23 @@ def test_search_groups_by_kind_with_totals(ix):
     assert not results.partial
 
 
+def test_search_counts_matches_up_to_the_cap_and_says_when_there_are_more(ix, monkeypatch):
+    import search_index.index
+
+    monkeypatch.setattr(search_index.index, "COUNT_CAP", 3)
+    with ix.batch() as batch:
+        for n in range(6):
+            batch.upsert("seed", n, {"title": f"電池 {n}"}, tags={"status": n % 2})
+        batch.upsert("company", 1, {"name": "電池商事"})
+    results = ix.search("電池", kinds=["seed", "company"], limit=2)
+    # Six seeds match: counting stops past three, so the total says "more than 3".
+    assert results.totals == {"seed": 4, "company": 1}
+    assert results.capped("seed") and not results.capped("company")
+    assert len(results.by_kind()["seed"]) == 2
+    filtered = ix.search("電池", kinds=["seed"], limit=2, where={"status": 1})
+    assert filtered.totals == {"seed": 3} and not filtered.capped("seed")
+
+
 def test_search_needs_every_word_and_falls_back_to_some(ix):
     ix.upsert("seed", 1, {"title": "全固体電池", "text": "cobalt"})
     ix.upsert("seed", 2, {"title": "電池リサイクル"})
