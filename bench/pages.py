@@ -100,7 +100,7 @@ def pages_to_measure() -> list[tuple[str, str]]:
         ),
         ("contacts, page 1", "/contacts/"),
         (f"contacts ?q={CONTACT_WORD}", f"/contacts/?q={CONTACT_WORD}"),
-        ("contacts ?q=example (e-mail)", "/contacts/?q=example"),
+        ("contacts ?q=tanaka (reading, e-mail)", "/contacts/?q=tanaka"),
         (f"search ?q={SEARCH_WORD}", f"/search/?q={SEARCH_WORD}"),
         ("search ?q=sensor", "/search/?q=sensor"),
         ("match seeds (a Japanese need)", f"/search/match?kind=seed&text={MATCH_NEED}"),
