@@ -240,6 +240,8 @@ class _Reader:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.searcher = None
+        #: Counts the searchers opened: results cached under one are stale under the next.
+        self.generation = 0
 
 
 class Index:
@@ -250,6 +252,8 @@ class Index:
         self._ixes: dict[str, Any] = {}
         self._readers: dict[str, _Reader] = {}
         self._guard = threading.Lock()
+        self._found: OrderedDict[tuple, tuple[float, list, int]] = OrderedDict()
+        self._found_lock = threading.Lock()
 
     # -- opening -------------------------------------------------------------------------
     @classmethod
@@ -365,6 +369,8 @@ class Index:
                     yield None
                     return
                 reader.searcher = ix.searcher(weighting=BM25F())
+                reader.generation += 1
+                reader.searcher.kk_generation = reader.generation
             yield reader.searcher
 
     # -- writing ---------------------------------------------------------------------------
@@ -512,11 +518,36 @@ class Index:
                 if searcher is None:
                     totals[kind] = 0
                     continue
-                results = searcher.search(query, limit=limit, filter=_where(where))
-                totals[kind] = _count(searcher, results, query, where, limit)
-                for hit in results:
-                    hits.append(Hit(kind, _unkey(hit["key"]), hit.score, words))
+                found, totals[kind] = self._search_kind(searcher, kind, query, limit, where)
+            hits.extend(Hit(kind, _unkey(key), score, words) for key, score in found)
         return SearchResults(hits, totals, cap=_cap(limit))
+
+    def _search_kind(self, searcher, kind, query, limit, where) -> tuple[list, int]:
+        """(key, score) of a kind's best `limit` documents and the capped total, reused while
+        the kind's index is unchanged (RESULTS_SECONDS at most): the same words are searched
+        again and again, and Whoosh scores every document that has them."""
+        key = (kind, searcher.kk_generation, repr(query), limit,
+               repr(sorted((where or {}).items())))
+        now = time.monotonic()
+        with self._found_lock:
+            cached = self._found.get(key)
+            if cached is not None and now - cached[0] < RESULTS_SECONDS:
+                self._found.move_to_end(key)
+                return cached[1], cached[2]
+        results = searcher.search(query, limit=limit, filter=_where(where))
+        found = [(hit["key"], hit.score) for hit in results]
+        total = _count(searcher, results, query, where, limit)
+        with self._found_lock:
+            self._found[key] = (now, found, total)
+            while len(self._found) > RESULTS_CACHED:
+                self._found.popitem(last=False)
+        return found, total
+
+
+#: search() reuses a kind's results for the same query while that kind's index is unchanged,
+#: for this many seconds at most, and keeps this many result lists per process.
+RESULTS_SECONDS = 60.0
+RESULTS_CACHED = 512
 
 
 def _count(searcher, results, query, where, limit: int) -> int:

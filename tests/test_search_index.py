@@ -113,6 +113,21 @@ def test_search_counts_matches_up_to_the_cap_and_says_when_there_are_more(ix, mo
     assert filtered.totals == {"seed": 3} and not filtered.capped("seed")
 
 
+def test_repeated_searches_see_every_change_to_the_index(ix, tmp_path):
+    ix.upsert("seed", 1, {"title": "水素の貯蔵"})
+    assert [h.id for h in ix.search("水素")] == [1]
+    assert [h.id for h in ix.search("水素")] == [1]  # the same search again
+    ix.upsert("seed", 2, {"title": "水素 水素 水素"})
+    again = ix.search("水素")
+    assert {h.id for h in again} == {1, 2} and again.totals["seed"] == 2
+    ix.delete("seed", 1)
+    assert [h.id for h in ix.search("水素")] == [2]
+    # Another process's change (another Index on the same folder) shows too.
+    with Index.open(tmp_path / "ix") as other:
+        other.upsert("seed", 3, {"title": "液体水素"})
+    assert {h.id for h in ix.search("水素")} == {2, 3}
+
+
 def test_search_needs_every_word_and_falls_back_to_some(ix):
     ix.upsert("seed", 1, {"title": "全固体電池", "text": "cobalt"})
     ix.upsert("seed", 2, {"title": "電池リサイクル"})
