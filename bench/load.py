@@ -6,12 +6,24 @@
     DATABASE_URL=... CRM_INDEX_MODE=worker .venv/bin/crm index worker &
     DATABASE_URL=... .venv/bin/python bench/load.py --url http://127.0.0.1:8000 \\
         --users 8,16,32 --seconds 60 --json bench/out/load.json
+    # the same levels as people who pause 1-5 s between clicks
+    DATABASE_URL=... .venv/bin/python bench/load.py --url http://127.0.0.1:8000 \
+        --users 8,16,32 --seconds 60 --think 1-5 --json bench/out/load-think.json
 
 Each virtual user logs in as one of the demo users (manager, liaison, bd, staff, liaison2; the
-password from instance/demo-credentials.txt or --password), then, without think time, picks
-one action after another by weight: company and contact lists, company pages, search, match,
-dashboards, home, *My portfolio*, company edits, activity logging, fair entries, and the bare
-`/healthz` route (the framework's own cost, in the same run). Forms are posted as a browser
+password from instance/demo-credentials.txt or --password), then picks one action after
+another by weight: company and contact lists (paging, and searching them by name), company
+pages, search, match, dashboards, home, *My portfolio*, company edits, activity logging, fair
+entries, and the bare `/healthz` route (the framework's own cost, in the same run).
+
+What "N users" means depends on --think:
+- `--think 0` (the default): a closed loop without think time. Each user sends its next
+  request the moment the last one answers, so N users keep N requests in the server at all
+  times: a saturation test (what the server can do, and how long N requests queue), not N
+  people. Response time ≈ N / throughput once the cores are busy.
+- `--think 1-5`: each user pauses a random 1–5 s between actions (as locust users do; users
+  start spread over the first pause), closer to N people clicking through the CRM.
+  N users then offer about N / (3 s + response time) requests per second. Forms are posted as a browser
 posts them: the page with the form is fetched first and its fields (token included) are sent
 back with only what a user types changed.
 
@@ -49,6 +61,9 @@ ACCOUNTS = ["manager@example.org", "liaison@example.org", "bd@example.org",
             "staff@example.org", "liaison2@example.org"]
 REPORTERS = {"manager@example.org", "staff@example.org"}
 DASHBOARDS = ["overview", "portfolios", "events", "alumni", "seeds"]
+#: What people type in the list pages' search boxes (names, readings, e-mail fragments).
+COMPANY_WORDS = ["工業", "電機", "化学", "製薬", "tech", "ホールディングス", "トヨ", "精密"]
+CONTACT_WORDS = ["田中", "佐藤", "鈴木", "たなか", "ヤマモト", "suzuki", "伊藤 健", "kobayashi"]
 SEARCH_WORDS = ["電池", "水素", "半導体", "sensor", "catalyst", "材料", "ロボット", "AI",
                 "polymer", "医療", "工業", "energy", "光学", "バイオ", "battery"]
 MATCH_TEXTS = [
@@ -59,7 +74,8 @@ MATCH_TEXTS = [
 ]
 #: action -> weight (per 100 actions)
 MIX = {
-    "company_list": 12, "contact_list": 5, "company_page": 20, "search": 12, "match": 5,
+    "company_list": 9, "company_search": 3, "contact_list": 3, "contact_search": 2,
+    "company_page": 20, "search": 12, "match": 5,
     "dashboard": 5, "home": 5, "portfolio": 3, "edit_company": 8, "log_activity": 8,
     "fair_entry": 6, "healthz": 11,
 }
@@ -239,6 +255,10 @@ class User:
             return self._get(f"/companies/?page={random.randint(1, 200)}")
         if action == "contact_list":
             return self._get(f"/contacts/?page={random.randint(1, 200)}")
+        if action == "company_search":
+            return self._get("/companies/?q=" + urllib.parse.quote(random.choice(COMPANY_WORDS)))
+        if action == "contact_search":
+            return self._get("/contacts/?q=" + urllib.parse.quote(random.choice(CONTACT_WORDS)))
         if action == "company_page":
             return self._get(f"/companies/{random.choice(ids['company'])}")
         if action == "search":
@@ -300,7 +320,7 @@ def ids_from_database() -> dict[str, list[int]]:
 
 
 def run_level(base: str, users: int, seconds: float, password: str,
-              ids: dict[str, list[int]]) -> Level:
+              ids: dict[str, list[int]], think: tuple[float, float] = (0.0, 0.0)) -> Level:
     level = Level(users)
     actions, weights = zip(*MIX.items())
     vus = [User(base, ACCOUNTS[i % len(ACCOUNTS)], password, ids) for i in range(users)]
@@ -309,8 +329,14 @@ def run_level(base: str, users: int, seconds: float, password: str,
     start = threading.Barrier(users + 1)
     deadline = [0.0]
 
+    def pause(limit: float) -> None:
+        if think[1] > 0:
+            time.sleep(min(random.uniform(*think), max(0.0, limit - time.monotonic())))
+
     def loop(vu: User) -> None:
         start.wait()
+        if think[1] > 0:  # users arrive spread over one pause, not all at once
+            time.sleep(random.uniform(0, think[1]))
         while time.monotonic() < deadline[0]:
             action = random.choices(actions, weights)[0]
             began = time.perf_counter()
@@ -324,6 +350,7 @@ def run_level(base: str, users: int, seconds: float, password: str,
                 level.results.append(result)
                 if write:
                     level.writes.append(write)
+            pause(deadline[0])
 
     threads = [threading.Thread(target=loop, args=(vu,), daemon=True) for vu in vus]
     for t in threads:
@@ -427,11 +454,11 @@ def summarize(level: Level) -> dict:
 
 
 def print_level(s: dict) -> None:
-    print(f"\n== {s['users']} users: {s['requests']} requests in {s['seconds']} s = "
+    print(f"\n== {s['users']} users ({s['mode']}): {s['requests']} requests in {s['seconds']} s = "
           f"{s['req_per_s']} req/s; errors {s['errors']}; p50 {s['p50']*1000:.0f} ms, "
           f"p95 {s['p95']*1000:.0f} ms, p99 {s['p99']*1000:.0f} ms; pages p95 "
           f"{s['pages_p95']*1000:.0f} ms, match p95 {s['match_p95']*1000:.0f} ms; "
-          f"load average {s['loadavg_after'][0]:.1f}")
+          f"load average before {s['loadavg_before'][0]:.1f}, after {s['loadavg_after'][0]:.1f}")
     print(f"   {'action':<14}{'n':>6}{'err':>5}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}  statuses")
     for action, row in s["actions"].items():
         print(f"   {action:<14}{row['n']:>6}{row['errors']:>5}{row['p50']*1000:>9.0f}"
@@ -445,6 +472,15 @@ def print_level(s: dict) -> None:
               f"(index caught up {v['index_caught_up_s']:.1f} s after the level) {v['examples']}")
 
 
+def parse_think(value: str) -> tuple[float, float]:
+    """"0" -> (0, 0); "1-5" -> (1.0, 5.0); "2" -> (2.0, 2.0)."""
+    low, _, high = value.partition("-")
+    think = (float(low), float(high or low))
+    if think[0] < 0 or think[1] < think[0]:
+        raise SystemExit(f"bench/load.py: --think {value!r}: use 0, a number, or MIN-MAX")
+    return think
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--url", default="http://127.0.0.1:8000")
@@ -454,7 +490,13 @@ def main() -> None:
                                            "instance/demo-credentials.txt)")
     parser.add_argument("--json", help="write the figures here")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--think", default="0",
+                        help="seconds each user pauses between actions: 0 (a closed loop, "
+                             "the default) or MIN-MAX, e.g. 1-5 (a random pause)")
     args = parser.parse_args()
+    think = parse_think(args.think)
+    mode = (f"think time {think[0]:g}–{think[1]:g} s" if think[1] > 0
+            else "closed loop, no think time")
     host = urllib.parse.urlsplit(args.url).hostname
     if host not in ("127.0.0.1", "localhost", "::1"):
         sys.exit("bench/load.py: only a server on this machine (127.0.0.1) may be loaded")
@@ -473,10 +515,12 @@ def main() -> None:
     checker.login()
     out = []
     for users in [int(u) for u in args.users.split(",")]:
-        print(f"-- {users} users for {seconds:.0f} s (load average before: "
-              f"{os.getloadavg()[0]:.1f})", flush=True)
-        level = run_level(args.url, users, seconds, password, ids)
+        before = os.getloadavg()
+        print(f"-- {users} users, {mode}, for {seconds:.0f} s (load average before: "
+              f"{before[0]:.1f})", flush=True)
+        level = run_level(args.url, users, seconds, password, ids, think)
         summary = summarize(level)
+        summary.update(mode=mode, think=think, loadavg_before=before)
         caught_up = wait_for_index(checker)
         summary["writes"] = verify(level.writes)
         summary["writes"]["index_caught_up_s"] = caught_up

@@ -5,7 +5,9 @@
 
 For each page: median and 95th percentile of N requests (after a few warm-up requests), the
 ratio to the bare /healthz route (the framework's own cost), and the number of SQL statements
-one request runs. Logged in as the demo manager, who may see everything.
+one request runs. Logged in as the demo manager, who may see everything. The search index is
+the app's (CRM_INDEX_DIR): rebuild it first (`crm index rebuild`), or the search, match and
+company pages are timed against an empty one.
 """
 
 from __future__ import annotations
@@ -30,6 +32,11 @@ from crm.extensions import db  # noqa: E402
 MANAGER = "manager@example.org"
 #: A word found in many company names of the large set, for the filtered list.
 COMMON_WORD = "工業"
+#: A common family name, for the contact list's search; a common word for the search page.
+CONTACT_WORD = "田中"
+SEARCH_WORD = "電池"
+MATCH_NEED = "全固体電池の電解質材料と界面抵抗の低減について共同研究先を探しています"
+DASHBOARDS = ("overview", "portfolios", "events", "alumni", "seeds")
 
 
 def _url(database: str) -> str:
@@ -91,6 +98,14 @@ def pages_to_measure() -> list[tuple[str, str]]:
             f"researcher page (#{researcher_id}: {seeds} seeds)",
             f"/research/researchers/{researcher_id}",
         ),
+        ("contacts, page 1", "/contacts/"),
+        (f"contacts ?q={CONTACT_WORD}", f"/contacts/?q={CONTACT_WORD}"),
+        ("contacts ?q=tanaka (reading, e-mail)", "/contacts/?q=tanaka"),
+        (f"search ?q={SEARCH_WORD}", f"/search/?q={SEARCH_WORD}"),
+        ("search ?q=sensor", "/search/?q=sensor"),
+        ("match seeds (a Japanese need)", f"/search/match?kind=seed&text={MATCH_NEED}"),
+        ("match companies (a Japanese need)", f"/search/match?kind=company&text={MATCH_NEED}"),
+        *((f"dashboard {name}", f"/reports/{name}") for name in DASHBOARDS),
     ]
 
 
@@ -104,6 +119,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=50, help="timed requests per page")
     parser.add_argument("--warmup", type=int, default=3, help="untimed requests per page first")
     parser.add_argument("--json", help="also write the results to this JSON file")
+    parser.add_argument("--only", help="only the pages whose label contains this text")
     args = parser.parse_args()
 
     url = _url(args.database)
@@ -116,6 +132,8 @@ def main() -> None:
     try:
         with app.app_context():
             companies, manager_id, pages = _check(parsed)
+        if args.only:
+            pages = [pages[0], *(p for p in pages[1:] if args.only in p[0])]
         _run(app, args, parsed, companies, manager_id, pages)
     finally:
         with app.app_context():

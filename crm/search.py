@@ -40,7 +40,7 @@ from crm.events.models import Encounter, Event
 from crm.extensions import db
 from crm.outbox import IndexOutbox
 from crm.research.models import Department, Researcher, ResearchSeed, seed_researchers
-from search_index import Hit, Index, IndexBusy, SearchResults
+from search_index import COUNT_CAP, Hit, Index, IndexBusy, SearchResults
 
 log = logging.getLogger(__name__)
 
@@ -480,6 +480,18 @@ class Group:
     kind: str
     total: int
     items: list[Found] = field(default_factory=list)
+    #: The most matches the index counted (search_index.COUNT_CAP).
+    cap: int = COUNT_CAP
+
+    @property
+    def capped(self) -> bool:
+        """True when more records matched than the index counted."""
+        return self.total > self.cap
+
+    @property
+    def total_label(self) -> str:
+        """The total as the page shows it: "1,000+" past the count's cap."""
+        return f"{self.cap:,}+" if self.capped else f"{self.total:,}"
 
 
 _LOAD_OPTIONS: dict[str, Callable[[], list[Any]]] = {
@@ -514,7 +526,8 @@ def search(query: str, kinds: Iterable[str] = KINDS, limit: int = 10) -> tuple[l
     for kind in kinds:
         hits = by_kind.get(kind, [])
         if hits:
-            groups.append(Group(kind, results.totals.get(kind, len(hits)), load(kind, hits)))
+            groups.append(Group(kind, results.totals.get(kind, len(hits)), load(kind, hits),
+                                cap=results.cap))
     return groups, results.partial
 
 

@@ -13,10 +13,11 @@ The engine (Whoosh) stays behind this face, so it can be replaced.
 """
 from search_index.analysis import normalise, term_list, terms
 from search_index.highlight import highlight, snippet
-from search_index.index import Index, IndexBusy, IndexNotFound, SearchResults
+from search_index.index import COUNT_CAP, Index, IndexBusy, IndexNotFound, SearchResults
 from search_index.matching import Hit
 
 __all__ = [
+           "COUNT_CAP",
            "Hit",
            "Index",
            "IndexBusy",

@@ -13,23 +13,21 @@ read their source and write the index as one step (draining an outbox).
 """
 from __future__ import annotations
 
-import heapq
 import json
-import math
 import os
 import re
 import shutil
 import threading
 import time
-from array import array
-from bisect import bisect_right
-from collections import Counter, defaultdict
+from collections import Counter, OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import partial
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import writing
 from whoosh.codec.whoosh3 import W3LeafMatcher
@@ -63,16 +61,27 @@ class IndexBusy(TimeoutError):
     """Another process holds the index lock."""
 
 
+#: The most matches search() counts per kind: past it a total says "more than COUNT_CAP"
+#: (counting every document with a common word is most of a search's cost on a large index).
+COUNT_CAP = 1000
+
+
 class SearchResults(list):
     """Hits of a search, grouped by kind (kinds in the order asked), best first within a kind.
-    `.totals` gives how many documents of each kind matched; `.partial` is True when no
-    document had every word, so documents with some of them are shown."""
+    `.totals` gives how many documents of each kind matched, counted up to `cap` (COUNT_CAP,
+    or the limit when larger; a total of cap + 1 means "more than cap": see `capped()`); `.partial` is True when no document had
+    every word, so documents with some of them are shown."""
 
     def __init__(self, hits: Iterable[Hit] = (), totals: dict[str, int] | None = None,
-                 partial: bool = False):
+                 partial: bool = False, cap: int | None = None):
         super().__init__(hits)
         self.totals = totals or {}
         self.partial = partial
+        self.cap = COUNT_CAP if cap is None else cap
+
+    def capped(self, kind: str) -> bool:
+        """True when more documents of `kind` matched than were counted."""
+        return self.totals.get(kind, 0) > self.cap
 
     def by_kind(self) -> dict[str, list[Hit]]:
         groups: dict[str, list[Hit]] = {}
@@ -231,6 +240,8 @@ class _Reader:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.searcher = None
+        #: Counts the searchers opened: results cached under one are stale under the next.
+        self.generation = 0
 
 
 class Index:
@@ -241,6 +252,8 @@ class Index:
         self._ixes: dict[str, Any] = {}
         self._readers: dict[str, _Reader] = {}
         self._guard = threading.Lock()
+        self._found: OrderedDict[tuple, tuple[float, list, int]] = OrderedDict()
+        self._found_lock = threading.Lock()
 
     # -- opening -------------------------------------------------------------------------
     @classmethod
@@ -356,6 +369,8 @@ class Index:
                     yield None
                     return
                 reader.searcher = ix.searcher(weighting=BM25F())
+                reader.generation += 1
+                reader.searcher.kk_generation = reader.generation
             yield reader.searcher
 
     # -- writing ---------------------------------------------------------------------------
@@ -503,11 +518,53 @@ class Index:
                 if searcher is None:
                     totals[kind] = 0
                     continue
-                results = searcher.search(query, limit=limit, filter=_where(where))
-                totals[kind] = len(results)
-                for hit in results:
-                    hits.append(Hit(kind, _unkey(hit["key"]), hit.score, words))
-        return SearchResults(hits, totals)
+                found, totals[kind] = self._search_kind(searcher, kind, query, limit, where)
+            hits.extend(Hit(kind, _unkey(key), score, words) for key, score in found)
+        return SearchResults(hits, totals, cap=_cap(limit))
+
+    def _search_kind(self, searcher, kind, query, limit, where) -> tuple[list, int]:
+        """(key, score) of a kind's best `limit` documents and the capped total, reused while
+        the kind's index is unchanged (RESULTS_SECONDS at most): the same words are searched
+        again and again, and Whoosh scores every document that has them."""
+        key = (kind, searcher.kk_generation, repr(query), limit,
+               repr(sorted((where or {}).items())))
+        now = time.monotonic()
+        with self._found_lock:
+            cached = self._found.get(key)
+            if cached is not None and now - cached[0] < RESULTS_SECONDS:
+                self._found.move_to_end(key)
+                return cached[1], cached[2]
+        results = searcher.search(query, limit=limit, filter=_where(where))
+        found = [(hit["key"], hit.score) for hit in results]
+        total = _count(searcher, results, query, where, limit)
+        with self._found_lock:
+            self._found[key] = (now, found, total)
+            while len(self._found) > RESULTS_CACHED:
+                self._found.popitem(last=False)
+        return found, total
+
+
+#: search() reuses a kind's results for the same query while that kind's index is unchanged,
+#: for this many seconds at most, and keeps this many result lists per process.
+RESULTS_SECONDS = 60.0
+RESULTS_CACHED = 512
+
+
+def _count(searcher, results, query, where, limit: int) -> int:
+    """How many documents matched, counted up to COUNT_CAP + 1 (Whoosh's len() collects every
+    match into a set in a second pass)."""
+    shown = results.scored_length()
+    if shown < limit:
+        return shown  # fewer than asked for: that is all of them
+    filtered = _where(where)
+    if filtered is not None:
+        query = And([query, filtered])
+    return sum(1 for _ in islice(searcher.docs_for_query(query), _cap(limit) + 1))
+
+
+def _cap(limit: int) -> int:
+    """The count's cap for a search showing `limit` hits (never fewer than it shows)."""
+    return max(COUNT_CAP, limit)
 
 
 class _TermStats:
@@ -550,6 +607,51 @@ def _posting_blocks(matcher) -> Iterator[tuple[Any, Any]]:
     yield ids, weights
 
 
+class _Postings:
+    """A term's postings per segment as arrays (document numbers, term frequencies), kept
+    while they fit a budget: a segment never changes once written (deletions are applied
+    when scoring), so what was decoded once serves every later match in this process."""
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self.size = 0
+        self._lock = threading.Lock()
+        self._arrays: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+
+    def get(self, segment, term: str) -> tuple[np.ndarray, np.ndarray] | None:
+        key = (segment.segment().segment_id(), term)
+        with self._lock:
+            found = self._arrays.get(key)
+            if found is not None:
+                self._arrays.move_to_end(key)
+                return found
+        try:
+            matcher = segment.postings(BODY, term)
+        except TermNotFound:
+            return None
+        if isinstance(matcher, FilterMatcher):
+            matcher = matcher.child  # deleted documents are dropped when scoring
+        ids, tfs = [], []
+        for block_ids, block_tfs in _posting_blocks(matcher):
+            ids.append(np.asarray(block_ids, dtype=np.int64))
+            tfs.append(np.asarray(block_tfs, dtype=np.float64))
+        found = (np.concatenate(ids) if ids else np.zeros(0, np.int64),
+                 np.concatenate(tfs) if tfs else np.zeros(0))
+        with self._lock:
+            if key not in self._arrays:
+                self._arrays[key] = found
+                self.size += len(found[0])
+                while self.size > self.budget and len(self._arrays) > 1:
+                    _, (old, _) = self._arrays.popitem(last=False)
+                    self.size -= len(old)
+        return found
+
+
+#: Postings kept decoded per process (about 16 bytes each: 2,000,000 ≈ 32 MB).
+POSTINGS_CACHE = 2_000_000
+_POSTINGS = _Postings(POSTINGS_CACHE)
+
+
 def _accumulate(reader, need, stats: _TermStats, allowed: set[int] | None, masked: set[int],
                 keep: int | None) -> list[int]:
     """Documents worth scoring exactly, by their partial score on the need's weightiest terms:
@@ -567,61 +669,56 @@ def _accumulate(reader, need, stats: _TermStats, allowed: set[int] | None, maske
                 break
             chosen.append(term)
             postings += df
-    acc: dict[int, float] = defaultdict(float)
-    for segment, base in reader.leaf_readers():
-        deleted = segment.deleted_docs_set if segment.has_deletions() else frozenset()
+    leaves = reader.leaf_readers()
+    size = sum(segment.doc_count_all() for segment, _ in leaves)
+    # Partial scores in one array over every document number (scored with numpy, a term's
+    # postings at a time); every part is > 0, so a document was found when its sum is.
+    acc = np.zeros(size)
+    for segment, base in leaves:
         for term in chosen:
-            weight, mu_p = need.weights[term]
-            memo: dict[float, float] = {}
-            try:
-                matcher = segment.postings(BODY, term)
-            except TermNotFound:
+            arrays = _POSTINGS.get(segment, term)
+            if arrays is None or not len(arrays[0]):
                 continue
-            if isinstance(matcher, FilterMatcher):
-                matcher = matcher.child
-            for ids, tfs in _posting_blocks(matcher):
-                for docnum, tf in zip(ids, tfs):
-                    part = memo.get(tf)
-                    if part is None:
-                        part = memo[tf] = weight * math.log1p(tf / mu_p)
-                    acc[base + docnum] += part
-        if deleted:
-            for docnum in deleted:
-                acc.pop(base + docnum, None)
-    for docnum in masked:
-        acc.pop(docnum, None)
+            weight, mu_p = need.weights[term]
+            acc[base + arrays[0]] += weight * np.log1p(arrays[1] / mu_p)
+        if segment.has_deletions():
+            deleted = np.fromiter(segment.deleted_docs_set, dtype=np.int64)
+            acc[base + deleted] = 0.0
+    if masked:
+        acc[np.fromiter(masked, dtype=np.int64)] = 0.0
     if allowed is not None:
-        acc = {d: v for d, v in acc.items() if d in allowed}
-    if keep is None or len(acc) <= keep:
-        return list(acc)
+        keep_mask = np.zeros(size, dtype=bool)
+        if allowed:
+            keep_mask[np.fromiter(allowed, dtype=np.int64)] = True
+        acc[~keep_mask] = 0.0
+    found = np.flatnonzero(acc)
+    if keep is None or len(found) <= keep:
+        return found.tolist()
     # The candidates: the best by partial score plus the length prior (short documents with
     # the same words score higher; without it, long documents such as companies with many
     # meetings crowd out the ones that win on the whole need).
     total, mu = need.total_weight, need.mu
-    if PRIOR_POOL and len(acc) > keep * PRIOR_POOL:
-        acc = {d: acc[d] for d in heapq.nlargest(keep * PRIOR_POOL, acc, key=acc.__getitem__)}
-    leaves = reader.leaf_readers()
-    bases = [base for _, base in leaves]
-    lengths = [lengths_of(segment) for segment, _ in leaves]
-    approx = {}
-    for d, value in acc.items():
-        n = bisect_right(bases, d) - 1
-        approx[d] = value / total + math.log(mu / (lengths[n][d - bases[n]] + mu))
-    return heapq.nlargest(keep, approx, key=approx.__getitem__)
+    if PRIOR_POOL and len(found) > keep * PRIOR_POOL:
+        found = found[np.argpartition(-acc[found], keep * PRIOR_POOL - 1)[:keep * PRIOR_POOL]]
+    lengths = np.concatenate([lengths_of(segment) for segment, _ in leaves])
+    approx = acc[found] / total + np.log(mu / (lengths[found] + mu))
+    best = np.argpartition(-approx, keep - 1)[:keep]
+    return found[best].tolist()
 
 
 #: The length prior is applied to this many documents per candidate, best by partial score.
 PRIOR_POOL = 6
-_LENGTHS: dict[str, array] = {}
+_LENGTHS: dict[str, np.ndarray] = {}
 
 
-def lengths_of(segment) -> array:
+def lengths_of(segment) -> np.ndarray:
     """Every document's body length in a segment (segments never change: kept by id)."""
     key = segment.segment().segment_id()
     found = _LENGTHS.get(key)
     if found is None:
-        found = array("I", (segment.doc_field_length(d, BODY, 0) or 0
-                            for d in range(segment.doc_count_all())))
+        found = np.fromiter((segment.doc_field_length(d, BODY, 0) or 0
+                             for d in range(segment.doc_count_all())),
+                            dtype=np.float64, count=segment.doc_count_all())
         if len(_LENGTHS) > 64:
             _LENGTHS.clear()
         _LENGTHS[key] = found

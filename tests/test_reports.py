@@ -542,3 +542,43 @@ def test_each_dashboard_runs_the_same_number_of_queries_for_more_data(login, cou
         assert manager.get(f"/reports/{board}").status_code == 200
     assert large() == small()
     assert small() <= 14
+
+
+def test_a_dashboard_reuses_its_charts_for_a_minute_then_shows_new_data(app, login,
+                                                                         count_queries,
+                                                                         monkeypatch):
+    import crm.reports.views as report_views
+
+    monkeypatch.setitem(app.config, "CRM_REPORT_CACHE_SECONDS", 60)
+    monkeypatch.setattr(report_views, "_CACHE", {})
+    clock = [1000.0]
+    monkeypatch.setattr(report_views.time, "monotonic", lambda: clock[0])
+    member = _company("会員企業", membership_tier="premium")
+    db.session.flush()
+    last_q = quarter_start(quarter_start(TODAY) - timedelta(days=1))
+    db.session.add(Activity(company=member, occurred_on=last_q, subject="前期", kind="meeting"))
+    db.session.commit()
+    manager = login("manager")
+
+    def members_this_quarter(**args) -> str:
+        rows = _csv(manager, "overview", "engaged", **args)
+        return {r[0]: r[1] for r in rows[1:]}["This quarter, to date"]
+
+    assert members_this_quarter() == "0"
+    with count_queries() as cold:
+        manager.get("/reports/portfolios")
+    with count_queries() as warm:
+        manager.get("/reports/portfolios")
+    assert warm() < cold()  # the charts' queries are not run again
+    db.session.add(Activity(company=member, occurred_on=TODAY, subject="今期", kind="meeting"))
+    db.session.commit()
+    # Within the minute the same filters show the charts as they were; other filters are new.
+    assert members_this_quarter() == "0"
+    assert members_this_quarter(officer="") == "0"
+    assert members_this_quarter(country="JP") == "1"
+    clock[0] += 61
+    assert members_this_quarter() == "1"
+    # Staff may not see donations: their charts are built for them, not taken from a manager's.
+    staff = login("staff")
+    page = staff.get("/reports/alumni").get_data(as_text=True)
+    assert str(SECRET_AMOUNT) not in page

@@ -96,6 +96,38 @@ def test_search_groups_by_kind_with_totals(ix):
     assert not results.partial
 
 
+def test_search_counts_matches_up_to_the_cap_and_says_when_there_are_more(ix, monkeypatch):
+    import search_index.index
+
+    monkeypatch.setattr(search_index.index, "COUNT_CAP", 3)
+    with ix.batch() as batch:
+        for n in range(6):
+            batch.upsert("seed", n, {"title": f"電池 {n}"}, tags={"status": n % 2})
+        batch.upsert("company", 1, {"name": "電池商事"})
+    results = ix.search("電池", kinds=["seed", "company"], limit=2)
+    # Six seeds match: counting stops past three, so the total says "more than 3".
+    assert results.totals == {"seed": 4, "company": 1}
+    assert results.capped("seed") and not results.capped("company")
+    assert len(results.by_kind()["seed"]) == 2
+    filtered = ix.search("電池", kinds=["seed"], limit=2, where={"status": 1})
+    assert filtered.totals == {"seed": 3} and not filtered.capped("seed")
+
+
+def test_repeated_searches_see_every_change_to_the_index(ix, tmp_path):
+    ix.upsert("seed", 1, {"title": "水素の貯蔵"})
+    assert [h.id for h in ix.search("水素")] == [1]
+    assert [h.id for h in ix.search("水素")] == [1]  # the same search again
+    ix.upsert("seed", 2, {"title": "水素 水素 水素"})
+    again = ix.search("水素")
+    assert {h.id for h in again} == {1, 2} and again.totals["seed"] == 2
+    ix.delete("seed", 1)
+    assert [h.id for h in ix.search("水素")] == [2]
+    # Another process's change (another Index on the same folder) shows too.
+    with Index.open(tmp_path / "ix") as other:
+        other.upsert("seed", 3, {"title": "液体水素"})
+    assert {h.id for h in ix.search("水素")} == {2, 3}
+
+
 def test_search_needs_every_word_and_falls_back_to_some(ix):
     ix.upsert("seed", 1, {"title": "全固体電池", "text": "cobalt"})
     ix.upsert("seed", 2, {"title": "電池リサイクル"})

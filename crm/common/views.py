@@ -140,39 +140,52 @@ def paginate(
     per_page: int = 50,
     default_dir: str = "asc",
 ) -> ListPage:
-    """Filter, sort and cut one page of a list from the query string; three queries in all."""
+    """Filter, sort and cut one page of a list from the query string; three queries in all.
+    `search(stmt, q)` applies the typed search (`stmt` then is the list without it, which
+    the last query loads the page's rows from)."""
     args = {k: v.strip() for k, v in request.args.items()}
     q = args.get("q", "")
-    if search and q:
-        stmt = search(stmt, q)
     for name, apply_filter in (filters or {}).items():
         if args.get(name):
             stmt = apply_filter(stmt, args[name])
+    unsearched = stmt
+    if search and q:
+        stmt = search(stmt, q)
     sort = arg_choice("sort", sorts, default_sort, args=args)
     direction = arg_choice("dir", ("asc", "desc"), default_dir, args=args)
     column = sorts[sort]
     order = column.desc() if direction == "desc" else column.asc()
     page = page_number(args=args)
-    # A typed search counts at most SEARCH_COUNT_CAP matches: the count then stops scanning early,
-    # and nobody pages through more than that as they type.
     entity = stmt.column_descriptions[0]["entity"]
-    counted = stmt.with_only_columns(entity.id).order_by(None)  # narrow: the engine counts ids
+    order_by = (order, entity.id.desc() if direction == "desc" else entity.id.asc())
+    offset = (page - 1) * per_page
     if q:
-        counted = counted.limit(SEARCH_COUNT_CAP + 1)
-    total = db.session.execute(
-        select(func.count()).select_from(counted.subquery())
-    ).scalar_one()
-    # The page's ids first (an index walk, narrow rows), then those rows in full with their
-    # relations: skipping 25,000 wide rows to reach page 500 is what makes deep pages slow.
-    ids = db.session.execute(
-        stmt.with_only_columns(entity.id)
-        .order_by(order, entity.id.desc() if direction == "desc" else entity.id.asc())
-        .limit(per_page).offset((page - 1) * per_page)
-    ).scalars().all()
+        # A typed search runs its condition (a scan on a large list) once: it collects the
+        # ids of at most SEARCH_COUNT_CAP + 1 matches, unordered, which stops early for a
+        # common word; a page of the few matches of a rarer one is then sorted from those ids
+        # alone. Past the cap it says "more than SEARCH_COUNT_CAP" and the page walks the
+        # sort order (matches are dense then, so that walk stops early too).
+        found = db.session.execute(stmt.with_only_columns(entity.id).order_by(None)
+                                   .limit(SEARCH_COUNT_CAP + 1)).scalars().all()
+        total = len(found)
+        source = (unsearched.where(entity.id.in_(found)) if total <= SEARCH_COUNT_CAP
+                  else stmt)
+        ids = db.session.execute(source.with_only_columns(entity.id).order_by(*order_by)
+                                 .limit(per_page).offset(offset)).scalars().all() if found else []
+    else:
+        counted = stmt.with_only_columns(entity.id).order_by(None)  # the engine counts ids
+        total = db.session.execute(
+            select(func.count()).select_from(counted.subquery())).scalar_one()
+        # The page's ids first (an index walk, narrow rows), then those rows in full with
+        # their relations: skipping 25,000 wide rows to reach page 500 is what makes deep
+        # pages slow.
+        ids = db.session.execute(stmt.with_only_columns(entity.id).order_by(*order_by)
+                                 .limit(per_page).offset(offset)).scalars().all()
     items = []
     if ids:
+        # The rows by id, without the search condition (the ids came from it).
         by_id = {row.id: row for row in db.session.execute(
-            stmt.where(entity.id.in_(ids)).order_by(None)).unique().scalars()}
+            unsearched.where(entity.id.in_(ids)).order_by(None)).unique().scalars()}
         items = [by_id[i] for i in ids if i in by_id]
     return ListPage(items=list(items), total=total, page=page, per_page=per_page, sort=sort,
                     direction=direction, q=q, args=args)

@@ -40,6 +40,10 @@ class Company(db.Model, Versioned):
         ),
         CheckConstraint("parent_id IS NULL OR parent_id <> id", name="not_own_parent"),
         Index("ix_companies_sort", "sort_name", "id"),
+        # LIKE '%…%' on the search text: a trigram index on PostgreSQL, a plain one on SQLite
+        # (scanned instead of the table).
+        Index("ix_companies_search_trgm", "search_text", postgresql_using="gin",
+              postgresql_ops={"search_text": "gin_trgm_ops"}),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

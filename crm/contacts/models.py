@@ -4,10 +4,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, String, Text
+import re
+
+from sqlalchemy import ForeignKey, Index, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm.common.text import person_name
+from crm.common.text import nfkc, person_name
 from crm.common.locking import Versioned
 from crm.extensions import db, utcnow
 
@@ -18,6 +20,13 @@ if TYPE_CHECKING:
 
 class Contact(db.Model, Versioned):
     __tablename__ = "contacts"
+    __table_args__ = (
+        Index("ix_contacts_sort", "sort_name", "id"),
+        # A trigram index on PostgreSQL (LIKE '%…%'); on SQLite a plain one, which the search
+        # scans instead of the table (it holds all the search needs: the text and the id).
+        Index("ix_contacts_search_trgm", "search_text", postgresql_using="gin",
+              postgresql_ops={"search_text": "gin_trgm_ops"}),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     company_id: Mapped[int | None] = mapped_column(
@@ -45,6 +54,10 @@ class Contact(db.Model, Versioned):
     notes: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    #: The list's sort key (reading, else name: family then given), kept by derived_fields().
+    sort_name: Mapped[str] = mapped_column(String(210), server_default="")
+    #: What the contact list's search box looks in, one LIKE for all (see derived_fields()).
+    search_text: Mapped[str] = mapped_column(Text, server_default="")
 
     company: Mapped[Company | None] = relationship(back_populates="contacts")
     encounters: Mapped[list[Encounter]] = relationship(
@@ -65,3 +78,35 @@ class Contact(db.Model, Versioned):
     @property
     def label(self) -> str:
         return self.display_name
+
+
+def derived_fields(family: str | None, given: str | None, family_reading: str | None,
+                   given_reading: str | None, email: str | None) -> dict[str, str]:
+    """The columns computed from a contact's names and e-mail (bulk loaders call this too):
+    the sort key, and the search text the list's search box matches with one LIKE: the name
+    in either order without spaces, NFKC and lower-case; the readings in either order; the
+    e-mail in lower case (crm/contacts/queries.py search_contacts() builds the patterns)."""
+    def joined(*parts: str | None) -> str:
+        return "".join(p or "" for p in parts)
+
+    def name(*parts: str | None) -> str:
+        return re.sub(r"\s+", "", nfkc(joined(*parts))).lower()
+
+    lines = [name(family, given), name(given, family),
+             joined(family_reading, given_reading), joined(given_reading, family_reading),
+             nfkc(email).lower()]
+    first = family_reading if family_reading is not None else family
+    last = given_reading if given_reading is not None else given
+    return {"sort_name": joined(first, last)[:210],
+            "search_text": "\n".join(dict.fromkeys(line for line in lines if line))}
+
+
+def _refresh(mapper, connection, contact: Contact) -> None:  # noqa: ARG001 - event signature
+    for key, value in derived_fields(contact.family_name, contact.given_name,
+                                     contact.family_name_reading, contact.given_name_reading,
+                                     contact.email).items():
+        setattr(contact, key, value)
+
+
+event.listen(Contact, "before_insert", _refresh)
+event.listen(Contact, "before_update", _refresh)

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy import Select, exists, func, or_, select, union
 
 from crm.activities.models import Activity, activity_contacts
 from crm.common.params import to_int
@@ -22,33 +22,27 @@ from crm.events.models import Encounter
 
 def search_contacts(stmt: Select, q: str) -> Select:
     """Name in either order with or without a space, reading in hiragana or katakana,
-    Latin name, e-mail or company name. The statement must already join Company."""
+    Latin name, e-mail or company name. The statement must already join Company.
+    The contact's own fields are one column (Contact.search_text, see
+    crm.contacts.models.derived_fields), its company's among the companies: one LIKE per
+    pattern on one narrow column instead of eight per row."""
     text = nfkc(q)
-    compact = re.sub(r"\s+", "", text)
+    compact = re.sub(r"\s+", "", text).lower()
     reading = re.sub(r"\s+", "", fold_text(q))
-    conditions = [
-        _concat(Contact.family_name, Contact.given_name).ilike(like(compact), escape="\\"),
-        _concat(Contact.given_name, Contact.family_name).ilike(like(compact), escape="\\"),
-        _concat(Contact.family_name_reading, Contact.given_name_reading)
-        .like(like(reading), escape="\\"),
-        _concat(Contact.given_name_reading, Contact.family_name_reading)
-        .like(like(reading), escape="\\"),
-        Contact.email.ilike(like(text), escape="\\"),
+    patterns = sorted({p for p in (compact, reading, text.lower()) if p})
+    own = select(Contact.id).where(
+        or_(*(Contact.search_text.like(like(p), escape="\\") for p in patterns)))
+    company_conditions = [
         Company.name_en.ilike(like(text), escape="\\"),
         Company.name_reading.like(like(reading), escape="\\"),
     ]
     folded = fold_company_name(q)
     if folded:
-        conditions.append(Company.name_folded.like(like(folded), escape="\\"))
-    return stmt.where(or_(*conditions))
-
-
-def _concat(*columns):
-    """Columns joined end to end, a missing one counting as empty."""
-    out = func.coalesce(columns[0], "")
-    for column in columns[1:]:
-        out = out + func.coalesce(column, "")
-    return out
+        company_conditions.append(Company.name_folded.like(like(folded), escape="\\"))
+    at_company = select(Contact.id).where(Contact.company_id.in_(
+        select(Company.id).where(or_(*company_conditions))))
+    # A union, not an OR: each side can use its own index (trigrams on PostgreSQL).
+    return stmt.where(Contact.id.in_(union(own, at_company)))
 
 
 def contact_contacted_since(day: date):
@@ -82,8 +76,7 @@ def contacts_query(args: Mapping[str, Any], *, donations: bool) -> Select:
 
 
 CONTACT_SORTS = {
-    "name": func.coalesce(Contact.family_name_reading, Contact.family_name)
-    + func.coalesce(Contact.given_name_reading, Contact.given_name, ""),
+    "name": Contact.sort_name,
     "company": func.coalesce(Company.name_reading, Company.name_folded),
     "title": Contact.title,
     "updated": Contact.updated_at,

@@ -29,7 +29,7 @@ from crm.contacts.forms import ContactForm
 from crm.contacts.matching import DUPLICATE_RULE
 from crm.contacts.models import Contact
 from crm.companies.queries import any_set, donation_currencies, filter_errors, industries
-from crm.contacts.queries import CONTACT_SORTS, contacts_query
+from crm.contacts.queries import CONTACT_SORTS, contacts_query, search_contacts
 from crm.events.models import Encounter
 from crm.extensions import db
 
@@ -56,9 +56,11 @@ COMPANY_FILTER_KEYS = ("status", "tier", "officer", "industry", "country", "orig
 def index():
     """All contacts, filtered as the user types, sorted by any column, 50 a page."""
     donations = current_user.can("donations.view")
-    stmt = contacts_query(request.args, donations=donations).options(
+    # The typed search goes to paginate(), which runs it once and loads the rows without it.
+    filters = {k: v for k, v in request.args.items() if k != "q"}
+    stmt = contacts_query(filters, donations=donations).options(
         joinedload(Contact.company))
-    page = paginate(stmt, sorts=SORTS, default_sort="name")
+    page = paginate(stmt, search=search_contacts, sorts=SORTS, default_sort="name")
     company_arg = page.args.get("company", "")
     company = db.session.get(Company, to_int(company_arg)) if to_int(company_arg) else None
     return render_list(

@@ -22,6 +22,7 @@ from crm.alumni.models import Alumnus
 from crm.auth.models import User, UserRole
 from crm.companies.models import Company, derived_fields
 from crm.contacts.models import Contact
+from crm.contacts.models import derived_fields as contact_fields
 from crm.demo_data.common import (
     company_size, edinet_companies, email_domain_slug, last_occurrence, new_corporate_number,
     next_anniversary,
@@ -396,15 +397,17 @@ class LargeDemo:
                     used.add(local)
                     ja = company["country"] == "JP" and fr is not None
                     created = self.stamp(self.ago(0, 5 * 365))
+                    email = f"{local}@{company['domain']}"
                     yield {"id": cid, "company_id": company["id"], "family_name": family,
                            "given_name": given, "family_name_reading": fr, "given_name_reading": gr,
                            "title": rng.choice(TITLES_JA if ja else TITLES_EN),
                            "department": rng.choice(
                                COMPANY_DEPARTMENTS_JA if ja else COMPANY_DEPARTMENTS_EN),
-                           "email": f"{local}@{company['domain']}", "other_emails": None,
+                           "email": email, "other_emails": None,
                            "phone": None, "mobile": None, "how_we_met": None,
                            "consent": rng.random() < 0.7, "do_not_contact": rng.random() < 0.01,
-                           "notes": None, "created_at": created, "updated_at": created}
+                           "notes": None, "created_at": created, "updated_at": created,
+                           **contact_fields(family, given, fr, gr, email)}
                     cid += 1
 
         self.insert("contacts", Contact.__table__, rows())

@@ -1,15 +1,29 @@
 """Dashboards for managers: plotly charts, a table and a CSV of each."""
 from __future__ import annotations
 
+import os
+import threading
+import time
+from dataclasses import astuple
 from datetime import date
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from crm.auth.models import User
+from crm.auth.permissions import permissions_for
 from crm.common.params import arg_date, to_int
 from crm.common.text import nfkc
 from crm.common.users import officer_choices
@@ -162,8 +176,47 @@ def _options(board: Dashboard) -> dict:
     return opts
 
 
-def _charts(board: Dashboard, f: services.Filters):
+#: Built charts kept per process: (dashboard, filters, permissions, language) -> (when, charts).
+_CACHE: dict[tuple, tuple[float, list]] = {}
+_CACHE_LOCK = threading.Lock()
+_CACHE_SIZE = 200
+
+
+def cache_seconds() -> float:
+    """How long a dashboard's charts are reused in this process (CRM_REPORT_CACHE_SECONDS in
+    the app's config or the environment; 60 by default, 0 in tests unless set): the queries
+    behind them read whole tables."""
+    default = os.environ.get("CRM_REPORT_CACHE_SECONDS", 0 if current_app.testing else 60)
+    try:
+        return float(current_app.config.get("CRM_REPORT_CACHE_SECONDS", default))
+    except (TypeError, ValueError):
+        return 60.0
+
+
+def _build(board: Dashboard, f: services.Filters):
+    """The board's charts for these filters, from this process's cache while fresh: people
+    with the same permissions, in the same language, see the same charts."""
+    ttl = cache_seconds()
+    if ttl <= 0:
+        return board.build(f, current_user.can)
+    key = (board.name, astuple(f), frozenset(permissions_for(current_user.roles)),
+           str(get_locale()))
+    now = time.monotonic()
+    with _CACHE_LOCK:
+        found = _CACHE.get(key)
+    if found is not None and now - found[0] < ttl:
+        return found[1]
     charts = board.build(f, current_user.can)
+    with _CACHE_LOCK:
+        if len(_CACHE) >= _CACHE_SIZE:
+            for old in [k for k, (t, _c) in _CACHE.items() if now - t >= ttl] or list(_CACHE):
+                del _CACHE[old]
+        _CACHE[key] = (now, charts)
+    return charts
+
+
+def _charts(board: Dashboard, f: services.Filters):
+    charts = _build(board, f)
     # Belt and braces: a chart that needs more than reports.view is dropped for those without.
     return [c for c in charts if c.permission is None or current_user.can(c.permission)]
 
