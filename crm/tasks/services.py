@@ -37,10 +37,11 @@ LINK_MODELS: dict[str, tuple[type, str]] = {
 }
 EARLIEST_YEAR = 2000
 YEARS_AHEAD = 20
-#: The relations a task list shows: loaded in one query each, whatever the list's length.
-_LIST_LOAD = (selectinload(Task.owner), selectinload(Task.company), selectinload(Task.contact),
-              selectinload(Task.collaboration), selectinload(Task.nda),
-              selectinload(Task.request))
+
+
+def _list_load() -> tuple:
+    """The relations a task list shows: loaded in one query each, whatever the list's length."""
+    return tuple(selectinload(getattr(Task, name)) for name in ("owner",) + LINKS)
 
 
 # --- who may do what ----------------------------------------------------------------------
@@ -89,7 +90,7 @@ def open_tasks(owner_id: int, *, until: date | None = None) -> list[Task]:
     query = select(Task).where(Task.owner_id == owner_id, Task.status == "open")
     if until is not None:
         query = query.where(Task.due_on <= until)
-    return list(db.session.scalars(query.options(*_LIST_LOAD).order_by(*_by_due())))
+    return list(db.session.scalars(query.options(*_list_load()).order_by(*_by_due())))
 
 
 def overdue_count(owner_id: int) -> int:
@@ -103,7 +104,7 @@ def done_tasks(owner_id: int, *, limit: int = 50) -> list[Task]:
     """The owner's latest done tasks, the last done first."""
     return list(db.session.scalars(
         select(Task).where(Task.owner_id == owner_id, Task.status == "done")
-        .options(*_LIST_LOAD).order_by(Task.done_at.desc(), Task.id.desc()).limit(limit)))
+        .options(*_list_load()).order_by(Task.done_at.desc(), Task.id.desc()).limit(limit)))
 
 
 def team_tasks(*, by: Any, owner_id: int | None = None, limit: int = 1000) -> list[Task]:
@@ -115,7 +116,7 @@ def team_tasks(*, by: Any, owner_id: int | None = None, limit: int = 1000) -> li
     if owner_id is not None:
         query = query.where(Task.owner_id == owner_id)
     return list(db.session.scalars(
-        query.options(*_LIST_LOAD).order_by(*_by_due()).limit(limit)))
+        query.options(*_list_load()).order_by(*_by_due()).limit(limit)))
 
 
 def team_counts() -> list[tuple[User, int, int]]:
