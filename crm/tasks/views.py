@@ -89,11 +89,12 @@ def _prefill(form: TaskForm) -> None:
     """The record whose page the "Add task" link was on (the service checks the user may see
     it): a company or contact in its field, any other record in its hidden field."""
     for kind, model in _PREFILL.items():
-        ident = arg_int(kind)
-        if ident is None:
+        raw = request.args.get(kind, "").strip()
+        if not raw:
             continue
-        record = db.session.get(model, ident)
-        if record is None:
+        ident = to_int(raw)
+        record = db.session.get(model, ident) if ident is not None else None
+        if record is None:  # no such record (or no number at all): the link is broken
             abort(404)
         if kind in ("company", "contact"):
             getattr(form, kind).data = record
