@@ -60,7 +60,7 @@ def test_liaison_logs_a_visit_with_a_next_step_on_a_phone_and_ticks_it_off(
     assert page.locator("main").inner_text().index("Book the lab tour") < \
         page.locator("main").inner_text().index("見積を送る"), "overdue comes first"
     box = item.get_by_role("button", name="Mark “見積を送る” done").bounding_box()
-    assert box["width"] >= 40 and box["height"] >= 38, f"too small to tap: {box}"
+    assert box["width"] >= 44 and box["height"] >= 44, f"too small to tap: {box}"
     shot(page, "liaison_my_tasks_390")
 
     item.get_by_role("button", name="Mark “見積を送る” done").click()
@@ -93,9 +93,35 @@ def test_manager_sees_who_is_behind_in_the_team_view(open_screen, server, shot, 
                                         "Prepare the NDA")]
     assert order == sorted(order), listed
     shot(page, "manager_team_tasks_1366")
-    page.select_option("#officer", label=re.compile(users["liaison"].name))
+    page.select_option("#officer", value=str(users["liaison"].id))
+    assert users["liaison"].name in _text(page.locator("#officer option:checked"))
     page.get_by_role("button", name="Filter").click()
     page.wait_for_load_state()
     listed = _text(page.locator("main section"))
     assert "Call 北斗電機 back" in listed and "Enter the cards" not in listed
+    screen.assert_clean()
+
+
+def test_add_task_from_a_company_page_in_japanese_on_a_phone(open_screen, server, shot, users):
+    company = save_company(None, {"name": "北斗電機株式会社"})
+    db.session.commit()
+    screen = open_screen("liaison", viewport=PHONE, lang="ja")
+    page = screen.page
+    page.goto(f"{server}/companies/{company.id}")
+    page.get_by_role("link", name="タスクを追加").click()
+    page.wait_for_load_state()
+    assert page.locator("#company").input_value() == f"北斗電機株式会社 [#{company.id}]"
+    page.fill("#title", "共同研究の提案書を送る")
+    page.fill("#due_on", office_today().isoformat())
+    _assert_fits(page, "the task form")
+    shot(page, "liaison_task_form_ja_390")
+    page.get_by_role("button", name="保存").click()
+    page.wait_for_load_state()
+    assert page.url == f"{server}/companies/{company.id}"  # back on the company's page
+    assert "共同研究の提案書を送る" in _text(page.locator(".alert-success"))
+    _tap_nav(page, "タスク")
+    item = page.locator("#tasks-week .task-item", has_text="共同研究の提案書を送る")
+    assert "今日" in _text(item) and "北斗電機株式会社" in _text(item)
+    _assert_fits(page, "マイタスク")
+    shot(page, "liaison_my_tasks_ja_390")
     screen.assert_clean()
