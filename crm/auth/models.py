@@ -38,6 +38,10 @@ class User(UserMixin, db.Model, Versioned):
     #: Every login session of this user carries this value (crm/auth/sessions.py); a new value
     #: ends them all: logout, a password change or reset, deactivation, a role taken away.
     session_token: Mapped[str] = mapped_column(String(64), default=lambda: secrets.token_hex(16))
+    #: The secret behind this user's calendar link (/me/tasks.ics?token=...): the link's token is
+    #: derived from it and the app's SECRET_KEY (crm/tasks/calendar.py); a new value ends the old
+    #: link. None: no link made yet.
+    calendar_key: Mapped[str | None] = mapped_column(String(64))
 
     role_rows: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
