@@ -274,13 +274,15 @@ if __name__ == "__main__":
 
 
 def _register_feature_commands() -> None:
-    """Commands that live with their feature: import/export, screening lists."""
+    """Commands that live with their feature: import/export, screening lists, the digest."""
     from crm.exports.cli import register as register_exports
     from crm.imports.cli import register as register_imports
+    from crm.notify.cli import register as register_notify
     from crm.ops.cli import register as register_ops
     from crm.screening.cli import register as register_screening
 
-    for register in (register_imports, register_exports, register_screening, register_ops):
+    for register in (register_imports, register_exports, register_screening, register_ops,
+                     register_notify):
         register(main)
 
 

@@ -66,6 +66,14 @@ def _text(value: str) -> str:
     return value
 
 
+def _flag(value: str) -> bool:
+    if value.lower() in ("1", "true", "yes", "on"):
+        return True
+    if value.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ValueError("it must be 1 or 0 (true or false)")
+
+
 ENV_SETTINGS = {
     "CRM_SCREENING_THRESHOLD": _fraction,
     "CRM_INDIRECT_RATE_DEFAULT": _fraction,
@@ -97,6 +105,15 @@ ENV_SETTINGS = {
     "CRM_IMPORT_MAX_VCARD_LINES": _whole,
     "CRM_IMPORT_MAX_VCARD_LINE_BYTES": _whole,
     "CRM_MAX_UPLOAD_BYTES": _whole,
+    # My work and its e-mail digest (crm/main/my_work.py, crm/notify/digest.py)
+    "CRM_STUCK_DAYS": _whole,
+    "CRM_BASE_URL": _text,
+    "MAIL_SERVER": _text,
+    "MAIL_PORT": _whole,
+    "MAIL_USE_TLS": _flag,
+    "MAIL_USERNAME": _text,
+    "MAIL_PASSWORD": _text,
+    "MAIL_FROM": _text,
 }
 
 
