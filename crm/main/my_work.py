@@ -41,6 +41,8 @@ NDA_DAYS = 60
 #: Default days a collaboration may stay in one step before it shows as stuck
 #: (CRM_STUCK_DAYS overrides).
 STUCK_DAYS = 30
+#: Roles that see the office's sections (loads, coverage, every NDA, stuck collaborations).
+MANAGING = ("manager", "admin")
 
 
 @dataclass
@@ -93,17 +95,19 @@ def items_for(user: User, *, since: datetime | None = None,
         sections.append(_portfolio(user, today))
     if user.has_role("researcher"):
         sections.append(_my_requests(user, since))
-    if user.can("requests.work"):
+    # By role, not by permission: a manager may work the queue, but it is BD's daily work.
+    if user.has_role("bd"):
         sections.append(_queue())
-    if user.can("screening.decide"):
+    if user.has_role("export_control"):
         sections.append(_screening())
-    if user.can("portfolio.manage"):
+    managing = user.has_role(*MANAGING)
+    if managing:
         sections.append(_loads())
         sections.append(_uncovered())
-    if user.can("collaborations.view") and (user.can("portfolio.manage")
+    if user.can("collaborations.view") and (managing
                                             or user.has_role(*liaison.OFFICER_ROLES, "bd")):
-        sections.append(_ndas(user, today))
-    if user.can("portfolio.manage"):
+        sections.append(_ndas(user, today, every=managing))
+    if managing:
         sections.append(_stuck(today))
     return sections
 
@@ -172,8 +176,8 @@ def _portfolio(user: User, today: date) -> Section:
                         "is due.", days=liaison.STALE_DAYS))
     if rows:
         section.summary = _(
-            "%(held)s companies: %(stale)s without contact for %(days)s days, %(renew)s "
-            "renewals due", held=len(rows), stale=len(stale), days=liaison.STALE_DAYS,
+            "Held: %(held)s · no contact for %(days)s+ days: %(stale)s · renewals due: "
+            "%(renew)s", held=len(rows), stale=len(stale), days=liaison.STALE_DAYS,
             renew=len(renewals))
     for r in renewals[:SHOWN]:
         section.items.append(Item(
@@ -211,8 +215,8 @@ def _my_requests(user: User, since: datetime | None) -> Section:
                       more_label=_("All my requests"),
                       empty=_("No question from the team; nothing newly entered."))
     if rows:
-        section.summary = _("%(q)s with a question for you, %(e)s entered since your last "
-                            "visit", q=len(questions), e=len(entered))
+        section.summary = _("With a question for you: %(q)s · entered since your last "
+                            "visit: %(e)s", q=len(questions), e=len(entered))
     for r in questions[:SHOWN]:
         section.items.append(Item(_("The team asks about %(person)s", person=r.label),
                                   url_for("requests.show", request_id=r.id),
@@ -272,8 +276,8 @@ def _screening() -> Section:
     needing = db.session.execute(stale).scalars().all()
     to_decide = sum(n for _c, _s, n, _b in attention)
     section = Section("screening", _("Export-control screening"),
-                      summary=_("%(hits)s hits to decide; %(n)s partner companies to "
-                                "(re-)screen", hits=to_decide,
+                      summary=_("Hits to decide: %(hits)s · partners to (re-)screen: "
+                                "%(n)s", hits=to_decide,
                                 n=f"{SHOWN}+" if len(needing) > SHOWN else len(needing)),
                       more_url=url_for("screening.index"), more_label=_("Screening"),
                       empty=_("No hit waits for a decision; every partner is screened."))
@@ -318,8 +322,8 @@ def _uncovered() -> Section:
         select(func.count()).select_from(liaison.uncovered_companies().subquery())) or 0
     departments = liaison.uncovered_departments()
     section = Section("uncovered", _("Not covered"),
-                      summary=_("%(c)s companies nobody holds, %(d)s departments nobody "
-                                "covers", c=f"{companies:,}", d=len(departments)),
+                      summary=_("Companies nobody holds: %(c)s · departments nobody "
+                                "covers: %(d)s", c=f"{companies:,}", d=len(departments)),
                       more_url=url_for("liaison.overview"), more_label=_("Assign them"),
                       empty=_("Every company and department has an officer."))
     if companies:
@@ -334,11 +338,11 @@ def _uncovered() -> Section:
     return section
 
 
-def _ndas(user: User, today: date) -> Section:
+def _ndas(user: User, today: date, *, every: bool) -> Section:
     """NDAs ending within NDA_DAYS days (the register's query): all of them for a manager,
     those of one's companies and collaborations for the others."""
     rows = ndas.expiring(NDA_DAYS, today)
-    if not user.can("portfolio.manage"):
+    if not every:
         mine = set(db.session.execute(select(Company.id).where(
             Company.officer_id == user.id)).scalars())
         mine |= set(db.session.execute(select(Collaboration.company_id).where(

@@ -310,7 +310,7 @@ def _ndas(subject: str, record_id: int, by: User, limit: int) -> list[Entry]:
             db.func.coalesce(Nda.signed_on, Nda.effective_from), Nda.created_at, Nda.status,
             Nda.notes, null().cast(String),
         ).where(Nda.company_id == record_id)
-        u = union_all(ndas, disclosures).subquery()
+        u = union_all(disclosures, ndas).subquery()  # the first names the columns
     else:
         u = disclosures.where(Disclosure.disclosed_to_contact_id == record_id).subquery()
     rows = db.session.execute(select(u).order_by(u.c.day.desc(), u.c.at.desc())
