@@ -17,3 +17,4 @@ from crm.ndas import models as _ndas_models  # noqa: F401
 from crm.screening import models as _screening_models  # noqa: F401
 from crm.duplicates import models as _duplicates_models  # noqa: F401
 from crm.notify import models as _notify_models  # noqa: F401
+from crm.tasks.models import Task  # noqa: F401

@@ -45,6 +45,10 @@ class User(UserMixin, db.Model, Versioned):
     session_token: Mapped[str] = mapped_column(String(64), default=lambda: secrets.token_hex(16))
     #: The e-mail digest of My work (crm/notify): 'off', 'daily' or 'weekly' (on Mondays).
     digest: Mapped[str] = mapped_column(String(10), default="weekly", server_default="weekly")
+    #: The secret behind this user's calendar link (/me/tasks.ics?token=...): the link's token is
+    #: derived from it and the app's SECRET_KEY (crm/tasks/calendar.py); a new value ends the old
+    #: link. None: no link made yet.
+    calendar_key: Mapped[str | None] = mapped_column(String(64))
 
     role_rows: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"

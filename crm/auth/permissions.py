@@ -51,6 +51,8 @@ PERMISSIONS = {
     "collaborations.override": "Move a collaboration past an unfinished step, with a reason",
     "screening.view": "See export-control screening results",
     "screening.decide": "Screen partners, record decisions, import screening lists",
+    "tasks.own": "Keep a task list: create, change and complete own tasks; a calendar feed",
+    "tasks.team": "See, assign and change every officer's tasks (the team view)",
     "audit.view": "Read the audit trail",
     "users.manage": "Create users and change their roles",
 }
@@ -59,17 +61,18 @@ _ALL = set(PERMISSIONS)
 ROLE_PERMISSIONS: dict[Role, set[str]] = {
     Role.ADMIN: set(_ALL),
     Role.MANAGER: _ALL - {"users.manage", "screening.decide"},
-    Role.LIAISON: {"records.view", "records.edit", "export", "requests.submit",
+    Role.LIAISON: {"tasks.own", "records.view", "records.edit", "export", "requests.submit",
                    "collaborations.view", "collaborations.edit", "screening.view"},
-    Role.BD: {"records.view", "records.edit", "records.delete", "research.edit", "export",
-              "import", "requests.submit", "requests.work", "collaborations.view",
+    Role.BD: {"tasks.own", "records.view", "records.edit", "records.delete", "research.edit",
+              "export", "import", "requests.submit", "requests.work", "collaborations.view",
               "collaborations.edit", "screening.view"},
     # A researcher edits seeds they are named on (checked per record), and asks the BD team.
-    Role.RESEARCHER: {"records.view", "requests.submit"},
-    Role.STAFF: {"records.view", "records.edit", "export", "requests.submit", "reports.view"},
+    Role.RESEARCHER: {"tasks.own", "records.view", "requests.submit"},
+    Role.STAFF: {"tasks.own", "records.view", "records.edit", "export", "requests.submit",
+                 "reports.view"},
     # 安全保障貿易管理担当: screens partners; sees collaborations to check them, edits none.
-    Role.EXPORT_CONTROL: {"records.view", "export", "requests.submit", "collaborations.view",
-                          "screening.view", "screening.decide"},
+    Role.EXPORT_CONTROL: {"tasks.own", "records.view", "export", "requests.submit",
+                          "collaborations.view", "screening.view", "screening.decide"},
 }
 
 

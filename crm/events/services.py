@@ -11,6 +11,7 @@ from crm.common.services import ValidationError, apply
 from crm.contacts.models import Contact
 from crm.events.models import EVENT_KINDS, Encounter, Event
 from crm.extensions import db
+from crm.tasks.services import sync_follow_up
 from crm.common.time import office_today
 
 EVENT_FIELDS = ("name", "kind", "starts_on", "ends_on", "location", "description")
@@ -110,6 +111,7 @@ def save_encounter(encounter: Encounter | None, event: Event, data: dict[str, An
         db.session.add(encounter)
     apply(encounter, data, ENCOUNTER_FIELDS)
     db.session.flush()
+    sync_follow_up(encounter)  # a wanted follow-up is a task of whoever follows up
     return encounter
 
 
@@ -120,6 +122,7 @@ def mark_follow_up_done(encounter: Encounter) -> None:
             "No follow-up was wanted for this encounter.")})
     encounter.follow_up_done = True
     db.session.flush()
+    sync_follow_up(encounter)
 
 
 def delete_encounter(encounter: Encounter) -> None:

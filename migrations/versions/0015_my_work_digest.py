@@ -1,14 +1,14 @@
 """my work and the digest: users.digest (off / daily / weekly), user_marks (last visit, last digest)
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 Create Date: 2026-12-07 20:00:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0015'
-down_revision = '0013'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 
