@@ -239,7 +239,8 @@ def test_staff_sees_no_other_roles_work(login):
 
 def test_home_in_japanese(login):
     html = login("bd").get("/", headers={"Accept-Language": "ja"}).get_data(as_text=True)
-    assert "データ入力の依頼" in html or "依頼" in section(html, "queue")
+    queue = section(html, "queue")
+    assert "データ入力の受付一覧" in queue and "未処理 0件" in queue and "マイワーク" in html
     assert "Data-entry queue" not in html
 
 

@@ -120,6 +120,8 @@ def _tasks(user: User, today: date) -> Section | None:
         from crm.tasks import services as tasks
     except ImportError:
         return None
+    if not user.can("tasks.own"):
+        return None
     rows = tasks.open_tasks(user.id, until=today + timedelta(days=DUE_SOON_DAYS))
     late = [t for t in rows if t.due_on is not None and t.due_on < today]
     section = Section("tasks", _("My tasks"), more_url=_url("tasks.mine"),

@@ -45,7 +45,7 @@ SUBJECTS = ("company", "contact")
 KINDS: dict[str, tuple[Any, str]] = {
     "activity": (_l("Activities"), "records.view"),
     "encounter": (_l("Met at events"), "records.view"),
-    "task": (_l("Tasks"), "records.view"),
+    "task": (_l("Tasks"), "tasks.own"),
     "collaboration": (_l("Collaborations"), "collaborations.view"),
     "nda": (_l("NDAs and disclosures"), "collaborations.view"),
     "screening": (_l("Screening decisions"), "screening.view"),
@@ -206,9 +206,14 @@ def _tasks(subject: str, record_id: int, by: User, limit: int) -> list[Entry]:
     from crm.tasks.models import Task
 
     column = Task.company_id if subject == "company" else Task.contact_id
+    stmt = select(Task).where(column == record_id).options(joinedload(Task.owner))
+    if not by.can("tasks.team"):  # one's own tasks; managers see the team's (as on task lists)
+        stmt = stmt.where(Task.owner_id == by.id)
+    day = db.func.coalesce(Task.due_on, db.func.date(Task.created_at)) \
+        if db.engine.dialect.name == "sqlite" else \
+        db.func.coalesce(Task.due_on, db.cast(Task.created_at, Date))
     rows = db.session.execute(
-        select(Task).where(column == record_id)
-        .order_by(Task.due_on.desc(), Task.id.desc()).limit(limit)).scalars().all()
+        stmt.order_by(day.desc(), Task.id.desc()).limit(limit)).scalars().all()
     out = []
     for t in rows:
         owner = getattr(t, "owner", None)
