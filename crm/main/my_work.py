@@ -220,15 +220,20 @@ def _my_requests(user: User, since: datetime | None) -> Section:
         section.summary = _("With a question for you: %(q)s · entered since your last "
                             "visit: %(e)s", q=len(questions), e=len(entered))
     for r in questions[:SHOWN]:
-        section.items.append(Item(_("The team asks about %(person)s", person=r.label),
+        section.items.append(Item(_("The team asks about %(person)s", person=_person(r)),
                                   url_for("requests.show", request_id=r.id),
                                   note=_("answer"), tone="danger"))
     for r in entered[:SHOWN]:
         target = (url_for("contacts.show", contact_id=r.contact_id) if r.contact_id
                   else url_for("requests.show", request_id=r.id))
-        section.items.append(Item(_("%(person)s was entered", person=r.label), target,
+        section.items.append(Item(_("%(person)s was entered", person=_person(r)), target,
                                   note=_("new"), tone="info", new=True))
     return section
+
+
+def _person(req: DataEntryRequest) -> str:
+    """The person a request is about, with their company when the researcher gave it."""
+    return f"{req.person_name} ({req.company_name})" if req.company_name else req.person_name
 
 
 # -- business development: the data-entry queue ------------------------------------------------
@@ -250,7 +255,7 @@ def _queue() -> Section:
     for r in oldest:
         days = requests.days_waiting(r, now)
         section.items.append(Item(
-            r.label, url_for("requests.show", request_id=r.id),
+            _person(r), url_for("requests.show", request_id=r.id),
             note=ngettext("%(num)d day", "%(num)d days", days),
             tone="danger" if days > requests.AGING_DAYS else "secondary"))
     return section

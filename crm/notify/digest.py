@@ -138,9 +138,9 @@ def message(digest: Digest, sender: str) -> EmailMessage:
     msg["To"] = digest.user.email
     msg["Date"] = formatdate(localtime=False)
     msg["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
-    msg["Content-Language"] = language_of(digest.user)
     msg.set_content(digest.text)
     msg.add_alternative(digest.html, subtype="html")
+    msg["Content-Language"] = language_of(digest.user)  # after: set_content drops Content-*
     return msg
 
 

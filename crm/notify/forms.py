@@ -6,11 +6,13 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField
 from wtforms.validators import InputRequired
 
+from crm.common.forms import options
+
 DIGEST_LABELS = {"off": _l("Off: no e-mail"),
                  "daily": _l("Daily: every morning there is something for me"),
                  "weekly": _l("Weekly: on Mondays")}
 
 
 class DigestForm(FlaskForm):
-    digest = RadioField(_l("E-mail digest of My work"), choices=list(DIGEST_LABELS.items()),
+    digest = RadioField(_l("E-mail digest of My work"), choices=options(DIGEST_LABELS.items()),
                         validators=[InputRequired()])
