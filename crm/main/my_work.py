@@ -355,7 +355,7 @@ def _ndas(user: User, today: date, *, every: bool) -> Section:
         mine |= set(db.session.execute(select(Collaboration.company_id).where(
             Collaboration.officer_id == user.id)).scalars())
         rows = [n for n in rows if n.company_id in mine]
-    section = Section("ndas", _("NDAs ending within %(days)s days", days=NDA_DAYS),
+    section = Section("ndas", _("NDAs expiring within %(days)s days", days=NDA_DAYS),
                       more_url=url_for("ndas.index") + "#expiring",
                       more_label=_("NDA register"), empty=_("No NDA ends soon."))
     for n in rows[:SHOWN]:
