@@ -13,7 +13,9 @@ from crm.extensions import db
 
 #: Routes anyone may reach (the login page needs no login; the rest check the user themselves).
 PUBLIC = {"static", "bootstrap.static", "auth.login", "main.healthz", "main.readyz",
-          "main.language"}
+          "main.language",
+          # A calendar app fetches it without a session: its secret token says whose it is.
+          "tasks.feed"}
 #: Routes for any logged-in user, whatever their role.
 ANY_USER = {"auth.logout", "auth.me", "main.suggest"}
 

@@ -32,6 +32,12 @@ class ActivityForm(FlaskForm):
         _l("Confidential minutes"),
         description=_l("Only the author, managers and administrators can then read the minutes."))
 
+    #: An optional next step: a task for the activity's author (crm.tasks.services.next_step).
+    next_step = StringField(_l("Next step"), validators=[Length(max=200)], filters=[strip],
+                            description=_l("Becomes a task of yours, about this company."),
+                            render_kw={"maxlength": 200, "autocomplete": "off"})
+    next_step_on = DateField(_l("Next step by"), validators=[Optional()])
+
     def data_for_service(self) -> dict:
         return {
             "company_id": self.company.data.id if self.company.data else None,

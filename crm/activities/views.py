@@ -27,6 +27,8 @@ from crm.common.views import (
 from crm.companies.models import Company
 from crm.contacts.models import Contact
 from crm.extensions import db
+from crm.tasks.models import Task
+from crm.tasks.services import next_step
 
 bp = Blueprint("activities", __name__, url_prefix="/activities")
 
@@ -153,13 +155,26 @@ def edit(activity_id: int | None = None):
         return render_template("activities/form.html", form=form, activity=activity,
                                people=people, cancel_url=cancel)
 
+    made: list[Task] = []
+
+    def save() -> Activity:
+        """The activity, and its next step as a task (same commit; neither without the other)."""
+        saved = services.save_activity(activity, form.data_for_service(),
+                                       author_id=current_user.id)
+        if current_user.can("tasks.own"):
+            made.extend(filter(None, [next_step(saved, form.next_step.data,
+                                                form.next_step_on.data, by=current_user)]))
+        return saved
+
+    def message(saved: Activity) -> str:
+        text = _("Saved the %(kind)s “%(subject)s”.",
+                 kind=KIND_LABELS.get(saved.kind, saved.kind), subject=saved.subject)
+        if made:
+            text += " " + _("Next step added to the tasks of %(name)s.", name=made[0].owner.name)
+        return text
+
     return save_form(
-        form,
-        lambda: services.save_activity(activity, form.data_for_service(),
-                                       author_id=current_user.id),
-        message=lambda saved: _("Saved the %(kind)s “%(subject)s”.",
-                                kind=KIND_LABELS.get(saved.kind, saved.kind),
-                                subject=saved.subject),
+        form, save, message=message,
         target=lambda saved: url_for("activities.show", activity_id=saved.id),
         render=page,
         record=activity,

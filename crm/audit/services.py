@@ -19,7 +19,7 @@ _actor: contextvars.ContextVar[tuple[int | None, str]] = contextvars.ContextVar(
 
 #: Columns not worth a line in the trail.
 _SKIP = {"created_at", "updated_at", "name_folded", "sort_name", "search_text", "password_hash",
-         "session_token"}
+         "session_token", "calendar_key"}
 
 
 def set_actor(user_id: int | None, label: str) -> None:

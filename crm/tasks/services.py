@@ -159,10 +159,10 @@ def _check_due(value: Any, errors: dict[str, str]) -> date | None:
 def _check_owner(value: Any, by: Any, errors: dict[str, str], any_owner: bool) -> User | None:
     owner = db.session.get(User, value) if isinstance(value, int) else None
     if owner is None or not owner.active:
-        errors["owner"] = _("Choose who the task is for.")
+        errors["owner_id"] = _("Choose who the task is for.")
         return None
     if by is not None and owner.id != by.id and not any_owner and not can_see_team(by):
-        errors["owner"] = _("You can give tasks only to yourself; a manager can assign them "
+        errors["owner_id"] = _("You can give tasks only to yourself; a manager can assign them "
                             "to others.")
         return None
     return owner
