@@ -15,6 +15,7 @@ from crm.ndas import services as ndas
 from crm.requests.models import DataEntryRequest
 from crm.research.models import Department
 from crm.screening.models import Hit, Screening, ScreeningList
+from crm.tasks.models import Task
 from tests.conftest import log_in_as, make_user
 
 TODAY = date.today()
@@ -242,6 +243,30 @@ def test_home_in_japanese(login):
     queue = section(html, "queue")
     assert "データ入力の受付一覧" in queue and "未処理 0件" in queue and "マイワーク" in html
     assert "Data-entry queue" not in html
+
+
+def test_everyone_sees_their_overdue_and_this_weeks_tasks(login, users, make_company):
+    company = make_company(name="Task K.K.")
+    me, other = users["staff"], users["liaison"]
+    for title, due, owner, status in (
+            ("Late call", TODAY - timedelta(days=3), me, "open"),
+            ("Send slides", TODAY + timedelta(days=2), me, "open"),
+            ("Next month", TODAY + timedelta(days=30), me, "open"),
+            ("Already done", TODAY - timedelta(days=1), me, "done"),
+            ("Not mine", TODAY, other, "open")):
+        db.session.add(Task(title=title, due_on=due, owner_id=owner.id, status=status,
+                            company_id=company.id if title == "Late call" else None,
+                            done_at=utcnow() if status == "done" else None))
+    db.session.commit()
+    client = login("staff")
+    work = section(client.get("/").get_data(as_text=True), "tasks")
+    assert "1 overdue, 1 due this week" in work
+    assert work.index("Late call") < work.index("Send slides")  # overdue first
+    assert "3 days late" in work
+    for title in ("Next month", "Already done", "Not mine"):
+        assert title not in work
+    assert f'href="/companies/{company.id}"' in work  # where the work is done
+    assert_links_open(client, work)
 
 
 # -- speed: a fixed number of queries ----------------------------------------------------------

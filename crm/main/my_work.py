@@ -31,6 +31,7 @@ from crm.requests import services as requests
 from crm.requests.models import DataEntryRequest
 from crm.screening import services as screening
 from crm.screening.models import Screening, ScreeningList
+from crm.tasks import services as tasks
 
 #: Items listed per section (the section's link leads to all of them).
 SHOWN = 8
@@ -88,9 +89,9 @@ def items_for(user: User, *, since: datetime | None = None,
     happened after it is marked new (the last visit, or the last digest)."""
     today = today or office_today()
     sections: list[Section] = []
-    tasks = _tasks(user, today)
-    if tasks is not None:
-        sections.append(tasks)
+    mine = _tasks(user, today)
+    if mine is not None:
+        sections.append(mine)
     if user.has_role(*liaison.OFFICER_ROLES):
         sections.append(_portfolio(user, today))
     if user.has_role("researcher"):
@@ -115,16 +116,12 @@ def items_for(user: User, *, since: datetime | None = None,
 # -- tasks (crm/tasks) -------------------------------------------------------------------------
 
 def _tasks(user: User, today: date) -> Section | None:
-    """Overdue and due-this-week tasks (crm/tasks' open_tasks); None before that feature."""
-    try:
-        from crm.tasks import services as tasks
-    except ImportError:
-        return None
+    """Overdue and due-this-week tasks (crm/tasks' open_tasks); None without a task list."""
     if not user.can("tasks.own"):
         return None
     rows = tasks.open_tasks(user.id, until=today + timedelta(days=DUE_SOON_DAYS))
     late = [t for t in rows if t.due_on is not None and t.due_on < today]
-    section = Section("tasks", _("My tasks"), more_url=_url("tasks.mine"),
+    section = Section("tasks", _("My tasks"), more_url=url_for("tasks.index"),
                       more_label=_("All my tasks"),
                       empty=_("Nothing overdue or due this week."))
     if rows:
@@ -143,24 +140,16 @@ def _tasks(user: User, today: date) -> Section | None:
 
 
 def _task_url(task) -> str:
-    """Where a task is done: the record it is about, else the task list."""
+    """Where a task is done: the record it is about, else the task's own form."""
     for attr, endpoint, arg in (("collaboration_id", "collaborations.show", "collaboration_id"),
                                 ("nda_id", "ndas.show", "nda_id"),
                                 ("request_id", "requests.show", "request_id"),
                                 ("contact_id", "contacts.show", "contact_id"),
                                 ("company_id", "companies.show", "company_id")):
-        value = getattr(task, attr, None)
+        value = getattr(task, attr)
         if value:
             return url_for(endpoint, **{arg: value})
-    return _url("tasks.mine") or url_for("main.home")
-
-
-def _url(endpoint: str, **values) -> str | None:
-    """url_for, or None for a page that does not exist (yet)."""
-    try:
-        return url_for(endpoint, **values)
-    except Exception:  # noqa: BLE001 - werkzeug's BuildError: the feature is not installed
-        return None
+    return url_for("tasks.edit", task_id=task.id)
 
 
 # -- a liaison officer's portfolio -------------------------------------------------------------

@@ -34,6 +34,7 @@ from crm.extensions import db
 from crm.ndas.models import Disclosure, Nda
 from crm.requests.models import DataEntryRequest
 from crm.screening.models import Decision, Hit, Screening
+from crm.tasks.models import Task
 
 #: Entries a page of the timeline shows.
 PER_PAGE = 25
@@ -87,14 +88,6 @@ class TimelinePage:
     has_more: bool
 
 
-def tasks_available() -> bool:
-    try:
-        import crm.tasks.models  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 def kinds_for(user: User, subject: str) -> list[str]:
     """The kinds this user may see on this subject's timeline, in menu order."""
     out = []
@@ -102,8 +95,6 @@ def kinds_for(user: User, subject: str) -> list[str]:
         if not user.can(permission):
             continue
         if subject == "contact" and kind in COMPANY_ONLY:
-            continue
-        if kind == "task" and not tasks_available():
             continue
         out.append(kind)
     return out
@@ -203,8 +194,6 @@ def _encounters(subject: str, record_id: int, by: User, limit: int) -> list[Entr
 
 
 def _tasks(subject: str, record_id: int, by: User, limit: int) -> list[Entry]:
-    from crm.tasks.models import Task
-
     column = Task.company_id if subject == "company" else Task.contact_id
     stmt = select(Task).where(column == record_id).options(joinedload(Task.owner))
     if not by.can("tasks.team"):  # one's own tasks; managers see the team's (as on task lists)
@@ -218,19 +207,10 @@ def _tasks(subject: str, record_id: int, by: User, limit: int) -> list[Entry]:
     for t in rows:
         owner = getattr(t, "owner", None)
         out.append(Entry("task", t.due_on or _day(t.created_at), _moment(t.created_at),
-                         t.title, _task_url(t),
+                         t.title, url_for("tasks.edit", task_id=t.id),
                          who=owner.name if owner is not None else "",
                          badge=_("Done") if t.status == "done" else _("Due")))
     return out
-
-
-def _task_url(task: Any) -> str | None:
-    for endpoint, values in (("tasks.show", {"task_id": task.id}), ("tasks.mine", {})):
-        try:
-            return url_for(endpoint, **values)
-        except Exception:  # noqa: BLE001 - BuildError: no such page
-            continue
-    return None
 
 
 def _collaborations(subject: str, record_id: int, by: User, limit: int) -> list[Entry]:
