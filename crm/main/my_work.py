@@ -93,7 +93,9 @@ def items_for(user: User, *, since: datetime | None = None,
     if mine is not None:
         sections.append(mine)
     if user.has_role(*liaison.OFFICER_ROLES):
-        sections.append(_portfolio(user, today))
+        held = _portfolio(user, today)
+        if held.summary or user.has_role("liaison"):  # a manager holding nothing: no section
+            sections.append(held)
     if user.has_role("researcher"):
         sections.append(_my_requests(user, since))
     # By role, not by permission: a manager may work the queue, but it is BD's daily work.
@@ -318,10 +320,11 @@ def _uncovered() -> Section:
         select(func.count()).select_from(liaison.uncovered_companies().subquery())) or 0
     departments = liaison.uncovered_departments()
     section = Section("uncovered", _("Not covered"),
-                      summary=_("Companies nobody holds: %(c)s · departments nobody "
-                                "covers: %(d)s", c=f"{companies:,}", d=len(departments)),
                       more_url=url_for("liaison.overview"), more_label=_("Assign them"),
                       empty=_("Every company and department has an officer."))
+    if companies or departments:
+        section.summary = _("Companies nobody holds: %(c)s · departments nobody covers: "
+                            "%(d)s", c=f"{companies:,}", d=len(departments))
     if companies:
         section.items.append(Item(
             ngettext("%(num)d company nobody holds", "%(num)d companies nobody holds",
