@@ -206,15 +206,17 @@ def test_the_same_queries_for_a_small_and_a_large_company(login, users, make_com
     client = login("manager")
     company = make_company(name="Growing K.K.")
     contact = Contact(family_name="鈴木", company_id=company.id)
-    event = Event(name="Expo", starts_on=TODAY)
-    db.session.add_all([contact, event])
+    db.session.add(contact)
     db.session.commit()
 
     def grow(n: int) -> None:
         for i in range(n):
             db.session.add(Activity(company_id=company.id, kind="call", subject=f"c{i}",
                                     occurred_on=TODAY, user_id=users["liaison"].id))
-            db.session.add(Encounter(event_id=event.id, contact_id=contact.id, met_on=TODAY,
+            fair = Event(name=f"Fair {n}-{i}", starts_on=TODAY)  # one event each
+            db.session.add(fair)
+            db.session.flush()
+            db.session.add(Encounter(event_id=fair.id, contact_id=contact.id, met_on=TODAY,
                                      user_id=users["bd"].id))
             db.session.add(Donation(company_id=company.id, amount=Decimal(1), currency="JPY",
                                     received_on=TODAY))

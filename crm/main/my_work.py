@@ -273,9 +273,10 @@ def _screening() -> Section:
              .order_by(Company.sort_name).limit(SHOWN + 1))
     needing = db.session.execute(stale).scalars().all()
     to_decide = sum(n for _c, _s, n, _b in attention)
+    more = len(attention) >= SHOWN  # the first SHOWN companies' hits were counted
     section = Section("screening", _("Export-control screening"),
                       summary=_("Hits to decide: %(hits)s · partners to (re-)screen: "
-                                "%(n)s", hits=to_decide,
+                                "%(n)s", hits=f"{to_decide}+" if more else to_decide,
                                 n=f"{SHOWN}+" if len(needing) > SHOWN else len(needing)),
                       more_url=url_for("screening.index"), more_label=_("Screening"),
                       empty=_("No hit waits for a decision; every partner is screened."))

@@ -18,7 +18,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, String, Text, literal, null, select, union_all
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from crm.activities.forms import KIND_LABELS as ACTIVITY_LABELS
 from crm.activities.models import Activity, activity_contacts
@@ -172,7 +172,8 @@ def _activities(subject: str, record_id: int, by: User, limit: int) -> list[Entr
 def _encounters(subject: str, record_id: int, by: User, limit: int) -> list[Entry]:
     day = db.func.coalesce(Encounter.met_on, Event.starts_on)
     stmt = (select(Encounter, day).join(Event, Event.id == Encounter.event_id)
-            .options(joinedload(Encounter.contact), joinedload(Encounter.user)))
+            .options(contains_eager(Encounter.event), joinedload(Encounter.contact),
+                     joinedload(Encounter.user)))
     if subject == "company":
         stmt = stmt.join(Contact, Contact.id == Encounter.contact_id) \
             .where(Contact.company_id == record_id)
