@@ -107,6 +107,7 @@ def test_researcher_sees_the_question_and_what_was_entered_since_the_last_visit(
     entered = request_row(researcher.id, "entered", 2, person_name="新しく登録された人",
                           entered_at=(utcnow() + timedelta(seconds=1)).replace(tzinfo=None))
     next_visit = login("researcher").get("/").get_data(as_text=True)
+    assert "Marked new: since your last visit" in next_visit
     assert "新しく登録された人 was entered" in section(next_visit, "my_requests")
     assert f"/requests/{entered.id}" in section(next_visit, "my_requests")
     del old
@@ -121,9 +122,10 @@ def test_bd_sees_the_queue_counts_and_its_oldest_items_first(login, users):
     request_row(rid, "returned", 20, person_name="質問中の人")
     request_row(rid, "entered", 30, person_name="済んだ人")
 
+    login("bd").get("/")  # an earlier visit: this one has a "since"
     client = login("bd")
     html = client.get("/").get_data(as_text=True)
-    assert "queue" in sections_on(html)
+    assert "queue" in sections_on(html) and "Marked new" not in html  # nothing is new for BD
     assert not sections_on(html) & {"portfolio", "loads", "uncovered", "stuck", "screening"}
     queue = section(html, "queue")
     assert "4 open, 2 waiting over 7 days, 1 sent back" in queue

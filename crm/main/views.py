@@ -27,7 +27,8 @@ def home():
     """My work: what this person has to do next, by role (crm/main/my_work.py)."""
     since = _visit_since()
     sections = items_for(current_user, since=since)
-    return render_template("main/home.html", sections=sections, since=since)
+    any_new = any(item.new for s in sections for item in s.items)
+    return render_template("main/home.html", sections=sections, since=since if any_new else None)
 
 
 def _visit_since() -> datetime | None:

@@ -92,3 +92,15 @@ def test_a_manager_on_a_phone_reads_the_timeline_and_filters_it(open_screen, ser
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"the page is {width} px wide on a phone"
     screen.assert_clean()
+
+    desk = open_screen("manager", viewport=LAPTOP)
+    desk.page.goto(f"{server}/companies/{company.id}")
+    desk.page.locator("#timeline").scroll_into_view_if_needed()
+    shot(desk.page, "timeline-manager-desktop")
+    desk.page.goto(server + "/me/digest")
+    desk.page.get_by_label("Daily: every morning there is something for me").check()
+    desk.page.get_by_role("button", name="Save").click()
+    desk.page.wait_for_load_state()
+    assert "Saved: Daily" in desk.page.content()
+    shot(desk.page, "digest-settings-desktop")
+    desk.assert_clean()
