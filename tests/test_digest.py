@@ -208,3 +208,29 @@ def test_the_setting_refuses_a_forged_or_unknown_choice(login, people):
     assert client.post("/me/digest", data={"digest": "off"}).status_code == 400  # no token
     db.session.expire_all()
     assert db.session.get(User, people["bd"].id).digest == "daily"
+
+
+def test_an_unreachable_mail_server_sends_nothing_and_says_so(runner, app, smtp_server,
+                                                              monkeypatch, on, people):
+    monkeypatch.setitem(app.config, "MAIL_PORT", _free_port())  # nobody listens there
+    result = runner.invoke(args=["notify", "digest"])
+    assert result.exit_code == 1 and "Cannot reach the mail server" in result.output
+    assert smtp_server.messages == [] and not any(_sent_marks().values())
+
+
+def test_mail_settings_come_from_the_environment(monkeypatch):
+    from crm import config
+
+    monkeypatch.setenv("MAIL_SERVER", "smtp.example.ac.jp")
+    monkeypatch.setenv("MAIL_PORT", "587")
+    monkeypatch.setenv("MAIL_USE_TLS", "1")
+    monkeypatch.setenv("MAIL_FROM", "crm@example.ac.jp")
+    settings = config.from_environment({})
+    assert settings["MAIL_SERVER"] == "smtp.example.ac.jp" and settings["MAIL_PORT"] == 587
+    assert settings["MAIL_USE_TLS"] is True
+    mail = digest.MailSettings.from_config(settings)
+    assert (mail.server, mail.port, mail.use_tls, mail.sender) == (
+        "smtp.example.ac.jp", 587, True, "crm@example.ac.jp")
+    monkeypatch.setenv("MAIL_USE_TLS", "maybe")
+    with pytest.raises(ValueError, match="MAIL_USE_TLS=.*1 or 0"):
+        config.from_environment({})

@@ -6,6 +6,7 @@ from datetime import datetime
 from flask import Blueprint, abort, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
 
 from crm.common.forms import ConfirmForm, record_option
 from crm.common.views import require, safe_next
@@ -37,8 +38,12 @@ def _visit_since() -> datetime | None:
     if VISIT_KEY in session:
         raw = session[VISIT_KEY]
         return datetime.fromisoformat(raw) if raw else None
-    before = start_visit(current_user.id)
-    db.session.commit()  # a GET that writes: the visit mark only (not audited)
+    try:
+        before = start_visit(current_user.id)
+        db.session.commit()  # a GET that writes: the visit mark only (not audited)
+    except IntegrityError:  # another tab made the first mark at the same moment
+        db.session.rollback()
+        before = None
     session[VISIT_KEY] = before.isoformat() if before else ""
     return before
 
