@@ -28,6 +28,7 @@ FEATURE_CLIS = (
     "crm.exports.cli",     # export
     "crm.screening.cli",   # lists import|status, screen
     "crm.ops.cli",         # backup, restore
+    "crm.notify.cli",      # notify digest
 )
 
 

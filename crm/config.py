@@ -75,7 +75,12 @@ _NO = {"", "0", "false", "no", "off"}
 
 
 def _flag(value: str) -> bool:
-    return value.strip().lower() in _YES
+    text = value.strip().lower()
+    if text in _YES:
+        return True
+    if text in _NO:
+        return False
+    raise ValueError("it must be 1 or 0 (true or false)")
 
 
 def _proxies(value: str) -> int:
@@ -123,6 +128,15 @@ ENV_SETTINGS = {
     "CRM_IMPORT_MAX_VCARD_LINES": _whole,
     "CRM_IMPORT_MAX_VCARD_LINE_BYTES": _whole,
     "CRM_MAX_UPLOAD_BYTES": _whole,
+    # My work and its e-mail digest (crm/main/my_work.py, crm/notify/digest.py)
+    "CRM_STUCK_DAYS": _whole,
+    "CRM_BASE_URL": _text,
+    "MAIL_SERVER": _text,
+    "MAIL_PORT": _whole,
+    "MAIL_USE_TLS": _flag,
+    "MAIL_USERNAME": _text,
+    "MAIL_PASSWORD": _text,
+    "MAIL_FROM": _text,
 }
 
 

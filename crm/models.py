@@ -16,4 +16,5 @@ from crm.collaborations import models as _collaborations_models  # noqa: F401
 from crm.ndas import models as _ndas_models  # noqa: F401
 from crm.screening import models as _screening_models  # noqa: F401
 from crm.duplicates import models as _duplicates_models  # noqa: F401
+from crm.notify import models as _notify_models  # noqa: F401
 from crm.tasks.models import Task  # noqa: F401

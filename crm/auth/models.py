@@ -18,10 +18,15 @@ if TYPE_CHECKING:
     from crm.research.models import Researcher
 
 ROLE_VALUES = ", ".join(f"'{r.value}'" for r in Role)
+#: How often a user wants the e-mail digest (crm/notify/digest.py).
+DIGEST_CHOICES = ("off", "daily", "weekly")
 
 
 class User(UserMixin, db.Model, Versioned):
     __tablename__ = "users"
+    __table_args__ = (CheckConstraint(
+        "digest IN (" + ", ".join(f"'{v}'" for v in DIGEST_CHOICES) + ")",
+        name="digest_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -38,6 +43,8 @@ class User(UserMixin, db.Model, Versioned):
     #: Every login session of this user carries this value (crm/auth/sessions.py); a new value
     #: ends them all: logout, a password change or reset, deactivation, a role taken away.
     session_token: Mapped[str] = mapped_column(String(64), default=lambda: secrets.token_hex(16))
+    #: The e-mail digest of My work (crm/notify): 'off', 'daily' or 'weekly' (on Mondays).
+    digest: Mapped[str] = mapped_column(String(10), default="weekly", server_default="weekly")
     #: The secret behind this user's calendar link (/me/tasks.ics?token=...): the link's token is
     #: derived from it and the app's SECRET_KEY (crm/tasks/calendar.py); a new value ends the old
     #: link. None: no link made yet.

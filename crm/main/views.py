@@ -1,53 +1,51 @@
-"""Home page, language choice and record suggestions."""
+"""Home page (My work), language choice and record suggestions."""
 from __future__ import annotations
 
+from datetime import datetime
 
 from flask import Blueprint, abort, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
-from crm.activities.models import Activity
 from crm.common.forms import ConfirmForm, record_option
 from crm.common.views import require, safe_next
-from crm.companies.models import Company
-from crm.contacts.models import Contact
-from crm.events.models import Encounter
 from crm.extensions import db
 from crm.common.suggest import SUGGESTERS
-from crm.research.models import ResearchSeed
-from crm.common.time import office_today
+from crm.main.my_work import items_for
+from crm.notify.marks import start_visit
 
 bp = Blueprint("main", __name__)
+
+
+#: The session key holding when the previous visit of My work began (ISO text, UTC).
+VISIT_KEY = "work_since"
 
 
 @bp.get("/")
 @require("records.view")
 def home():
-    """The start page: counts, my companies, recent activity and follow-ups due."""
-    counts = {
-        # count(*) lets the engine count an index instead of reading every row
-        "companies": db.session.scalar(select(func.count()).select_from(Company)),
-        "contacts": db.session.scalar(select(func.count()).select_from(Contact)),
-        "seeds": db.session.scalar(select(func.count()).select_from(ResearchSeed)),
-    }
-    mine = db.session.execute(
-        select(Company).where(Company.officer_id == current_user.id).order_by(Company.name)
-        .limit(20)
-    ).scalars().all()
-    recent = db.session.execute(
-        select(Activity).order_by(Activity.occurred_on.desc(), Activity.id.desc()).limit(10)
-        .options(db.joinedload(Activity.company), db.joinedload(Activity.user))
-    ).scalars().all()
-    follow_ups = db.session.execute(
-        select(Encounter).where(Encounter.user_id == current_user.id,
-                                Encounter.follow_up_wanted.is_(True),
-                                Encounter.follow_up_done.is_(False))
-        .order_by(Encounter.follow_up_by).limit(10)
-        .options(db.joinedload(Encounter.contact), db.joinedload(Encounter.event))
-    ).scalars().all()
-    return render_template("main/home.html", counts=counts, mine=mine, recent=recent,
-                           follow_ups=follow_ups, today=office_today())
+    """My work: what this person has to do next, by role (crm/main/my_work.py)."""
+    since = _visit_since()
+    sections = items_for(current_user, since=since)
+    any_new = any(item.new for s in sections for item in s.items)
+    return render_template("main/home.html", sections=sections, since=since if any_new else None)
+
+
+def _visit_since() -> datetime | None:
+    """When the previous visit began: read once per login session (the first home page of a
+    session starts a new visit), so what is new stays marked new while the user works."""
+    if VISIT_KEY in session:
+        raw = session[VISIT_KEY]
+        return datetime.fromisoformat(raw) if raw else None
+    try:
+        before = start_visit(current_user.id)
+        db.session.commit()  # a GET that writes: the visit mark only (not audited)
+    except IntegrityError:  # another tab made the first mark at the same moment
+        db.session.rollback()
+        before = None
+    session[VISIT_KEY] = before.isoformat() if before else ""
+    return before
 
 
 @bp.post("/language/<lang>")

@@ -167,12 +167,6 @@ def edit(nda_id: int | None = None):
     )
 
 
-@bp.app_template_global()
-def ndas_expiring(days: int = 60) -> list[Nda]:
-    """For the home page: signed NDAs whose term ends within `days` days."""
-    return services.expiring(days)
-
-
 @bp.app_context_processor
 def _labels() -> dict:
     return {"NDA_STATUS_LABELS": NDA_STATUS_LABELS}

@@ -1,0 +1,1 @@
+"""Telling people what is new or due for them: the e-mail digest of My work."""

@@ -1,0 +1,1 @@
+"""One timeline per company and per contact (crm/timeline/services.py)."""

@@ -1,0 +1,384 @@
+"""One timeline per company (and per contact): everything that happened with them, newest
+first, from the tables that hold it (and the audit trail for collaborations' moves between
+steps, which no table keeps).
+
+One query per kind whatever the company's size: each kind fetches its newest
+page * PER_PAGE + 1 rows, the kinds are merged by day, and the page is cut from the merge, so
+page N is exact without reading every row. Each kind is shown only to the roles that may see
+it (crm/auth/permissions.py); confidential minutes stay hidden as on the activity page.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Callable
+
+from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Date, String, Text, literal, null, select, union_all
+from sqlalchemy.orm import contains_eager, joinedload
+
+from crm.activities.forms import KIND_LABELS as ACTIVITY_LABELS
+from crm.activities.models import Activity, activity_contacts
+from crm.audit.models import AuditEntry
+from crm.auth.models import User
+from crm.collaborations.models import Collaboration, CollaborationSignoff
+from crm.collaborations.steps import STAGE_LABELS
+from crm.common.time import to_office
+from crm.contacts.models import Contact
+from crm.donations.models import Donation
+from crm.events.models import Encounter, Event
+from crm.extensions import db
+from crm.ndas.models import Disclosure, Nda
+from crm.requests.models import DataEntryRequest
+from crm.screening.models import Decision, Hit, Screening
+from crm.tasks.models import Task
+
+#: Entries a page of the timeline shows.
+PER_PAGE = 25
+#: The deepest page served (bounded work: at most this many pages of each kind are read).
+MAX_PAGE = 40
+SUBJECTS = ("company", "contact")
+
+#: kind -> (label, permission needed to see it)
+KINDS: dict[str, tuple[Any, str]] = {
+    "activity": (_l("Activities"), "records.view"),
+    "encounter": (_l("Met at events"), "records.view"),
+    "task": (_l("Tasks"), "tasks.own"),
+    "collaboration": (_l("Collaborations"), "collaborations.view"),
+    "nda": (_l("NDAs and disclosures"), "collaborations.view"),
+    "screening": (_l("Screening decisions"), "screening.view"),
+    "request": (_l("Data-entry requests"), "requests.submit"),
+    "donation": (_l("Donations"), "donations.view"),
+}
+#: Kinds that concern a company only (nothing ties them to one person).
+COMPANY_ONLY = ("collaboration", "donation")
+
+
+@dataclass
+class Entry:
+    kind: str
+    day: date
+    #: Orders entries of one day (None: the start of the day).
+    at: datetime | None
+    title: str
+    url: str | None = None
+    detail: str = ""
+    who: str = ""
+    badge: str = ""
+    #: A donation's amount, formatted by the template (money filter).
+    amount: Decimal | None = None
+    currency: str | None = None
+
+    @property
+    def key(self) -> tuple:
+        return (self.day, self.at or datetime.min)
+
+
+@dataclass
+class TimelinePage:
+    subject: str
+    record_id: int
+    entries: list[Entry]
+    kinds: list[str]
+    kind: str | None
+    page: int
+    has_more: bool
+
+
+def kinds_for(user: User, subject: str) -> list[str]:
+    """The kinds this user may see on this subject's timeline, in menu order."""
+    out = []
+    for kind, (_label, permission) in KINDS.items():
+        if not user.can(permission):
+            continue
+        if subject == "contact" and kind in COMPANY_ONLY:
+            continue
+        out.append(kind)
+    return out
+
+
+def kind_labels() -> dict[str, str]:
+    return {kind: str(label) for kind, (label, _p) in KINDS.items()}
+
+
+def timeline(subject: str, record_id: int, *, by: User, kind: str | None = None,
+             page: int = 1) -> TimelinePage:
+    """A page of the subject's timeline as `by` may see it: every allowed kind, or one."""
+    allowed = kinds_for(by, subject)
+    wanted = [kind] if kind else allowed
+    limit = page * PER_PAGE + 1
+    merged: list[Entry] = []
+    for k in wanted:
+        merged.extend(_READERS[k](subject, record_id, by, limit))
+    merged.sort(key=lambda e: e.key, reverse=True)
+    start = (page - 1) * PER_PAGE
+    return TimelinePage(subject, record_id, merged[start:start + PER_PAGE], allowed, kind,
+                        page, len(merged) > page * PER_PAGE)
+
+
+def _day(value: Any) -> date:
+    """A date from a date, a datetime (its day in the office's zone) or SQLite's text."""
+    if isinstance(value, datetime):
+        return to_office(_utc(value)).date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def _moment(value: Any) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value))
+
+
+def _utc(value: datetime) -> datetime:
+    from datetime import UTC
+
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _short(text: str | None, size: int = 240) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= size else text[:size - 1] + "…"
+
+
+# -- one reader per kind: (subject, id, user, limit) -> newest entries -------------------------
+
+def _activities(subject: str, record_id: int, by: User, limit: int) -> list[Entry]:
+    stmt = select(Activity).options(joinedload(Activity.user))
+    if subject == "company":
+        stmt = stmt.where(Activity.company_id == record_id)
+    else:
+        stmt = stmt.join(activity_contacts, activity_contacts.c.activity_id == Activity.id) \
+            .where(activity_contacts.c.contact_id == record_id)
+    rows = db.session.execute(stmt.order_by(Activity.occurred_on.desc(), Activity.id.desc())
+                              .limit(limit)).scalars().all()
+    out = []
+    for a in rows:
+        readable = a.can_read_minutes(by)
+        out.append(Entry(
+            "activity", a.occurred_on, _moment(a.created_at), a.subject,
+            url_for("activities.show", activity_id=a.id),
+            detail=_short(a.minutes) if readable else
+            _("Confidential minutes: visible to their author and managers."),
+            who=a.user.name if a.user else "",
+            badge=str(ACTIVITY_LABELS.get(a.kind, a.kind))))
+    return out
+
+
+def _encounters(subject: str, record_id: int, by: User, limit: int) -> list[Entry]:
+    day = db.func.coalesce(Encounter.met_on, Event.starts_on)
+    stmt = (select(Encounter, day).join(Event, Event.id == Encounter.event_id)
+            .options(contains_eager(Encounter.event), joinedload(Encounter.contact),
+                     joinedload(Encounter.user)))
+    if subject == "company":
+        stmt = stmt.join(Contact, Contact.id == Encounter.contact_id) \
+            .where(Contact.company_id == record_id)
+    else:
+        stmt = stmt.where(Encounter.contact_id == record_id)
+    rows = db.session.execute(stmt.order_by(day.desc(), Encounter.id.desc()).limit(limit)).all()
+    out = []
+    for e, met in rows:
+        title = _("%(person)s met at %(event)s", person=e.contact.display_name,
+                  event=e.event.name)
+        badge = ""
+        if e.follow_up_wanted:
+            badge = _("Follow-up done") if e.follow_up_done else _("Follow-up wanted")
+        out.append(Entry("encounter", _day(met), _moment(e.created_at), title,
+                         url_for("events.show", event_id=e.event_id),
+                         detail=_short(e.research_interests),
+                         who=e.user.name if e.user else "", badge=badge))
+    return out
+
+
+def _tasks(subject: str, record_id: int, by: User, limit: int) -> list[Entry]:
+    column = Task.company_id if subject == "company" else Task.contact_id
+    stmt = select(Task).where(column == record_id).options(joinedload(Task.owner))
+    if not by.can("tasks.team"):  # one's own tasks; managers see the team's (as on task lists)
+        stmt = stmt.where(Task.owner_id == by.id)
+    day = db.func.coalesce(Task.due_on, db.func.date(Task.created_at)) \
+        if db.engine.dialect.name == "sqlite" else \
+        db.func.coalesce(Task.due_on, db.cast(Task.created_at, Date))
+    rows = db.session.execute(
+        stmt.order_by(day.desc(), Task.id.desc()).limit(limit)).scalars().all()
+    out = []
+    for t in rows:
+        owner = getattr(t, "owner", None)
+        out.append(Entry("task", t.due_on or _day(t.created_at), _moment(t.created_at),
+                         t.title, url_for("tasks.edit", task_id=t.id),
+                         who=owner.name if owner is not None else "",
+                         badge=_("Done") if t.status == "done" else _("Due")))
+    return out
+
+
+def _collaborations(subject: str, record_id: int, by: User, limit: int) -> list[Entry]:
+    """Opened, each step signed off, each move between steps (from the audit trail), in one
+    query (a UNION of the three)."""
+    ids = select(Collaboration.id).where(Collaboration.company_id == record_id)
+    opened = select(
+        literal("opened", String).label("what"), Collaboration.id.label("cid"),
+        Collaboration.title.label("title"), Collaboration.opened_on.label("day"),
+        Collaboration.created_at.label("at"), null().cast(String).label("step"),
+        null().cast(String).label("who"), null().cast(Text).label("extra"),
+    ).where(Collaboration.company_id == record_id)
+    signed = select(
+        literal("signed", String), Collaboration.id, Collaboration.title,
+        CollaborationSignoff.signed_on, CollaborationSignoff.created_at,
+        CollaborationSignoff.step, CollaborationSignoff.signed_by_name,
+        CollaborationSignoff.override_reason,
+    ).join(Collaboration, Collaboration.id == CollaborationSignoff.collaboration_id) \
+        .where(Collaboration.company_id == record_id)
+    moved = select(
+        literal("moved", String), AuditEntry.entity_id, AuditEntry.label,
+        null().cast(Date), AuditEntry.at, null().cast(String), AuditEntry.actor,
+        db.cast(AuditEntry.changes, Text),
+    ).where(AuditEntry.entity == Collaboration.__tablename__, AuditEntry.action == "update",
+            AuditEntry.entity_id.in_(ids),
+            db.cast(AuditEntry.changes, Text).like('%"stage"%'))
+    u = union_all(opened, signed, moved).subquery()
+    rows = db.session.execute(select(u).order_by(u.c.at.desc()).limit(limit)).all()
+    out = []
+    for what, cid, title, day, at, step, who, extra in rows:
+        at = _moment(at)
+        url = url_for("collaborations.show", collaboration_id=cid)
+        if what == "opened":
+            out.append(Entry("collaboration", _day(day), at,
+                             _("Collaboration opened: %(title)s", title=title), url))
+        elif what == "signed":
+            out.append(Entry("collaboration", _day(day), at,
+                             _("%(step)s signed off: %(title)s",
+                               step=STAGE_LABELS.get(step, step), title=title), url, who=who,
+                             detail=_("Override: %(reason)s", reason=_short(extra))
+                             if extra else "", badge=_("Override") if extra else ""))
+        else:
+            stage = _stage_change(extra)
+            if stage is None:
+                continue
+            before, after = stage
+            out.append(Entry("collaboration", _day(at), at,
+                             _("%(title)s moved to %(stage)s", title=title,
+                               stage=STAGE_LABELS.get(after, after)), url, who=who,
+                             detail=_("from %(stage)s", stage=STAGE_LABELS.get(before, before))
+                             if before else ""))
+    return out
+
+
+def _stage_change(changes: Any) -> tuple[str | None, str] | None:
+    import json
+
+    if isinstance(changes, str):
+        try:
+            changes = json.loads(changes)
+        except ValueError:
+            return None
+    pair = (changes or {}).get("stage") if isinstance(changes, dict) else None
+    if not pair or len(pair) != 2 or not pair[1]:
+        return None
+    return pair[0], pair[1]
+
+
+def _ndas(subject: str, record_id: int, by: User, limit: int) -> list[Entry]:
+    """The company's NDAs (on the day signed, else in force) and their disclosures; for a
+    contact, disclosures made to them. One query."""
+    disclosures = select(
+        literal("disclosure", String).label("what"), Disclosure.id.label("id"),
+        Nda.id.label("nda_id"), Nda.title.label("title"), Disclosure.disclosed_on.label("day"),
+        Disclosure.created_at.label("at"), Disclosure.classification.label("status"),
+        Disclosure.description.label("text"), Disclosure.disclosed_to.label("who"),
+    ).join(Nda, Nda.id == Disclosure.nda_id)
+    if subject == "company":
+        disclosures = disclosures.where(Nda.company_id == record_id)
+        ndas = select(
+            literal("nda", String), Nda.id, Nda.id, Nda.title,
+            db.func.coalesce(Nda.signed_on, Nda.effective_from), Nda.created_at, Nda.status,
+            Nda.notes, null().cast(String),
+        ).where(Nda.company_id == record_id)
+        u = union_all(disclosures, ndas).subquery()  # the first names the columns
+    else:
+        u = disclosures.where(Disclosure.disclosed_to_contact_id == record_id).subquery()
+    rows = db.session.execute(select(u).order_by(u.c.day.desc(), u.c.at.desc())
+                              .limit(limit)).all()
+    from crm.ndas.forms import CLASSIFICATION_LABELS, NDA_STATUS_LABELS
+
+    out = []
+    for what, _id, nda_id, title, day, at, status, text, who in rows:
+        url = url_for("ndas.show", nda_id=nda_id)
+        if what == "nda":
+            out.append(Entry("nda", _day(day), _moment(at), _("NDA: %(title)s", title=title),
+                             url, badge=str(NDA_STATUS_LABELS.get(status, status))))
+        else:
+            out.append(Entry("nda", _day(day), _moment(at),
+                             _("Disclosure under %(title)s", title=title), url,
+                             detail=_short(text), who=who or "",
+                             badge=str(CLASSIFICATION_LABELS.get(status, status))))
+    return out
+
+
+def _screening(subject: str, record_id: int, by: User, limit: int) -> list[Entry]:
+    stmt = (select(Decision, Hit, Screening.company_id)
+            .join(Hit, Hit.id == Decision.hit_id)
+            .join(Screening, Screening.id == Hit.screening_id)
+            .options(joinedload(Decision.decided_by)))
+    if subject == "company":
+        stmt = stmt.where(Screening.company_id == record_id)
+    else:
+        stmt = stmt.where(Hit.contact_id == record_id)
+    rows = db.session.execute(stmt.order_by(Decision.decided_at.desc(), Decision.id.desc())
+                              .limit(limit)).all()
+    from crm.screening.forms import DECISION_LABELS
+
+    out = []
+    for d, hit, company_id in rows:
+        out.append(Entry(
+            "screening", _day(d.decided_at), _moment(d.decided_at),
+            _("Screening: %(name)s against %(entry)s", name=hit.query_name,
+              entry=hit.entry_name),
+            url_for("screening.company", company_id=company_id) if company_id else None,
+            detail=_short(d.note), who=d.decided_by.name if d.decided_by else "",
+            badge=str(DECISION_LABELS.get(d.decision, d.decision))))
+    return out
+
+
+def _requests(subject: str, record_id: int, by: User, limit: int) -> list[Entry]:
+    """Requests that became this company or contact: the team sees all, others their own."""
+    column = DataEntryRequest.company_id if subject == "company" else DataEntryRequest.contact_id
+    stmt = select(DataEntryRequest).where(column == record_id) \
+        .options(joinedload(DataEntryRequest.submitted_by))
+    if not by.can("requests.work"):
+        stmt = stmt.where(DataEntryRequest.submitted_by_id == by.id)
+    rows = db.session.execute(stmt.order_by(DataEntryRequest.created_at.desc(),
+                                            DataEntryRequest.id.desc())
+                              .limit(limit)).scalars().all()
+    from crm.requests.forms import TEAM_STATUS_LABELS
+
+    return [Entry("request", _day(r.created_at), _moment(r.created_at),
+                  _("Request: %(person)s", person=r.label),
+                  url_for("requests.show", request_id=r.id),
+                  detail=_short(r.discussed),
+                  who=r.submitted_by.name if r.submitted_by else "",
+                  badge=str(TEAM_STATUS_LABELS.get(r.status, r.status))) for r in rows]
+
+
+def _donations(subject: str, record_id: int, by: User, limit: int) -> list[Entry]:
+    if not by.can("donations.view"):  # never read, whatever asked for it
+        return []
+    rows = db.session.execute(
+        select(Donation).where(Donation.company_id == record_id)
+        .order_by(Donation.received_on.desc(), Donation.id.desc()).limit(limit)).scalars().all()
+    return [Entry("donation", d.received_on, _moment(d.created_at),
+                  d.purpose or _("Donation"), url_for("donations.show", donation_id=d.id),
+                  amount=d.amount, currency=d.currency) for d in rows]
+
+
+_READERS: dict[str, Callable[[str, int, User, int], list[Entry]]] = {
+    "activity": _activities, "encounter": _encounters, "task": _tasks,
+    "collaboration": _collaborations, "nda": _ndas, "screening": _screening,
+    "request": _requests, "donation": _donations,
+}
+
+__all__ = ["COMPANY_ONLY", "Entry", "KINDS", "MAX_PAGE", "PER_PAGE", "TimelinePage",
+           "kind_labels", "kinds_for", "timeline"]
+
