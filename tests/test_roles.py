@@ -17,7 +17,7 @@ PUBLIC = {"static", "bootstrap.static", "auth.login", "main.healthz", "main.read
           # A calendar app fetches it without a session: its secret token says whose it is.
           "tasks.feed"}
 #: Routes for any logged-in user, whatever their role.
-ANY_USER = {"auth.logout", "auth.me", "main.suggest"}
+ANY_USER = {"auth.logout", "auth.me", "main.suggest", "notify.settings"}
 
 
 def _records(submitter_id: int):
