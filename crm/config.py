@@ -96,7 +96,11 @@ def _proxies(value: str) -> int:
         raise ValueError("it must be a whole number, or yes/no") from None
 
 
+#: The interface languages (Japanese first).
+LANGUAGES = ("ja", "en")
+
 ENV_SETTINGS = {
+    "CRM_REPORT_CACHE_SECONDS": _whole,
     "CRM_SCREENING_THRESHOLD": _fraction,
     "CRM_INDIRECT_RATE_DEFAULT": _fraction,
     "CRM_INDIRECT_RATE_HIGH": _fraction,

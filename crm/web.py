@@ -13,6 +13,7 @@ import crm.models  # noqa: F401
 from crm.audit.services import set_actor
 from crm.auth.permissions import ROLE_LABELS
 from crm.common.time import format_day, format_moment
+from crm.config import LANGUAGES
 from crm.extensions import db, login_manager
 from importers.i18n import set_translator as set_importer_translator
 
@@ -21,7 +22,7 @@ STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 
 def select_locale() -> str:
     """The user's chosen language, else the one chosen this session, else the browser's."""
-    languages = ["ja", "en"]
+    languages = list(LANGUAGES)
     if not has_request_context():  # commands print English
         return "en"
     if current_user and current_user.is_authenticated and current_user.locale in languages:

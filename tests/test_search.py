@@ -178,14 +178,13 @@ def test_search_page_finds_readings_and_one_kind(login, app):
     assert "Nothing found" in only
 
 
-def test_search_page_says_more_than_the_cap_when_a_word_is_everywhere(login, make_seed,
-                                                                    monkeypatch):
+def test_search_page_says_more_than_the_cap_when_a_word_is_everywhere(login, monkeypatch):
     import search_index.index
 
     monkeypatch.setattr(search_index.index, "COUNT_CAP", 10)  # the page shows 10 per kind
     for n in range(11):
-        make_seed(f"水素の貯蔵 {n}")
-    make_seed("Battery recycling", abstract="水素")
+        make_seed(title=f"水素の貯蔵 {n}")
+    make_seed(title="Battery recycling", abstract="水素")
     client = login("staff")
     page = client.get("/search/?q=水素").get_data(as_text=True)
     assert '>10+</span>' in page and "More than 10: refine the search" in page

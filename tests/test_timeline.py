@@ -62,7 +62,7 @@ def acme(users, make_company):
     db.session.add(collab)
     db.session.commit()
     set_actor(users["manager"].id, users["manager"].email)
-    collaborations.sign_off(collab, users["manager"], TODAY - timedelta(days=7),
+    collaborations.sign_off(collab, TODAY - timedelta(days=7), by=users["manager"],
                             override_reason="Partner already chosen at the fair")
     nda = ndas.save_nda(None, {
         "company_id": company.id, "title": "秘密保持契約（電池）", "status": "signed",

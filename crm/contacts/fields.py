@@ -35,6 +35,8 @@ CONTACT_FIELDS = declare(
     Field("do_not_contact", _l("Do not contact"), editable=True, importable=True,
           exportable=True, merge="combine"),
     Field("notes", _l("Notes"), editable=True, importable=True, merge="join", searchable=True),
+    Field("sort_name", system=True),  # kept by crm.contacts.models.derived_fields
+    Field("search_text", system=True),
     Field("created_at", system=True),
     Field("updated_at", system=True),
     Field("version", system=True),

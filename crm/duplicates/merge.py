@@ -59,6 +59,7 @@ TABLE_LABELS = {
     "nda_disclosures": _l("disclosures under NDAs"),
     "screenings": _l("export-control screenings"),
     "screening_hits": _l("export-control screening hits"),
+    "tasks": _l("tasks"),
 }
 
 

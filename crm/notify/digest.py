@@ -23,11 +23,11 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from crm.auth.models import User
-from crm.common.time import format_day, office_today, to_office
+from crm.common.time import format_day, naive_utc, office_today, to_office
+from crm.config import LANGUAGES
 from crm.extensions import db
 from crm.main.my_work import Section, items_for
 from crm.notify.marks import mark_of
-from crm.requests.services import naive_utc
 
 #: Weekly digests go out on this weekday (0 = Monday), in the office's time zone.
 WEEKLY_DAY = 0
@@ -106,7 +106,7 @@ def recipients(today: date) -> list[tuple[User, datetime | None]]:
 
 
 def language_of(user: User) -> str:
-    return user.locale if user.locale in current_app.config["LANGUAGES"] else \
+    return user.locale if user.locale in LANGUAGES else \
         current_app.config["BABEL_DEFAULT_LOCALE"]
 
 

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from crm.extensions import db
 from crm.notify.models import UserMark
-from crm.requests.services import naive_utc
+from crm.common.time import naive_utc
 
 
 def mark_of(user_id: int) -> UserMark:

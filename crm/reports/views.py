@@ -1,7 +1,6 @@
 """Dashboards for managers: plotly charts, a table and a CSV of each."""
 from __future__ import annotations
 
-import os
 import threading
 import time
 from dataclasses import astuple
@@ -186,11 +185,8 @@ def cache_seconds() -> float:
     """How long a dashboard's charts are reused in this process (CRM_REPORT_CACHE_SECONDS in
     the app's config or the environment; 60 by default, 0 in tests unless set): the queries
     behind them read whole tables."""
-    default = os.environ.get("CRM_REPORT_CACHE_SECONDS", 0 if current_app.testing else 60)
-    try:
-        return float(current_app.config.get("CRM_REPORT_CACHE_SECONDS", default))
-    except (TypeError, ValueError):
-        return 60.0
+    default = 0 if current_app.testing else 60
+    return float(current_app.config.get("CRM_REPORT_CACHE_SECONDS", default))
 
 
 def _build(board: Dashboard, f: services.Filters):
