@@ -76,6 +76,23 @@ def test_the_form_has_a_field_for_every_editable_column(app):
                 assert str(field.label.text) == str(table.label(name))
 
 
+def test_the_form_page_shows_every_editable_column(login, make_company):
+    """A form field the page does not show would be posted empty and erase the value."""
+    client = login("manager")
+    company = make_company(name="株式会社ページ")
+    contact = Contact(family_name="頁", company_id=company.id)
+    db.session.add(contact)
+    db.session.commit()
+    pages = {"companies": (f"/companies/{company.id}/edit",
+                           {"parent_id": "parent", "officer_id": "officer"}),
+             "contacts": (f"/contacts/{contact.id}/edit", {"company_id": "company"})}
+    for kind, table in RECORDS:
+        url, named = pages[kind]
+        page = client.get(url).get_data(as_text=True)
+        for name in table.names("editable"):
+            assert f'name="{named.get(name, name)}"' in page, f"{url} lacks {name}"
+
+
 def test_a_column_added_to_the_table_gets_a_form_field_by_its_type(app):
     from wtforms import StringField
 
