@@ -14,14 +14,7 @@ from crm.audit.views import recent_changes
 from crm.common.params import to_int
 from crm.common.suggest import person_suggester, register
 from crm.common.users import officer_choices
-from crm.common.views import (
-    confirm_delete,
-    get_or_404,
-    paginate,
-    render_list,
-    require,
-    save_form,
-)
+from crm.common.views import confirm_delete, get_or_404, paginate, render_list, require, save_form
 from crm.companies.forms import STATUS_LABELS, TIER_LABELS
 from crm.companies.models import Company
 from crm.contacts import services

@@ -10,7 +10,6 @@ no error text, only the error's class name.
 from __future__ import annotations
 
 import functools
-import os
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -62,8 +61,8 @@ def readiness() -> tuple[bool, dict[str, Any]]:
                 lag = (datetime.now(UTC) - oldest).total_seconds() if oldest else 0.0
                 checks["index_lag"] = {"seconds": round(max(lag, 0.0), 1),
                                        "pending": int(pending), "ok": True}
-                limit = (current_app.config.get("CRM_READY_MAX_INDEX_LAG")
-                         or os.environ.get("CRM_READY_MAX_INDEX_LAG"))
+                # crm/config.py reads CRM_READY_MAX_INDEX_LAG from the environment; unset: no limit
+                limit = current_app.config.get("CRM_READY_MAX_INDEX_LAG")
                 if limit and lag > float(limit):
                     checks["index_lag"]["ok"] = False
                     checks["index_lag"]["limit"] = float(limit)
