@@ -524,3 +524,30 @@ def test_my_tasks_in_japanese(app, users):
     client = log_in_as(app.test_client(), user)
     page = client.get("/tasks/").get_data(as_text=True)
     assert "マイタスク" in page and "期限切れ" in page and "見積を送る" in page
+
+
+def test_my_tasks_and_the_team_view_take_as_many_queries_for_45_tasks_as_for_15(
+        login, users, company, contact, count_queries):
+    """The task lists load what they show in a fixed number of queries (one per kind of linked
+    record), however many tasks there are."""
+    me, today = users["liaison"], office_today()
+
+    def add(first: int, last: int) -> None:
+        for i in range(first, last):
+            links = [{"company_id": company.id}, {"contact_id": contact.id}, {}][i % 3]
+            task = add_task(me, f"Task {i}", today + timedelta(days=i - 5) if i % 4 else None,
+                            **links)
+            if i % 5 == 0:  # done by one person or another
+                services.complete_task(task, by=[me, users["manager"], users["admin"]][i // 5 % 3])
+                db.session.commit()
+
+    def queries(client, url: str) -> int:
+        with count_queries() as n:
+            assert client.get(url).status_code == 200
+        return n()
+
+    mine, manager = login("liaison"), login("manager")
+    add(0, 15)
+    few = queries(mine, "/tasks/"), queries(manager, "/tasks/team")
+    add(15, 45)
+    assert (queries(mine, "/tasks/"), queries(manager, "/tasks/team")) == few

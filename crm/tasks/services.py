@@ -41,7 +41,7 @@ YEARS_AHEAD = 20
 
 def _list_load() -> tuple:
     """The relations a task list shows: loaded in one query each, whatever the list's length."""
-    return tuple(selectinload(getattr(Task, name)) for name in ("owner",) + LINKS)
+    return tuple(selectinload(getattr(Task, name)) for name in ("owner", "done_by") + LINKS)
 
 
 # --- who may do what ----------------------------------------------------------------------
