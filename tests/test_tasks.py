@@ -551,3 +551,20 @@ def test_my_tasks_and_the_team_view_take_as_many_queries_for_45_tasks_as_for_15(
     few = queries(mine, "/tasks/"), queries(manager, "/tasks/team")
     add(15, 45)
     assert (queries(mine, "/tasks/"), queries(manager, "/tasks/team")) == few
+
+
+@pytest.mark.parametrize("bulk", [False, True])
+def test_follow_ups_loaded_without_the_services_get_their_tasks(users, bulk):
+    """The demo data writes encounters directly; backfill_follow_ups makes their tasks (once)."""
+    ids = _records(users)
+    encounter = db.session.get(Encounter, ids["encounter_id"])
+    encounter.user_id, encounter.follow_up_wanted = users["liaison"].id, True
+    encounter.follow_up_by = date(2026, 10, 30)
+    db.session.commit()
+    assert services.backfill_follow_ups(bulk=bulk) == 1
+    assert services.backfill_follow_ups(bulk=bulk) == 0
+    db.session.commit()
+    task = db.session.scalars(select(Task).where(Task.encounter_id == encounter.id)).one()
+    assert (task.owner_id, task.due_on, task.status, task.source, task.contact_id) == (
+        users["liaison"].id, date(2026, 10, 30), "open", "fair", ids["contact_id"])
+    assert task.title == "Follow up with 山田 太郎 (CEATEC)"
