@@ -568,3 +568,18 @@ def test_follow_ups_loaded_without_the_services_get_their_tasks(users, bulk):
     assert (task.owner_id, task.due_on, task.status, task.source, task.contact_id) == (
         users["liaison"].id, date(2026, 10, 30), "open", "fair", ids["contact_id"])
     assert task.title == "Follow up with 山田 太郎 (CEATEC)"
+
+
+def test_an_encounter_corrected_to_another_person_moves_its_open_task(login, users, fair,
+                                                                      company, contact):
+    client = login("liaison")
+    client.submit("/events/fair", {"event": str(fair.id), "family_name": "山田",
+                                   "company": "株式会社ABC", "follow_up_wanted": "y"},
+                  page="/events/fair")
+    encounter = db.session.scalars(select(Encounter)).one()
+    url = f"/events/encounters/{encounter.id}/edit"
+    r = client.submit(url, {"contact": f"佐藤 花子 [#{contact.id}]"}, page=url)
+    assert r.status_code == 302, r.get_data(as_text=True)[:2000]
+    task = db.session.scalars(select(Task)).one()
+    assert (task.contact_id, task.company_id) == (contact.id, company.id)
+    assert task.title == "Follow up with 佐藤 花子 (nano tech)"

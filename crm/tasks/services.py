@@ -360,6 +360,11 @@ def sync_follow_up(encounter: Any) -> Task | None:
                     company_id=contact.company_id if contact else None)
         db.session.add(task)
     task.due_on = encounter.follow_up_by
+    if task.is_open and task.contact_id != encounter.contact_id:  # the encounter was corrected
+        db.session.expire(encounter, ["contact"])  # the relation still holds the old person
+        task.contact_id = encounter.contact_id
+        task.company_id = encounter.contact.company_id if encounter.contact else None
+        task.title = follow_up_title(encounter)
     if encounter.follow_up_done and task.is_open:
         task.status, task.done_at, task.done_by_id = "done", utcnow(), current_actor()[0]
     elif not encounter.follow_up_done and not task.is_open:
