@@ -524,3 +524,62 @@ def test_my_tasks_in_japanese(app, users):
     client = log_in_as(app.test_client(), user)
     page = client.get("/tasks/").get_data(as_text=True)
     assert "マイタスク" in page and "期限切れ" in page and "見積を送る" in page
+
+
+def test_my_tasks_and_the_team_view_take_as_many_queries_for_45_tasks_as_for_15(
+        login, users, company, contact, count_queries):
+    """The task lists load what they show in a fixed number of queries (one per kind of linked
+    record), however many tasks there are."""
+    me, today = users["liaison"], office_today()
+
+    def add(first: int, last: int) -> None:
+        for i in range(first, last):
+            links = [{"company_id": company.id}, {"contact_id": contact.id}, {}][i % 3]
+            task = add_task(me, f"Task {i}", today + timedelta(days=i - 5) if i % 4 else None,
+                            **links)
+            if i % 5 == 0:  # done by one person or another
+                services.complete_task(task, by=[me, users["manager"], users["admin"]][i // 5 % 3])
+                db.session.commit()
+
+    def queries(client, url: str) -> int:
+        with count_queries() as n:
+            assert client.get(url).status_code == 200
+        return n()
+
+    mine, manager = login("liaison"), login("manager")
+    add(0, 15)
+    few = queries(mine, "/tasks/"), queries(manager, "/tasks/team")
+    add(15, 45)
+    assert (queries(mine, "/tasks/"), queries(manager, "/tasks/team")) == few
+
+
+@pytest.mark.parametrize("bulk", [False, True])
+def test_follow_ups_loaded_without_the_services_get_their_tasks(users, bulk):
+    """The demo data writes encounters directly; backfill_follow_ups makes their tasks (once)."""
+    ids = _records(users)
+    encounter = db.session.get(Encounter, ids["encounter_id"])
+    encounter.user_id, encounter.follow_up_wanted = users["liaison"].id, True
+    encounter.follow_up_by = date(2026, 10, 30)
+    db.session.commit()
+    assert services.backfill_follow_ups(bulk=bulk) == 1
+    assert services.backfill_follow_ups(bulk=bulk) == 0
+    db.session.commit()
+    task = db.session.scalars(select(Task).where(Task.encounter_id == encounter.id)).one()
+    assert (task.owner_id, task.due_on, task.status, task.source, task.contact_id) == (
+        users["liaison"].id, date(2026, 10, 30), "open", "fair", ids["contact_id"])
+    assert task.title == "Follow up with 山田 太郎 (CEATEC)"
+
+
+def test_an_encounter_corrected_to_another_person_moves_its_open_task(login, users, fair,
+                                                                      company, contact):
+    client = login("liaison")
+    client.submit("/events/fair", {"event": str(fair.id), "family_name": "山田",
+                                   "company": "株式会社ABC", "follow_up_wanted": "y"},
+                  page="/events/fair")
+    encounter = db.session.scalars(select(Encounter)).one()
+    url = f"/events/encounters/{encounter.id}/edit"
+    r = client.submit(url, {"contact": f"佐藤 花子 [#{contact.id}]"}, page=url)
+    assert r.status_code == 302, r.get_data(as_text=True)[:2000]
+    task = db.session.scalars(select(Task)).one()
+    assert (task.contact_id, task.company_id) == (contact.id, company.id)
+    assert task.title == "Follow up with 佐藤 花子 (nano tech)"

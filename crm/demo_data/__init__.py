@@ -12,10 +12,16 @@ from collections.abc import Callable
 def build(scale: str, seed: int, user_ids: dict[str, int],
           echo: Callable[[str], None]) -> dict[str, int]:
     """Create the demo records for the given scale; returns counts of what was made."""
+    from crm.tasks.services import backfill_follow_ups
+
     if scale == "large":
         from crm.demo_data.large import build_large
 
-        return build_large(seed=seed, user_ids=user_ids, echo=echo)
-    from crm.demo_data.small import build_small
+        made = build_large(seed=seed, user_ids=user_ids, echo=echo)
+    else:
+        from crm.demo_data.small import build_small
 
-    return build_small(seed=seed, user_ids=user_ids, echo=echo)
+        made = build_small(seed=seed, user_ids=user_ids, echo=echo)
+    # The encounters' follow-ups are tasks, as the fair form makes them.
+    made["tasks from follow-ups"] = backfill_follow_ups(bulk=scale == "large")
+    return made

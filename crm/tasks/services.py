@@ -41,7 +41,7 @@ YEARS_AHEAD = 20
 
 def _list_load() -> tuple:
     """The relations a task list shows: loaded in one query each, whatever the list's length."""
-    return tuple(selectinload(getattr(Task, name)) for name in ("owner",) + LINKS)
+    return tuple(selectinload(getattr(Task, name)) for name in ("owner", "done_by") + LINKS)
 
 
 # --- who may do what ----------------------------------------------------------------------
@@ -360,12 +360,61 @@ def sync_follow_up(encounter: Any) -> Task | None:
                     company_id=contact.company_id if contact else None)
         db.session.add(task)
     task.due_on = encounter.follow_up_by
+    if task.is_open and task.contact_id != encounter.contact_id:  # the encounter was corrected
+        db.session.expire(encounter, ["contact"])  # the relation still holds the old person
+        task.contact_id = encounter.contact_id
+        task.company_id = encounter.contact.company_id if encounter.contact else None
+        task.title = follow_up_title(encounter)
     if encounter.follow_up_done and task.is_open:
         task.status, task.done_at, task.done_by_id = "done", utcnow(), current_actor()[0]
     elif not encounter.follow_up_done and not task.is_open:
         task.status, task.done_at, task.done_by_id = "open", None, None
     db.session.flush()
     return task
+
+
+def backfill_follow_ups(*, bulk: bool = False) -> int:
+    """A task for every wanted follow-up that has none, for records loaded without the
+    services (the demo data): owned by who met the person, else the officer holding the
+    company. bulk: Core INSERTs without audit entries, like the benchmark set's other rows."""
+    from crm.common.text import person_name
+    from crm.events.models import Encounter, Event
+    from crm.liaison.models import PortfolioAssignment
+
+    officer = (select(PortfolioAssignment.officer_id)
+               .where(PortfolioAssignment.company_id == Contact.company_id,
+                      PortfolioAssignment.ended_at.is_(None))
+               .limit(1).scalar_subquery())
+    query = (select(Encounter.id, Encounter.user_id, Encounter.contact_id, Encounter.follow_up_by,
+                    Encounter.follow_up_done, Contact.company_id, Contact.family_name,
+                    Contact.given_name, Event.name, officer)
+             .join(Contact, Contact.id == Encounter.contact_id)
+             .join(Event, Event.id == Encounter.event_id)
+             .where(Encounter.follow_up_wanted.is_(True),
+                    ~select(Task.id).where(Task.encounter_id == Encounter.id).exists())
+             .order_by(Encounter.id))
+    now, made, batch = utcnow(), 0, []
+    for (encounter_id, user_id, contact_id, due, done, company_id, family, given, event,
+         officer_id) in db.session.execute(query).all():
+        if not (user_id or officer_id):
+            continue
+        batch.append({
+            "title": _("Follow up with %(name)s (%(event)s)", name=person_name(family, given),
+                       event=event)[:TITLE_MAX],
+            "due_on": due, "owner_id": user_id or officer_id, "created_by_id": user_id,
+            "created_at": now, "status": "done" if done else "open",
+            "done_at": now if done else None, "company_id": company_id,
+            "contact_id": contact_id, "encounter_id": encounter_id, "source": "fair"})
+        made += 1
+        if bulk and len(batch) >= 5000:
+            db.session.execute(Task.__table__.insert(), batch)
+            batch = []
+    if bulk and batch:
+        db.session.execute(Task.__table__.insert(), batch)
+    elif batch:
+        db.session.add_all(Task(**row) for row in batch)
+        db.session.flush()
+    return made
 
 
 def _mirror_to_follow_up(task: Task) -> None:
