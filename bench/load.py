@@ -25,7 +25,9 @@ What "N users" means depends on --think:
   start spread over the first pause), closer to N people clicking through the CRM.
   N users then offer about N / (3 s + response time) requests per second. Forms are posted as a browser
 posts them: the page with the form is fetched first and its fields (token included) are sent
-back with only what a user types changed.
+back with only what a user types changed. When the fair form asks whether the person or
+company is one already known (a near match, often an earlier load-test entry), the user answers
+"a new one" and posts again; the count of such questions is printed.
 
 Every write carries a random word of its own. After each level the script waits until the
 index outbox is empty (`/readyz`), then checks in the database (DATABASE_URL) that every
@@ -197,6 +199,7 @@ class Level:
     users: int
     results: list[Result] = field(default_factory=list)
     writes: list[Write] = field(default_factory=list)
+    confirmations: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -206,6 +209,7 @@ class User:
         self.email = email
         self.password = password
         self.ids = ids
+        self.confirmations = 0  # fair entries that asked "is this one already known?"
         self.jar = http.cookiejar.CookieJar()
         self.http = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar),
                                                 NoRedirect())
@@ -291,11 +295,28 @@ class User:
             return status, status == 302, Write(action, token, company) if status == 302 else None
         if action == "fair_entry":
             event = random.choice(ids["event"])
-            status, headers = self.submit(
-                f"/events/fair?event={event}", "/events/fair",
-                {"family_name": "負荷", "given_name": token[:6],
-                 "company": f"{token.capitalize()} Holdings", "interests": token,
-                 "email": f"{token}@load.example"})
+            page_path = f"/events/fair?event={event}"
+            status, page, _ = self.request(page_path)
+            if status != 200:
+                return status, False, None
+            form = form_for(page, "/events/fair", page_path)
+            typed = {"family_name": "負荷", "given_name": token[:6],
+                     "company": f"{token.capitalize()} Holdings", "interests": token,
+                     "email": f"{token}@load.example"}
+            fields = [[k, v] for k, v in form["fields"] if k not in typed] + \
+                [[k, v] for k, v in typed.items()]
+            status, page, _ = self.request("/events/fair", fields)
+            if status == 200:
+                # The form asks whether the person or company is one already known (a near
+                # match, e.g. another load-test entry): answer "a new one", as the user would.
+                again = form_for(page, "/events/fair", "/events/fair")
+                answers = {n: "new" for n in ("company_choice", "contact_choice")
+                           if n in again["names"]}
+                if answers:
+                    self.confirmations += 1
+                    fields = [[k, v] for k, v in again["fields"] if k not in answers] + \
+                        [[k, v] for k, v in answers.items()]
+                    status, _, _ = self.request("/events/fair", fields)
             return status, status == 302, Write(action, token, event) if status == 302 else None
         raise ValueError(action)
 
@@ -361,6 +382,7 @@ def run_level(base: str, users: int, seconds: float, password: str,
     for t in threads:
         t.join(seconds + TIMEOUT + 5)
     level.elapsed = time.monotonic() - level.started
+    level.confirmations = sum(vu.confirmations for vu in vus)
     return level
 
 
@@ -450,6 +472,7 @@ def summarize(level: Level) -> dict:
         "error_examples": [f"{r.action} {r.status} {r.note}" for r in level.results
                            if not r.ok][:8],
         "loadavg_after": os.getloadavg(),
+        "fair_confirmations": level.confirmations,
     }
 
 
@@ -463,6 +486,9 @@ def print_level(s: dict) -> None:
     for action, row in s["actions"].items():
         print(f"   {action:<14}{row['n']:>6}{row['errors']:>5}{row['p50']*1000:>9.0f}"
               f"{row['p95']*1000:>9.0f}{row['p99']*1000:>9.0f}  {row['statuses']}")
+    if s["fair_confirmations"]:
+        print(f"   fair entries that asked to confirm a near match (answered \"new\"): "
+              f"{s['fair_confirmations']}")
     for example in s["error_examples"]:
         print(f"   error: {example}")
     v = s.get("writes")

@@ -197,6 +197,25 @@ def test_search_as_you_type_fields(login, make_company, typed):
     assert 'id="results"' in listing and "navbar" not in listing  # only the results swap
 
 
+def test_the_list_search_and_sort_follow_an_edited_name(login):
+    renamed = make_contact(family_name="山田", given_name="太郎", family_name_reading="ヤマダ",
+                           given_name_reading="タロウ", email="taro@example.com")
+    make_contact(family_name="吉田", given_name="次郎", family_name_reading="ヨシダ")
+    client = login("staff")
+    response = client.submit(f"/contacts/{renamed.id}/edit", {
+        "family_name": "渡辺", "given_name": "太郎", "family_name_reading": "わたなべ",
+        "given_name_reading": "タロウ", "email": "Taro.W@Example.com"},
+        page=f"/contacts/{renamed.id}/edit")
+    assert response.status_code == 302
+    assert "渡辺 太郎" in page(client, "/contacts/?q=渡辺太郎")
+    assert "渡辺 太郎" in page(client, "/contacts/?q=ワタナベ")
+    assert "渡辺 太郎" in page(client, "/contacts/?q=taro.w@")
+    assert "渡辺 太郎" not in page(client, "/contacts/?q=山田")
+    # Sorted by reading: ヨシダ before ワタナベ now (ヤマダ came before ヨシダ).
+    listing = page(client, "/contacts/?sort=name")
+    assert listing.index("吉田 次郎") < listing.index("渡辺 太郎")
+
+
 def test_filters_company_and_do_not_contact(login, make_company):
     a = make_company(name="株式会社エー")
     b = make_company(name="株式会社ビー")
