@@ -648,7 +648,7 @@ class Candidate:
     how: str = ""
     query_key: str = ""
     matched_key: str = ""
-    #: the score on names (and the small country bonus) before the evidence qualified it
+    #: the score on the names alone, before the evidence qualified it
     name_score: float = 0.0
     #: what qualified it (evidence.REASONS): 'country-mismatch', 'orgid-mismatch' ...
     reasons: tuple[str, ...] = ()
@@ -881,13 +881,13 @@ class Matcher:
             if len(self.key_nospace[k]) <= SHORT_KEY:
                 score = min(score, SHORT_CAP)  # NEC, NSK, MEC: too short to raise alone
             reasons: list[str] = []
+            name_score = round(max(0.0, min(1.0, score)), 3)  # the names alone
             if country and entry.countries:
                 if country in entry.countries:
                     score += COUNTRY_BONUS
                     reasons.append("country-match")
                 else:
                     score -= COUNTRY_BONUS
-            name_score = round(max(0.0, min(1.0, score)), 3)
             linked = country in entry.countries if country else False
             if self.key_weak[k] and not linked:
                 score = min(score, WEAK_CAP)  # 'The Base', 'Alpha Group'
