@@ -794,14 +794,16 @@ class Matcher:
 
     def search(self, names: list[str], *, country: str | None = None, person: bool = False,
                threshold: float = 0.0, limit: int = 20,
-               corporate_number: str | None = None) -> list[Candidate]:
+               corporate_number: str | None = None,
+               also_in: frozenset[str] = frozenset()) -> list[Candidate]:
         """Candidates for a subject (its names), best first; individual entries only for
         people, entities (and entries of no stated type) only for companies.
 
         A candidate's `score` is its name score qualified by the evidence (evidence.py): for an
         organisation, an entry linked only to other countries than the subject's, or a
         Japanese company number that is not the subject's corporate number, lowers it; the
-        same number raises it. Candidates whose name score reaches the threshold are returned
+        same number raises it; `also_in` are other countries the subject is linked to (its
+        group's headquarters). Candidates whose name score reaches the threshold are returned
         even when the evidence puts them under it: the caller shows them as possible matches.
         """
         own_number = evidence.company_number(corporate_number)
@@ -882,13 +884,14 @@ class Matcher:
                 score = min(score, SHORT_CAP)  # NEC, NSK, MEC: too short to raise alone
             reasons: list[str] = []
             name_score = round(max(0.0, min(1.0, score)), 3)  # the names alone
+            linked = bool(country) and (country in entry.countries
+                                        or bool(also_in & entry.countries))
             if country and entry.countries:
-                if country in entry.countries:
+                if linked:
                     score += COUNTRY_BONUS
                     reasons.append("country-match")
                 else:
                     score -= COUNTRY_BONUS
-            linked = country in entry.countries if country else False
             if self.key_weak[k] and not linked:
                 score = min(score, WEAK_CAP)  # 'The Base', 'Alpha Group'
                 reasons.append("weak-name")
