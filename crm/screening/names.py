@@ -685,6 +685,8 @@ class Matcher:
         self.key_kind: list[str] = []
         #: True for a key that is one common word (with company words): a weak alias
         self.key_weak: list[bool] = []
+        #: the entry type of each key's entry (individual, entity, vessel ... or None)
+        self.key_type: list[str | None] = []
         self.postings: dict[str, list[int]] = defaultdict(list)
         for e_idx, entry in enumerate(entries):
             seen: set[str] = set()
@@ -702,6 +704,7 @@ class Matcher:
                     self.key_sound.append(kind == "sound")
                     self.key_kind.append(kind)
                     self.key_weak.append(weak)
+                    self.key_type.append(entry.entry_type)
                     for token in set(self._tokens(key)):
                         self.postings[token].append(k)
         _share_countries(entries)
@@ -828,7 +831,10 @@ class Matcher:
             return []
         typed = [q for q in query if q[1] == "name" and not _has_foreign(q[0])]
         own_country = evidence.country_words(country)
-        cands = sorted(self._blocked([q for q, _, _ in query]))
+        # people meet individual entries, organisations entities (and entries of no type)
+        allowed = ("individual" if person else "entity", None)
+        cands = sorted(k for k in self._blocked([q for q, _, _ in query])
+                       if self.key_type[k] in allowed)
         if not cands:
             return []
         # a cheap bound in C (token set, spacing) before the word-by-word score: a pair far
@@ -847,11 +853,6 @@ class Matcher:
             k = cands[j]
             near = {texts[i] for i in np.flatnonzero(close[:, j])}
             entry = self.entries[self.key_entry[k]]
-            if entry.entry_type is not None:
-                if person and entry.entry_type != "individual":
-                    continue
-                if not person and entry.entry_type != "entity":
-                    continue
             key = self.key_text[k]
             if self.key_sound[k]:
                 pool = [(q, "sound", n) for q, kind, n in query if kind == "sound"]
