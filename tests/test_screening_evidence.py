@@ -61,7 +61,7 @@ def test_japanese_company_named_like_a_foreign_listed_entity_is_a_possible_match
     pasco = make_company(name="株式会社パスコ", name_en="PASCO CORPORATION", country="JP")
     screening = screen(pasco)
     hit = hit_for(screening, "30752")
-    assert hit.matched_name == "PASCO" and hit.entry_snapshot["name_score"] >= screening.threshold
+    assert hit.matched_name == "PASCO" and hit.entry_snapshot["name_score"] == 1.0
     assert hit.score < screening.threshold  # Iran vs Japan: not an alarm
     assert "country-mismatch" in hit.entry_snapshot["reasons"]
     assert services.possible(hit, screening.threshold)

@@ -39,13 +39,15 @@ METI_EUL_DEMO = Path(__file__).with_name("meti_eul_demo.csv")
 METI_EUL_DEMO_VERSION = "demo extract: 45 of 706 entries (names file)"
 
 #: The made-up foreign company whose name comes close to a listed entity (FUTURE TRENDS
-#: INTERNATIONAL, FZE LLC, United Arab Emirates): a candidate for the officer to decide.
+#: INTERNATIONAL, FZE LLC, United Arab Emirates) and whose group sits in the same country (so
+#: the screening's country evidence does not lower it): a candidate for the officer to decide.
 CANDIDATE = {
     "name": "Future Trends Trading Pte. Ltd.",
     "name_reading": "フューチャー・トレンズ・トレーディング",
-    "country": "SG", "hq_country": "SG", "industry": "卸売業", "size": "sme",
+    "country": "SG", "hq_country": "AE", "industry": "卸売業", "size": "sme",
     "status": "prospect", "website": "https://www.future-trends-trading.example.com/",
-    "description": "Distributor of laboratory and test instruments in Singapore and Malaysia.",
+    "description": "Distributor of laboratory and test instruments in Singapore and Malaysia, "
+                   "part of a trading group based in Dubai.",
     "interests": "SiC power module evaluation samples\nvibration sensors for test benches",
 }
 
@@ -240,8 +242,9 @@ def _duplicates(demo: SmallDemo, rng: random.Random, companies: list[Company],
 # --- export-control screening -------------------------------------------------------------------
 
 def _candidate(demo: SmallDemo, rng: random.Random) -> Company:
-    """The Singapore distributor that asked for evaluation samples: its name shares words with a
-    listed UAE entity, so the screening raises it for the officer to decide."""
+    """The Singapore distributor (of a Dubai group) that asked for evaluation samples: its name
+    shares words with a listed UAE entity, so the screening raises it for the officer to
+    decide."""
     company = save_company(None, dict(CANDIDATE))
     person = foreign_person(rng, "SG")
     when = demo.today - timedelta(days=6)

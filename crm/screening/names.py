@@ -645,7 +645,7 @@ class Candidate:
     how: str = ""
     query_key: str = ""
     matched_key: str = ""
-    #: the score on names (and the small country bonus) before the evidence qualified it
+    #: the score on the names alone, before the evidence qualified it
     name_score: float = 0.0
     #: what qualified it (evidence.REASONS): 'country-mismatch', 'orgid-mismatch' ...
     reasons: tuple[str, ...] = ()
@@ -682,6 +682,8 @@ class Matcher:
         self.key_kind: list[str] = []
         #: True for a key that is one common word (with company words): a weak alias
         self.key_weak: list[bool] = []
+        #: the entry type of each key's entry (individual, entity, vessel ... or None)
+        self.key_type: list[str | None] = []
         self.postings: dict[str, list[int]] = defaultdict(list)
         for e_idx, entry in enumerate(entries):
             seen: set[str] = set()
@@ -699,6 +701,7 @@ class Matcher:
                     self.key_sound.append(kind == "sound")
                     self.key_kind.append(kind)
                     self.key_weak.append(weak)
+                    self.key_type.append(entry.entry_type)
                     for token in set(self._tokens(key)):
                         self.postings[token].append(k)
         _share_countries(entries)
@@ -791,14 +794,16 @@ class Matcher:
 
     def search(self, names: list[str], *, country: str | None = None, person: bool = False,
                threshold: float = 0.0, limit: int = 20,
-               corporate_number: str | None = None) -> list[Candidate]:
+               corporate_number: str | None = None,
+               also_in: frozenset[str] = frozenset()) -> list[Candidate]:
         """Candidates for a subject (its names), best first; individual entries only for
         people, entities (and entries of no stated type) only for companies.
 
         A candidate's `score` is its name score qualified by the evidence (evidence.py): for an
         organisation, an entry linked only to other countries than the subject's, or a
         Japanese company number that is not the subject's corporate number, lowers it; the
-        same number raises it. Candidates whose name score reaches the threshold are returned
+        same number raises it; `also_in` are other countries the subject is linked to (its
+        group's headquarters). Candidates whose name score reaches the threshold are returned
         even when the evidence puts them under it: the caller shows them as possible matches.
         """
         own_number = evidence.company_number(corporate_number)
@@ -823,7 +828,10 @@ class Matcher:
             return []
         typed = [q for q in query if q[1] == "name" and not _has_foreign(q[0])]
         own_country = evidence.country_words(country)
-        cands = sorted(self._blocked([q for q, _, _ in query]))
+        # people meet individual entries, organisations entities (and entries of no type)
+        allowed = ("individual" if person else "entity", None)
+        cands = sorted(k for k in self._blocked([q for q, _, _ in query])
+                       if self.key_type[k] in allowed)
         if not cands:
             return []
         # a cheap bound in C (token set, spacing) before the word-by-word score: a pair far
@@ -842,11 +850,6 @@ class Matcher:
             k = cands[j]
             near = {texts[i] for i in np.flatnonzero(close[:, j])}
             entry = self.entries[self.key_entry[k]]
-            if entry.entry_type is not None:
-                if person and entry.entry_type != "individual":
-                    continue
-                if not person and entry.entry_type != "entity":
-                    continue
             key = self.key_text[k]
             if self.key_sound[k]:
                 pool = [(q, "sound", n) for q, kind, n in query if kind == "sound"]
@@ -878,14 +881,15 @@ class Matcher:
             if len(self.key_nospace[k]) <= SHORT_KEY:
                 score = min(score, SHORT_CAP)  # NEC, NSK, MEC: too short to raise alone
             reasons: list[str] = []
+            name_score = round(max(0.0, min(1.0, score)), 3)  # the names alone
+            linked = bool(country) and (country in entry.countries
+                                        or bool(also_in & entry.countries))
             if country and entry.countries:
-                if country in entry.countries:
+                if linked:
                     score += COUNTRY_BONUS
                     reasons.append("country-match")
                 else:
                     score -= COUNTRY_BONUS
-            name_score = round(max(0.0, min(1.0, score)), 3)
-            linked = country in entry.countries if country else False
             if self.key_weak[k] and not linked:
                 score = min(score, WEAK_CAP)  # 'The Base', 'Alpha Group'
                 reasons.append("weak-name")

@@ -201,6 +201,7 @@ class CompanyNames:
     aliases: str | None
     country: str | None
     corporate_number: str | None
+    hq_country: str | None = None
 
     @property
     def alias_list(self) -> list[str]:
@@ -239,6 +240,9 @@ def subject_fingerprint(company: Company | CompanyNames,
                         contacts: list[Contact] | list[ContactNames]) -> str:
     """What a screening of this company covered: its names, country and contacts' names."""
     parts: list[str] = [*_company_names(company), f"country:{company.country}"]
+    hq = getattr(company, "hq_country", None)
+    if hq and hq != company.country:  # its evidence counts (Screener.plan)
+        parts.append(f"hq:{hq}")
     for c in contacts:
         parts += [f"contact:{c.id}", *_contact_names(c)]
     return nm.fingerprint(*parts)
@@ -287,15 +291,15 @@ class Screener:
         self.cache_size = cache_size
 
     def _search(self, names: list[str], country: str | None, person: bool,
-                number: str | None) -> list[nm.Candidate]:
-        key = (tuple(names), country, person, number)
+                number: str | None, also_in: frozenset[str]) -> list[nm.Candidate]:
+        key = (tuple(names), country, person, number, also_in)
         found = self.cache.get(key)
         if found is None:
             if len(self.cache) >= self.cache_size:
                 self.cache.clear()  # bounded memory: start again rather than grow
             found = self.cache[key] = self.m.search(
                 names, country=country, person=person, threshold=self.limit,
-                corporate_number=number)
+                corporate_number=number, also_in=also_in)
         return found
 
     def plan(self, company: Company | CompanyNames,
@@ -306,6 +310,8 @@ class Screener:
             ("company", None, _company_names(company), False)]
         subjects += [(f"contact:{c.id}", c, _contact_names(c), True) for c in contacts]
         hits: list[dict[str, Any]] = []
+        # the group's headquarters is a country the company is linked to as well
+        also_in = frozenset({company.hq_country} - {None, "", company.country})
         for key, contact, names, person in subjects:
             fp = nm.fingerprint(*names, f"country:{company.country}")
             contact_id = contact.id if contact is not None else None
@@ -314,7 +320,7 @@ class Screener:
                     hits.append(_review_values(n, subject_key=key, subject_fp=fp,
                                                contact_id=contact_id))
             for cand in self._search(names, company.country, person,
-                                     None if person else company.corporate_number):
+                                     None if person else company.corporate_number, also_in):
                 ref = cand.ref
                 hits.append({
                     "list_id": ref["list_id"], "list_kind": ref["kind"],
@@ -392,7 +398,8 @@ def screen_company(company: Company, *, user_id: int | None = None,
 
 
 _COMPANY_COLUMNS = (Company.id, Company.name, Company.name_en, Company.name_reading,
-                    Company.aliases, Company.country, Company.corporate_number)
+                    Company.aliases, Company.country, Company.corporate_number,
+                    Company.hq_country)
 _CONTACT_COLUMNS = (Contact.company_id, Contact.id, Contact.family_name, Contact.given_name,
                     Contact.family_name_reading, Contact.given_name_reading)
 
