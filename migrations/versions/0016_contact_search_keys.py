@@ -5,14 +5,14 @@ pg_trgm GIN indexes serve LIKE '%…%' on the company and contact search texts (
 three characters or more; shorter ones scan the one narrow column); on SQLite the same indexes
 are plain ones that such a LIKE scans instead of the wider table.
 
-Revision ID: 0017
+Revision ID: 0016
 Revises: 0013
 Create Date: 2026-12-07
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0017'
+revision = '0016'
 down_revision = '0015'
 branch_labels = None
 depends_on = None
