@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.exceptions import Forbidden
 
@@ -105,7 +106,7 @@ def _ticked() -> list[int]:
     return list(dict.fromkeys(ids))
 
 
-def _run(action, back: str, done: str):
+def _run(action, back: str, done):
     """Run a bulk action in one transaction: all rows, or none and the refused row named."""
     try:
         rows = action()
@@ -116,7 +117,7 @@ def _run(action, back: str, done: str):
         flash(message, "danger")
         return redirect(back)
     db.session.commit()
-    flash(done % {"num": len(rows)}, "success")
+    flash(done(len(rows)), "success")
     return redirect(back)
 
 
@@ -152,7 +153,8 @@ def companies_bulk():
     officer = db.session.get(User, officer_id) if officer_id is not None else None
     return _run(lambda: services.bulk_assign(ids, officer, by=current_user,
                                              override_reason=request.form.get("override_reason")),
-                back, _("Assigned %(num)s companies."))
+                back, lambda n: ngettext("Assigned %(num)s company.",
+                                         "Assigned %(num)s companies.", n))
 
 
 @bp.post("/tasks/bulk-done")
@@ -165,4 +167,4 @@ def tasks_done():
         flash(_("Tick at least one row first."), "warning")
         return redirect(back)
     return _run(lambda: services.bulk_done(ids, by=current_user), back,
-                _("Marked %(num)s tasks done."))
+                lambda n: ngettext("Marked %(num)s task done.", "Marked %(num)s tasks done.", n))
