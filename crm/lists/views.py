@@ -82,6 +82,7 @@ def open_view(view_id: int):
 @bp.post("/views/<int:view_id>/delete")
 @require("records.view")
 def delete_view(view_id: int):
+    """Delete one of my saved views (another user's is a 404), then back to its list."""
     view = services.owned_view(view_id, current_user)
     if view is None:
         abort(404)
