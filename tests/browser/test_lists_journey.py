@@ -55,3 +55,24 @@ def test_company_list_with_checkboxes_fits_a_phone(open_screen, server, shot):
     _assert_fits(page, "the company list with its checkboxes")
     shot(page, "companies_bulk_390")
     screen.assert_clean()
+
+
+def test_liaison_ticks_two_tasks_done_on_a_phone(open_screen, server, shot, users):
+    from crm.tasks.services import create_task
+
+    for title in ("見積を送る", "Book the lab tour", "Call 佐藤さん"):
+        create_task({"title": title, "due_on": None, "owner_id": users["liaison"].id}, by=None)
+    db.session.commit()
+    screen = open_screen("liaison", viewport=PHONE)
+    page = screen.page
+    page.goto(f"{server}/tasks/")
+    page.get_by_label("Select 見積を送る").check()
+    page.get_by_label("Select Call 佐藤さん").check()
+    _assert_fits(page, "My tasks with checkboxes")
+    shot(page, "tasks_bulk_390")
+    page.get_by_role("button", name="Mark ticked tasks done").click()
+    page.wait_for_load_state()
+    assert "Marked 2 tasks done." in _text(page.locator(".alert-success"))
+    assert "Book the lab tour" in _text(page.locator("#tasks-undated"))
+    assert "見積を送る" not in _text(page.locator("#tasks-undated"))
+    screen.assert_clean()
