@@ -46,6 +46,8 @@ def test_manager_assigns_ticked_companies_to_an_officer(login, users, make_compa
     # each assignment is in the trail as a single one would be
     assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(
         AuditEntry.entity == "portfolio_assignments")) == 2
+    trail = client.get("/audit/?entity=bulk_actions").get_data(as_text=True)
+    assert "Bulk assign on companies (2 rows)" in trail
 
 
 def test_a_refused_row_refuses_the_whole_batch(login, users, make_company):

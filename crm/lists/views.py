@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import Forbidden
 
 from crm.auth.models import User
@@ -63,6 +64,10 @@ def save(kind: str):
         db.session.rollback()
         for message in err.errors.values():
             flash(message, "danger")
+        return redirect(back)
+    except IntegrityError:  # the same name saved at the same moment from another tab
+        db.session.rollback()
+        flash(_("A view of that name was saved meanwhile; save again to replace it."), "warning")
         return redirect(back)
     db.session.commit()
     flash(_("Saved the view “%(name)s”.", name=view.name), "success")
