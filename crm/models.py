@@ -18,3 +18,4 @@ from crm.screening import models as _screening_models  # noqa: F401
 from crm.duplicates import models as _duplicates_models  # noqa: F401
 from crm.notify import models as _notify_models  # noqa: F401
 from crm.tasks.models import Task  # noqa: F401
+from crm.lists.models import SavedView  # noqa: F401

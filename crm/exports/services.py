@@ -106,6 +106,8 @@ class Request:
     donations: bool
     #: Export e-mail and phone numbers of do-not-contact people too (asked for explicitly).
     dnc_details: bool = False
+    #: Only these companies (the rows ticked on the list), within the filters.
+    ids: tuple[int, ...] = ()
 
     def check(self) -> None:
         """Refuse an unknown list or format, or a filter value that cannot be used."""
@@ -197,7 +199,7 @@ def _selected(fields: FieldTable, model: type, instead: dict[str, Any]) -> list:
 
 def company_table(req: Request, session: Session | None = None) -> Table:
     """The company list as filtered: one row per company, aggregates as subqueries."""
-    base = companies_query(req.args, donations=req.donations)
+    base = _base(req)
     officer = aliased(User)
     last_activity = (select(func.max(Activity.occurred_on))
                      .where(Activity.company_id == Company.id).scalar_subquery())
@@ -303,10 +305,17 @@ def table(req: Request, session: Session | None = None) -> Table:
     return (company_table if req.kind == "companies" else contact_table)(req, session)
 
 
+def _base(req: Request):
+    """select(Company) or select(Contact) as the list filters it (and the selection, if any)."""
+    if req.kind != "companies":
+        return contacts_query(req.args, donations=req.donations)
+    base = companies_query(req.args, donations=req.donations)
+    return base.where(Company.id.in_(req.ids)) if req.ids else base
+
+
 def count(req: Request) -> int:
     """How many rows the export will have (one COUNT query)."""
-    base = (companies_query if req.kind == "companies" else contacts_query)(
-        req.args, donations=req.donations)
+    base = _base(req)
     return db.session.execute(
         select(func.count()).select_from(base.order_by(None).subquery())).scalar_one()
 
@@ -636,6 +645,8 @@ def record_export(req: Request, rows: int, *, by: User | None, actor: str | None
     }
     if req.kind == "companies":
         changes["donation_columns"] = [None, req.donations]
+    if req.ids:
+        changes["selection"] = [None, list(req.ids)]
     else:
         changes["do_not_contact_details"] = [None, req.dnc_details]
     entry = AuditEntry(user_id=user_id, actor=actor[:254], action="create", entity="exports",

@@ -63,10 +63,15 @@ def _send(spool, size: int = 64 * 1024):
 
 
 def _export(kind: str):
-    req = services.Request(
+    return send_export(services.Request(
         kind=kind, format=request.args.get("format", "csv"), args=request.args.to_dict(),
         donations=current_user.can("donations.view"),
-        dnc_details=kind == "contacts" and request.args.get("dnc_details") in ("1", "yes", "on"))
+        dnc_details=kind == "contacts" and request.args.get("dnc_details") in ("1", "yes", "on")))
+
+
+def send_export(req: services.Request):
+    """Check, audit and send one export (the list pages' bulk "export the selection" too)."""
+    kind = req.kind
     try:
         req.check()
     except ValidationError as err:
