@@ -16,6 +16,7 @@ from datetime import date
 import pytest
 from sqlalchemy import Boolean, Date, Integer, Numeric, String, Text, func, select
 
+from crm.alumni.fields import ALUMNUS_FIELDS
 from crm.common.fields import TABLES
 from crm.companies import services as company_services
 from crm.companies.fields import COMPANY_FIELDS
@@ -26,13 +27,20 @@ from crm.extensions import db
 from importers.fields import FIELDS as IMPORT_FIELDS
 
 RECORDS = [("companies", COMPANY_FIELDS), ("contacts", CONTACT_FIELDS)]
+#: The other records with a table: (table name, table, the service's FIELDS, the import kind,
+#: the form; editable columns the service sets by its own rules rather than copying them).
+OTHER_RECORDS = [
+    ("alumni", ALUMNUS_FIELDS, "crm.alumni.services:FIELDS", "alumni",
+     "crm.alumni.forms:AlumnusForm", ()),
+]
+ALL_RECORDS = RECORDS + [(kind, table) for kind, table, *_rest in OTHER_RECORDS]
 #: Columns a file names by something else than the column (a company by its name ...).
 IMPORTED_AS = {"officer_id": "officer_email", "company_id": "company_name"}
 #: Columns the exports write under another key (a name rather than an id).
 EXPORTED_AS = {"officer_id": "officer", "company_id": "company"}
 
 
-@pytest.mark.parametrize("kind, table", RECORDS, ids=[k for k, _t in RECORDS])
+@pytest.mark.parametrize("kind, table", ALL_RECORDS, ids=[k for k, _t in ALL_RECORDS])
 def test_every_column_is_in_the_table_and_in_a_category(kind, table):
     assert TABLES[kind] is table
     assert table.unclassified() == [], (
@@ -59,6 +67,42 @@ def test_the_form_service_and_the_importer_take_their_columns_from_the_table(kin
         assert IMPORTED_AS.get(name, name) in IMPORT_FIELDS[kind], (
             f"{kind}.{name} is importable but the file readers (importers/fields.py) have no "
             "field for it")
+
+
+def _named(target: str):
+    from importlib import import_module
+
+    module, _sep, name = target.partition(":")
+    return getattr(import_module(module), name)
+
+
+@pytest.mark.parametrize("kind, table, service, import_kind, form, own_rules", OTHER_RECORDS,
+                         ids=[r[0] for r in OTHER_RECORDS])
+def test_the_other_records_service_importer_and_form_follow_their_table(
+        app, kind, table, service, import_kind, form, own_rules):
+    """What the form's service copies, what the importer compares and what the form labels
+    come from the record's table: a column made editable or importable there is taken."""
+    from crm.imports.kinds import importer_class
+
+    assert set(_named(service)) | set(own_rules) == set(table.names("editable"))
+    assert not set(_named(service)) & set(own_rules)
+    if import_kind is not None:
+        assert set(importer_class(import_kind).attrs) == set(table.names("importable"))
+        for name in table.names("importable"):
+            # A reference is read by what the file calls it (a department by its name ...).
+            assert {name, name.removesuffix("_id")} & set(IMPORT_FIELDS[import_kind]), (
+                f"{kind}.{name} is importable but the file readers (importers/fields.py) have "
+                "no field for it")
+    else:
+        assert table.names("importable") == ()
+    with app.test_request_context():
+        fields = _named(form)(meta={"csrf": False})._fields
+        for name in table.names("editable"):
+            field = fields.get(name) or fields.get(name.removesuffix("_id"))
+            # A column the service sets by its own rules may come without a field of its own.
+            assert field is not None or name in own_rules, f"{kind}.{name} has no form field"
+            if field is not None:
+                assert str(field.label.text) == str(table.label(name)), f"{kind}.{name}"
 
 
 def test_the_form_has_a_field_for_every_editable_column(app):
@@ -247,7 +291,7 @@ def test_the_audit_trail_names_a_column_as_the_table_does(app):
     from crm.audit.labels import field_label
 
     with app.test_request_context(), force_locale("en"):
-        for kind, table in RECORDS:
+        for kind, table in ALL_RECORDS:
             for field in table:
                 if field.label is not None:
                     assert field_label(kind, field.name) == str(field.label)

@@ -16,6 +16,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from crm.alumni import fields as _alumnus_fields  # noqa: F401  (declares its field table)
 from crm.common.fields import TABLES
 from crm.common.time import format_day, format_moment
 from crm.companies import fields as _company_fields  # noqa: F401  (declares its field table)
