@@ -24,14 +24,20 @@ from crm.companies.models import Company
 from crm.contacts.fields import CONTACT_FIELDS
 from crm.contacts.models import Contact
 from crm.extensions import db
+from crm.research.fields import RESEARCHER_FIELDS, SEED_FIELDS
 from importers.fields import FIELDS as IMPORT_FIELDS
 
 RECORDS = [("companies", COMPANY_FIELDS), ("contacts", CONTACT_FIELDS)]
 #: The other records with a table: (table name, table, the service's FIELDS, the import kind,
-#: the form; editable columns the service sets by its own rules rather than copying them).
+#: the form, editable columns the service sets by its own rules rather than copying them,
+#: links the importer compares that are not columns).
 OTHER_RECORDS = [
     ("alumni", ALUMNUS_FIELDS, "crm.alumni.services:FIELDS", "alumni",
-     "crm.alumni.forms:AlumnusForm", ()),
+     "crm.alumni.forms:AlumnusForm", (), ()),
+    ("researchers", RESEARCHER_FIELDS, "crm.research.services:RESEARCHER_FIELDS", "researchers",
+     "crm.research.forms:ResearcherForm", (), ()),
+    ("research_seeds", SEED_FIELDS, "crm.research.services:SEED_FIELDS", "seeds",
+     "crm.research.forms:SeedForm", (), ("researcher_ids",)),
 ]
 ALL_RECORDS = RECORDS + [(kind, table) for kind, table, *_rest in OTHER_RECORDS]
 #: Columns a file names by something else than the column (a company by its name ...).
@@ -76,10 +82,10 @@ def _named(target: str):
     return getattr(import_module(module), name)
 
 
-@pytest.mark.parametrize("kind, table, service, import_kind, form, own_rules", OTHER_RECORDS,
-                         ids=[r[0] for r in OTHER_RECORDS])
+@pytest.mark.parametrize("kind, table, service, import_kind, form, own_rules, links",
+                         OTHER_RECORDS, ids=[r[0] for r in OTHER_RECORDS])
 def test_the_other_records_service_importer_and_form_follow_their_table(
-        app, kind, table, service, import_kind, form, own_rules):
+        app, kind, table, service, import_kind, form, own_rules, links):
     """What the form's service copies, what the importer compares and what the form labels
     come from the record's table: a column made editable or importable there is taken."""
     from crm.imports.kinds import importer_class
@@ -87,7 +93,8 @@ def test_the_other_records_service_importer_and_form_follow_their_table(
     assert set(_named(service)) | set(own_rules) == set(table.names("editable"))
     assert not set(_named(service)) & set(own_rules)
     if import_kind is not None:
-        assert set(importer_class(import_kind).attrs) == set(table.names("importable"))
+        attrs = set(importer_class(import_kind).attrs)
+        assert attrs == set(table.names("importable")) | set(links)
         for name in table.names("importable"):
             # A reference is read by what the file calls it (a department by its name ...).
             assert {name, name.removesuffix("_id")} & set(IMPORT_FIELDS[import_kind]), (

@@ -10,20 +10,16 @@ from sqlalchemy import func, select
 from crm.common.services import ValidationError, apply
 from crm.common.text import hira_to_kata, nfkc
 from crm.extensions import db, utcnow
+from crm.research import fields as research_fields
 from crm.research.models import (
     IP_STATUSES, SEED_STATUSES, TECH_FIELDS, Department, Researcher, ResearchSeed,
     seed_researchers,
 )
 
 DEPARTMENT_FIELDS = ("name", "name_en", "code")
-RESEARCHER_FIELDS = (
-    "family_name", "given_name", "family_name_reading", "given_name_reading", "name_en",
-    "department_id", "lab", "title", "email", "keywords", "profile",
-)
-SEED_FIELDS = (
-    "title", "abstract", "keywords", "department_id", "readiness", "ip_status",
-    "government_funded", "status", "tech_fields",
-)
+#: What a form may set, from the field tables (crm/research/fields.py).
+RESEARCHER_FIELDS = research_fields.RESEARCHER_FIELDS.names("editable")
+SEED_FIELDS = research_fields.SEED_FIELDS.names("editable")
 
 _KEYWORD_SPLIT = re.compile(r"[,、，;；\n\r]+")
 
