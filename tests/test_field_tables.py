@@ -23,6 +23,7 @@ from crm.companies.fields import COMPANY_FIELDS
 from crm.companies.models import Company
 from crm.contacts.fields import CONTACT_FIELDS
 from crm.contacts.models import Contact
+from crm.events.fields import ENCOUNTER_FIELDS, EVENT_FIELDS
 from crm.extensions import db
 from crm.research.fields import RESEARCHER_FIELDS, SEED_FIELDS
 from importers.fields import FIELDS as IMPORT_FIELDS
@@ -38,6 +39,10 @@ OTHER_RECORDS = [
      "crm.research.forms:ResearcherForm", (), ()),
     ("research_seeds", SEED_FIELDS, "crm.research.services:SEED_FIELDS", "seeds",
      "crm.research.forms:SeedForm", (), ("researcher_ids",)),
+    ("events", EVENT_FIELDS, "crm.events.services:EVENT_FIELDS", "events",
+     "crm.events.forms:EventForm", (), ()),
+    ("encounters", ENCOUNTER_FIELDS, "crm.events.services:ENCOUNTER_FIELDS", "encounters",
+     "crm.events.forms:EncounterForm", (), ()),
 ]
 ALL_RECORDS = RECORDS + [(kind, table) for kind, table, *_rest in OTHER_RECORDS]
 #: Columns a file names by something else than the column (a company by its name ...).
