@@ -23,6 +23,7 @@ from crm.companies.fields import COMPANY_FIELDS
 from crm.companies.models import Company
 from crm.contacts.fields import CONTACT_FIELDS
 from crm.contacts.models import Contact
+from crm.donations.fields import DONATION_FIELDS
 from crm.events.fields import ENCOUNTER_FIELDS, EVENT_FIELDS
 from crm.extensions import db
 from crm.research.fields import RESEARCHER_FIELDS, SEED_FIELDS
@@ -43,6 +44,8 @@ OTHER_RECORDS = [
      "crm.events.forms:EventForm", (), ()),
     ("encounters", ENCOUNTER_FIELDS, "crm.events.services:ENCOUNTER_FIELDS", "encounters",
      "crm.events.forms:EncounterForm", (), ()),
+    ("donations", DONATION_FIELDS, "crm.donations.services:FIELDS", "donations",
+     "crm.donations.forms:DonationForm", ("company_id", "alumnus_id"), ()),
 ]
 ALL_RECORDS = RECORDS + [(kind, table) for kind, table, *_rest in OTHER_RECORDS]
 #: Columns a file names by something else than the column (a company by its name ...).

@@ -21,6 +21,7 @@ from crm.common.fields import TABLES
 from crm.common.time import format_day, format_moment
 from crm.companies import fields as _company_fields  # noqa: F401  (declares its field table)
 from crm.contacts import fields as _contact_fields  # noqa: F401  (declares its field table)
+from crm.donations import fields as _donation_fields  # noqa: F401  (declares its field table)
 from crm.events import fields as _event_fields  # noqa: F401  (declares its field tables)
 from crm.research import fields as _research_fields  # noqa: F401  (declares its field tables)
 
