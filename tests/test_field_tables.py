@@ -16,6 +16,7 @@ from datetime import date
 import pytest
 from sqlalchemy import Boolean, Date, Integer, Numeric, String, Text, func, select
 
+from crm.activities.fields import ACTIVITY_FIELDS
 from crm.alumni.fields import ALUMNUS_FIELDS
 from crm.common.fields import TABLES
 from crm.companies import services as company_services
@@ -46,6 +47,8 @@ OTHER_RECORDS = [
      "crm.events.forms:EncounterForm", (), ()),
     ("donations", DONATION_FIELDS, "crm.donations.services:FIELDS", "donations",
      "crm.donations.forms:DonationForm", ("company_id", "alumnus_id"), ()),
+    ("activities", ACTIVITY_FIELDS, "crm.activities.services:FIELDS", None,
+     "crm.activities.forms:ActivityForm", ("company_id",), ()),
 ]
 ALL_RECORDS = RECORDS + [(kind, table) for kind, table, *_rest in OTHER_RECORDS]
 #: Columns a file names by something else than the column (a company by its name ...).

@@ -7,13 +7,16 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, or_, select, true
 
+from crm.activities.fields import ACTIVITY_FIELDS
 from crm.activities.models import ACTIVITY_KINDS, Activity
 from crm.common.services import ValidationError, apply
 from crm.companies.models import Company
 from crm.contacts.models import Contact
 from crm.extensions import db
 
-FIELDS = ("kind", "occurred_on", "subject", "minutes", "confidential")
+#: What a form may set, from the field table (crm/activities/fields.py); the company is set by
+#: its own rule (it must exist; the contacts must work there).
+FIELDS = tuple(name for name in ACTIVITY_FIELDS.names("editable") if name != "company_id")
 
 
 def can_change(activity: Activity, user: Any) -> bool:
