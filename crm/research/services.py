@@ -34,11 +34,11 @@ def keyword_list(text: str | None) -> list[str]:
     return list(seen.values())
 
 
-def can_edit_researcher(user: Any, researcher: Researcher) -> bool:
+def can_edit_researcher(by: Any, researcher: Researcher) -> bool:
     """Research editors may edit any researcher; a researcher user their own profile only."""
-    if user.can("research.edit"):
+    if by.can("research.edit"):
         return True
-    return user.researcher_id is not None and user.researcher_id == researcher.id
+    return by.researcher_id is not None and by.researcher_id == researcher.id
 
 
 def _department_exists(department_id: int | None) -> bool:
