@@ -71,7 +71,7 @@ def acme(users, make_company):
     ndas.add_disclosure(nda, {"disclosed_on": TODAY - timedelta(days=5),
                               "direction": "to_partner", "description": "Cell design drawings",
                               "classification": "confidential", "disclosed_by": "田中",
-                              "disclosed_to_contact_id": contact.id}, users["manager"])
+                              "disclosed_to_contact_id": contact.id}, by=users["manager"])
     lst = ScreeningList(kind="sdn", version="2026-12-01", entry_count=1, current=True)
     db.session.add(lst)
     db.session.flush()
@@ -85,7 +85,7 @@ def acme(users, make_company):
     db.session.add(scr)
     db.session.flush()
     screening.decide(hit, "clear", "Different company: Singapore, not Japan",
-                     user_id=users["export_control"].id)
+                     by=users["export_control"])
     db.session.add(DataEntryRequest(submitted_by_id=users["researcher"].id, status="entered",
                                     person_name="山田 花子", company_id=company.id,
                                     contact_id=contact.id, discussed="Batteries"))
