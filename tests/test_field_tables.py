@@ -335,6 +335,37 @@ def test_the_search_document_quotes_every_searchable_column(app):
             assert str(getattr(record, name)) in text, f"{kind}.{name} is not in the document"
 
 
+def test_the_other_records_search_documents_quote_every_searchable_column(app):
+    from crm.activities.models import Activity
+    from crm.events.models import Encounter, Event
+    from crm.research.models import Researcher, ResearchSeed
+    from crm.search import DOCUMENTS
+
+    company = Company(name="株式会社サーチ", country="JP", status="prospect")
+    company.refresh_derived()
+    contact = Contact(family_name="検索", company=company)
+    event = Event(name="展示会", starts_on=date(2025, 10, 8))
+    records = {
+        "researcher": (Researcher(family_name="研究"), RESEARCHER_FIELDS),
+        "seed": (ResearchSeed(title="シーズ"), SEED_FIELDS),
+        "event": (event, EVENT_FIELDS),
+        "encounter": (Encounter(event=event, contact=contact), ENCOUNTER_FIELDS),
+        "activity": (Activity(company=company, subject="面談", occurred_on=date(2025, 10, 9)),
+                     ACTIVITY_FIELDS),
+    }
+    for record, table in records.values():
+        assert table.names("searchable"), f"{table.model.__name__}: nothing searchable?"
+        for name in table.names("searchable"):
+            setattr(record, name, _value(table, name, {}))
+    db.session.add_all([company, contact, *(record for record, _t in records.values())])
+    db.session.commit()
+    for kind, (record, table) in records.items():
+        fields, _filters = DOCUMENTS[kind](db.session, [record.id])[record.id]
+        text = json.dumps(fields, ensure_ascii=False, default=str)
+        for name in table.names("searchable"):
+            assert str(getattr(record, name)) in text, f"{kind}.{name} is not in the document"
+
+
 # --- one company rule for the form and the importer -----------------------------------------
 
 def _https_only(data):
