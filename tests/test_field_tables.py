@@ -27,6 +27,7 @@ from crm.contacts.models import Contact
 from crm.donations.fields import DONATION_FIELDS
 from crm.events.fields import ENCOUNTER_FIELDS, EVENT_FIELDS
 from crm.extensions import db
+from crm.ndas.fields import NDA_FIELDS
 from crm.research.fields import RESEARCHER_FIELDS, SEED_FIELDS
 from importers.fields import FIELDS as IMPORT_FIELDS
 
@@ -49,6 +50,8 @@ OTHER_RECORDS = [
      "crm.donations.forms:DonationForm", ("company_id", "alumnus_id"), ()),
     ("activities", ACTIVITY_FIELDS, "crm.activities.services:FIELDS", None,
      "crm.activities.forms:ActivityForm", ("company_id",), ()),
+    ("ndas", NDA_FIELDS, "crm.ndas.services:FIELDS", None, "crm.ndas.forms:NdaForm",
+     ("company_id", "collaboration_id"), ()),
 ]
 ALL_RECORDS = RECORDS + [(kind, table) for kind, table, *_rest in OTHER_RECORDS]
 #: Columns a file names by something else than the column (a company by its name ...).

@@ -24,6 +24,7 @@ from crm.companies import fields as _company_fields  # noqa: F401  (declares its
 from crm.contacts import fields as _contact_fields  # noqa: F401  (declares its field table)
 from crm.donations import fields as _donation_fields  # noqa: F401  (declares its field table)
 from crm.events import fields as _event_fields  # noqa: F401  (declares its field tables)
+from crm.ndas import fields as _nda_fields  # noqa: F401  (declares its field table)
 from crm.research import fields as _research_fields  # noqa: F401  (declares its field tables)
 
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
