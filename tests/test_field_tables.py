@@ -18,6 +18,8 @@ from sqlalchemy import Boolean, Date, Integer, Numeric, String, Text, func, sele
 
 from crm.activities.fields import ACTIVITY_FIELDS
 from crm.alumni.fields import ALUMNUS_FIELDS
+from crm.collaborations.fields import COLLABORATION_FIELDS
+from crm.collaborations.fields import OWN_RULES as COLLABORATION_RULES
 from crm.common.fields import TABLES
 from crm.companies import services as company_services
 from crm.companies.fields import COMPANY_FIELDS
@@ -52,6 +54,8 @@ OTHER_RECORDS = [
      "crm.activities.forms:ActivityForm", ("company_id",), ()),
     ("ndas", NDA_FIELDS, "crm.ndas.services:FIELDS", None, "crm.ndas.forms:NdaForm",
      ("company_id", "collaboration_id"), ()),
+    ("collaborations", COLLABORATION_FIELDS, "crm.collaborations.services:FIELDS", None,
+     "crm.collaborations.forms:CollaborationForm", COLLABORATION_RULES, ()),
 ]
 ALL_RECORDS = RECORDS + [(kind, table) for kind, table, *_rest in OTHER_RECORDS]
 #: Columns a file names by something else than the column (a company by its name ...).

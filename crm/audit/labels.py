@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 
 from crm.activities import fields as _activity_fields  # noqa: F401  (declares its field table)
 from crm.alumni import fields as _alumnus_fields  # noqa: F401  (declares its field table)
+from crm.collaborations import fields as _collab_fields  # noqa: F401  (declares its field table)
 from crm.common.fields import TABLES
 from crm.common.time import format_day, format_moment
 from crm.companies import fields as _company_fields  # noqa: F401  (declares its field table)
