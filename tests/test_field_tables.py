@@ -16,23 +16,55 @@ from datetime import date
 import pytest
 from sqlalchemy import Boolean, Date, Integer, Numeric, String, Text, func, select
 
+from crm.activities.fields import ACTIVITY_FIELDS
+from crm.alumni.fields import ALUMNUS_FIELDS
+from crm.collaborations.fields import COLLABORATION_FIELDS
+from crm.collaborations.fields import OWN_RULES as COLLABORATION_RULES
 from crm.common.fields import TABLES
 from crm.companies import services as company_services
 from crm.companies.fields import COMPANY_FIELDS
 from crm.companies.models import Company
 from crm.contacts.fields import CONTACT_FIELDS
 from crm.contacts.models import Contact
+from crm.donations.fields import DONATION_FIELDS
+from crm.events.fields import ENCOUNTER_FIELDS, EVENT_FIELDS
 from crm.extensions import db
+from crm.ndas.fields import NDA_FIELDS
+from crm.research.fields import RESEARCHER_FIELDS, SEED_FIELDS
 from importers.fields import FIELDS as IMPORT_FIELDS
 
 RECORDS = [("companies", COMPANY_FIELDS), ("contacts", CONTACT_FIELDS)]
+#: The other records with a table: (table name, table, the service's FIELDS, the import kind,
+#: the form, editable columns the service sets by its own rules rather than copying them,
+#: links the importer compares that are not columns).
+OTHER_RECORDS = [
+    ("alumni", ALUMNUS_FIELDS, "crm.alumni.services:FIELDS", "alumni",
+     "crm.alumni.forms:AlumnusForm", (), ()),
+    ("researchers", RESEARCHER_FIELDS, "crm.research.services:RESEARCHER_FIELDS", "researchers",
+     "crm.research.forms:ResearcherForm", (), ()),
+    ("research_seeds", SEED_FIELDS, "crm.research.services:SEED_FIELDS", "seeds",
+     "crm.research.forms:SeedForm", (), ("researcher_ids",)),
+    ("events", EVENT_FIELDS, "crm.events.services:EVENT_FIELDS", "events",
+     "crm.events.forms:EventForm", (), ()),
+    ("encounters", ENCOUNTER_FIELDS, "crm.events.services:ENCOUNTER_FIELDS", "encounters",
+     "crm.events.forms:EncounterForm", (), ()),
+    ("donations", DONATION_FIELDS, "crm.donations.services:FIELDS", "donations",
+     "crm.donations.forms:DonationForm", ("company_id", "alumnus_id"), ()),
+    ("activities", ACTIVITY_FIELDS, "crm.activities.services:FIELDS", None,
+     "crm.activities.forms:ActivityForm", ("company_id",), ()),
+    ("ndas", NDA_FIELDS, "crm.ndas.services:FIELDS", None, "crm.ndas.forms:NdaForm",
+     ("company_id", "collaboration_id"), ()),
+    ("collaborations", COLLABORATION_FIELDS, "crm.collaborations.services:FIELDS", None,
+     "crm.collaborations.forms:CollaborationForm", COLLABORATION_RULES, ()),
+]
+ALL_RECORDS = RECORDS + [(kind, table) for kind, table, *_rest in OTHER_RECORDS]
 #: Columns a file names by something else than the column (a company by its name ...).
 IMPORTED_AS = {"officer_id": "officer_email", "company_id": "company_name"}
 #: Columns the exports write under another key (a name rather than an id).
 EXPORTED_AS = {"officer_id": "officer", "company_id": "company"}
 
 
-@pytest.mark.parametrize("kind, table", RECORDS, ids=[k for k, _t in RECORDS])
+@pytest.mark.parametrize("kind, table", ALL_RECORDS, ids=[k for k, _t in ALL_RECORDS])
 def test_every_column_is_in_the_table_and_in_a_category(kind, table):
     assert TABLES[kind] is table
     assert table.unclassified() == [], (
@@ -59,6 +91,43 @@ def test_the_form_service_and_the_importer_take_their_columns_from_the_table(kin
         assert IMPORTED_AS.get(name, name) in IMPORT_FIELDS[kind], (
             f"{kind}.{name} is importable but the file readers (importers/fields.py) have no "
             "field for it")
+
+
+def _named(target: str):
+    from importlib import import_module
+
+    module, _sep, name = target.partition(":")
+    return getattr(import_module(module), name)
+
+
+@pytest.mark.parametrize("kind, table, service, import_kind, form, own_rules, links",
+                         OTHER_RECORDS, ids=[r[0] for r in OTHER_RECORDS])
+def test_the_other_records_service_importer_and_form_follow_their_table(
+        app, kind, table, service, import_kind, form, own_rules, links):
+    """What the form's service copies, what the importer compares and what the form labels
+    come from the record's table: a column made editable or importable there is taken."""
+    from crm.imports.kinds import importer_class
+
+    assert set(_named(service)) | set(own_rules) == set(table.names("editable"))
+    assert not set(_named(service)) & set(own_rules)
+    if import_kind is not None:
+        attrs = set(importer_class(import_kind).attrs)
+        assert attrs == set(table.names("importable")) | set(links)
+        for name in table.names("importable"):
+            # A reference is read by what the file calls it (a department by its name ...).
+            assert {name, name.removesuffix("_id")} & set(IMPORT_FIELDS[import_kind]), (
+                f"{kind}.{name} is importable but the file readers (importers/fields.py) have "
+                "no field for it")
+    else:
+        assert table.names("importable") == ()
+    with app.test_request_context():
+        fields = _named(form)(meta={"csrf": False})._fields
+        for name in table.names("editable"):
+            field = fields.get(name) or fields.get(name.removesuffix("_id"))
+            # A column the service sets by its own rules may come without a field of its own.
+            assert field is not None or name in own_rules, f"{kind}.{name} has no form field"
+            if field is not None:
+                assert str(field.label.text) == str(table.label(name)), f"{kind}.{name}"
 
 
 def test_the_form_has_a_field_for_every_editable_column(app):
@@ -247,7 +316,7 @@ def test_the_audit_trail_names_a_column_as_the_table_does(app):
     from crm.audit.labels import field_label
 
     with app.test_request_context(), force_locale("en"):
-        for kind, table in RECORDS:
+        for kind, table in ALL_RECORDS:
             for field in table:
                 if field.label is not None:
                     assert field_label(kind, field.name) == str(field.label)
@@ -267,6 +336,37 @@ def test_the_search_document_quotes_every_searchable_column(app):
     db.session.commit()
     for kind, record, table in (("company", company, COMPANY_FIELDS),
                                 ("contact", contact, CONTACT_FIELDS)):
+        fields, _filters = DOCUMENTS[kind](db.session, [record.id])[record.id]
+        text = json.dumps(fields, ensure_ascii=False, default=str)
+        for name in table.names("searchable"):
+            assert str(getattr(record, name)) in text, f"{kind}.{name} is not in the document"
+
+
+def test_the_other_records_search_documents_quote_every_searchable_column(app):
+    from crm.activities.models import Activity
+    from crm.events.models import Encounter, Event
+    from crm.research.models import Researcher, ResearchSeed
+    from crm.search import DOCUMENTS
+
+    company = Company(name="株式会社サーチ", country="JP", status="prospect")
+    company.refresh_derived()
+    contact = Contact(family_name="検索", company=company)
+    event = Event(name="展示会", starts_on=date(2025, 10, 8))
+    records = {
+        "researcher": (Researcher(family_name="研究"), RESEARCHER_FIELDS),
+        "seed": (ResearchSeed(title="シーズ"), SEED_FIELDS),
+        "event": (event, EVENT_FIELDS),
+        "encounter": (Encounter(event=event, contact=contact), ENCOUNTER_FIELDS),
+        "activity": (Activity(company=company, subject="面談", occurred_on=date(2025, 10, 9)),
+                     ACTIVITY_FIELDS),
+    }
+    for record, table in records.values():
+        assert table.names("searchable"), f"{table.model.__name__}: nothing searchable?"
+        for name in table.names("searchable"):
+            setattr(record, name, _value(table, name, {}))
+    db.session.add_all([company, contact, *(record for record, _t in records.values())])
+    db.session.commit()
+    for kind, (record, table) in records.items():
         fields, _filters = DOCUMENTS[kind](db.session, [record.id])[record.id]
         text = json.dumps(fields, ensure_ascii=False, default=str)
         for name in table.names("searchable"):

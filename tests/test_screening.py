@@ -93,7 +93,7 @@ def test_company_and_contact_hits_and_clearance_values(app, lists, koryo):
     assert not any(h.subject_key == "company" and h.entry_key == "4107" for h in screening.hits)
     assert services.company_clearance(koryo.id) == "open"
     hit = next(h for h in screening.hits if h.entry_key == "4107")
-    services.decide(hit, "block", "Same person, same date of birth.", user_id=None)
+    services.decide(hit, "block", "Same person, same date of birth.", by=None)
     db.session.commit()
     assert services.company_clearance(koryo.id) == "blocked"
 
@@ -122,7 +122,7 @@ def test_cleared_false_positive_is_remembered_until_names_change(app, lists, kor
     first = services.screen_company(koryo)
     db.session.commit()
     hit = next(h for h in first.hits if h.entry_key == "EUL262")
-    services.decide(hit, "clear", "A different airline: checked the registry.", user_id=None)
+    services.decide(hit, "clear", "A different airline: checked the registry.", by=None)
     db.session.commit()
     assert services.company_clearance(koryo.id) == "clear"
     again = services.screen_company(koryo)
@@ -141,7 +141,7 @@ def test_cleared_false_positive_raised_again_after_company_name_change(app, list
     first = services.screen_company(koryo)
     db.session.commit()
     hit = next(h for h in first.hits if h.entry_key == "EUL262")
-    services.decide(hit, "clear", "Not them.", user_id=None)
+    services.decide(hit, "clear", "Not them.", by=None)
     db.session.commit()
     koryo.aliases = "Koryo Air"
     db.session.commit()
@@ -168,7 +168,7 @@ def test_decision_needs_a_note_and_a_known_decision(app, lists, koryo):
     screening = services.screen_company(koryo)
     hit = screening.hits[0]
     with pytest.raises(services.ValidationError) as err:
-        services.decide(hit, "maybe", "", user_id=None)
+        services.decide(hit, "maybe", "", by=None)
     assert set(err.value.errors) == {"decision", "note"}
 
 

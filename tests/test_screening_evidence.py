@@ -154,7 +154,7 @@ def test_screen_all_decides_as_screening_one_by_one(app, runner, lists, make_com
     db.session.commit()
     first = {c.id: screen(c) for c in companies}
     # an officer clears the Yamaki hit: both ways must carry the decision over
-    services.decide(hit_for(first[ids[1]], "24683"), "clear", "別会社（登記で確認）", user_id=None)
+    services.decide(hit_for(first[ids[1]], "24683"), "clear", "別会社（登記で確認）", by=None)
     db.session.commit()
     for c in companies:
         screen(c)

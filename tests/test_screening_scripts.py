@@ -120,7 +120,7 @@ def test_unreadable_name_needs_review_until_an_officer_decides(app, lists, make_
     [hit] = screening.hits
     assert hit.list_kind == services.REVIEW_KIND and hit.status == "open"
     services.decide(hit, "clear", "社名は記号のみ。登記簿で株式会社スリースター（国内）と確認。",
-                    user_id=None)
+                    by=None)
     db.session.commit()
     assert services.company_clearance(company.id) == "clear"
     # the decision is remembered on the next screening while the name stays the same

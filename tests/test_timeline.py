@@ -85,7 +85,7 @@ def acme(users, make_company):
     db.session.add(scr)
     db.session.flush()
     screening.decide(hit, "clear", "Different company: Singapore, not Japan",
-                     user_id=users["export_control"].id)
+                     by=users["export_control"])
     db.session.add(DataEntryRequest(submitted_by_id=users["researcher"].id, status="entered",
                                     person_name="山田 花子", company_id=company.id,
                                     contact_id=contact.id, discussed="Batteries"))

@@ -8,28 +8,32 @@ from wtforms import BooleanField, DateField, SelectField, SelectMultipleField, S
     TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
+from crm.activities.fields import ACTIVITY_FIELDS
 from crm.activities.models import ACTIVITY_KINDS
 from crm.common.forms import RecordField, choices, strip
 from crm.common.time import office_today
+
+#: Column labels come from the field table.
+_label = ACTIVITY_FIELDS.label
 
 KIND_LABELS = {"meeting": _l("Meeting"), "call": _l("Call"), "email": _l("E-mail"),
                "visit": _l("Visit")}
 
 
 class ActivityForm(FlaskForm):
-    company = RecordField(_l("Company"), validators=[Optional()], kind="company")
-    kind = SelectField(_l("Kind"), choices=choices(ACTIVITY_KINDS, KIND_LABELS),
+    company = RecordField(_label("company_id"), validators=[Optional()], kind="company")
+    kind = SelectField(_label("kind"), choices=choices(ACTIVITY_KINDS, KIND_LABELS),
                        default="meeting")
-    occurred_on = DateField(_l("Date"), default=office_today,
+    occurred_on = DateField(_label("occurred_on"), default=office_today,
                             validators=[InputRequired(message=_l("Enter the date it took place."))])
-    subject = StringField(_l("Subject"), validators=[Length(max=300)], filters=[strip])
-    minutes = TextAreaField(_l("Minutes"), filters=[strip], render_kw={"rows": 8},
+    subject = StringField(_label("subject"), validators=[Length(max=300)], filters=[strip])
+    minutes = TextAreaField(_label("minutes"), filters=[strip], render_kw={"rows": 8},
                             description=_l("What was said, agreed and promised; next steps."))
     #: The choices are the company's contacts, set by the view; the service checks them.
     contacts = SelectMultipleField(_l("People met"), coerce=int, choices=[],
                                    validate_choice=False)
     confidential = BooleanField(
-        _l("Confidential minutes"),
+        _label("confidential"),
         description=_l("Only the author, managers and administrators can then read the minutes."))
 
     #: An optional next step: a task for the activity's author (crm.tasks.services.next_step).

@@ -7,31 +7,35 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, or_, select, true
 
+from crm.activities.fields import ACTIVITY_FIELDS
 from crm.activities.models import ACTIVITY_KINDS, Activity
 from crm.common.services import ValidationError, apply
 from crm.companies.models import Company
 from crm.contacts.models import Contact
 from crm.extensions import db
 
-FIELDS = ("kind", "occurred_on", "subject", "minutes", "confidential")
+#: What a form may set, from the field table (crm/activities/fields.py); the company is set by
+#: its own rule (it must exist; the contacts must work there).
+FIELDS = tuple(name for name in ACTIVITY_FIELDS.names("editable") if name != "company_id")
 
 
-def can_change(activity: Activity, user: Any) -> bool:
+def can_change(activity: Activity, by: Any) -> bool:
     """Who may edit or delete it: anyone with the edit right, but confidential ones only
     their author, managers and admins (the people who may read the minutes)."""
-    return activity.can_read_minutes(user)
+    return activity.can_read_minutes(by)
 
 
-def readable_minutes(user: Any) -> ColumnElement[bool]:
-    """SQL condition: the user may read this activity's minutes (Activity.can_read_minutes)."""
-    if user.has_role("manager", "admin"):
+def readable_minutes(by: Any) -> ColumnElement[bool]:
+    """SQL condition: the user `by` may read this activity's minutes
+    (Activity.can_read_minutes)."""
+    if by.has_role("manager", "admin"):
         return true()
-    return or_(Activity.confidential.is_(False), Activity.user_id == user.id)
+    return or_(Activity.confidential.is_(False), Activity.user_id == by.id)
 
 
-def save_activity(activity: Activity | None, data: dict[str, Any],
-                  author_id: int | None = None) -> Activity:
-    """Create an activity (activity=None, written by author_id) or update one.
+def save_activity(activity: Activity | None, data: dict[str, Any], *,
+                  by: Any = None) -> Activity:
+    """Create an activity (activity=None, logged by the user `by`, its author) or update one.
 
     data: company_id, kind, occurred_on, subject, minutes, confidential, contact_ids.
     The contacts must work at the company (or already be on the activity).
@@ -69,7 +73,7 @@ def save_activity(activity: Activity | None, data: dict[str, Any],
         raise ValidationError(errors)
 
     if activity is None:
-        activity = Activity(user_id=author_id)
+        activity = Activity(user_id=by.id if by is not None else None)
         db.session.add(activity)
     data = {**data, "kind": kind, "subject": subject,
             "confidential": bool(data.get("confidential"))}

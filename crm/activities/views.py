@@ -159,8 +159,7 @@ def edit(activity_id: int | None = None):
 
     def save() -> Activity:
         """The activity, and its next step as a task (same commit; neither without the other)."""
-        saved = services.save_activity(activity, form.data_for_service(),
-                                       author_id=current_user.id)
+        saved = services.save_activity(activity, form.data_for_service(), by=current_user)
         if current_user.can("tasks.own"):
             made.extend(filter(None, [next_step(saved, form.next_step.data,
                                                 form.next_step_on.data, by=current_user)]))

@@ -6,10 +6,14 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, NumberRange, Optional
 
+from crm.alumni.fields import ALUMNUS_FIELDS
 from crm.alumni.models import DEGREES
 from crm.common.forms import OptionalSelectField, RecordField, all_records, choices, options, \
     strip
 from crm.research.models import Department
+
+#: Column labels come from the field table.
+_label = ALUMNUS_FIELDS.label
 
 DEGREE_LABELS = {"bachelor": _l("Bachelor"), "master": _l("Master"), "doctor": _l("Doctor"),
                  "other": _l("Other")}
@@ -30,27 +34,28 @@ class _DepartmentField(OptionalSelectField):
 
 
 class AlumnusForm(FlaskForm):
-    family_name = StringField(_l("Family name"), validators=[Length(max=100)], filters=[strip])
-    given_name = StringField(_l("Given name"), validators=[Length(max=100)], filters=[strip])
-    family_name_reading = StringField(_l("Family name reading (katakana)"),
+    family_name = StringField(_label("family_name"), validators=[Length(max=100)], filters=[strip])
+    given_name = StringField(_label("given_name"), validators=[Length(max=100)], filters=[strip])
+    family_name_reading = StringField(_label("family_name_reading"),
                                       validators=[Length(max=100)], filters=[strip])
-    given_name_reading = StringField(_l("Given name reading (katakana)"),
+    given_name_reading = StringField(_label("given_name_reading"),
                                      validators=[Length(max=100)], filters=[strip])
-    email = StringField(_l("E-mail"), validators=[Length(max=254)], filters=[strip])
-    degree = SelectField(_l("Degree"), choices=choices(DEGREES, DEGREE_LABELS), default="bachelor")
+    email = StringField(_label("email"), validators=[Length(max=254)], filters=[strip])
+    degree = SelectField(_label("degree"), choices=choices(DEGREES, DEGREE_LABELS),
+                         default="bachelor")
     graduation_year = IntegerField(
-        _l("Graduation year"),
+        _label("graduation_year"),
         validators=[Optional(), NumberRange(1900, 2100, message=_l("Enter a year between 1900 "
                                                                    "and 2100."))])
-    department = _DepartmentField(_l("Department"), coerce=lambda v: int(v) if v else None,
+    department = _DepartmentField(_label("department_id"), coerce=lambda v: int(v) if v else None,
                                   choices=[])
-    employer = RecordField(_l("Current employer"), validators=[Optional()], kind="company")
-    position = StringField(_l("Position"), validators=[Length(max=200)], filters=[strip])
-    country = StringField(_l("Country of work"), filters=[strip], render_kw={"maxlength": 2},
+    employer = RecordField(_label("employer_id"), validators=[Optional()], kind="company")
+    position = StringField(_label("position"), validators=[Length(max=200)], filters=[strip])
+    country = StringField(_label("country"), filters=[strip], render_kw={"maxlength": 2},
                           description=_l("Two-letter code: JP, US, SG ..."))
-    contact = RecordField(_l("Same person as contact"), validators=[Optional()], kind="contact",
+    contact = RecordField(_label("contact_id"), validators=[Optional()], kind="contact",
                           description=_l("When the alumnus is also a contact at their employer."))
-    notes = TextAreaField(_l("Notes"), filters=[strip], render_kw={"rows": 3})
+    notes = TextAreaField(_label("notes"), filters=[strip], render_kw={"rows": 3})
 
     def data_for_service(self) -> dict:
         data = {name: field.data for name, field in self._fields.items()

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from crm.alumni.fields import ALUMNUS_FIELDS
 from crm.alumni.models import DEGREES, Alumnus
 from crm.alumni.services import save_alumnus
 from crm.common.text import nfkc
@@ -27,9 +28,7 @@ from crm.research.importing import DepartmentRefs
 class AlumnusImporter(PeopleByName, DepartmentRefs, CompanyRefs):
     kind = "alumni"
     model = Alumnus
-    attrs = ("family_name", "given_name", "family_name_reading", "given_name_reading", "email",
-             "degree", "graduation_year", "department_id", "employer_id", "position", "country",
-             "notes")
+    attrs = ALUMNUS_FIELDS.names("importable")
 
     also = "graduation_year"
 

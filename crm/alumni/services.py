@@ -7,17 +7,15 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from crm.alumni.fields import ALUMNUS_FIELDS
 from crm.alumni.models import DEGREES, Alumnus
 from crm.common.services import ValidationError, apply
 from crm.common.text import nfkc
 from crm.donations.models import Donation
 from crm.extensions import db
 
-FIELDS = (
-    "family_name", "given_name", "family_name_reading", "given_name_reading", "email", "degree",
-    "graduation_year", "department_id", "employer_id", "position", "country", "contact_id",
-    "notes",
-)
+#: What a form may set, from the field table (crm/alumni/fields.py).
+FIELDS = ALUMNUS_FIELDS.names("editable")
 
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 

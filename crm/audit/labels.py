@@ -16,17 +16,24 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from crm.activities import fields as _activity_fields  # noqa: F401  (declares its field table)
+from crm.alumni import fields as _alumnus_fields  # noqa: F401  (declares its field table)
+from crm.collaborations import fields as _collab_fields  # noqa: F401  (declares its field table)
 from crm.common.fields import TABLES
 from crm.common.time import format_day, format_moment
 from crm.companies import fields as _company_fields  # noqa: F401  (declares its field table)
 from crm.contacts import fields as _contact_fields  # noqa: F401  (declares its field table)
+from crm.donations import fields as _donation_fields  # noqa: F401  (declares its field table)
+from crm.events import fields as _event_fields  # noqa: F401  (declares its field tables)
+from crm.ndas import fields as _nda_fields  # noqa: F401  (declares its field table)
+from crm.research import fields as _research_fields  # noqa: F401  (declares its field tables)
 
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ISO_MOMENT = re.compile(
     r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?")
 
 #: The form whose field labels name a record's columns, by table (for records without a field
-#: table).
+#: table, and the linked lists a table does not declare: an activity's contacts ...).
 FORMS = {
     "events": "crm.events.forms:EventForm", "encounters": "crm.events.forms:EncounterForm",
     "activities": "crm.activities.forms:ActivityForm", "alumni": "crm.alumni.forms:AlumnusForm",

@@ -57,12 +57,13 @@ def create_user(*, email: str, name: str, roles: list[str] | set[str], password:
 
 def update_user(user: User, *, email: str, name: str, roles: list[str] | set[str],
                 active: bool, password: str | None = None, researcher_id: int | None = None,
-                acting_user: User | None = None) -> User:
-    """Change a user's details, roles or password (an admin cannot remove their own admin role).
+                by: User | None = None) -> User:
+    """Change a user's details, roles or password, as the admin `by` (who cannot remove their
+    own admin role).
 
     Deactivating the user, taking a role away or a new password ends all their sessions."""
     user.email = _check(email, roles, password or None, user)
-    if acting_user is not None and acting_user.id == user.id and ("admin" not in roles or not active):
+    if by is not None and by.id == user.id and ("admin" not in roles or not active):
         raise ValidationError({"roles": _("You cannot remove your own admin role or deactivate "
                                           "yourself.")})
     ends = (user.active and not active) or bool(user.roles - set(roles)) or bool(password)

@@ -97,7 +97,7 @@ def _save_user(form: UserForm, user: User | None) -> User:
         if not form.password.data:
             raise ValidationError({"password": _("Set a password for the new user.")})
         return services.create_user(password=form.password.data, **data)
-    saved = services.update_user(user, active=form.active.data, acting_user=current_user, **data)
+    saved = services.update_user(user, active=form.active.data, by=current_user, **data)
     if saved.id == current_user.id:  # an admin editing themself stays logged in here
         sessions.refresh(saved)
     return saved

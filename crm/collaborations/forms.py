@@ -13,12 +13,16 @@ from wtforms import (
 )
 from wtforms.validators import Length, Optional
 
+from crm.collaborations.fields import COLLABORATION_FIELDS
 from crm.collaborations.models import CONTRACT_LANGUAGES, EXCLUSIVITY, KINDS, MINUTE_KINDS
 from crm.collaborations.steps import (
     EXCLUSIVITY_LABELS, KIND_LABELS, LANGUAGE_LABELS, MINUTE_KIND_LABELS,
 )
 from crm.common.forms import OptionalSelectField, RecordField, choices, options, strip
 from crm.common.time import office_today
+
+#: Column labels come from the field table.
+_label = COLLABORATION_FIELDS.label
 
 #: Empty seed and researcher pickers the form offers besides those already named.
 BLANK_SLOTS = 2
@@ -43,36 +47,37 @@ def _int_or_none(value: Any) -> int | None:
 
 
 class CollaborationForm(FlaskForm):
-    kind = SelectField(_l("Kind"), choices=choices(KINDS, KIND_LABELS), default="joint_research")
-    title = StringField(_l("Subject"), validators=[Length(max=300)], filters=[strip])
-    company = RecordField(_l("Company"), validators=[Optional()], kind="company")
-    officer = OptionalSelectField(_l("Responsible officer"), coerce=_int_or_none, choices=[])
+    kind = SelectField(_label("kind"), choices=choices(KINDS, KIND_LABELS),
+                       default="joint_research")
+    title = StringField(_label("title"), validators=[Length(max=300)], filters=[strip])
+    company = RecordField(_label("company_id"), validators=[Optional()], kind="company")
+    officer = OptionalSelectField(_label("officer_id"), coerce=_int_or_none, choices=[])
     seeds = FieldList(RecordField(_l("Research seed"), validators=[Optional()], kind="seed"),
                       label=_l("Research seeds"), max_entries=MAX_LINKS)
     researchers = FieldList(
         RecordField(_l("Researcher"), validators=[Optional()], kind="researcher"),
         label=_l("Researchers"), max_entries=MAX_LINKS)
-    description = TextAreaField(_l("Description"), filters=[strip], render_kw={"rows": 3})
-    direct_costs = AmountField(_l("Direct costs"), places=2, validators=[Optional()],
+    description = TextAreaField(_label("description"), filters=[strip], render_kw={"rows": 3})
+    direct_costs = AmountField(_label("direct_costs"), places=2, validators=[Optional()],
                                 render_kw={"inputmode": "decimal"})
-    currency = StringField(_l("Currency"), default="JPY", validators=[Length(max=3)],
+    currency = StringField(_label("currency"), default="JPY", validators=[Length(max=3)],
                            filters=[strip], description=_l("ISO code: JPY, USD, EUR ..."))
     quarterly_reports = BooleanField(
-        _l("The company wants quarterly progress reports (managed by a URA)"))
-    contract_language = SelectField(_l("Contract language"),
+        _label("quarterly_reports"))
+    contract_language = SelectField(_label("contract_language"),
                                     choices=choices(CONTRACT_LANGUAGES, LANGUAGE_LABELS),
                                     default="ja")
-    opened_on = DateField(_l("Opened on"), default=office_today, validators=[Optional()])
-    planned_start = DateField(_l("Planned start"), validators=[Optional()])
-    planned_end = DateField(_l("Planned end"), validators=[Optional()])
-    exclusivity = OptionalSelectField(_l("Licence exclusivity"),
+    opened_on = DateField(_label("opened_on"), default=office_today, validators=[Optional()])
+    planned_start = DateField(_label("planned_start"), validators=[Optional()])
+    planned_end = DateField(_label("planned_end"), validators=[Optional()])
+    exclusivity = OptionalSelectField(_label("exclusivity"),
                                       choices=choices(EXCLUSIVITY, EXCLUSIVITY_LABELS, blank=True),
                                       description=_l("For licences only."))
-    transfers_ip = BooleanField(_l("Transfers or assigns IP (besides a licence)"))
-    bayh_dole_agency = StringField(_l("Approving agency"), validators=[Length(max=200)],
+    transfers_ip = BooleanField(_label("transfers_ip"))
+    bayh_dole_agency = StringField(_label("bayh_dole_agency"), validators=[Length(max=200)],
                                    filters=[strip], description=_l("e.g. 経済産業省, JST, NEDO"))
-    bayh_dole_approved_on = DateField(_l("Approved on"), validators=[Optional()])
-    bayh_dole_reference = StringField(_l("Approval reference"), validators=[Length(max=100)],
+    bayh_dole_approved_on = DateField(_label("bayh_dole_approved_on"), validators=[Optional()])
+    bayh_dole_reference = StringField(_label("bayh_dole_reference"), validators=[Length(max=100)],
                                       filters=[strip])
     conflicts_reviewed = BooleanField(_l("I have reviewed these conflicts"))
     conflicts_seen = HiddenField()

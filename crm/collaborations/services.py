@@ -25,6 +25,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from crm.auth.models import User
 from crm.config import DEFAULTS
+from crm.collaborations.fields import COLLABORATION_FIELDS, OWN_RULES
 from crm.collaborations.models import (
     CONTRACT_LANGUAGES, EXCLUSIVITY, KINDS, MINUTE_KINDS, OPEN_STAGES, STEPS, Collaboration,
     CollaborationCheck, CollaborationMinute, CollaborationSignoff, collaboration_researchers,
@@ -39,9 +40,9 @@ from crm.extensions import db, utcnow
 from crm.research.models import Researcher, ResearchSeed
 from crm.common.time import office_today
 
-FIELDS = ("kind", "title", "description", "currency", "quarterly_reports", "contract_language",
-          "opened_on", "planned_start", "planned_end", "exclusivity", "transfers_ip",
-          "bayh_dole_agency", "bayh_dole_approved_on", "bayh_dole_reference")
+#: What save_collaboration copies from a form, from the field table
+#: (crm/collaborations/fields.py); the others a user types go through their own rules.
+FIELDS = tuple(name for name in COLLABORATION_FIELDS.names("editable") if name not in OWN_RULES)
 
 #: Numeric(14, 2): twelve digits before the decimal point.
 MAX_AMOUNT = Decimal("999999999999.99")

@@ -272,7 +272,7 @@ def _screening(demo: SmallDemo) -> int:
     officer = demo.users.get("export-control@example.org")
     result = screening.import_list(
         "meti-eul", METI_EUL_DEMO.read_bytes(), METI_EUL_DEMO.name,
-        version=METI_EUL_DEMO_VERSION, user_id=officer.id if officer else None)
+        version=METI_EUL_DEMO_VERSION, by=officer)
     return result.rescreened
 
 

@@ -9,22 +9,26 @@ from wtforms.validators import Length, Optional
 
 from crm.common.forms import RecordField, options, strip
 from crm.common.time import office_today
+from crm.donations.fields import DONATION_FIELDS
+
+#: Column labels come from the field table.
+_label = DONATION_FIELDS.label
 
 DONOR_TYPES = {"company": _l("Company"), "alumnus": _l("Alumnus")}
 
 
 class DonationForm(FlaskForm):
     donor_type = RadioField(_l("Donor"), choices=options(DONOR_TYPES.items()), default="company")
-    company = RecordField(_l("Company"), validators=[Optional()], kind="company")
-    alumnus = RecordField(_l("Alumnus"), validators=[Optional()], kind="alumnus")
-    amount = DecimalField(_l("Amount"), places=2, validators=[Optional()],
+    company = RecordField(_label("company_id"), validators=[Optional()], kind="company")
+    alumnus = RecordField(_label("alumnus_id"), validators=[Optional()], kind="alumnus")
+    amount = DecimalField(_label("amount"), places=2, validators=[Optional()],
                           render_kw={"inputmode": "decimal"})
-    currency = StringField(_l("Currency"), default="JPY", validators=[Length(max=3)],
+    currency = StringField(_label("currency"), default="JPY", validators=[Length(max=3)],
                            filters=[strip], description=_l("ISO code: JPY, USD, EUR ..."))
-    received_on = DateField(_l("Received on"), default=office_today, validators=[Optional()])
-    purpose = StringField(_l("Purpose"), validators=[Length(max=300)], filters=[strip])
-    restricted = BooleanField(_l("Restricted to this purpose (指定寄付)"))
-    notes = TextAreaField(_l("Notes"), filters=[strip], render_kw={"rows": 3})
+    received_on = DateField(_label("received_on"), default=office_today, validators=[Optional()])
+    purpose = StringField(_label("purpose"), validators=[Length(max=300)], filters=[strip])
+    restricted = BooleanField(_label("restricted"))
+    notes = TextAreaField(_label("notes"), filters=[strip], render_kw={"rows": 3})
 
     def data_for_service(self) -> dict:
         return {

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from crm.alumni.models import Alumnus
 from crm.common.text import nfkc, person_name
 from crm.companies.importing import CompanyRefs, corporate_number_value
+from crm.donations.fields import DONATION_FIELDS
 from crm.donations.models import Donation
 from crm.donations.services import MAX_AMOUNT, save_donation
 from crm.extensions import db
@@ -31,7 +32,7 @@ from importers.base import ParsedRow
 class DonationImporter(CompanyRefs):
     kind = "donations"
     model = Donation
-    attrs = ("amount", "currency", "received_on", "purpose", "restricted", "notes")
+    attrs = DONATION_FIELDS.names("importable")
 
     def __init__(self, policy: str, by: Any = None) -> None:
         super().__init__(policy, by)

@@ -12,10 +12,13 @@ from crm.alumni.models import Alumnus
 from crm.common.services import ValidationError, apply
 from crm.common.text import nfkc
 from crm.companies.models import Company
+from crm.donations.fields import DONATION_FIELDS, DONOR
 from crm.donations.models import Donation
 from crm.extensions import db
 
-FIELDS = ("amount", "currency", "received_on", "purpose", "restricted", "notes")
+#: What a form may set, from the field table (crm/donations/fields.py); the donor is set by
+#: its own rule (exactly one of company and alumnus).
+FIELDS = tuple(name for name in DONATION_FIELDS.names("editable") if name not in DONOR)
 
 #: Numeric(14, 2): twelve digits before the decimal point.
 MAX_AMOUNT = Decimal("999999999999.99")

@@ -7,23 +7,29 @@ from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaF
 from wtforms.validators import DataRequired, Length, Optional
 
 from crm.common.forms import OptionalSelectField, RecordField, choices, strip
+from crm.events.fields import ENCOUNTER_FIELDS, EVENT_FIELDS
 from crm.events.models import EVENT_KINDS
+
+#: Column labels come from the field table.
+_event = EVENT_FIELDS.label
+_encounter = ENCOUNTER_FIELDS.label
 
 KIND_LABELS = {"trade_show": _l("Trade show"), "conference": _l("Conference"),
                "seminar": _l("Seminar"), "visit": _l("Visit")}
 
 
 class EventForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=300)], filters=[strip],
+    name = StringField(_event("name"), validators=[DataRequired(), Length(max=300)],
+                       filters=[strip],
                        description=_l("e.g. nano tech 2025 or BIO International Convention"))
-    kind = SelectField(_l("Kind"), choices=choices(EVENT_KINDS, KIND_LABELS),
+    kind = SelectField(_event("kind"), choices=choices(EVENT_KINDS, KIND_LABELS),
                        default="trade_show")
-    starts_on = DateField(_l("Starts on"), validators=[DataRequired()])
-    ends_on = DateField(_l("Ends on"), validators=[Optional()],
+    starts_on = DateField(_event("starts_on"), validators=[DataRequired()])
+    ends_on = DateField(_event("ends_on"), validators=[Optional()],
                         description=_l("Leave empty for a one-day event."))
-    location = StringField(_l("Location"), validators=[Length(max=300)], filters=[strip],
+    location = StringField(_event("location"), validators=[Length(max=300)], filters=[strip],
                            description=_l("Venue and city, e.g. 東京ビッグサイト"))
-    description = TextAreaField(_l("Description"), filters=[strip], render_kw={"rows": 3})
+    description = TextAreaField(_event("description"), filters=[strip], render_kw={"rows": 3})
 
     def data_for_service(self) -> dict:
         return {name: field.data for name, field in self._fields.items()
@@ -33,21 +39,22 @@ class EventForm(FlaskForm):
 class EncounterForm(FlaskForm):
     # Optional here so that "nothing by that name" is not replaced by "required"; the service
     # insists on a contact.
-    contact = RecordField(_l("Person met"), validators=[Optional()], kind="contact",
+    contact = RecordField(_encounter("contact_id"), validators=[Optional()], kind="contact",
                           description=_l("Start typing the name or reading and pick from the "
                                          "list; add the contact first if they are new."))
-    user = OptionalSelectField(_l("Met by"), coerce=lambda v: int(v) if v else None, choices=[])
-    met_on = DateField(_l("Date"), validators=[Optional()],
+    user = OptionalSelectField(_encounter("user_id"), coerce=lambda v: int(v) if v else None,
+                               choices=[])
+    met_on = DateField(_encounter("met_on"), validators=[Optional()],
                        description=_l("Empty means the first day of the event."))
-    research_interests = TextAreaField(_l("Research interests"), filters=[strip],
+    research_interests = TextAreaField(_encounter("research_interests"), filters=[strip],
                                        render_kw={"rows": 3},
                                        description=_l("Fields, technologies, problems they "
                                                       "want solved."))
-    small_talk = TextAreaField(_l("Small talk (雑談)"), filters=[strip], render_kw={"rows": 3},
+    small_talk = TextAreaField(_encounter("small_talk"), filters=[strip], render_kw={"rows": 3},
                                description=_l("Family, hobbies, what they mentioned in passing."))
-    follow_up_wanted = BooleanField(_l("Follow-up wanted"))
-    follow_up_by = DateField(_l("Follow up by"), validators=[Optional()])
-    follow_up_done = BooleanField(_l("Follow-up done"))
+    follow_up_wanted = BooleanField(_encounter("follow_up_wanted"))
+    follow_up_by = DateField(_encounter("follow_up_by"), validators=[Optional()])
+    follow_up_done = BooleanField(_encounter("follow_up_done"))
     dnc_confirmed = BooleanField(_l("Follow up anyway"),
                                  description=_l("This person is marked “Do not contact”."))
 

@@ -12,6 +12,7 @@ from crm.common.text import fold_text, person_name
 from crm.common.time import office_today
 from crm.companies.importing import CompanyIndex
 from crm.contacts.importing import ContactImporter
+from crm.events.fields import ENCOUNTER_FIELDS, EVENT_FIELDS
 from crm.events.models import EVENT_KINDS, Encounter, Event
 from crm.events.services import (
     EARLIEST_YEAR,
@@ -41,7 +42,7 @@ from importers.fields import FIELDS
 class EventImporter(KindImporter):
     kind = "events"
     model = Event
-    attrs = ("name", "kind", "starts_on", "ends_on", "location", "description")
+    attrs = EVENT_FIELDS.names("importable")
 
     def __init__(self, policy: str, by: Any = None) -> None:
         super().__init__(policy, by)
@@ -87,7 +88,7 @@ class EventImporter(KindImporter):
 class EncounterImporter(KindImporter):
     kind = "encounters"
     model = Encounter
-    attrs = ("met_on", "research_interests", "small_talk", "follow_up_wanted", "follow_up_by")
+    attrs = ENCOUNTER_FIELDS.names("importable")
 
     def __init__(self, policy: str, by: Any = None) -> None:
         super().__init__(policy, by)

@@ -9,16 +9,15 @@ from sqlalchemy import func, select
 
 from crm.common.services import ValidationError, apply
 from crm.contacts.models import Contact
+from crm.events import fields as events_fields
 from crm.events.models import EVENT_KINDS, Encounter, Event
 from crm.extensions import db
 from crm.tasks.services import sync_follow_up
 from crm.common.time import office_today
 
-EVENT_FIELDS = ("name", "kind", "starts_on", "ends_on", "location", "description")
-ENCOUNTER_FIELDS = (
-    "contact_id", "user_id", "met_on", "research_interests", "small_talk", "follow_up_wanted",
-    "follow_up_by", "follow_up_done",
-)
+#: What a form may set, from the field tables (crm/events/fields.py).
+EVENT_FIELDS = events_fields.EVENT_FIELDS.names("editable")
+ENCOUNTER_FIELDS = events_fields.ENCOUNTER_FIELDS.names("editable")
 
 #: Encounters may be dated a little before or after the event: the dinner the night before,
 #: the visit to their booth on the way home.

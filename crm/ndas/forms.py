@@ -13,6 +13,10 @@ from wtforms.validators import Length, Optional
 from crm.common.forms import OptionalSelectField, RecordField, choices, strip
 from crm.ndas.models import CLASSIFICATIONS, DIRECTIONS, NDA_STATUSES
 from crm.common.time import office_today
+from crm.ndas.fields import NDA_FIELDS
+
+#: Column labels come from the field table.
+_label = NDA_FIELDS.label
 
 NDA_STATUS_LABELS = {
     "draft": _l("Draft"), "negotiating": _l("In negotiation"), "signed": _l("Signed"),
@@ -34,34 +38,34 @@ def _int_or_none(value: Any) -> int | None:
 
 
 class NdaForm(FlaskForm):
-    company = RecordField(_l("Company"), validators=[Optional()], kind="company")
-    collaboration = OptionalSelectField(_l("Collaboration"), coerce=_int_or_none, choices=[],
+    company = RecordField(_label("company_id"), validators=[Optional()], kind="company")
+    collaboration = OptionalSelectField(_label("collaboration_id"), coerce=_int_or_none, choices=[],
                                         description=_l("Optional: the collaboration it is for."))
-    title = StringField(_l("Subject"), validators=[Length(max=300)], filters=[strip],
+    title = StringField(_label("title"), validators=[Length(max=300)], filters=[strip],
                         description=_l("e.g. 秘密保持契約（電池材料の共同研究）"))
-    parties = TextAreaField(_l("Parties"), filters=[strip], render_kw={"rows": 2},
+    parties = TextAreaField(_label("parties"), filters=[strip], render_kw={"rows": 2},
                             description=_l("As written in the agreement, one per line."))
-    mutual = BooleanField(_l("Mutual (both sides disclose)"), default=True)
-    status = SelectField(_l("Status"), choices=choices(NDA_STATUSES, NDA_STATUS_LABELS),
+    mutual = BooleanField(_label("mutual"), default=True)
+    status = SelectField(_label("status"), choices=choices(NDA_STATUSES, NDA_STATUS_LABELS),
                          default="draft")
-    signed_on = DateField(_l("Signed on"), validators=[Optional()])
-    effective_from = DateField(_l("Effective from"), default=office_today,
+    signed_on = DateField(_label("signed_on"), validators=[Optional()])
+    effective_from = DateField(_label("effective_from"), default=office_today,
                                validators=[Optional()])
-    term_months = IntegerField(_l("Term (months)"), default=24,
+    term_months = IntegerField(_label("term_months"), default=24,
                                validators=[Optional()])
     survival_months = IntegerField(
-        _l("Survival after expiry (months)"), default=36,
+        _label("survival_months"), default=36,
         validators=[Optional()],
         description=_l("How long the confidentiality obligations last after the NDA ends."))
-    governing_law = StringField(_l("Governing law"), validators=[Length(max=100)],
+    governing_law = StringField(_label("governing_law"), validators=[Length(max=100)],
                                 filters=[strip], description=_l("e.g. 日本法, laws of Singapore"))
-    arbitration_place = StringField(_l("Arbitration place"), validators=[Length(max=200)],
+    arbitration_place = StringField(_label("arbitration_place"), validators=[Length(max=200)],
                                     filters=[strip], description=_l("e.g. SIAC, Singapore"))
     arbitration_country = StringField(
-        _l("Arbitration country"), filters=[strip],
+        _label("arbitration_country"), filters=[strip],
         description=_l("Two-letter code (SG, CH, GB ...): with a foreign company, a third "
                        "country as a rule."))
-    notes = TextAreaField(_l("Notes"), filters=[strip], render_kw={"rows": 3})
+    notes = TextAreaField(_label("notes"), filters=[strip], render_kw={"rows": 3})
 
     def data_for_service(self) -> dict:
         data = {name: self[name].data for name in (

@@ -21,12 +21,13 @@ from crm.common.text import nfkc
 from crm.companies.models import Company
 from crm.contacts.models import Contact
 from crm.extensions import db, utcnow
+from crm.ndas.fields import NDA_FIELDS, PARTIES
 from crm.ndas.models import CLASSIFICATIONS, DIRECTIONS, NDA_STATUSES, Disclosure, Nda
 from crm.common.time import office_today
 
-FIELDS = ("title", "parties", "mutual", "status", "signed_on", "effective_from", "term_months",
-          "survival_months", "governing_law", "arbitration_place", "arbitration_country",
-          "notes")
+#: What a form may set, from the field table (crm/ndas/fields.py); the company and the
+#: collaboration are set by their own rules.
+FIELDS = tuple(name for name in NDA_FIELDS.names("editable") if name not in PARTIES)
 #: Longest term and survival the register accepts (50 years).
 MAX_MONTHS = 600
 #: The reminder windows shown on the register.

@@ -217,9 +217,9 @@ def submit_request(data: dict[str, Any], attachment: tuple[str, bytes] | None = 
     return req
 
 
-def can_view(user: User, req: DataEntryRequest) -> bool:
+def can_view(by: User, req: DataEntryRequest) -> bool:
     """The submitter and the business-development team see a request; nobody else."""
-    return user.can("requests.work") or (user.id is not None and req.submitted_by_id == user.id)
+    return by.can("requests.work") or (by.id is not None and req.submitted_by_id == by.id)
 
 
 def _refuse(message: str) -> None:

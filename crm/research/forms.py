@@ -15,7 +15,12 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from crm.common.forms import (
     OptionalSelectField, RecordField, all_records, choices, options, strip,
 )
+from crm.research.fields import RESEARCHER_FIELDS, SEED_FIELDS
 from crm.research.models import IP_STATUSES, SEED_STATUSES, TECH_FIELDS, Department
+
+#: Column labels come from the field table.
+_researcher = RESEARCHER_FIELDS.label
+_seed = SEED_FIELDS.label
 
 IP_LABELS = {"none": _l("No IP yet"), "filed": _l("Patent filed"),
              "granted": _l("Patent granted"), "licensed": _l("Licensed")}
@@ -115,23 +120,25 @@ class DepartmentForm(FlaskForm):
 
 
 class ResearcherForm(FlaskForm):
-    family_name = StringField(_l("Family name"), validators=[Length(max=100)], filters=[strip])
-    given_name = StringField(_l("Given name"), validators=[Length(max=100)], filters=[strip])
-    family_name_reading = StringField(_l("Family name reading (kana)"),
+    family_name = StringField(_researcher("family_name"), validators=[Length(max=100)],
+                              filters=[strip])
+    given_name = StringField(_researcher("given_name"), validators=[Length(max=100)],
+                             filters=[strip])
+    family_name_reading = StringField(_researcher("family_name_reading"),
                                       validators=[Length(max=100)], filters=[strip])
-    given_name_reading = StringField(_l("Given name reading (kana)"),
+    given_name_reading = StringField(_researcher("given_name_reading"),
                                      validators=[Length(max=100)], filters=[strip])
-    name_en = StringField(_l("Name in Latin letters"), validators=[Length(max=200)],
+    name_en = StringField(_researcher("name_en"), validators=[Length(max=200)],
                           filters=[strip], description=_l("As published, e.g. Taro Yamada"))
-    department = DepartmentSelectField(_l("Department"))
-    lab = StringField(_l("Laboratory"), validators=[Length(max=200)], filters=[strip])
-    title = StringField(_l("Title"), validators=[Length(max=100)], filters=[strip],
+    department = DepartmentSelectField(_researcher("department_id"))
+    lab = StringField(_researcher("lab"), validators=[Length(max=200)], filters=[strip])
+    title = StringField(_researcher("title"), validators=[Length(max=100)], filters=[strip],
                         description=_l("e.g. 教授 / Professor"))
-    email = EmailField(_l("E-mail"), validators=[Optional(), Email(), Length(max=254)],
+    email = EmailField(_researcher("email"), validators=[Optional(), Email(), Length(max=254)],
                        filters=[strip])
-    keywords = TextAreaField(_l("Research keywords"), filters=[strip], render_kw={"rows": 2},
+    keywords = TextAreaField(_researcher("keywords"), filters=[strip], render_kw={"rows": 2},
                              description=_l("Separated by commas or lines."))
-    profile = TextAreaField(_l("Profile"), filters=[strip], render_kw={"rows": 5})
+    profile = TextAreaField(_researcher("profile"), filters=[strip], render_kw={"rows": 5})
 
     def data_for_service(self) -> dict:
         data = {name: field.data for name, field in self._fields.items()
@@ -144,21 +151,20 @@ class SeedForm(FlaskForm):
     # "Title" alone is also a person's job title; the context keeps the translations apart.
     title = StringField(lazy_pgettext("research seed", "Title"), validators=[Length(max=300)],
                         filters=[strip])
-    abstract = TextAreaField(_l("Abstract"), filters=[strip], render_kw={"rows": 6})
-    keywords = TextAreaField(_l("Keywords"), filters=[strip], render_kw={"rows": 2},
+    abstract = TextAreaField(_seed("abstract"), filters=[strip], render_kw={"rows": 6})
+    keywords = TextAreaField(_seed("keywords"), filters=[strip], render_kw={"rows": 2},
                              description=_l("Separated by commas or lines."))
-    department = DepartmentSelectField(_l("Department"))
-    readiness = ReadinessField(_l("Readiness (TRL)"),
+    department = DepartmentSelectField(_seed("department_id"))
+    readiness = ReadinessField(_seed("readiness"),
                                description=_l("Technology readiness level, 1 to 9."))
-    ip_status = SelectField(_l("IP status"), choices=choices(IP_STATUSES, IP_LABELS),
+    ip_status = SelectField(_seed("ip_status"), choices=choices(IP_STATUSES, IP_LABELS),
                             default="none")
-    status = SelectField(_l("Status"), choices=choices(SEED_STATUSES, SEED_STATUS_LABELS),
+    status = SelectField(_seed("status"), choices=choices(SEED_STATUSES, SEED_STATUS_LABELS),
                          default="available")
     government_funded = BooleanField(
-        _l("Result of a government-funded project (Japanese Bayh-Dole: licensing or transfer "
-           "needs prior approval)"))
+        _seed("government_funded"))
     tech_fields = CheckboxesField(
-        _l("Emerging-technology fields"), choices=choices(TECH_FIELDS, TECH_FIELD_LABELS),
+        _seed("tech_fields"), choices=choices(TECH_FIELDS, TECH_FIELD_LABELS),
         description=_l("The fields under US export-control review: a collaboration with a "
                        "foreign company on a tagged seed is flagged for export control."))
     researchers = FieldList(

@@ -23,6 +23,7 @@ from crm.imports.kinds import (
     register,
     text_value,
 )
+from crm.research.fields import RESEARCHER_FIELDS, SEED_FIELDS
 from crm.research.models import IP_STATUSES, SEED_STATUSES, Department, Researcher, ResearchSeed
 from crm.research.services import save_researcher, save_seed
 from importers.base import ParsedRow
@@ -62,8 +63,7 @@ class DepartmentRefs(KindImporter):
 class ResearcherImporter(PeopleByName, DepartmentRefs):
     kind = "researchers"
     model = Researcher
-    attrs = ("family_name", "given_name", "family_name_reading", "given_name_reading", "name_en",
-             "department_id", "lab", "title", "email", "keywords", "profile")
+    attrs = RESEARCHER_FIELDS.names("importable")
     also = "department_id"
 
     def clean(self, values: dict[str, str]) -> dict[str, Any]:
@@ -87,8 +87,8 @@ class ResearcherImporter(PeopleByName, DepartmentRefs):
 class SeedImporter(DepartmentRefs):
     kind = "seeds"
     model = ResearchSeed
-    attrs = ("title", "abstract", "keywords", "department_id", "readiness", "ip_status",
-             "government_funded", "status", "researcher_ids")
+    #: The table's importable columns, and the seed's researchers (a link, not a column).
+    attrs = (*SEED_FIELDS.names("importable"), "researcher_ids")
 
     def __init__(self, policy: str, by: Any = None) -> None:
         super().__init__(policy, by)

@@ -10,20 +10,16 @@ from sqlalchemy import func, select
 from crm.common.services import ValidationError, apply
 from crm.common.text import hira_to_kata, nfkc
 from crm.extensions import db, utcnow
+from crm.research import fields as research_fields
 from crm.research.models import (
     IP_STATUSES, SEED_STATUSES, TECH_FIELDS, Department, Researcher, ResearchSeed,
     seed_researchers,
 )
 
 DEPARTMENT_FIELDS = ("name", "name_en", "code")
-RESEARCHER_FIELDS = (
-    "family_name", "given_name", "family_name_reading", "given_name_reading", "name_en",
-    "department_id", "lab", "title", "email", "keywords", "profile",
-)
-SEED_FIELDS = (
-    "title", "abstract", "keywords", "department_id", "readiness", "ip_status",
-    "government_funded", "status", "tech_fields",
-)
+#: What a form may set, from the field tables (crm/research/fields.py).
+RESEARCHER_FIELDS = research_fields.RESEARCHER_FIELDS.names("editable")
+SEED_FIELDS = research_fields.SEED_FIELDS.names("editable")
 
 _KEYWORD_SPLIT = re.compile(r"[,、，;；\n\r]+")
 
@@ -38,11 +34,11 @@ def keyword_list(text: str | None) -> list[str]:
     return list(seen.values())
 
 
-def can_edit_researcher(user: Any, researcher: Researcher) -> bool:
+def can_edit_researcher(by: Any, researcher: Researcher) -> bool:
     """Research editors may edit any researcher; a researcher user their own profile only."""
-    if user.can("research.edit"):
+    if by.can("research.edit"):
         return True
-    return user.researcher_id is not None and user.researcher_id == researcher.id
+    return by.researcher_id is not None and by.researcher_id == researcher.id
 
 
 def _department_exists(department_id: int | None) -> bool:

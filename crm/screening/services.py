@@ -68,10 +68,16 @@ class ImportResult:
     rescreened: int
 
 
+def _id(by: Any) -> int | None:
+    """The acting user's id (None: the command line, a test)."""
+    return by.id if by is not None else None
+
+
 def import_list(kind: str, data: bytes, filename: str = "", *, version: str | None = None,
-                user_id: int | None = None, rescreen: bool = True) -> ImportResult:
+                by: Any = None, rescreen: bool = True) -> ImportResult:
     """Read a list file and make it the current version of its kind: the previous version's
-    entries are replaced (its row is kept for the record), then every company is re-screened."""
+    entries are replaced (its row is kept for the record), then every company is re-screened.
+    `by`: the user importing it (None from the command line)."""
     if kind not in LIST_KINDS:
         raise ValidationError({"kind": _("Unknown list kind %(kind)s.", kind=kind)})
     version = (version or "").strip()
@@ -94,7 +100,7 @@ def import_list(kind: str, data: bytes, filename: str = "", *, version: str | No
     new = ScreeningList(
         kind=kind, version=version or (published or office_today()).isoformat(),
         published_on=published, source_filename=(filename or "")[-300:] or None,
-        file_sha256=sha, imported_at=utcnow(), imported_by_id=user_id,
+        file_sha256=sha, imported_at=utcnow(), imported_by_id=_id(by),
         entry_count=len(parsed.entries), current=True)
     # Old versions keep their row (past screenings name them); their entries make way.
     old_ids = list(db.session.execute(
@@ -120,7 +126,7 @@ def import_list(kind: str, data: bytes, filename: str = "", *, version: str | No
     for start in range(0, len(rows), 2000):
         db.session.execute(insert(ListEntry), rows[start:start + 2000])
     _MATCHER.clear()
-    count = rescreen_all(trigger="list import", user_id=user_id) if rescreen else 0
+    count = rescreen_all(trigger="list import", by=by) if rescreen else 0
     return ImportResult(new, previous, parsed.notes, count)
 
 
@@ -283,9 +289,9 @@ class Screener:
     `crm screen --all` both go through it, so they decide alike."""
 
     def __init__(self, m: nm.Matcher, lists: list[ScreeningList], limit: float, *,
-                 trigger: str, user_id: int | None, cache_size: int = 50_000):
+                 trigger: str, by: Any, cache_size: int = 50_000):
         self.m, self.lists, self.limit = m, lists, limit
-        self.trigger, self.user_id = trigger, user_id
+        self.trigger, self.by_id = trigger, _id(by)
         self.versions = _versions(lists)
         self.cache: dict[tuple, list[nm.Candidate]] = {}
         self.cache_size = cache_size
@@ -345,7 +351,7 @@ class Screener:
             for h in hits) else "clear"
         screening = {"company_id": company.id, "subject_name": company.name[:300],
                      "country": company.country, "screened_at": utcnow(),
-                     "screened_by_id": self.user_id, "trigger": self.trigger,
+                     "screened_by_id": self.by_id, "trigger": self.trigger,
                      "list_versions": self.versions,
                      "subject_fingerprint": subject_fingerprint(company, contacts),
                      "threshold": self.limit, "result": result}
@@ -377,16 +383,15 @@ def _refuse_without_lists() -> None:
         "(crm lists import KIND FILE, or the form on the screening page).")})
 
 
-def screener(*, trigger: str, user_id: int | None) -> Screener:
+def screener(*, trigger: str, by: Any) -> Screener:
     m, lists = matcher()
     if m is None:
         _refuse_without_lists()
-    return Screener(m, lists, threshold(), trigger=trigger, user_id=user_id)
+    return Screener(m, lists, threshold(), trigger=trigger, by=by)
 
 
-def screen_company(company: Company, *, user_id: int | None = None,
-                   trigger: str = "web") -> Screening:
-    run = screener(trigger=trigger, user_id=user_id)
+def screen_company(company: Company, *, by: Any = None, trigger: str = "web") -> Screening:
+    run = screener(trigger=trigger, by=by)
     contacts = list(db.session.execute(
         select(Contact).where(Contact.company_id == company.id).order_by(Contact.id)).scalars())
     values, hits = run.plan(company, contacts, _memory([company.id]))
@@ -404,7 +409,7 @@ _CONTACT_COLUMNS = (Contact.company_id, Contact.id, Contact.family_name, Contact
                     Contact.family_name_reading, Contact.given_name_reading)
 
 
-def rescreen_all(*, trigger: str = "cli", user_id: int | None = None, batch: int = 1000,
+def rescreen_all(*, trigger: str = "cli", by: Any = None, batch: int = 1000,
                  commit_each: bool = False,
                  on_batch: Callable[[list[tuple[dict, list[dict]]]], None] | None = None) -> int:
     """Screen every company (and its contacts) against the current lists. One prepared matcher
@@ -415,7 +420,7 @@ def rescreen_all(*, trigger: str = "cli", user_id: int | None = None, batch: int
     batch's (screening values, hit values), e.g. for the CLI's report."""
     if not current_lists():
         return 0
-    run = screener(trigger=trigger, user_id=user_id)
+    run = screener(trigger=trigger, by=by)
     last, count = 0, 0
     while True:
         companies = [CompanyNames(*r) for r in db.session.execute(
@@ -446,7 +451,7 @@ def rescreen_all(*, trigger: str = "cli", user_id: int | None = None, batch: int
     return count
 
 
-def screen_name(name: str, *, country: str | None = None, user_id: int | None = None,
+def screen_name(name: str, *, country: str | None = None, by: Any = None,
                 trigger: str = "web", record: bool = True) -> Screening:
     """Screen a typed name (a person or an organisation) against every current list."""
     name = nm.nfkc(name).strip()
@@ -464,7 +469,7 @@ def screen_name(name: str, *, country: str | None = None, user_id: int | None = 
     if m is None:
         _refuse_without_lists()
     screening = Screening(company_id=None, subject_name=name, country=country,
-                          screened_at=utcnow(), screened_by_id=user_id, trigger=trigger,
+                          screened_at=utcnow(), screened_by_id=_id(by), trigger=trigger,
                           list_versions=_versions(lists), threshold=threshold())
     hits = []
     if nm.unreadable(name):
@@ -503,7 +508,7 @@ def latest_screening(company_id: int) -> Screening | None:
     ).scalar_one_or_none()
 
 
-def decide(hit: Hit, decision: str, note: str, *, user_id: int | None) -> Decision:
+def decide(hit: Hit, decision: str, note: str, *, by: Any) -> Decision:
     """Record an officer's decision on a hit of a company's latest screening."""
     errors = {}
     if decision not in DECISIONS:
@@ -523,7 +528,7 @@ def decide(hit: Hit, decision: str, note: str, *, user_id: int | None) -> Decisi
                                    "latest one.")
     if errors:
         raise ValidationError(errors)
-    record = Decision(hit=hit, decision=decision, note=note, decided_by_id=user_id,
+    record = Decision(hit=hit, decision=decision, note=note, decided_by_id=_id(by),
                       decided_at=utcnow())
     db.session.add(record)
     hit.status = DECISION_STATUS[decision]

@@ -84,7 +84,7 @@ def import_list():
         upload = form.file.data
         try:
             result = services.import_list(form.kind.data, upload.read(), upload.filename or "",
-                                          version=form.version.data, user_id=current_user.id)
+                                          version=form.version.data, by=current_user)
         except ValidationError as err:
             form_errors(form, err)
         else:
@@ -109,7 +109,7 @@ def screen_name():
     if form.validate_on_submit():
         try:
             result = services.screen_name(form.name.data, country=form.country.data,
-                                          user_id=current_user.id)
+                                          by=current_user)
         except ValidationError as err:
             form_errors(form, err)
         else:
@@ -154,7 +154,7 @@ def screen_company(company_id: int):
     """Screen a company (with its contacts) against every list now."""
     target = get_or_404(Company, company_id)
     try:
-        screening = services.screen_company(target, user_id=current_user.id)
+        screening = services.screen_company(target, by=current_user)
     except ValidationError as err:
         for message in err.errors.values():
             flash(message, "danger")
@@ -176,7 +176,7 @@ def decide(hit_id: int):
     form = DecisionForm(prefix=f"hit{hit.id}")
     if form.validate_on_submit():
         try:
-            services.decide(hit, form.decision.data, form.note.data, user_id=current_user.id)
+            services.decide(hit, form.decision.data, form.note.data, by=current_user)
         except ValidationError as err:
             form_errors(form, err)
         else:

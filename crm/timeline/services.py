@@ -88,11 +88,11 @@ class TimelinePage:
     has_more: bool
 
 
-def kinds_for(user: User, subject: str) -> list[str]:
-    """The kinds this user may see on this subject's timeline, in menu order."""
+def kinds_for(by: User, subject: str) -> list[str]:
+    """The kinds the user `by` may see on this subject's timeline, in menu order."""
     out = []
     for kind, (_label, permission) in KINDS.items():
-        if not user.can(permission):
+        if not by.can(permission):
             continue
         if subject == "contact" and kind in COMPANY_ONLY:
             continue
