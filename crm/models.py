@@ -1,4 +1,5 @@
-"""Imports every model so metadata, migrations and relationships see them all."""
+"""Imports every model so metadata, migrations and relationships see them all, and every
+field table (crm/common/fields.py TABLES) so the audit trail, merge and tests find them."""
 from crm.activities.models import Activity, activity_contacts  # noqa: F401
 from crm.alumni.models import Alumnus  # noqa: F401
 from crm.audit.models import AuditEntry  # noqa: F401
@@ -19,3 +20,13 @@ from crm.duplicates import models as _duplicates_models  # noqa: F401
 from crm.notify import models as _notify_models  # noqa: F401
 from crm.tasks.models import Task  # noqa: F401
 from crm.lists.models import SavedView  # noqa: F401
+
+from crm.activities import fields as _activities_fields  # noqa: F401
+from crm.alumni import fields as _alumni_fields  # noqa: F401
+from crm.collaborations import fields as _collaborations_fields  # noqa: F401
+from crm.companies import fields as _companies_fields  # noqa: F401
+from crm.contacts import fields as _contacts_fields  # noqa: F401
+from crm.donations import fields as _donations_fields  # noqa: F401
+from crm.events import fields as _events_fields  # noqa: F401
+from crm.ndas import fields as _ndas_fields  # noqa: F401
+from crm.research import fields as _research_fields  # noqa: F401

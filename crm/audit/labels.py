@@ -1,7 +1,8 @@
 """What the audit trail shows for a change: the field's label and the value's label in the
 reader's language, not the stored keys ("step: nda" reads "Step: NDA and negotiation").
 
-Field labels come from the record's field table where it has one (crm/common/fields.py: the
+Field labels come from the record's field table where it has one (crm/common/fields.py TABLES,
+filled by each feature's fields.py, which crm/models.py imports with the models: the
 label the form shows, the merge page too), else from the record's form (the label the user saw
 when typing the value), then from a few names forms do not carry; value labels from the label
 tables of each feature.
@@ -16,17 +17,8 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from crm.activities import fields as _activity_fields  # noqa: F401  (declares its field table)
-from crm.alumni import fields as _alumnus_fields  # noqa: F401  (declares its field table)
-from crm.collaborations import fields as _collab_fields  # noqa: F401  (declares its field table)
 from crm.common.fields import TABLES
 from crm.common.time import format_day, format_moment
-from crm.companies import fields as _company_fields  # noqa: F401  (declares its field table)
-from crm.contacts import fields as _contact_fields  # noqa: F401  (declares its field table)
-from crm.donations import fields as _donation_fields  # noqa: F401  (declares its field table)
-from crm.events import fields as _event_fields  # noqa: F401  (declares its field tables)
-from crm.ndas import fields as _nda_fields  # noqa: F401  (declares its field table)
-from crm.research import fields as _research_fields  # noqa: F401  (declares its field tables)
 
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ISO_MOMENT = re.compile(
