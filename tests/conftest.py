@@ -165,9 +165,13 @@ def app(tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.fixture(autouse=True)
 def _clean_database(app) -> Iterator[None]:
-    """Each test starts with empty tables."""
+    """Each test starts with empty tables, and with no one named as the acting user (a test's
+    set_actor() would otherwise sign the next test's rows with a user id that no longer exists)."""
+    from crm.audit.services import set_actor
+
     with app.app_context():
         yield
+        set_actor(None, "system")
         db.session.remove()
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]
         with db.engine.begin() as conn:
