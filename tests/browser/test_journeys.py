@@ -378,7 +378,7 @@ def partners(users):
 
 def _download(page, link_text: str):
     """Open the list's Export menu, pick a format; the file as the browser saved it."""
-    page.get_by_role("button", name="Export").click()
+    page.get_by_role("button", name="Export", exact=True).click()  # not "Export selection"
     with page.expect_download() as info:
         page.get_by_role("link", name=link_text).click()
     download = info.value
@@ -402,7 +402,8 @@ def test_staff_exports_a_filtered_partner_list_as_xlsx_and_csv(open_screen, shot
     page.fill("#f-country", "JP")
     page.get_by_role("button", name="Filter", exact=True).click()
     expect(rows).to_have_count(2)
-    shown = sorted(_text(r.locator("td").first) for r in page.locator("#results tbody tr").all())
+    shown = sorted(_text(r.locator("td:not(.row-check-cell)").first)  # after the tick-box
+                   for r in page.locator("#results tbody tr").all())
     assert shown == ["ベータ電機株式会社", "株式会社アルファ電機"]
     assert "industry=" in page.url and "country=JP" in page.url, "the filter stays in the URL"
     shot(page, "staff_companies_filtered")
