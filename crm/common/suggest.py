@@ -60,6 +60,9 @@ def person_suggester(model: type) -> Suggester:
             full.ilike(like(text.replace(" ", "").replace("\u3000", "")), escape="\\"),
             full_en.ilike(like(text), escape="\\"),
             reading.like(like(fold_text(text).replace(" ", "")), escape="\\"),
+            # Researchers keep their name in English too (Taro Yamada, Yamada Taro).
+            *([model.name_en.ilike(like(text), escape="\\")] if hasattr(model, "name_en")
+              else []),
         )).order_by(model.family_name, model.id)
 
     def exact(text: str) -> Select:
