@@ -24,6 +24,7 @@ from crm.contacts.models import Contact
 from crm.companies.queries import any_set, donation_currencies, filter_errors, industries
 from crm.contacts.queries import (
     CONTACT_SORTS,
+    contact_starts,
     contact_text_matches,
     contacts_query,
     search_contacts,
@@ -38,6 +39,8 @@ register("contact", Suggester(
     lambda q: select(Contact).where(contact_text_matches(q)).order_by(Contact.sort_name,
                                                                         Contact.id),
     person_suggester(Contact).exact,
+    starting=lambda q: select(Contact).where(contact_starts(q)).order_by(Contact.sort_name,
+                                                                           Contact.id),
 ))
 
 #: How many encounters and activities a contact page shows before "and N more".

@@ -99,7 +99,7 @@ def quick():
         for kind in QUICK_KINDS:
             spec = SUGGESTERS[kind]
             if current_user.can(spec.permission):
-                records = db.session.scalars(spec.search(text).limit(QUICK_PER_KIND)).all()
+                records = db.session.scalars(spec.quick(text).limit(QUICK_PER_KIND)).all()
                 if records:
                     groups.append((kind, records))
     return render_template("main/_quick.html", q=text, groups=groups, labels=KIND_LABELS)
