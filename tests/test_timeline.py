@@ -71,7 +71,7 @@ def acme(users, make_company):
     ndas.add_disclosure(nda, {"disclosed_on": TODAY - timedelta(days=5),
                               "direction": "to_partner", "description": "Cell design drawings",
                               "classification": "confidential", "disclosed_by": "田中",
-                              "disclosed_to_contact_id": contact.id}, users["manager"])
+                              "disclosed_to_contact_id": contact.id}, by=users["manager"])
     lst = ScreeningList(kind="sdn", version="2026-12-01", entry_count=1, current=True)
     db.session.add(lst)
     db.session.flush()

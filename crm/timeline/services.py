@@ -26,6 +26,7 @@ from crm.audit.models import AuditEntry
 from crm.auth.models import User
 from crm.collaborations.models import Collaboration, CollaborationSignoff
 from crm.collaborations.steps import STAGE_LABELS
+from crm.common.text import person_name
 from crm.common.time import to_office
 from crm.contacts.models import Contact
 from crm.donations.models import Donation
@@ -38,6 +39,8 @@ from crm.tasks.models import Task
 
 #: Entries a page of the timeline shows.
 PER_PAGE = 25
+#: Characters of minutes and notes read per entry (an entry shows at most 240).
+MINUTES_READ = 400
 #: The deepest page served (bounded work: at most this many pages of each kind are read).
 MAX_PAGE = 40
 SUBJECTS = ("company", "contact")
@@ -148,70 +151,73 @@ def _short(text: str | None, size: int = 240) -> str:
 # -- one reader per kind: (subject, id, user, limit) -> newest entries -------------------------
 
 def _activities(subject: str, record_id: int, by: User, limit: int) -> list[Entry]:
-    stmt = select(Activity).options(joinedload(Activity.user))
+    # Only the columns shown (no ORM objects, no author's roles loaded with the author).
+    stmt = (select(Activity.id, Activity.kind, Activity.subject, Activity.occurred_on,
+                   Activity.created_at, Activity.confidential, Activity.user_id,
+                   db.func.substr(Activity.minutes, 1, MINUTES_READ), User.name)
+            .outerjoin(User, User.id == Activity.user_id))
     if subject == "company":
         stmt = stmt.where(Activity.company_id == record_id)
     else:
         stmt = stmt.join(activity_contacts, activity_contacts.c.activity_id == Activity.id) \
             .where(activity_contacts.c.contact_id == record_id)
     rows = db.session.execute(stmt.order_by(Activity.occurred_on.desc(), Activity.id.desc())
-                              .limit(limit)).scalars().all()
+                              .limit(limit)).all()
+    hidden = _("Confidential minutes: visible to their author and managers.")
+    managers = by.has_role("manager", "admin")
     out = []
-    for a in rows:
-        readable = a.can_read_minutes(by)
+    for id_, kind, title, day, created, confidential, author, minutes, who in rows:
+        # Activity.can_read_minutes, on the row: the author, managers and admins.
+        readable = not confidential or by.id == author or managers
         out.append(Entry(
-            "activity", a.occurred_on, _moment(a.created_at), a.subject,
-            url_for("activities.show", activity_id=a.id),
-            detail=_short(a.minutes) if readable else
-            _("Confidential minutes: visible to their author and managers."),
-            who=a.user.name if a.user else "",
-            badge=str(ACTIVITY_LABELS.get(a.kind, a.kind))))
+            "activity", _day(day), _moment(created), title,
+            url_for("activities.show", activity_id=id_),
+            detail=_short(minutes) if readable else hidden, who=who or "",
+            badge=str(ACTIVITY_LABELS.get(kind, kind))))
     return out
 
 
 def _encounters(subject: str, record_id: int, by: User, limit: int) -> list[Entry]:
     day = db.func.coalesce(Encounter.met_on, Event.starts_on)
-    stmt = (select(Encounter, day).join(Event, Event.id == Encounter.event_id)
-            .options(contains_eager(Encounter.event), joinedload(Encounter.contact),
-                     joinedload(Encounter.user)))
+    stmt = (select(Encounter.event_id, Event.name, Contact.family_name, Contact.given_name,
+                   Encounter.follow_up_wanted, Encounter.follow_up_done,
+                   db.func.substr(Encounter.research_interests, 1, MINUTES_READ),
+                   Encounter.created_at, day, User.name)
+            .join(Event, Event.id == Encounter.event_id)
+            .join(Contact, Contact.id == Encounter.contact_id)
+            .outerjoin(User, User.id == Encounter.user_id))
     if subject == "company":
-        stmt = stmt.join(Contact, Contact.id == Encounter.contact_id) \
-            .where(Contact.company_id == record_id)
+        stmt = stmt.where(Contact.company_id == record_id)
     else:
         stmt = stmt.where(Encounter.contact_id == record_id)
     rows = db.session.execute(stmt.order_by(day.desc(), Encounter.id.desc()).limit(limit)).all()
     out = []
-    for e, met in rows:
-        title = _("%(person)s met at %(event)s", person=e.contact.display_name,
-                  event=e.event.name)
+    for event_id, event, family, given, wanted, done, interests, created, met, who in rows:
+        title = _("%(person)s met at %(event)s", person=person_name(family, given), event=event)
         badge = ""
-        if e.follow_up_wanted:
-            badge = _("Follow-up done") if e.follow_up_done else _("Follow-up wanted")
-        out.append(Entry("encounter", _day(met), _moment(e.created_at), title,
-                         url_for("events.show", event_id=e.event_id),
-                         detail=_short(e.research_interests),
-                         who=e.user.name if e.user else "", badge=badge))
+        if wanted:
+            badge = _("Follow-up done") if done else _("Follow-up wanted")
+        out.append(Entry("encounter", _day(met), _moment(created), title,
+                         url_for("events.show", event_id=event_id),
+                         detail=_short(interests), who=who or "", badge=badge))
     return out
 
 
 def _tasks(subject: str, record_id: int, by: User, limit: int) -> list[Entry]:
     column = Task.company_id if subject == "company" else Task.contact_id
-    stmt = select(Task).where(column == record_id).options(joinedload(Task.owner))
+    stmt = (select(Task.id, Task.title, Task.due_on, Task.created_at, Task.status, User.name)
+            .outerjoin(User, User.id == Task.owner_id).where(column == record_id))
     if not by.can("tasks.team"):  # one's own tasks; managers see the team's (as on task lists)
         stmt = stmt.where(Task.owner_id == by.id)
     day = db.func.coalesce(Task.due_on, db.func.date(Task.created_at)) \
         if db.engine.dialect.name == "sqlite" else \
         db.func.coalesce(Task.due_on, db.cast(Task.created_at, Date))
-    rows = db.session.execute(
-        stmt.order_by(day.desc(), Task.id.desc()).limit(limit)).scalars().all()
-    out = []
-    for t in rows:
-        owner = getattr(t, "owner", None)
-        out.append(Entry("task", t.due_on or _day(t.created_at), _moment(t.created_at),
-                         t.title, url_for("tasks.edit", task_id=t.id),
-                         who=owner.name if owner is not None else "",
-                         badge=_("Done") if t.status == "done" else _("Due")))
-    return out
+    rows = db.session.execute(stmt.order_by(day.desc(), Task.id.desc()).limit(limit)).all()
+    done, due = _("Done"), _("Due")
+    return [Entry("task", due_on or _day(created), _moment(created), title,
+                  url_for("tasks.edit", task_id=id_), who=owner or "",
+                  badge=done if status == "done" else due)
+            for id_, title, due_on, created, status, owner in rows]
 
 
 def _collaborations(subject: str, record_id: int, by: User, limit: int) -> list[Entry]:
