@@ -10,6 +10,7 @@ it (crm/auth/permissions.py); confidential minutes stay hidden as on the activit
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Callable
@@ -81,6 +82,19 @@ class Entry:
 
 
 @dataclass
+class Pending:
+    """An entry whose day and moment are known and whose text and link are made only when it
+    lands on the page shown (page 40 reads a thousand rows per kind and shows 25)."""
+
+    key: tuple
+    make: Callable[[], Entry]
+
+
+def _pending(day: date, at: datetime | None, make: Callable[[], Entry]) -> Pending:
+    return Pending((day, at or datetime.min), make)
+
+
+@dataclass
 class TimelinePage:
     subject: str
     record_id: int
@@ -113,13 +127,14 @@ def timeline(subject: str, record_id: int, *, by: User, kind: str | None = None,
     allowed = kinds_for(by, subject)
     wanted = [kind] if kind else allowed
     limit = page * PER_PAGE + 1
-    merged: list[Entry] = []
+    merged: list[Entry | Pending] = []
     for k in wanted:
         merged.extend(_READERS[k](subject, record_id, by, limit))
     merged.sort(key=lambda e: e.key, reverse=True)
     start = (page - 1) * PER_PAGE
-    return TimelinePage(subject, record_id, merged[start:start + PER_PAGE], allowed, kind,
-                        page, len(merged) > page * PER_PAGE)
+    shown = [e.make() if isinstance(e, Pending) else e for e in merged[start:start + PER_PAGE]]
+    return TimelinePage(subject, record_id, shown, allowed, kind, page,
+                        len(merged) > page * PER_PAGE)
 
 
 def _day(value: Any) -> date:
@@ -150,7 +165,7 @@ def _short(text: str | None, size: int = 240) -> str:
 
 # -- one reader per kind: (subject, id, user, limit) -> newest entries -------------------------
 
-def _activities(subject: str, record_id: int, by: User, limit: int) -> list[Entry]:
+def _activities(subject: str, record_id: int, by: User, limit: int) -> list[Pending]:
     # Only the columns shown (no ORM objects, no author's roles loaded with the author).
     stmt = (select(Activity.id, Activity.kind, Activity.subject, Activity.occurred_on,
                    Activity.created_at, Activity.confidential, Activity.user_id,
@@ -163,21 +178,23 @@ def _activities(subject: str, record_id: int, by: User, limit: int) -> list[Entr
             .where(activity_contacts.c.contact_id == record_id)
     rows = db.session.execute(stmt.order_by(Activity.occurred_on.desc(), Activity.id.desc())
                               .limit(limit)).all()
-    hidden = _("Confidential minutes: visible to their author and managers.")
     managers = by.has_role("manager", "admin")
-    out = []
-    for id_, kind, title, day, created, confidential, author, minutes, who in rows:
+
+    def make(row: Any) -> Entry:
+        id_, kind, title, day, created, confidential, author, minutes, who = row
         # Activity.can_read_minutes, on the row: the author, managers and admins.
         readable = not confidential or by.id == author or managers
-        out.append(Entry(
+        return Entry(
             "activity", _day(day), _moment(created), title,
             url_for("activities.show", activity_id=id_),
-            detail=_short(minutes) if readable else hidden, who=who or "",
-            badge=str(ACTIVITY_LABELS.get(kind, kind))))
-    return out
+            detail=_short(minutes) if readable else
+            _("Confidential minutes: visible to their author and managers."),
+            who=who or "", badge=str(ACTIVITY_LABELS.get(kind, kind)))
+
+    return [_pending(_day(r[3]), _moment(r[4]), partial(make, r)) for r in rows]
 
 
-def _encounters(subject: str, record_id: int, by: User, limit: int) -> list[Entry]:
+def _encounters(subject: str, record_id: int, by: User, limit: int) -> list[Pending]:
     day = db.func.coalesce(Encounter.met_on, Event.starts_on)
     stmt = (select(Encounter.event_id, Event.name, Contact.family_name, Contact.given_name,
                    Encounter.follow_up_wanted, Encounter.follow_up_done,
@@ -191,19 +208,21 @@ def _encounters(subject: str, record_id: int, by: User, limit: int) -> list[Entr
     else:
         stmt = stmt.where(Encounter.contact_id == record_id)
     rows = db.session.execute(stmt.order_by(day.desc(), Encounter.id.desc()).limit(limit)).all()
-    out = []
-    for event_id, event, family, given, wanted, done, interests, created, met, who in rows:
+
+    def make(row: Any) -> Entry:
+        event_id, event, family, given, wanted, done, interests, created, met, who = row
         title = _("%(person)s met at %(event)s", person=person_name(family, given), event=event)
         badge = ""
         if wanted:
             badge = _("Follow-up done") if done else _("Follow-up wanted")
-        out.append(Entry("encounter", _day(met), _moment(created), title,
-                         url_for("events.show", event_id=event_id),
-                         detail=_short(interests), who=who or "", badge=badge))
-    return out
+        return Entry("encounter", _day(met), _moment(created), title,
+                     url_for("events.show", event_id=event_id),
+                     detail=_short(interests), who=who or "", badge=badge)
+
+    return [_pending(_day(r[8]), _moment(r[7]), partial(make, r)) for r in rows]
 
 
-def _tasks(subject: str, record_id: int, by: User, limit: int) -> list[Entry]:
+def _tasks(subject: str, record_id: int, by: User, limit: int) -> list[Pending]:
     column = Task.company_id if subject == "company" else Task.contact_id
     stmt = (select(Task.id, Task.title, Task.due_on, Task.created_at, Task.status, User.name)
             .outerjoin(User, User.id == Task.owner_id).where(column == record_id))
@@ -213,11 +232,14 @@ def _tasks(subject: str, record_id: int, by: User, limit: int) -> list[Entry]:
         if db.engine.dialect.name == "sqlite" else \
         db.func.coalesce(Task.due_on, db.cast(Task.created_at, Date))
     rows = db.session.execute(stmt.order_by(day.desc(), Task.id.desc()).limit(limit)).all()
-    done, due = _("Done"), _("Due")
-    return [Entry("task", due_on or _day(created), _moment(created), title,
-                  url_for("tasks.edit", task_id=id_), who=owner or "",
-                  badge=done if status == "done" else due)
-            for id_, title, due_on, created, status, owner in rows]
+
+    def make(row: Any) -> Entry:
+        id_, title, due_on, created, status, owner = row
+        return Entry("task", due_on or _day(created), _moment(created), title,
+                     url_for("tasks.edit", task_id=id_), who=owner or "",
+                     badge=_("Done") if status == "done" else _("Due"))
+
+    return [_pending(r[2] or _day(r[3]), _moment(r[3]), partial(make, r)) for r in rows]
 
 
 def _collaborations(subject: str, record_id: int, by: User, limit: int) -> list[Entry]:
@@ -379,7 +401,7 @@ def _donations(subject: str, record_id: int, by: User, limit: int) -> list[Entry
                   amount=d.amount, currency=d.currency) for d in rows]
 
 
-_READERS: dict[str, Callable[[str, int, User, int], list[Entry]]] = {
+_READERS: dict[str, Callable[[str, int, User, int], list[Entry] | list[Pending]]] = {
     "activity": _activities, "encounter": _encounters, "task": _tasks,
     "collaboration": _collaborations, "nda": _ndas, "screening": _screening,
     "request": _requests, "donation": _donations,
