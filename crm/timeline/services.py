@@ -19,7 +19,6 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, String, Text, literal, null, select, union_all
-from sqlalchemy.orm import contains_eager, joinedload
 
 from crm.activities.forms import KIND_LABELS as ACTIVITY_LABELS
 from crm.activities.models import Activity, activity_contacts
@@ -346,10 +345,10 @@ def _ndas(subject: str, record_id: int, by: User, limit: int) -> list[Entry]:
 
 
 def _screening(subject: str, record_id: int, by: User, limit: int) -> list[Entry]:
-    stmt = (select(Decision, Hit, Screening.company_id)
+    stmt = (select(Decision, Hit, Screening.company_id, User.name)
             .join(Hit, Hit.id == Decision.hit_id)
             .join(Screening, Screening.id == Hit.screening_id)
-            .options(joinedload(Decision.decided_by)))
+            .outerjoin(User, User.id == Decision.decided_by_id))
     if subject == "company":
         stmt = stmt.where(Screening.company_id == record_id)
     else:
@@ -359,13 +358,13 @@ def _screening(subject: str, record_id: int, by: User, limit: int) -> list[Entry
     from crm.screening.forms import DECISION_LABELS
 
     out = []
-    for d, hit, company_id in rows:
+    for d, hit, company_id, who in rows:
         out.append(Entry(
             "screening", _day(d.decided_at), _moment(d.decided_at),
             _("Screening: %(name)s against %(entry)s", name=hit.query_name,
               entry=hit.entry_name),
             url_for("screening.company", company_id=company_id) if company_id else None,
-            detail=_short(d.note), who=d.decided_by.name if d.decided_by else "",
+            detail=_short(d.note), who=who or "",
             badge=str(DECISION_LABELS.get(d.decision, d.decision))))
     return out
 
@@ -373,21 +372,21 @@ def _screening(subject: str, record_id: int, by: User, limit: int) -> list[Entry
 def _requests(subject: str, record_id: int, by: User, limit: int) -> list[Entry]:
     """Requests that became this company or contact: the team sees all, others their own."""
     column = DataEntryRequest.company_id if subject == "company" else DataEntryRequest.contact_id
-    stmt = select(DataEntryRequest).where(column == record_id) \
-        .options(joinedload(DataEntryRequest.submitted_by))
+    stmt = select(DataEntryRequest, User.name).where(column == record_id) \
+        .outerjoin(User, User.id == DataEntryRequest.submitted_by_id)
     if not by.can("requests.work"):
         stmt = stmt.where(DataEntryRequest.submitted_by_id == by.id)
     rows = db.session.execute(stmt.order_by(DataEntryRequest.created_at.desc(),
                                             DataEntryRequest.id.desc())
-                              .limit(limit)).scalars().all()
+                              .limit(limit)).all()
     from crm.requests.forms import TEAM_STATUS_LABELS
 
     return [Entry("request", _day(r.created_at), _moment(r.created_at),
                   _("Request: %(person)s", person=r.label),
                   url_for("requests.show", request_id=r.id),
                   detail=_short(r.discussed),
-                  who=r.submitted_by.name if r.submitted_by else "",
-                  badge=str(TEAM_STATUS_LABELS.get(r.status, r.status))) for r in rows]
+                  who=who or "",
+                  badge=str(TEAM_STATUS_LABELS.get(r.status, r.status))) for r, who in rows]
 
 
 def _donations(subject: str, record_id: int, by: User, limit: int) -> list[Entry]:
