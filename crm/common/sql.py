@@ -5,8 +5,6 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, false
 
-from crm.extensions import db
-
 
 def like(text: str) -> str:
     """A LIKE pattern for a substring, with the wildcard characters escaped (use escape="\\")."""
@@ -15,13 +13,12 @@ def like(text: str) -> str:
 
 
 def starts_with(column: Any, prefix: str) -> ColumnElement[bool]:
-    """The column's text begins with prefix (compared as stored: fold both sides alike),
-    in the form the database answers from an index on the column; an empty prefix matches
-    nothing. SQLite: a range on the column's binary order (its LIKE is case-insensitive and
-    never uses a plain index); PostgreSQL: LIKE 'abc%' (the trigram indexes serve it, and
-    a range would depend on the database's collation)."""
+    """The column's text begins with prefix (compared as stored: fold both sides alike), as a
+    range that a plain B-tree index on the column serves on both engines: prefix <= column <
+    prefix + the highest code point. (LIKE 'abc%' uses no plain index: SQLite's LIKE ignores
+    case, PostgreSQL's needs the C collation.) Exact for SQLite and for PostgreSQL databases
+    collated by code point (C, C.UTF-8); under a linguistic collation (ja_JP) the range can
+    also take in a few near-equal spellings. An empty prefix matches nothing."""
     if not prefix:
         return false()
-    if db.session.get_bind().dialect.name == "sqlite":
-        return and_(column >= prefix, column < prefix + "\U0010ffff")
-    return column.like(like(prefix)[1:], escape="\\")
+    return and_(column >= prefix, column < prefix + "\U0010ffff")
