@@ -147,15 +147,16 @@ def derived_fields(name: str, reading: str | None, name_en: str | None, aliases:
 
 def name_starts(query: str) -> ColumnElement[bool]:
     """Companies whose folded name or reading begins with the typed text (indexed columns, for
-    the type-ahead), or, typed in Latin letters, whose English name does (ＫＹＯ, kyocera)."""
+    the type-ahead), or, typed in Latin letters, any of whose names contains it (ＫＹＯ, kyocera)."""
     conditions = [starts_with(Company.name_folded, fold_company_name(query)),
                   starts_with(Company.sort_name, fold_reading(query))]
     text = fold_text(query).strip()
     if text.isascii():
-        # No index holds English names: one pass over that column alone (a subquery, so the
+        # English names are in the search text (folded, lower case), which the trigram index
+        # serves on PostgreSQL and SQLite scans as its narrow index (a subquery, so the
         # planner does not walk the whole table in sort order instead).
         conditions.append(Company.id.in_(select(Company.id).where(
-            func.lower(Company.name_en).like(like(text)[1:], escape="\\"))))
+            Company.search_text.like(like(text), escape="\\"))))
     return or_(*conditions)
 
 
