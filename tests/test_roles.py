@@ -17,7 +17,8 @@ PUBLIC = {"static", "bootstrap.static", "auth.login", "main.healthz", "main.read
           # A calendar app fetches it without a session: its secret token says whose it is.
           "tasks.feed"}
 #: Routes for any logged-in user, whatever their role.
-ANY_USER = {"auth.logout", "auth.me", "main.suggest", "notify.settings"}
+#: (main.suggest and main.quick check each kind's permission themselves.)
+ANY_USER = {"auth.logout", "auth.me", "main.quick", "main.suggest", "notify.settings"}
 
 
 def _records(submitter_id: int):

@@ -4,10 +4,22 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ColumnElement, Date, ForeignKey, Index, String, Text, or_, true
+from sqlalchemy import (
+    CheckConstraint,
+    ColumnElement,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    func,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm.common.sql import like
+from crm.common.sql import like, starts_with
 from crm.common.text import fold_company_name, fold_reading, fold_text, legal_form
 from crm.common.locking import Versioned
 from crm.extensions import db, utcnow
@@ -131,6 +143,21 @@ def derived_fields(name: str, reading: str | None, name_en: str | None, aliases:
         "sort_name": (fold_reading(reading) or folded)[:300],
         "search_text": "\n".join(p for p in parts if p),
     }
+
+
+def name_starts(query: str) -> ColumnElement[bool]:
+    """Companies whose folded name or reading begins with the typed text (indexed columns, for
+    the type-ahead), or, typed in Latin letters, any of whose names contains it (ＫＹＯ, kyocera)."""
+    conditions = [starts_with(Company.name_folded, fold_company_name(query)),
+                  starts_with(Company.sort_name, fold_reading(query))]
+    text = fold_text(query).strip()
+    if text.isascii():
+        # English names are in the search text (folded, lower case), which the trigram index
+        # serves on PostgreSQL and SQLite scans as its narrow index (a subquery, so the
+        # planner does not walk the whole table in sort order instead).
+        conditions.append(Company.id.in_(select(Company.id).where(
+            Company.search_text.like(like(text), escape="\\"))))
+    return or_(*conditions)
 
 
 def name_contains(query: str) -> ColumnElement[bool]:

@@ -24,7 +24,7 @@ from crm.common.views import (
 )
 from crm.companies import services
 from crm.companies.forms import SIZE_LABELS, STATUS_LABELS, TIER_LABELS, CompanyForm
-from crm.companies.models import Company, name_contains
+from crm.companies.models import Company, name_contains, name_starts
 from crm.companies.queries import (
     COMPANY_SORTS,
     companies_query,
@@ -46,6 +46,8 @@ register("company", Suggester(
     lambda q: select(Company).where(name_contains(q)).order_by(func.length(Company.name_folded),
                                                                Company.id),
     lambda t: select(Company).where(Company.name_folded == fold_company_name(t)),
+    starting=lambda q: select(Company).where(name_starts(q)).order_by(Company.sort_name,
+                                                                        Company.id),
 ))
 
 #: How many related rows a company page shows per section before "show all".

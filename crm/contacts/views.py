@@ -12,7 +12,7 @@ from crm.activities.models import Activity, activity_contacts
 from crm.alumni.models import Alumnus
 from crm.audit.views import recent_changes
 from crm.common.params import to_int
-from crm.common.suggest import person_suggester, register
+from crm.common.suggest import Suggester, person_suggester, register
 from crm.common.users import officer_choices
 from crm.common.views import confirm_delete, get_or_404, paginate, render_list, require, save_form
 from crm.companies.forms import STATUS_LABELS, TIER_LABELS
@@ -22,12 +22,26 @@ from crm.contacts.forms import ContactForm
 from crm.contacts.matching import DUPLICATE_RULE
 from crm.contacts.models import Contact
 from crm.companies.queries import any_set, donation_currencies, filter_errors, industries
-from crm.contacts.queries import CONTACT_SORTS, contacts_query, search_contacts
+from crm.contacts.queries import (
+    CONTACT_SORTS,
+    contact_starts,
+    contact_text_matches,
+    contacts_query,
+    search_contacts,
+)
 from crm.events.models import Encounter
 from crm.extensions import db
 
 bp = Blueprint("contacts", __name__, url_prefix="/contacts")
-register("contact", person_suggester(Contact))
+# Pickers and the quick search look in the contact list's search column (one narrow LIKE).
+register("contact", Suggester(
+    Contact,
+    lambda q: select(Contact).where(contact_text_matches(q)).order_by(Contact.sort_name,
+                                                                        Contact.id),
+    person_suggester(Contact).exact,
+    starting=lambda q: select(Contact).where(contact_starts(q)).order_by(Contact.sort_name,
+                                                                           Contact.id),
+))
 
 #: How many encounters and activities a contact page shows before "and N more".
 SECTION_LIMIT = 50

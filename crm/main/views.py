@@ -13,6 +13,7 @@ from crm.common.views import require, safe_next
 from crm.extensions import db
 from crm.common.suggest import SUGGESTERS
 from crm.main.my_work import items_for
+from crm.search_views import KIND_LABELS
 from crm.notify.marks import start_visit
 
 bp = Blueprint("main", __name__)
@@ -76,6 +77,32 @@ def suggest(kind: str):
     return render_template("main/_options.html", options=[
         (record_option(o), _("Do not contact") if getattr(o, "do_not_contact", False) else "")
         for o in options])
+
+
+#: The navbar's quick search: these kinds of the suggestion registry, in this order, this many
+#: of each (the search page, /search?q=, has them all).
+QUICK_KINDS = ("company", "contact", "researcher", "seed")
+QUICK_PER_KIND = 5
+#: Longer input is cut (a name is never this long; the LIKE stays bounded).
+QUICK_MAX_CHARS = 100
+
+
+@bp.get("/quick")
+@login_required
+def quick():
+    """Type-ahead for the navbar: up to QUICK_PER_KIND records of each kind the user may see
+    whose name, reading or English name contains the text (the record pickers' queries)."""
+    # A NUL in a parameter is refused before any view (crm/common/params.py).
+    text = (request.args.get("q") or "").strip()[:QUICK_MAX_CHARS].strip()
+    groups = []
+    if text:
+        for kind in QUICK_KINDS:
+            spec = SUGGESTERS[kind]
+            if current_user.can(spec.permission):
+                records = db.session.scalars(spec.quick(text).limit(QUICK_PER_KIND)).all()
+                if records:
+                    groups.append((kind, records))
+    return render_template("main/_quick.html", q=text, groups=groups, labels=KIND_LABELS)
 
 
 @bp.get("/healthz")

@@ -10,6 +10,7 @@ it (crm/auth/permissions.py); confidential minutes stay hidden as on the activit
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Callable
@@ -18,7 +19,6 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, String, Text, literal, null, select, union_all
-from sqlalchemy.orm import contains_eager, joinedload
 
 from crm.activities.forms import KIND_LABELS as ACTIVITY_LABELS
 from crm.activities.models import Activity, activity_contacts
@@ -26,6 +26,7 @@ from crm.audit.models import AuditEntry
 from crm.auth.models import User
 from crm.collaborations.models import Collaboration, CollaborationSignoff
 from crm.collaborations.steps import STAGE_LABELS
+from crm.common.text import person_name
 from crm.common.time import to_office
 from crm.contacts.models import Contact
 from crm.donations.models import Donation
@@ -38,6 +39,8 @@ from crm.tasks.models import Task
 
 #: Entries a page of the timeline shows.
 PER_PAGE = 25
+#: Characters of minutes and notes read per entry (an entry shows at most 240).
+MINUTES_READ = 400
 #: The deepest page served (bounded work: at most this many pages of each kind are read).
 MAX_PAGE = 40
 SUBJECTS = ("company", "contact")
@@ -78,6 +81,19 @@ class Entry:
 
 
 @dataclass
+class Pending:
+    """An entry whose day and moment are known and whose text and link are made only when it
+    lands on the page shown (page 40 reads a thousand rows per kind and shows 25)."""
+
+    key: tuple
+    make: Callable[[], Entry]
+
+
+def _pending(day: date, at: datetime | None, make: Callable[[], Entry]) -> Pending:
+    return Pending((day, at or datetime.min), make)
+
+
+@dataclass
 class TimelinePage:
     subject: str
     record_id: int
@@ -110,13 +126,14 @@ def timeline(subject: str, record_id: int, *, by: User, kind: str | None = None,
     allowed = kinds_for(by, subject)
     wanted = [kind] if kind else allowed
     limit = page * PER_PAGE + 1
-    merged: list[Entry] = []
+    merged: list[Entry | Pending] = []
     for k in wanted:
         merged.extend(_READERS[k](subject, record_id, by, limit))
     merged.sort(key=lambda e: e.key, reverse=True)
     start = (page - 1) * PER_PAGE
-    return TimelinePage(subject, record_id, merged[start:start + PER_PAGE], allowed, kind,
-                        page, len(merged) > page * PER_PAGE)
+    shown = [e.make() if isinstance(e, Pending) else e for e in merged[start:start + PER_PAGE]]
+    return TimelinePage(subject, record_id, shown, allowed, kind, page,
+                        len(merged) > page * PER_PAGE)
 
 
 def _day(value: Any) -> date:
@@ -147,71 +164,81 @@ def _short(text: str | None, size: int = 240) -> str:
 
 # -- one reader per kind: (subject, id, user, limit) -> newest entries -------------------------
 
-def _activities(subject: str, record_id: int, by: User, limit: int) -> list[Entry]:
-    stmt = select(Activity).options(joinedload(Activity.user))
+def _activities(subject: str, record_id: int, by: User, limit: int) -> list[Pending]:
+    # Only the columns shown (no ORM objects, no author's roles loaded with the author).
+    stmt = (select(Activity.id, Activity.kind, Activity.subject, Activity.occurred_on,
+                   Activity.created_at, Activity.confidential, Activity.user_id,
+                   db.func.substr(Activity.minutes, 1, MINUTES_READ), User.name)
+            .outerjoin(User, User.id == Activity.user_id))
     if subject == "company":
         stmt = stmt.where(Activity.company_id == record_id)
     else:
         stmt = stmt.join(activity_contacts, activity_contacts.c.activity_id == Activity.id) \
             .where(activity_contacts.c.contact_id == record_id)
     rows = db.session.execute(stmt.order_by(Activity.occurred_on.desc(), Activity.id.desc())
-                              .limit(limit)).scalars().all()
-    out = []
-    for a in rows:
-        readable = a.can_read_minutes(by)
-        out.append(Entry(
-            "activity", a.occurred_on, _moment(a.created_at), a.subject,
-            url_for("activities.show", activity_id=a.id),
-            detail=_short(a.minutes) if readable else
+                              .limit(limit)).all()
+    managers = by.has_role("manager", "admin")
+
+    def make(row: Any) -> Entry:
+        id_, kind, title, day, created, confidential, author, minutes, who = row
+        # Activity.can_read_minutes, on the row: the author, managers and admins.
+        readable = not confidential or by.id == author or managers
+        return Entry(
+            "activity", _day(day), _moment(created), title,
+            url_for("activities.show", activity_id=id_),
+            detail=_short(minutes) if readable else
             _("Confidential minutes: visible to their author and managers."),
-            who=a.user.name if a.user else "",
-            badge=str(ACTIVITY_LABELS.get(a.kind, a.kind))))
-    return out
+            who=who or "", badge=str(ACTIVITY_LABELS.get(kind, kind)))
+
+    return [_pending(_day(r[3]), _moment(r[4]), partial(make, r)) for r in rows]
 
 
-def _encounters(subject: str, record_id: int, by: User, limit: int) -> list[Entry]:
+def _encounters(subject: str, record_id: int, by: User, limit: int) -> list[Pending]:
     day = db.func.coalesce(Encounter.met_on, Event.starts_on)
-    stmt = (select(Encounter, day).join(Event, Event.id == Encounter.event_id)
-            .options(contains_eager(Encounter.event), joinedload(Encounter.contact),
-                     joinedload(Encounter.user)))
+    stmt = (select(Encounter.event_id, Event.name, Contact.family_name, Contact.given_name,
+                   Encounter.follow_up_wanted, Encounter.follow_up_done,
+                   db.func.substr(Encounter.research_interests, 1, MINUTES_READ),
+                   Encounter.created_at, day, User.name)
+            .join(Event, Event.id == Encounter.event_id)
+            .join(Contact, Contact.id == Encounter.contact_id)
+            .outerjoin(User, User.id == Encounter.user_id))
     if subject == "company":
-        stmt = stmt.join(Contact, Contact.id == Encounter.contact_id) \
-            .where(Contact.company_id == record_id)
+        stmt = stmt.where(Contact.company_id == record_id)
     else:
         stmt = stmt.where(Encounter.contact_id == record_id)
     rows = db.session.execute(stmt.order_by(day.desc(), Encounter.id.desc()).limit(limit)).all()
-    out = []
-    for e, met in rows:
-        title = _("%(person)s met at %(event)s", person=e.contact.display_name,
-                  event=e.event.name)
+
+    def make(row: Any) -> Entry:
+        event_id, event, family, given, wanted, done, interests, created, met, who = row
+        title = _("%(person)s met at %(event)s", person=person_name(family, given), event=event)
         badge = ""
-        if e.follow_up_wanted:
-            badge = _("Follow-up done") if e.follow_up_done else _("Follow-up wanted")
-        out.append(Entry("encounter", _day(met), _moment(e.created_at), title,
-                         url_for("events.show", event_id=e.event_id),
-                         detail=_short(e.research_interests),
-                         who=e.user.name if e.user else "", badge=badge))
-    return out
+        if wanted:
+            badge = _("Follow-up done") if done else _("Follow-up wanted")
+        return Entry("encounter", _day(met), _moment(created), title,
+                     url_for("events.show", event_id=event_id),
+                     detail=_short(interests), who=who or "", badge=badge)
+
+    return [_pending(_day(r[8]), _moment(r[7]), partial(make, r)) for r in rows]
 
 
-def _tasks(subject: str, record_id: int, by: User, limit: int) -> list[Entry]:
+def _tasks(subject: str, record_id: int, by: User, limit: int) -> list[Pending]:
     column = Task.company_id if subject == "company" else Task.contact_id
-    stmt = select(Task).where(column == record_id).options(joinedload(Task.owner))
+    stmt = (select(Task.id, Task.title, Task.due_on, Task.created_at, Task.status, User.name)
+            .outerjoin(User, User.id == Task.owner_id).where(column == record_id))
     if not by.can("tasks.team"):  # one's own tasks; managers see the team's (as on task lists)
         stmt = stmt.where(Task.owner_id == by.id)
     day = db.func.coalesce(Task.due_on, db.func.date(Task.created_at)) \
         if db.engine.dialect.name == "sqlite" else \
         db.func.coalesce(Task.due_on, db.cast(Task.created_at, Date))
-    rows = db.session.execute(
-        stmt.order_by(day.desc(), Task.id.desc()).limit(limit)).scalars().all()
-    out = []
-    for t in rows:
-        owner = getattr(t, "owner", None)
-        out.append(Entry("task", t.due_on or _day(t.created_at), _moment(t.created_at),
-                         t.title, url_for("tasks.edit", task_id=t.id),
-                         who=owner.name if owner is not None else "",
-                         badge=_("Done") if t.status == "done" else _("Due")))
-    return out
+    rows = db.session.execute(stmt.order_by(day.desc(), Task.id.desc()).limit(limit)).all()
+
+    def make(row: Any) -> Entry:
+        id_, title, due_on, created, status, owner = row
+        return Entry("task", due_on or _day(created), _moment(created), title,
+                     url_for("tasks.edit", task_id=id_), who=owner or "",
+                     badge=_("Done") if status == "done" else _("Due"))
+
+    return [_pending(r[2] or _day(r[3]), _moment(r[3]), partial(make, r)) for r in rows]
 
 
 def _collaborations(subject: str, record_id: int, by: User, limit: int) -> list[Entry]:
@@ -318,10 +345,10 @@ def _ndas(subject: str, record_id: int, by: User, limit: int) -> list[Entry]:
 
 
 def _screening(subject: str, record_id: int, by: User, limit: int) -> list[Entry]:
-    stmt = (select(Decision, Hit, Screening.company_id)
+    stmt = (select(Decision, Hit, Screening.company_id, User.name)
             .join(Hit, Hit.id == Decision.hit_id)
             .join(Screening, Screening.id == Hit.screening_id)
-            .options(joinedload(Decision.decided_by)))
+            .outerjoin(User, User.id == Decision.decided_by_id))
     if subject == "company":
         stmt = stmt.where(Screening.company_id == record_id)
     else:
@@ -331,13 +358,13 @@ def _screening(subject: str, record_id: int, by: User, limit: int) -> list[Entry
     from crm.screening.forms import DECISION_LABELS
 
     out = []
-    for d, hit, company_id in rows:
+    for d, hit, company_id, who in rows:
         out.append(Entry(
             "screening", _day(d.decided_at), _moment(d.decided_at),
             _("Screening: %(name)s against %(entry)s", name=hit.query_name,
               entry=hit.entry_name),
             url_for("screening.company", company_id=company_id) if company_id else None,
-            detail=_short(d.note), who=d.decided_by.name if d.decided_by else "",
+            detail=_short(d.note), who=who or "",
             badge=str(DECISION_LABELS.get(d.decision, d.decision))))
     return out
 
@@ -345,21 +372,21 @@ def _screening(subject: str, record_id: int, by: User, limit: int) -> list[Entry
 def _requests(subject: str, record_id: int, by: User, limit: int) -> list[Entry]:
     """Requests that became this company or contact: the team sees all, others their own."""
     column = DataEntryRequest.company_id if subject == "company" else DataEntryRequest.contact_id
-    stmt = select(DataEntryRequest).where(column == record_id) \
-        .options(joinedload(DataEntryRequest.submitted_by))
+    stmt = select(DataEntryRequest, User.name).where(column == record_id) \
+        .outerjoin(User, User.id == DataEntryRequest.submitted_by_id)
     if not by.can("requests.work"):
         stmt = stmt.where(DataEntryRequest.submitted_by_id == by.id)
     rows = db.session.execute(stmt.order_by(DataEntryRequest.created_at.desc(),
                                             DataEntryRequest.id.desc())
-                              .limit(limit)).scalars().all()
+                              .limit(limit)).all()
     from crm.requests.forms import TEAM_STATUS_LABELS
 
     return [Entry("request", _day(r.created_at), _moment(r.created_at),
                   _("Request: %(person)s", person=r.label),
                   url_for("requests.show", request_id=r.id),
                   detail=_short(r.discussed),
-                  who=r.submitted_by.name if r.submitted_by else "",
-                  badge=str(TEAM_STATUS_LABELS.get(r.status, r.status))) for r in rows]
+                  who=who or "",
+                  badge=str(TEAM_STATUS_LABELS.get(r.status, r.status))) for r, who in rows]
 
 
 def _donations(subject: str, record_id: int, by: User, limit: int) -> list[Entry]:
@@ -373,7 +400,7 @@ def _donations(subject: str, record_id: int, by: User, limit: int) -> list[Entry
                   amount=d.amount, currency=d.currency) for d in rows]
 
 
-_READERS: dict[str, Callable[[str, int, User, int], list[Entry]]] = {
+_READERS: dict[str, Callable[[str, int, User, int], list[Entry] | list[Pending]]] = {
     "activity": _activities, "encounter": _encounters, "task": _tasks,
     "collaboration": _collaborations, "nda": _ndas, "screening": _screening,
     "request": _requests, "donation": _donations,
