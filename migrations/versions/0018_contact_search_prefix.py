@@ -10,7 +10,7 @@ Create Date: 2026-12-07
 from alembic import op
 
 revision = '0018'
-down_revision = '0016'
+down_revision = '0017'
 branch_labels = None
 depends_on = None
 
