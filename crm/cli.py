@@ -45,6 +45,12 @@ def init_command() -> None:
 
     upgrade(directory=current_app.extensions["migrate"].directory)
     click.echo(f"Schema is up to date: {_safe_url()}")
+    from crm.glossary.services import seed_if_empty
+
+    with unit_of_work("init"):
+        added = seed_if_empty()
+    if added:
+        click.echo(f"Glossary: {added} Japanese–English pairs loaded (crm/glossary/glossary.tsv).")
 
 
 def _safe_url() -> str:

@@ -20,6 +20,7 @@ from crm.duplicates import models as _duplicates_models  # noqa: F401
 from crm.notify import models as _notify_models  # noqa: F401
 from crm.tasks.models import Task  # noqa: F401
 from crm.lists.models import SavedView  # noqa: F401
+from crm.glossary.models import GlossaryEntry  # noqa: F401
 
 from crm.activities import fields as _activities_fields  # noqa: F401
 from crm.alumni import fields as _alumni_fields  # noqa: F401
@@ -28,5 +29,6 @@ from crm.companies import fields as _companies_fields  # noqa: F401
 from crm.contacts import fields as _contacts_fields  # noqa: F401
 from crm.donations import fields as _donations_fields  # noqa: F401
 from crm.events import fields as _events_fields  # noqa: F401
+from crm.glossary import fields as _glossary_fields  # noqa: F401
 from crm.ndas import fields as _ndas_fields  # noqa: F401
 from crm.research import fields as _research_fields  # noqa: F401

@@ -38,6 +38,7 @@ from crm.companies.models import Company
 from crm.contacts.models import Contact
 from crm.events.models import Encounter, Event
 from crm.extensions import db
+from crm.glossary import services as glossary
 from crm.outbox import IndexOutbox
 from crm.research.models import Department, Researcher, ResearchSeed, seed_researchers
 from search_index import COUNT_CAP, Hit, Index, IndexBusy, SearchResults
@@ -534,7 +535,8 @@ def search(query: str, kinds: Iterable[str] = KINDS, limit: int = 10) -> tuple[l
 def match(text: str, kind: str = "seed", limit: int = 10, department: int | None = None,
           min_readiness: int | None = None, exclude_government_funded: bool = False,
           exclude: Iterable[int] = ()) -> list[Found]:
-    """Records of `kind` whose text matches `text`, best first, with why (the words)."""
+    """Records of `kind` whose text matches `text`, best first, with why (the words, and the
+    translations that found records written in the other language: crm/glossary)."""
     where: dict[str, Any] = {}
     if department:
         where["department"] = department
@@ -542,8 +544,11 @@ def match(text: str, kind: str = "seed", limit: int = 10, department: int | None
         where["readiness"] = list(range(int(min_readiness), 10))
     if exclude_government_funded and kind == "seed":
         where["government_funded"] = False
-    hits = get_index().match(text or "", kind=kind, limit=limit, where=where or None,
-                             exclude=exclude, cutoff=MATCH_CUTOFF) if (text or "").strip() else []
+    if not (text or "").strip():
+        return load(kind, [])
+    hits = get_index().match(text, kind=kind, limit=limit, where=where or None,
+                             exclude=exclude, cutoff=MATCH_CUTOFF,
+                             translator=glossary.translator())
     return load(kind, hits)
 
 

@@ -90,13 +90,14 @@ def init_app(app: Flask) -> None:
     from crm.timeline.views import bp as timeline_bp
     from crm.tasks.views import bp as tasks_bp
     from crm.lists.views import bp as lists_bp
+    from crm.glossary.views import bp as glossary_bp
     import crm.search  # noqa: F401  (registers the search-index outbox hooks)
 
     for bp in (main_bp, auth_bp, companies_bp, contacts_bp, events_bp, activities_bp,
                alumni_bp, donations_bp, research_bp, audit_bp, liaison_bp, requests_bp,
                search_bp, imports_bp, duplicates_bp, exports_bp, reports_bp,
                collaborations_bp, ndas_bp, screening_bp, tasks_bp, notify_bp, timeline_bp,
-               lists_bp):
+               lists_bp, glossary_bp):
         app.register_blueprint(bp)
 
     from crm.common import limits

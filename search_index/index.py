@@ -39,6 +39,7 @@ from whoosh.scoring import BM25F
 
 from search_index.analysis import QueryWord, cached_terms, query_words, terms
 from search_index.matching import CANDIDATE_TERMS, CANDIDATES, POSTINGS_BUDGET, Hit, prepare
+from search_index.translate import Translator
 from search_index.schema import ALIASES, BODY_FIELDS, INPUT_FIELDS, SEARCH_FIELDS, make_schema
 
 BODY = "body"
@@ -433,7 +434,8 @@ class Index:
 
     def match(self, text: str, kind: str = "seed", limit: int | None = 10,
               where: Mapping[str, Any] | None = None, exclude: Iterable[int | str] = (),
-              scoring: str = "lm", cutoff: float | None = None) -> list[Hit]:
+              scoring: str = "lm", cutoff: float | None = None,
+              translator: Translator | None = None) -> list[Hit]:
         """Documents of `kind` that match a text, best first, each with the text's words that
         matched. `where` filters on tags; `exclude` leaves ids out; `limit=None` returns all.
         `cutoff` (0–1) leaves out documents whose matched words weigh less than that share of
@@ -455,7 +457,7 @@ class Index:
                 return []
             stats = _TermStats(reader)
             need = prepare(text, spans, stats.collection_frequency, total_length,
-                           searcher.doc_count())
+                           searcher.doc_count(), translator)
             if not need.weights:
                 return []
             where_q = _where(where)

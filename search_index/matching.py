@@ -25,9 +25,10 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from search_index.analysis import Term, normalise
+from search_index.translate import Translator
 
 #: Finding candidates: the need's terms that add most to a score, as many as fit in a budget
 #: of postings read (every term when that fits), and the best few hundred documents by their
@@ -85,6 +86,8 @@ class Need:
     #: term -> (w_t, μ·p(t)) for the terms the collection knows.
     weights: dict[str, tuple[float, float]]
     mu: float
+    #: term -> the translations ("battery → 電池") that brought it into the need.
+    translations: dict[str, list[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.total_weight = sum(w for w, _ in self.weights.values()) or 1.0
@@ -143,6 +146,13 @@ class Need:
                 continue  # "3" of "Scope 3" scores a little but explains nothing to a reader
             if key not in best or best[key][0] < weight:
                 best[key] = (weight, surface)
+        translated: dict[str, float] = {}
+        for term, labels in self.translations.items():
+            if term in parts:
+                for label in labels:
+                    translated[label] = translated.get(label, 0.0) + parts[term]
+        for label, weight in translated.items():
+            best.setdefault(label, (weight, label))
         ranked = sorted(best.values(), key=lambda x: -x[0])
         return [surface for _, surface in ranked[:limit]]
 
@@ -168,9 +178,12 @@ def _fragment(text: str, start: int, end: int) -> bool:
 
 
 def prepare(text: str, spans: Iterable[Term], collection_frequency, total_length: int,
-            doc_count: int) -> Need:
+            doc_count: int, translator: Translator | None = None) -> Need:
     """Weights of a need's terms against a collection: `collection_frequency(term)` is the
-    number of times the term occurs in the kind's bags, `total_length` all their terms."""
+    number of times the term occurs in the kind's bags, `total_length` all their terms.
+    With a `translator`, the need's words are also looked for in the other language: each
+    translation's terms weigh what the translator says (less than the need's own words) and
+    the need remembers them, so `why` shows "battery → 電池"."""
     spans = list(spans)
     counts = Counter(t.text for t in spans)
     mu = MU_SCALE * max(total_length / doc_count, 1.0) if doc_count else 1.0
@@ -179,4 +192,15 @@ def prepare(text: str, spans: Iterable[Term], collection_frequency, total_length
         cf = collection_frequency(term)
         if cf:
             weights[term] = (1.0 + math.log(count), mu * cf / total_length)
-    return Need(text=text, spans=spans, weights=weights, mu=mu)
+    translations: dict[str, list[str]] = {}
+    for expansion in translator.expand(text, spans) if translator is not None else ():
+        for term in expansion.terms:
+            if term in counts:
+                continue  # the need's own word: its own weight stands
+            cf = collection_frequency(term)
+            if not cf:
+                continue
+            if term not in weights or weights[term][0] < expansion.weight:
+                weights[term] = (expansion.weight, mu * cf / total_length)
+            translations.setdefault(term, []).append(expansion.label)
+    return Need(text=text, spans=spans, weights=weights, mu=mu, translations=translations)

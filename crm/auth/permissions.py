@@ -53,6 +53,7 @@ PERMISSIONS = {
     "screening.decide": "Screen partners, record decisions, import screening lists",
     "tasks.own": "Keep a task list: create, change and complete own tasks; a calendar feed",
     "tasks.team": "See, assign and change every officer's tasks (the team view)",
+    "glossary.edit": "Add, change and delete the Japanese–English glossary matching uses",
     "audit.view": "Read the audit trail",
     "users.manage": "Create users and change their roles",
 }
@@ -60,7 +61,7 @@ PERMISSIONS = {
 _ALL = set(PERMISSIONS)
 ROLE_PERMISSIONS: dict[Role, set[str]] = {
     Role.ADMIN: set(_ALL),
-    Role.MANAGER: _ALL - {"users.manage", "screening.decide"},
+    Role.MANAGER: _ALL - {"users.manage", "screening.decide", "glossary.edit"},
     Role.LIAISON: {"tasks.own", "records.view", "records.edit", "export", "requests.submit",
                    "collaborations.view", "collaborations.edit", "screening.view"},
     Role.BD: {"tasks.own", "records.view", "records.edit", "records.delete", "research.edit",

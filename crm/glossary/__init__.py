@@ -1,0 +1,1 @@
+"""The technical glossary: Japanese ↔ English pairs that matching uses across languages."""
