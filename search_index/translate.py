@@ -217,8 +217,12 @@ class Translator:
         found: dict[tuple[str, str], Expansion] = {}
         for source, targets, weight in [*self._from_english(text, spans),
                                         *self._from_japanese(text)]:
+            into_japanese = not _HAS_JA.search(source)
             for target in targets[:PER_WORD]:
-                index_terms = tuple(dict.fromkeys(t.text for t in terms(target)))
+                # Only the other language's terms: the "3D" of 3Dプリンタ is the need's own word.
+                index_terms = tuple(dict.fromkeys(
+                    t.text for t in terms(target)
+                    if bool(_HAS_JA.search(t.text)) == into_japanese))
                 key = (_ja_key(source).lower(), target)
                 if index_terms and key not in found:
                     found[key] = Expansion(source, target, index_terms, weight)

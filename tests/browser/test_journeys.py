@@ -290,6 +290,36 @@ def test_manager_matches_a_pasted_need_in_japanese_and_in_english(open_screen, s
     screen.assert_clean()
 
 
+def test_manager_matches_an_english_need_to_a_japanese_seed_and_reads_the_glossary(
+        open_screen, shot, seeds):
+    """Across languages: a need typed in English finds a seed written only in Japanese, and
+    "Why" says through which translation; the glossary behind it is one menu item away."""
+    from crm.glossary.services import seed_if_empty
+
+    seed_if_empty()
+    db.session.commit()
+    screen = open_screen("manager")
+    page = screen.page
+    page.locator("#nav").get_by_role("button", name="Research", exact=True).click()
+    page.locator("#nav").get_by_role("link", name="Match a need to research").click()
+    page.wait_for_load_state()
+    page.fill("#text", "Privacy-preserving federated learning on hospital data")
+    page.get_by_role("button", name="Match", exact=True).click()
+    page.wait_for_load_state()
+    first = page.locator("#match-results .match-hit").first
+    assert seeds["titles"][31] in _text(first)  # プライバシー保護連合学習
+    assert "federated learning → 連合学習" in _text(first)
+    shot(page, "manager_match_across_languages")
+    page.locator("#nav").get_by_role("button", name="Research", exact=True).click()
+    page.locator("#nav").get_by_role("link", name="Glossary (Japanese–English)").click()
+    page.wait_for_load_state()
+    page.fill("#q", "連合学習")
+    page.locator("#results").get_by_text("federated learning").wait_for()  # htmx swapped it
+    assert "3Dプリンタ" not in _text(page.locator("#results"))
+    shot(page, "manager_glossary")
+    screen.assert_clean()
+
+
 @pytest.fixture
 def full_officer(users):
     """The liaison officer holds 10 companies (the programme's limit); 株式会社ミライ精機 is
