@@ -2,6 +2,7 @@
 the database itself refuses invalid values."""
 from __future__ import annotations
 
+from crm.common.textsearch import FTS_TABLES
 from crm.companies.models import Company
 from crm.extensions import db
 
@@ -21,6 +22,10 @@ def test_migrations_match_the_models(app):
     def on_this_engine(obj, name, type_, reflected, compare_to) -> bool:
         # An index declared for one engine only (Index(...).ddl_if(dialect=...)) is
         # created, and compared, only there.
+        # SQLite's FTS5 tables of the list searches (migration 0021) are no models.
+        if type_ == "table" and reflected and compare_to is None and any(
+                name.startswith(fts) for fts in FTS_TABLES.values()):
+            return False
         only = getattr(obj, "_ddl_if", None)
         return only is None or only.dialect in (None, db.engine.dialect.name)
 
