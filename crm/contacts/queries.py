@@ -45,7 +45,7 @@ def contact_starts(q: str) -> ColumnElement[bool]:
 
 def search_contacts(stmt: Select, q: str) -> Select:
     """Name in either order with or without a space, reading in hiragana or katakana,
-    Latin name, e-mail or company name. The statement must already join Company.
+    Latin name, e-mail or company name.
     The contact's own fields are one column (Contact.search_text, see
     crm.contacts.models.derived_fields), its company's among the companies (their search
     text): each a lookup in a trigram index (crm/common/textsearch.py), not a scan."""
@@ -69,7 +69,8 @@ def contact_contacted_since(day: date):
 
 
 def filter_contacts(stmt: Select, args: Mapping[str, Any], *, donations: bool) -> Select:
-    """Apply the contact list's search and filters; the statement must outer-join Company."""
+    """Apply the contact list's search and filters; the statement must outer-join Company when
+    a filter on the company is given (needs_company)."""
     args = clean_args("contacts", args, donations=donations)
     if args.get("q"):
         stmt = search_contacts(stmt, args["q"])
@@ -82,9 +83,25 @@ def filter_contacts(stmt: Select, args: Mapping[str, Any], *, donations: bool) -
     return contact_dates(stmt, args, contact_contacted_since)
 
 
-def contacts_query(args: Mapping[str, Any], *, donations: bool) -> Select:
-    """select(Contact) joined to its company, as the contact list filters it."""
-    stmt = select(Contact).outerjoin(Company, Contact.company_id == Company.id)
+#: The contact list's filters and sort that read the contact's company (the others, and the
+#: typed search, need no join: counting 250,000 contacts through it costs a scan of both).
+COMPANY_KEYS = ("status", "tier", "officer", "industry", "country", "origin", "min_donations",
+                "currency")
+
+
+def needs_company(args: Mapping[str, Any]) -> bool:
+    """True when the list's filters or sort read the contact's company."""
+    return args.get("sort") == "company" or any(
+        str(args.get(key) or "").strip() for key in COMPANY_KEYS)
+
+
+def contacts_query(args: Mapping[str, Any], *, donations: bool,
+                   join_company: bool = True) -> Select:
+    """select(Contact) joined to its company, as the contact list filters it (join_company=False:
+    without the join when no filter or sort needs it, see needs_company)."""
+    stmt = select(Contact)
+    if join_company or needs_company(args):
+        stmt = stmt.outerjoin(Company, Contact.company_id == Company.id)
     return filter_contacts(stmt, args, donations=donations)
 
 
