@@ -138,6 +138,8 @@ class PgBatch:
         self._tx = self._conn.begin()
         self._deltas: dict[tuple[str, str], list[int]] = {}
         self._kinds: dict[str, list[int]] = {}
+        #: kinds cleared in this batch: their documents are new, none to look up
+        self._cleared: set[str] = set()
 
     def _old(self, kind: str, key: str) -> tuple[list[str], dict[str, int]] | None:
         row = self._conn.execute(
@@ -163,7 +165,7 @@ class PgBatch:
         key = doc["key"]
         all_terms, weights = _analysed(doc)
         bag = doc.get("bag") or {}
-        old = self._old(kind, key)
+        old = None if kind in self._cleared else self._old(kind, key)
         if old is not None:
             self._count(kind, old[0], old[1], -1)
         self._count(kind, all_terms, bag, +1)
@@ -197,6 +199,7 @@ class PgBatch:
                                                     kind_stats.c.kind == kind))
         self._deltas = {k: v for k, v in self._deltas.items() if k[0] != kind}
         self._kinds.pop(kind, None)
+        self._cleared.add(kind)
 
     def _flush(self) -> None:
         name = self.index.name
@@ -246,6 +249,9 @@ class PgBatch:
 
 class PgIndex:
     """Full-text search and matching over documents of several kinds, in PostgreSQL."""
+
+    #: The index is tables of the application's database: a database backup holds it.
+    in_database = True
 
     def __init__(self, url: str | Engine, name: str = "main"):
         self.engine = url if isinstance(url, Engine) else create_engine(
