@@ -105,6 +105,9 @@ ENV_SETTINGS = {
     "CRM_INDIRECT_RATE_DEFAULT": _fraction,
     "CRM_INDIRECT_RATE_HIGH": _fraction,
     "CRM_INDEX_MODE": _choice("inline", "worker"),
+    # where the search index lives: a Whoosh directory (CRM_INDEX_DIR) or the PostgreSQL
+    # database itself, shared by every web host (search_index/pg.py)
+    "CRM_SEARCH_BACKEND": _choice("whoosh", "postgres"),
     # serving (crm serve; its options default to these) and logs (crm/ops)
     "CRM_HOST": _text,
     "CRM_PORT": _whole,

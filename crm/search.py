@@ -62,11 +62,21 @@ MATCH_CUTOFF = 0.25
 # --- the index ------------------------------------------------------------------------------
 
 def get_index(app=None) -> Index:
-    """The application's index (CRM_INDEX_DIR), created empty when there is none."""
+    """The application's index (CRM_INDEX_DIR, or with CRM_SEARCH_BACKEND=postgres the
+    database's search_* tables), created empty when there is none."""
     app = app or current_app._get_current_object()
     ix = app.extensions.get("search_index")
     if ix is None or not ix.path.exists():
-        ix = Index.open_or_create(app.config["CRM_INDEX_DIR"])
+        if app.config.get("CRM_SEARCH_BACKEND") == "postgres":
+            # the index in the database itself, shared by every host (search_index/pg.py)
+            from search_index.pg import PgIndex
+
+            if db.engine.dialect.name != "postgresql":
+                raise RuntimeError("CRM_SEARCH_BACKEND=postgres keeps the search index in the "
+                                   "database: DATABASE_URL must name a PostgreSQL database.")
+            ix = PgIndex.open_or_create(db.engine)
+        else:
+            ix = Index.open_or_create(app.config["CRM_INDEX_DIR"])
         app.extensions["search_index"] = ix
     return ix
 

@@ -31,6 +31,7 @@ from crm.extensions import db
 from tests.factories import PASSWORD, make_fair, make_user
 from tests.factories import make_company as _make_company
 from tests.forms import Page, swap, trigger_of
+from tests.search_backends import BACKENDS, Backend
 
 __all__ = ["PASSWORD", "make_user"]  # imported from here by tests written before factories.py
 
@@ -224,17 +225,18 @@ def login(app, users):
     return _login
 
 
-@pytest.fixture
-def own_index(app, tmp_path):
+@pytest.fixture(params=BACKENDS)
+def own_index(app, tmp_path, request):
     """This test's own empty search index (the app's is shared by the whole run and outlives
-    each test's tables); the app's comes back afterwards."""
-    from search_index import Index
-
+    each test's tables); the app's comes back afterwards. On PostgreSQL each test using it
+    runs twice: on the Whoosh index and on the database's (search_index/pg.py)."""
     before = app.extensions.get("search_index")
-    ix = Index.create(tmp_path / "index")
+    ix = Backend(request.param).create(tmp_path / "index")
     app.extensions["search_index"] = ix
     yield ix
     ix.close()
+    if request.param == "postgres":
+        ix.drop()
     if before is not None:
         app.extensions["search_index"] = before
     else:

@@ -16,7 +16,7 @@ from crm.events.models import Encounter, Event
 from crm.extensions import db
 from crm.outbox import IndexOutbox
 from crm.research.models import Department, ResearchSeed
-from search_index import Index
+
 from tests.factories import make_contact, make_researcher, make_seed
 
 
@@ -62,7 +62,7 @@ def test_an_update_lost_between_commit_and_index_is_still_in_the_outbox(app, ind
     def crash(*args, **kwargs):
         raise RuntimeError("killed")
 
-    monkeypatch.setattr(Index, "batch", crash)
+    monkeypatch.setattr(type(index), "batch", crash)
     company = save_company(None, {"name": "株式会社回復", "interests": "水素吸蔵合金"})
     db.session.commit()  # the drain after commit fails: the save itself stands
     assert pending() == 1
@@ -357,3 +357,50 @@ def test_rebuild_status_and_match_commands(app, index, runner, make_company):
     text_out = runner.invoke(args=["match", "光触媒", "--kind", "company"])
     assert "株式会社索引" in text_out.output and "officer" in text_out.output
     assert runner.invoke(args=["index", "rebuild", "--kind", "nope"]).exit_code != 0
+
+
+# --- CRM_SEARCH_BACKEND=postgres: the index in the database, shared by every host --------------
+
+def test_the_postgres_backend_serves_saves_rebuild_worker_status_and_readiness(app, runner):
+    """With CRM_SEARCH_BACKEND=postgres the app's index is the database's search_* tables:
+    saves reach it through the outbox, `crm index rebuild`, `worker` and `status` work on it,
+    and /readyz checks it. On SQLite the setting is refused with a message saying why."""
+    from search_index.pg import PgIndex
+
+    before = app.extensions.pop("search_index", None)
+    app.config["CRM_SEARCH_BACKEND"] = "postgres"
+    try:
+        if db.engine.dialect.name != "postgresql":
+            with pytest.raises(RuntimeError, match="PostgreSQL"):
+                search.get_index()
+            return
+        ix = search.get_index()
+        assert isinstance(ix, PgIndex)
+        company = save_company(None, {"name": "株式会社共有索引", "interests": "水素吸蔵合金"})
+        db.session.commit()  # drained inline into the database's index
+        assert [h.id for h in ix.search("水素吸蔵合金")] == [company.id]
+        ix.drop()  # lost: a rebuild brings it back from the records
+        assert ix.search("水素吸蔵合金") == []
+        result = runner.invoke(args=["index", "rebuild"])
+        assert result.exit_code == 0, result.output
+        assert [h.id for h in ix.search("水素吸蔵合金")] == [company.id]
+        assert [h.id for h in ix.match("水素を貯める合金の用途", kind="company")] == [company.id]
+        app.config["CRM_INDEX_MODE"] = "worker"
+        save_company(company, {"name": "株式会社共有索引", "interests": "固体酸化物形燃料電池",
+                               "version": company.version})
+        db.session.commit()
+        assert pending() == 1 and ix.search("固体酸化物形燃料電池") == []
+        result = runner.invoke(args=["index", "worker", "--once"])
+        assert result.exit_code == 0, result.output
+        assert [h.id for h in ix.search("固体酸化物形燃料電池")] == [company.id]
+        assert search.status()["kinds"]["company"] == {"documents": 1, "records": 1}
+        ready = app.test_client().get("/readyz")
+        assert ready.status_code == 200 and ready.get_json()["checks"]["index"]["ok"]
+    finally:
+        app.config["CRM_SEARCH_BACKEND"] = "whoosh"
+        app.config["CRM_INDEX_MODE"] = "inline"
+        ix = app.extensions.pop("search_index", None)
+        if isinstance(ix, PgIndex):
+            ix.drop()
+        if before is not None:
+            app.extensions["search_index"] = before

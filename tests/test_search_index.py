@@ -9,14 +9,23 @@ from pathlib import Path
 import pytest
 
 from search_index import Index, IndexBusy, IndexNotFound, highlight, snippet, term_list, terms
+from tests.search_backends import BACKENDS, Backend
 
 FIXTURE = Path(__file__).parent / "fixtures" / "bilingual_matching.json"
 
 
+@pytest.fixture(params=BACKENDS)
+def backend(request):
+    """Each index test runs on the Whoosh index and, on PostgreSQL, on search_index/pg.py."""
+    return Backend(request.param)
+
+
 @pytest.fixture
-def ix(tmp_path):
-    with Index.create(tmp_path / "ix") as index:
+def ix(backend, tmp_path):
+    with backend.create(tmp_path / "ix") as index:
         yield index
+        if backend.name == "postgres":
+            index.drop()
 
 
 # --- the analyzer ----------------------------------------------------------------------------
@@ -71,9 +80,9 @@ def test_upsert_is_visible_at_once_and_delete_removes(ix):
     ix.delete("seed", 99)  # nothing there: no error
 
 
-def test_a_second_handle_sees_writes_of_the_first(ix, tmp_path):
+def test_a_second_handle_sees_writes_of_the_first(ix, backend, tmp_path):
     ix.upsert("company", 5, {"name": "株式会社テスト", "text": "電池材料"})
-    with Index.open(tmp_path / "ix") as other:
+    with backend.open(tmp_path / "ix") as other:
         assert [h.id for h in other.search("電池")] == [5]
         ix.upsert("company", 6, {"name": "Other", "text": "電池"})
         assert {h.id for h in other.search("電池")} == {5, 6}
@@ -113,7 +122,7 @@ def test_search_counts_matches_up_to_the_cap_and_says_when_there_are_more(ix, mo
     assert filtered.totals == {"seed": 3} and not filtered.capped("seed")
 
 
-def test_repeated_searches_see_every_change_to_the_index(ix, tmp_path):
+def test_repeated_searches_see_every_change_to_the_index(ix, backend, tmp_path):
     ix.upsert("seed", 1, {"title": "水素の貯蔵"})
     assert [h.id for h in ix.search("水素")] == [1]
     assert [h.id for h in ix.search("水素")] == [1]  # the same search again
@@ -123,7 +132,7 @@ def test_repeated_searches_see_every_change_to_the_index(ix, tmp_path):
     ix.delete("seed", 1)
     assert [h.id for h in ix.search("水素")] == [2]
     # Another process's change (another Index on the same folder) shows too.
-    with Index.open(tmp_path / "ix") as other:
+    with backend.open(tmp_path / "ix") as other:
         other.upsert("seed", 3, {"title": "液体水素"})
     assert {h.id for h in ix.search("水素")} == {2, 3}
 
@@ -194,13 +203,11 @@ def test_cutoff_leaves_out_weak_matches(ix):
     assert [h.id for h in ix.match(need, kind="seed", cutoff=0.3)] == [1]
 
 
-def test_bilingual_test_set():
+def test_bilingual_test_set(ix):
     """At least 30 seeds and 15 needs in Japanese, English and both: each need finds its seeds."""
     data = json.loads(FIXTURE.read_text())
     assert len(data["seeds"]) >= 30 and len(data["needs"]) >= 15
-    import tempfile
-
-    with tempfile.TemporaryDirectory() as tmp, Index.create(tmp) as index:
+    with ix as index:
         with index.batch() as batch:
             for seed in data["seeds"]:
                 batch.upsert("seed", seed["id"], {k: seed[k] for k in ("title", "keywords", "text")})

@@ -20,6 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.common.sql import like, starts_with
+from crm.common.textsearch import contains_any
 from crm.common.text import fold_company_name, fold_reading, fold_text, legal_form
 from crm.common.locking import Versioned
 from crm.extensions import db, utcnow
@@ -152,11 +153,11 @@ def name_starts(query: str) -> ColumnElement[bool]:
                   starts_with(Company.sort_name, fold_reading(query))]
     text = fold_text(query).strip()
     if text.isascii():
-        # English names are in the search text (folded, lower case), which the trigram index
-        # serves on PostgreSQL and SQLite scans as its narrow index (a subquery, so the
-        # planner does not walk the whole table in sort order instead).
+        # English names are in the search text (folded, lower case), which a trigram index
+        # serves (pg_trgm, FTS5; a subquery, so the planner does not walk the whole table in
+        # sort order instead).
         conditions.append(Company.id.in_(select(Company.id).where(
-            Company.search_text.like(like(text), escape="\\"))))
+            contains_any(Company, [text]))))
     return or_(*conditions)
 
 
@@ -166,4 +167,5 @@ def name_contains(query: str) -> ColumnElement[bool]:
     patterns = {fold_company_name(query), fold_text(query).strip(), fold_reading(query)} - {""}
     if not patterns:
         return true()
-    return or_(*(Company.search_text.like(like(p), escape="\\") for p in sorted(patterns)))
+    # served by an index: FTS5 trigrams on SQLite, pg_trgm on PostgreSQL (crm/common/textsearch.py)
+    return contains_any(Company, patterns)

@@ -65,7 +65,7 @@ def index():
     donations = current_user.can("donations.view")
     # The typed search goes to paginate(), which runs it once and loads the rows without it.
     filters = {k: v for k, v in request.args.items() if k != "q"}
-    stmt = contacts_query(filters, donations=donations).options(
+    stmt = contacts_query(filters, donations=donations, join_company=False).options(
         joinedload(Contact.company))
     page = paginate(stmt, search=search_contacts, sorts=SORTS, default_sort="name")
     company_arg = page.args.get("company", "")

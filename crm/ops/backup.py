@@ -127,6 +127,8 @@ def backup(output: str | os.PathLike[str], echo: Callable[[str], None] = print,
     with tempfile.TemporaryDirectory(prefix="kakehashi-backup-", dir=output.parent) as tmp:
         work = Path(tmp)
         ix = search.get_index()
+        # CRM_SEARCH_BACKEND=postgres: the index is tables of the database, in its dump
+        include_index = include_index and not getattr(ix, "in_database", False)
         # Hold the index writer's lock while the index is copied and the database snapshot is
         # taken: no drain can move outbox rows into the index in between.
         with ix.lock(lock_timeout):
@@ -282,6 +284,16 @@ def restore(archive: str | os.PathLike[str], force: bool = False, rebuild_index:
         upgrade(directory=directory)
 
         ix = search.get_index()
+        if getattr(ix, "in_database", False):
+            # CRM_SEARCH_BACKEND=postgres: the index came back with the database's tables
+            if rebuild_index:
+                search.rebuild(echo=echo, ix=ix)
+            else:
+                search.drain(timeout=60, ix=ix)
+            with db.engine.connect() as conn:
+                counts = _counts(conn)
+            how = "rebuilt" if rebuild_index else "restored"
+            return {"manifest": manifest, "counts": counts, "index": how}
         index_dir = Path(ix.path)
         with ix.lock(60):
             ix.close()

@@ -1,0 +1,61 @@
+""""Contains this text" on a table's search_text column, served by an index on both engines.
+
+The company and contact lists (and the record pickers) look for a typed text anywhere in one
+narrow column, search_text, as LIKE '%…%' would. PostgreSQL answers that from a pg_trgm GIN
+index (migration 0016). SQLite answers from FTS5 tables kept by triggers (migration 0021):
+`<table>_fts`, the trigram tokenizer over the column, for texts of three characters or more;
+`<table>_fts_bigrams`, every two-character piece of the column as a token (in hex), for texts
+of one or two characters, which make no trigram (田中: that token; 山: tokens beginning with
+it). On PostgreSQL a text that short makes no trigram either and scans the column.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import ColumnElement, column, false, literal_column, or_, select, table, union_all
+
+from crm.common.sql import like
+from crm.extensions import db
+
+#: Texts shorter than this make no trigram.
+TRIGRAM = 3
+#: The FTS5 tables of migration 0021 (SQLite), by the table they index.
+FTS_TABLES = {"companies": "companies_fts", "contacts": "contacts_fts"}
+#: Every table migration 0021 makes on SQLite (and FTS5's own tables, named after them).
+FTS_NAMES = (*FTS_TABLES.values(), "fts_positions")
+
+
+def phrase(text: str) -> str:
+    """An FTS5 query for the text as one phrase (every character literal)."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def pair_query(text: str) -> str:
+    """The bigram table's query for a text of one or two characters: the token of a pair,
+    or (one character) every token beginning with it (hex of UTF-8 has no shorter prefix)."""
+    token = text.encode("utf-8").hex().upper()
+    return f'"{token}"' if len(text) == 2 else f'"{token}"*'
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def contains_any(model: Any, patterns: Iterable[str]) -> ColumnElement[bool]:
+    """Rows of `model` (Company or Contact) whose search_text contains any of the texts,
+    compared as LIKE compares (give the texts folded as the column is)."""
+    patterns = sorted({p for p in patterns if p})
+    if not patterns:
+        return false()
+    if _dialect() != "sqlite":
+        return or_(*(model.search_text.like(like(p), escape="\\") for p in patterns))
+    name = FTS_TABLES[model.__tablename__]
+    found = []
+    for p in patterns:
+        # a phrase of the trigram tokenizer is a substring, folded for case as the column
+        # is; MATCH reads only the index (LIKE on the FTS table also reads each row found)
+        fts = table(name if len(p) >= TRIGRAM else f"{name}_bigrams", column("rowid"))
+        query = phrase(p) if len(p) >= TRIGRAM else pair_query(p)
+        found.append(select(fts.c.rowid).where(literal_column(fts.name).op("MATCH")(query)))
+    return model.id.in_(found[0] if len(found) == 1 else union_all(*found))

@@ -1,0 +1,84 @@
+"""SQLite: FTS5 trigram indexes for the company and contact list searches. The two lists'
+search boxes look for a typed text anywhere in one narrow column (companies.search_text,
+contacts.search_text); PostgreSQL serves that LIKE '%…%' from the pg_trgm GIN indexes of
+0016, SQLite had to scan. Each table gets an external-content FTS5 table with the trigram
+tokenizer over its search_text (companies_fts, contacts_fts: the text is not stored twice),
+kept current by triggers, which serves LIKE '%…%' for texts of three characters or more
+(crm/common/textsearch.py builds the queries). A text of one or two characters (田中, 山)
+makes no trigram: a second, contentless FTS5 table per list (`<table>_fts_bigrams`) holds each
+row's character pairs as tokens (the hex of each two-character piece, so e-mail punctuation
+stays in the token), which a two-character text finds exactly and a one-character text as a
+prefix. The triggers cut the pairs with a table of positions (fts_positions, 1..MAX_CHARS):
+text past MAX_CHARS characters is not cut into pairs (longer search texts are rare; a short
+text then misses only matches that far in). Nothing changes on PostgreSQL.
+
+Revision ID: 0021
+Revises: 0018
+Create Date: 2026-12-07
+"""
+from alembic import op
+
+revision = '0021'
+down_revision = '0018'
+branch_labels = None
+depends_on = None
+
+TABLES = ('companies', 'contacts')
+MAX_CHARS = 2000
+
+
+def pairs(text):
+    """SQL: the space-separated hex of every two-character piece of `text` (the last one
+    character long)."""
+    return (f"(SELECT group_concat(hex(substr({text}, n, 2)), ' ') FROM fts_positions "
+            f"WHERE n <= length({text}))")
+
+
+def upgrade():
+    if op.get_bind().dialect.name != 'sqlite':
+        return
+    op.execute('CREATE TABLE fts_positions (n INTEGER PRIMARY KEY)')
+    op.execute(f'WITH RECURSIVE p(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM p '
+               f'WHERE n < {MAX_CHARS}) INSERT INTO fts_positions SELECT n FROM p')
+    for table in TABLES:
+        fts = f'{table}_fts'
+        bi = f'{table}_fts_bigrams'
+        op.execute(f"CREATE VIRTUAL TABLE {bi} USING fts5(pairs, content='', "
+                   f"tokenize='ascii')")
+        op.execute(f"CREATE TRIGGER {bi}_insert AFTER INSERT ON {table} BEGIN "
+                   f"INSERT INTO {bi}(rowid, pairs) VALUES (new.id, {pairs('new.search_text')}); "
+                   f"END")
+        op.execute(f"CREATE TRIGGER {bi}_delete AFTER DELETE ON {table} BEGIN "
+                   f"INSERT INTO {bi}({bi}, rowid, pairs) "
+                   f"VALUES ('delete', old.id, {pairs('old.search_text')}); END")
+        op.execute(f"CREATE TRIGGER {bi}_update AFTER UPDATE OF search_text ON {table} BEGIN "
+                   f"INSERT INTO {bi}({bi}, rowid, pairs) "
+                   f"VALUES ('delete', old.id, {pairs('old.search_text')}); "
+                   f"INSERT INTO {bi}(rowid, pairs) VALUES (new.id, {pairs('new.search_text')}); "
+                   f"END")
+        op.execute(f"INSERT INTO {bi}(rowid, pairs) SELECT id, {pairs('search_text')} "
+                   f"FROM {table} WHERE search_text != ''")
+        op.execute(f"CREATE VIRTUAL TABLE {fts} USING fts5(search_text, content='{table}', "
+                   f"content_rowid='id', tokenize='trigram')")
+        op.execute(f"CREATE TRIGGER {fts}_insert AFTER INSERT ON {table} BEGIN "
+                   f"INSERT INTO {fts}(rowid, search_text) VALUES (new.id, new.search_text); END")
+        op.execute(f"CREATE TRIGGER {fts}_delete AFTER DELETE ON {table} BEGIN "
+                   f"INSERT INTO {fts}({fts}, rowid, search_text) "
+                   f"VALUES ('delete', old.id, old.search_text); END")
+        op.execute(f"CREATE TRIGGER {fts}_update AFTER UPDATE OF search_text ON {table} BEGIN "
+                   f"INSERT INTO {fts}({fts}, rowid, search_text) "
+                   f"VALUES ('delete', old.id, old.search_text); "
+                   f"INSERT INTO {fts}(rowid, search_text) VALUES (new.id, new.search_text); END")
+        # index the rows already there
+        op.execute(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
+
+
+def downgrade():
+    if op.get_bind().dialect.name != 'sqlite':
+        return
+    for table in TABLES:
+        for fts in (f'{table}_fts', f'{table}_fts_bigrams'):
+            for when in ('insert', 'delete', 'update'):
+                op.execute(f'DROP TRIGGER IF EXISTS {fts}_{when}')
+            op.execute(f'DROP TABLE IF EXISTS {fts}')
+    op.execute('DROP TABLE IF EXISTS fts_positions')
