@@ -125,8 +125,8 @@ _OUTLOOK_DE = {
                      "Weiteres/r Bundesland/Kanton", "Weitere Postleitzahl",
                      "Weiteres/e Land/Region", "Telefon (privat)", "Telefon (privat 2)",
                      "Fax privat", "Geburtstag", "Jahrestag", "Partner", "Kinder", "Geschlecht",
-                     "Hobby", "Initialen", "E-Mail-Typ", "E-Mail: Angezeigter Name", "E-Mail 2: Typ",
-                     "E-Mail 2: Angezeigter Name", "E-Mail 3: Typ",
+                     "Hobby", "Initialen", "E-Mail-Typ", "E-Mail: Angezeigter Name",
+                     "E-Mail 2: Typ", "E-Mail 2: Angezeigter Name", "E-Mail 3: Typ",
                      "E-Mail 3: Angezeigter Name"), ""),
 }
 _OUTLOOK_FR = {
