@@ -224,6 +224,14 @@ KNOWN_HEADERS: dict[str, dict[str, list[str]]] = {
 LIST_FIELDS = {"other_emails", "tags", "keywords", "researchers", "aliases"}
 
 
+def may_repeat(field: str, kind: str) -> bool:
+    """May several columns be mapped to this field? Yes when the reader keeps them all: list
+    fields and the address / notes are joined; any other field keeps the first column's value
+    and the others in the notes, when the kind has notes (an address book's several phone
+    columns)."""
+    return field in LIST_FIELDS or field in ("address", "notes") or "notes" in FIELDS[kind]
+
+
 @lru_cache(maxsize=None)
 def _index(kind: str) -> dict[str, str]:
     """folded header -> field; the field names and their English labels are known headers too."""

@@ -367,3 +367,39 @@ def test_the_nothing_lost_check_does_find_a_lost_value():
         "row 3, Work Address: 10 Downing Lane", "row 3, Work City: London",
         "row 3, Work ZipCode: SW1A 2AA", "row 3, Work Country: United Kingdom",
         "row 3, Organization: Northwind Materials Ltd."])
+
+
+def test_preview_again_keeps_an_address_books_several_columns_per_field(app, login):
+    """The address parts, the notes and the phones of an export come from several columns: the
+    mapping as the preview shows it can be previewed again (and changed) as it is."""
+    from crm.contacts.models import Contact
+
+    client = login("bd")
+    data = (FIXTURES / "thunderbird.csv").read_bytes()
+    response = client.submit("/imports/", {"kind": "contacts"},
+                             files={"file": (io.BytesIO(data), "tb.csv")},
+                             content_type="multipart/form-data")
+    batch_id = int(re.search(r"/imports/(\d+)$", response.headers["Location"]).group(1))
+    client.get(f"/imports/{batch_id}")
+    # the user ignores the second web page, and previews again
+    column = next(i for i, h in enumerate(read(data, "tb.csv", "contacts").headers)
+                  if h == "Web Page 2")
+    assert client.submit(f"/imports/{batch_id}/mapping", {f"map-{column}": ""}).status_code == 302
+    client.submit(f"/imports/{batch_id}/commit", page=f"/imports/{batch_id}")
+    db.session.expire_all()
+    hanako = db.session.scalar(select(Contact).where(Contact.family_name == "佐藤"))
+    assert "大阪府大阪市北区梅田1-1-1架空ビル5階" in hanako.notes and "共同研究候補" in hanako.notes
+
+
+def test_two_columns_for_one_field_are_still_refused_where_nothing_would_keep_the_second(
+        app, login):
+    client = login("manager")
+    data = "イベント名,名称,開始日\n産学連携フェア,秋の展示会,2026-10-01\n".encode()
+    response = client.submit("/imports/", {"kind": "events"},
+                             files={"file": (io.BytesIO(data), "events.csv")},
+                             content_type="multipart/form-data")
+    batch_id = int(re.search(r"/imports/(\d+)$", response.headers["Location"]).group(1))
+    client.get(f"/imports/{batch_id}")
+    refused = client.submit(f"/imports/{batch_id}/mapping", {"map-0": "name", "map-1": "name"})
+    assert refused.status_code == 422
+    assert "Each field can come from one column only" in refused.get_data(as_text=True)
