@@ -3,7 +3,8 @@
 Knows nothing of Flask or the ORM (the save path is crm/imports).
 
     read(data, filename, kind, format=None, mapping=None, sheet=None) -> ParsedFile
-    detect_format(data, filename) -> 'csv' | 'xlsx' | 'vcard' | 'eight' | 'google' | 'outlook'
+    detect_format(data, filename) -> 'csv' | 'xlsx' | 'vcard' | an app ('eight', 'outlook' ...:
+        importers/apps.py APPS)
     suggest_mapping(headers, kind) -> {column index: field}
     known_headers(kind) -> {field: [headers recognised]}
 """
@@ -145,10 +146,9 @@ def _table(stream, notes, filename, kind, fmt, enc, user_mapping, short_ok=False
            require_all=True) -> ParsedFile:
     records = tabular.head_of(stream)
     index, headers, auto = tabular.find_header(records, kind, user_mapping)
-    tabular.check_duplicates(headers)
-    app = apps.detect_app(headers) if fmt in ("xlsx", "csv", "eight", "google", "outlook") else None
-    if fmt in ("eight", "google", "outlook"):
-        app = fmt
+    app = apps.detect_app(headers) if fmt in ("xlsx", "csv") else fmt if fmt in apps.APPS \
+        else None
+    tabular.check_duplicates(apps.check_duplicates_args(app, headers))
     if app and kind == "contacts":
         auto = apps.app_mapping(app, headers, auto)
     else:
@@ -163,10 +163,14 @@ def _table(stream, notes, filename, kind, fmt, enc, user_mapping, short_ok=False
     if skipped:
         notes.append(_("{count} line(s) before the header skipped (the header is row {row}).")
                      .format(count=skipped, row=header_number))
+    ignored = apps.IgnoredColumns(app, headers, mapping) if app else None
     if app and fmt == "xlsx":
-        notes.append(_("Recognised as a {app} export.").format(app=app.capitalize()))
+        notes.append(_("Recognised as a {app} export.").format(app=_(apps.LABELS[app])))
     builder = tabular.RowBuilder(headers, mapping, kind, app=app, short_rows_ok=short_ok)
-    rows = tabular.build_rows(itertools.chain(records[index + 1:], stream), builder)
+    body = itertools.chain(records[index + 1:], stream)
+    rows = tabular.build_rows(ignored.watch(body) if ignored else body, builder)
+    if ignored:
+        notes += ignored.notes()
     notes += tabular.blank_column_notes(builder)
     unmapped = [h for i, h in enumerate(headers) if h and i not in mapping]
     return ParsedFile(format=fmt, encoding=enc, kind=kind, header_row=header_number,

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 MAX_FILE_BYTES = 50 * 1024 * 1024
 
 #: Formats `read` knows; `format=None` detects one.
-FORMATS = ("csv", "xlsx", "vcard", "eight", "google", "outlook")
+FORMATS = ("csv", "xlsx", "vcard", "eight", "google", "outlook", "thunderbird", "atena", "garoon",
+           "cybozu")
 
 
 class ImportFileError(Exception):

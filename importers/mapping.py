@@ -20,30 +20,34 @@ def fold_header(text: str) -> str:
 
 
 _PERSON = {
-    "family_name": ["姓", "氏", "苗字", "名字", "姓(漢字)", "氏名(姓)", "お名前(姓)", "Last Name",
+    "family_name": ["姓", "氏", "苗字", "名字", "姓(漢字)", "氏名(姓)", "お名前(姓)", "名前(姓)", "Last Name",
                     "Family Name", "Surname", "Lastname"],
-    "given_name": ["名", "名(漢字)", "氏名(名)", "お名前(名)", "First Name", "Given Name",
+    "given_name": ["名", "名(漢字)", "氏名(名)", "お名前(名)", "名前(名)", "First Name", "Given Name",
                    "Firstname", "Forename"],
     "full_name": ["氏名", "名前", "お名前", "氏名(漢字)", "フルネーム", "担当者名", "担当者氏名",
                   "参加者名", "参加者氏名", "Name", "Full Name", "Fullname", "Display Name",
                   "Contact Name", "Person"],
     "full_name_reading": ["フリガナ", "ふりがな", "読み", "よみ", "ヨミ", "カナ", "かな", "氏名(フリガナ)",
                           "氏名フリガナ", "氏名(ふりがな)", "氏名(カナ)", "氏名カナ", "氏名(よみ)",
-                          "お名前(フリガナ)", "Furigana", "Reading", "Name Reading", "Yomi",
+                          "お名前(フリガナ)", "姓名かな", "Furigana", "Reading", "Name Reading", "Yomi",
                           "Yomi Name", "Phonetic Name"],
     "family_name_reading": ["セイ", "せい", "姓(フリガナ)", "姓フリガナ", "姓(ふりがな)", "姓ふりがな",
                             "姓(カナ)", "姓カナ", "姓(よみ)", "姓よみ", "フリガナ(姓)", "ふりがな(姓)",
+                            "姓かな", "よみ(姓)", "フリガナ(セイ)", "姓フリガナ",
                             "Last Name Reading", "Family Name Reading", "Family Name Yomi",
                             "Last Name Yomi", "Yomi Last Name", "Phonetic Last Name",
                             "Yomi Surname"],
     "given_name_reading": ["メイ", "めい", "名(フリガナ)", "名フリガナ", "名(ふりがな)", "名ふりがな",
                            "名(カナ)", "名カナ", "名(よみ)", "名よみ", "フリガナ(名)", "ふりがな(名)",
+                           "名かな", "よみ(名)", "フリガナ(メイ)", "名前フリガナ",
                            "First Name Reading", "Given Name Reading", "Given Name Yomi",
                            "First Name Yomi", "Yomi First Name", "Phonetic First Name",
                            "Yomi Given Name"],
     "email": ["メール", "メールアドレス", "Eメール", "Eメールアドレス", "電子メール", "電子メールアドレス",
               "メアド", "mail", "E-mail", "Email", "E-mail Address", "Email Address",
-              "Mail Address", "E-mail 1 - Value", "メール1", "メールアドレス1", "E-mail 1"],
+              "Mail Address", "E-mail 1 - Value", "メール1", "メールアドレス1", "E-mail 1",
+              "Primary Email", "会社E-mail", "電子メール アドレス", "E-Mail-Adresse",
+              "Adresse de messagerie"],
     "other_emails": ["その他のメール", "他のメール", "メール2", "メールアドレス2", "E-mail 2", "Email 2",
                      "E-mail 2 Address", "Other E-mails", "Other Emails", "Secondary Email"],
     "phone": ["電話", "電話番号", "TEL", "Telephone", "Phone", "Phone Number", "会社電話",
@@ -52,7 +56,7 @@ _PERSON = {
     "mobile": ["携帯", "携帯電話", "携帯番号", "携帯電話番号", "携帯TEL", "Mobile", "Mobile Phone",
                "Cell", "Cell Phone", "Cellphone", "Mobile Number"],
     "title": ["役職", "役職名", "肩書", "肩書き", "職位", "職名", "Job Title", "Title", "Position"],
-    "department": ["部署", "部署名", "所属部署", "部門", "部課", "Department", "Dept",
+    "department": ["部署", "部署名", "部署名1", "所属部署", "部門", "部課", "部課名", "Department", "Dept",
                    "Division"],
     "company_name": ["会社名", "会社", "企業名", "企業", "法人名", "勤務先", "勤務先名", "組織名",
                      "団体名", "所属先", "所属機関", "取引先名", "社名", "Company", "Company Name",
@@ -60,9 +64,9 @@ _PERSON = {
                      "Organization 1 - Name", "Affiliation"],
     "company_corporate_number": ["法人番号", "会社法人番号", "企業法人番号", "Corporate Number",
                                  "Company Corporate Number"],
-    "address": ["住所", "所在地", "勤務先住所", "会社住所", "連絡先住所", "Address",
+    "address": ["住所", "所在地", "勤務先住所", "会社住所", "会社住所1", "連絡先住所", "Address",
                 "Business Address", "Work Address", "Mailing Address"],
-    "postal_code": ["郵便番号", "〒", "ZIP", "Zip Code", "Postal Code", "Postcode",
+    "postal_code": ["郵便番号", "〒", "会社〒", "ZIP", "Zip Code", "Postal Code", "Postcode",
                     "Business Postal Code"],
     "website": ["URL", "ウェブサイト", "Webサイト", "ホームページ", "HP", "Website", "Web Site",
                 "Web Page", "Homepage", "Website 1 - Value"],
@@ -218,6 +222,14 @@ KNOWN_HEADERS: dict[str, dict[str, list[str]]] = {
 
 #: Fields that hold several values ("a; b"): several columns mapped to one are joined.
 LIST_FIELDS = {"other_emails", "tags", "keywords", "researchers", "aliases"}
+
+
+def may_repeat(field: str, kind: str) -> bool:
+    """May several columns be mapped to this field? Yes when the reader keeps them all: list
+    fields and the address / notes are joined; any other field keeps the first column's value
+    and the others in the notes, when the kind has notes (an address book's several phone
+    columns)."""
+    return field in LIST_FIELDS or field in ("address", "notes") or "notes" in FIELDS[kind]
 
 
 @lru_cache(maxsize=None)

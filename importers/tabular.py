@@ -469,8 +469,9 @@ class RowBuilder:
     def _combine(self, field: str, parts: list[tuple[int, str]], values: dict[str, str]) -> None:
         if field in LIST_FIELDS:
             values[field] = "; ".join(v for _i, v in parts)
-        elif field == "notes":
-            values[field] = "\n".join(f"{self.headers[i]}: {v}" for i, v in parts)
+        elif field == "notes":  # after lines other fields' extra columns put there, if any
+            values[field] = "\n".join(filter(None, [
+                "\n".join(f"{self.headers[i]}: {v}" for i, v in parts), values.get(field)]))
         elif field == "address":
             values[field] = join_address([v for _i, v in parts])
         else:

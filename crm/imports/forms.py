@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from crm.common.forms import OptionalSelectField, choices, options, strip
 from crm.imports.models import IMPORT_KINDS, POLICIES
+from importers.apps import LABELS as APP_LABELS
 from importers.base import FORMATS
 
 KIND_LABELS = {
@@ -18,8 +19,8 @@ KIND_LABELS = {
 }
 FORMAT_LABELS = {
     "csv": _l("CSV"), "xlsx": _l("Excel (.xlsx)"), "vcard": _l("vCard"),
-    "eight": _l("Eight (business cards)"), "google": _l("Google Contacts CSV"),
-    "outlook": _l("Outlook CSV"),
+    # the address-book and card-app exports: their labels are marked in importers/apps.py
+    **{app: _l(label) for app, label in APP_LABELS.items()},
 }
 POLICY_LABELS = {
     "update": _l("Update: the file's values overwrite"),

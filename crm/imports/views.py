@@ -37,6 +37,7 @@ from crm.imports.forms import (
 from crm.imports.models import ImportBatch, SavedMapping
 from importers.base import MAX_FILE_BYTES, ImportFileError
 from importers.fields import FIELDS
+from importers.mapping import may_repeat
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
 
@@ -189,7 +190,7 @@ def remap(batch_id: int):
                                       column=header))
         mapping[header] = chosen
     used = [f for f in mapping.values() if f]
-    twice = sorted({f for f in used if used.count(f) > 1})
+    twice = sorted({f for f in used if used.count(f) > 1 and not may_repeat(f, batch.kind)})
     if twice:
         form.form_errors.append(_("Each field can come from one column only: %(fields)s.",
                                   fields=", ".join(_(fields[f]) for f in twice)))
