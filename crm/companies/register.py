@@ -55,6 +55,7 @@ class ImportReport:
     reopened: int = 0
     skipped: int = 0
     seconds: float = 0.0
+    read_seconds: float = 0.0
     peak_bytes: int = 0
     changes: list[dict[str, Any]] = field(default_factory=list)
 
@@ -66,6 +67,7 @@ class ImportReport:
         data = {k: v for k, v in self.__dict__.items()}
         data["rows_per_second"] = round(self.rows_per_second)
         data["seconds"] = round(self.seconds, 3)
+        data["read_seconds"] = round(self.read_seconds, 3)
         return data
 
 
@@ -147,6 +149,7 @@ def import_register(path: Path, *, measure_memory: bool = False) -> ImportReport
         tracemalloc.start()
     try:
         rows = latest_rows(path, our_numbers(), report)
+        report.read_seconds = time.perf_counter() - started
         report.matched = len(rows)
         numbers = sorted(rows)
         for start in range(0, len(numbers), CHUNK):
