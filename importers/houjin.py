@@ -90,13 +90,19 @@ class RegisterRow:
         return f"{code[:3]}-{code[3:]}" if len(code) == 7 and code.isdigit() else code
 
 
+#: Two digits of the 12 after the check digit, weighted 2 and 1 (their places from the right
+#: are even and odd): the check sum adds six of these.
+_PAIRS = {f"{a}{b}": 2 * a + b for a in range(10) for b in range(10)}
+
+
 def check_digit_ok(number: str) -> bool:
-    """13 digits whose first is 9 - (sum of the other 12, weighted 1,2,1,2... from the right) % 9."""
-    if len(number) != 13 or not number.isdigit():
+    """13 digits whose first is 9 - (the other 12 weighted 1, 2, 1, 2 ... from the right) % 9."""
+    if len(number) != 13 or not number.isdigit() or not number.isascii():
         return False
-    digits = number[:0:-1]
-    total = sum(int(d) for d in digits[0::2]) + 2 * sum(int(d) for d in digits[1::2])
-    return int(number[0]) == 9 - total % 9
+    p = _PAIRS
+    total = (p[number[1:3]] + p[number[3:5]] + p[number[5:7]] + p[number[7:9]]
+             + p[number[9:11]] + p[number[11:13]])
+    return ord(number[0]) - 48 == 9 - total % 9
 
 
 def _date(value: str, line: int, column: str) -> date | None:
@@ -170,27 +176,24 @@ class RegisterReader:
         wanted, at_number = self.wanted, _AT["corporateNumber"]
         reader = csv.reader(self._text_lines(), strict=True)
         width = len(COLUMNS)
-        while True:
-            try:
-                cells = next(reader)
-            except StopIteration:
-                break
-            except csv.Error as err:
-                raise RegisterFileError(self.lines, f"not readable as CSV ({err}).") from None
-            if not cells or cells == [""]:
-                continue
-            if len(cells) != width:
-                if self.lines == 1 and len(cells) == 4:
-                    continue  # the Web-API's first line: update date, count, divisions
-                raise RegisterFileError(reader.line_num, f"{len(cells)} columns where the "
-                                        f"register has {width}.")
-            number = cells[at_number]
-            if not check_digit_ok(number):
-                raise RegisterFileError(reader.line_num, f"corporate number “{number[:20]}” "
-                                        "has no valid check digit.")
-            self.rows += 1
-            if wanted is None or number in wanted:
-                yield self._row(cells, reader.line_num)
+        try:
+            for cells in reader:
+                if len(cells) != width:
+                    if not cells or cells == [""]:
+                        continue
+                    if self.lines == 1 and len(cells) == 4:
+                        continue  # the Web-API's first line: update date, count, divisions
+                    raise RegisterFileError(reader.line_num, f"{len(cells)} columns where the "
+                                            f"register has {width}.")
+                number = cells[at_number]
+                if not check_digit_ok(number):
+                    raise RegisterFileError(reader.line_num, f"corporate number "
+                                            f"“{number[:20]}” has no valid check digit.")
+                self.rows += 1
+                if wanted is None or number in wanted:
+                    yield self._row(cells, reader.line_num)
+        except csv.Error as err:
+            raise RegisterFileError(self.lines, f"not readable as CSV ({err}).") from None
 
     @staticmethod
     def _row(c: list[str], line: int) -> RegisterRow:
