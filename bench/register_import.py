@@ -70,8 +70,12 @@ def write_file(path: Path, rows: int, ours: list[tuple[str, str]], seed: int) ->
                 row[1], row[2], row[23] = number, "01", "1"
                 roll = rng.random()
                 if roll < 0.05:
-                    name = name.replace("株式会社", "") + "株式会社" if "株式会社" in name \
-                        else "株式会社" + name
+                    if name.startswith("株式会社"):    # 前株 -> 後株, and the other way
+                        name = name[4:] + "株式会社"
+                    elif name.endswith("株式会社"):
+                        name = "株式会社" + name[:-4]
+                    else:
+                        name = "株式会社" + name
                     stats["renamed"] += 1
                 row[6] = name
                 row[18] = row[19] = row[20] = ""
