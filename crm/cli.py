@@ -29,6 +29,7 @@ FEATURE_CLIS = (
     "crm.screening.cli",   # lists import|status, screen
     "crm.ops.cli",         # backup, restore
     "crm.notify.cli",      # notify digest
+    "crm.companies.cli",   # register import
 )
 
 

@@ -39,6 +39,15 @@ COMPANY_FIELDS = declare(
     # Set through the portfolio rules (crm.liaison.services), never copied as it comes.
     Field("officer_id", _l("Responsible officer"), **_TYPED, exportable=True),
     Field("notes", _l("Notes"), editable=True, importable=True, merge="join"),
+    Field("address", _l("Address"), editable=True, exportable=True, merge="pick"),
+    Field("postal_code", _l("Postcode"), editable=True, exportable=True, merge="pick"),
+    # What the corporate-number register says (crm/companies/register.py), never typed.
+    Field("closed_on", _l("Closed in the register on"), system=True),
+    Field("close_cause", _l("Reason for closure"), system=True),
+    Field("successor_number", _l("Successor's corporate number"), system=True),
+    Field("register_name", _l("Name in the register (to review)"), system=True),
+    Field("register_name_kept", _l("Register name we chose not to use"), system=True),
+    Field("register_updated_on", _l("Register updated on"), system=True),
     # Derived from the names by Company.refresh_derived().
     Field("name_folded", system=True),
     Field("sort_name", system=True),

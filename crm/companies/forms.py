@@ -6,7 +6,17 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField, URLField
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    URLField,
+)
 from wtforms.validators import URL, DataRequired, Length, Optional
 
 from crm.common.fields import add_form_fields
@@ -88,3 +98,24 @@ class CompanyForm(FlaskForm):
 # A column added to the field table as editable gets a field here by its type.
 add_form_fields(CompanyForm, COMPANY_FIELDS, as_named={"parent_id": "parent",
                                                        "officer_id": "officer"})
+
+#: Why the corporate-number register closed a company (閉鎖事由, closeCause).
+CLOSE_CAUSE_LABELS = {
+    "01": _l("Liquidation completed (清算の結了等)"),
+    "11": _l("Dissolved by a merger (合併による解散等)"),
+    "21": _l("Closed by the registrar (登記官による閉鎖)"),
+    "31": _l("Other liquidation completed (その他の清算の結了等)"),
+}
+
+
+class RegisterImportForm(FlaskForm):
+    """A file of Japan's corporate-number register (crm/companies/register.py)."""
+    file = FileField(_l("Register file (zip as downloaded, or CSV)"),
+                     validators=[FileRequired(_l("Choose the register file."))])
+
+
+class RegisterNameForm(FlaskForm):
+    """Take the register's name for a company, or keep ours (the review page)."""
+    register_name = HiddenField(validators=[DataRequired(), Length(max=300)])
+    accept = SubmitField(_l("Use the register's name"))
+    keep = SubmitField(_l("Keep ours"))

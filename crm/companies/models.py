@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 COMPANY_STATUSES = ("prospect", "active", "dormant", "former")
 COMPANY_SIZES = ("startup", "sme", "large", "public")
 MEMBERSHIP_TIERS = ("associate", "standard", "premium")
+#: Why the corporate-number register closed a company (国税庁 法人番号: closeCause).
+CLOSE_CAUSES = ("01", "11", "21", "31")
 
 
 class Company(db.Model, Versioned):
@@ -52,6 +54,9 @@ class Company(db.Model, Versioned):
             name="tier_known",
         ),
         CheckConstraint("parent_id IS NULL OR parent_id <> id", name="not_own_parent"),
+        CheckConstraint(
+            f"close_cause IS NULL OR close_cause IN {CLOSE_CAUSES!r}", name="close_cause_known"
+        ),
         Index("ix_companies_sort", "sort_name", "id"),
         # LIKE '%…%' on the search text: a trigram index on PostgreSQL, a plain one on SQLite
         # (scanned instead of the table).
@@ -99,6 +104,21 @@ class Company(db.Model, Versioned):
     officer_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
+    #: Head-office address and postcode (filled from the corporate-number register when empty).
+    address: Mapped[str | None] = mapped_column(String(500))
+    postal_code: Mapped[str | None] = mapped_column(String(10))
+    # -- what the corporate-number register (国税庁 法人番号公表サイト) says; crm/companies/register.py
+    #: The register closed the company (閉鎖) on this day, for this cause (CLOSE_CAUSES).
+    closed_on: Mapped[date | None] = mapped_column(Date, index=True)
+    close_cause: Mapped[str | None] = mapped_column(String(2))
+    #: The corporation that took it over (承継先法人番号), on a merger.
+    successor_number: Mapped[str | None] = mapped_column(String(13))
+    #: The register's name when it differs from ours and nobody has decided yet (the review page).
+    register_name: Mapped[str | None] = mapped_column(String(300))
+    #: A register name someone chose to keep ours over: not asked again until the register changes.
+    register_name_kept: Mapped[str | None] = mapped_column(String(300))
+    #: The register's update date (更新年月日) of the row last compared.
+    register_updated_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -130,6 +150,10 @@ class Company(db.Model, Versioned):
     @property
     def label(self) -> str:
         return self.name
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_on is not None
 
 
 def derived_fields(name: str, reading: str | None, name_en: str | None, aliases: str | None,

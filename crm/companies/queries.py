@@ -33,7 +33,7 @@ from crm.extensions import db
 COMMON_KEYS = ("q", "status", "tier", "officer", "industry", "country", "origin",
                "contacted_since", "no_contact_since", "min_donations", "currency")
 KEYS = {
-    "companies": COMMON_KEYS,
+    "companies": COMMON_KEYS + ("closed",),
     "contacts": COMMON_KEYS + ("company", "dnc", "consent"),
 }
 #: Filters only a role with donations.view may use (they would reveal donation totals).
@@ -79,7 +79,7 @@ def filter_labels() -> dict[str, str]:
         "origin": _("Domestic or foreign"), "contacted_since": _("Contacted since"),
         "no_contact_since": _("No contact since"), "min_donations": _("Donations at least"),
         "currency": _("Currency"), "company": _("Company"), "dnc": _("Do not contact"),
-        "consent": _("Consent"),
+        "consent": _("Consent"), "closed": _("Closed in the register"),
     }
 
 
@@ -110,7 +110,7 @@ def filter_errors(kind: str, args: Mapping[str, Any], *, donations: bool) -> dic
         if key in args and to_int(args[key]) is None:
             bad(key, _("a record number"))
     choices = {"status": COMPANY_STATUSES, "tier": MEMBERSHIP_CHOICES, "origin": ORIGINS,
-               "dnc": ("yes", "no"), "consent": ("yes", "no")}
+               "dnc": ("yes", "no"), "consent": ("yes", "no"), "closed": ("yes", "no")}
     for key, allowed in choices.items():
         if key in args and args[key] not in allowed:
             bad(key, ", ".join(allowed))
@@ -175,6 +175,10 @@ def filter_companies(stmt: Select, args: Mapping[str, Any], *, donations: bool) 
     if args.get("q"):
         stmt = stmt.where(name_contains(args["q"]))
     stmt = company_filters(stmt, args)
+    if args.get("closed") == "yes":  # closed (閉鎖) in the corporate-number register
+        stmt = stmt.where(Company.closed_on.is_not(None))
+    elif args.get("closed") == "no":
+        stmt = stmt.where(Company.closed_on.is_(None))
     return contact_dates(stmt, args, company_contacted_since)
 
 

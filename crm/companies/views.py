@@ -1,7 +1,10 @@
 """Company pages: the list, the company page, the form, deletion."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request, url_for
+import tempfile
+from pathlib import Path
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -22,8 +25,18 @@ from crm.common.views import (
     require,
     save_form,
 )
+from crm.common.services import ValidationError
+from crm.companies import register as nta_register
 from crm.companies import services
-from crm.companies.forms import SIZE_LABELS, STATUS_LABELS, TIER_LABELS, CompanyForm
+from crm.companies.forms import (
+    CLOSE_CAUSE_LABELS,
+    SIZE_LABELS,
+    STATUS_LABELS,
+    TIER_LABELS,
+    CompanyForm,
+    RegisterImportForm,
+    RegisterNameForm,
+)
 from crm.companies.models import Company, name_contains, name_starts
 from crm.companies.queries import (
     COMPANY_SORTS,
@@ -38,6 +51,7 @@ from crm.donations.models import Donation
 from crm.events.models import Encounter
 from crm.extensions import db
 from crm.search_views import company_seed_matches
+from importers.houjin import RegisterFileError
 
 bp = Blueprint("companies", __name__, url_prefix="/companies")
 
@@ -120,6 +134,7 @@ def show(company_id: int):
         donation_totals=donation_totals, counts=counts, last_contact=last_contact,
         changes=recent_changes(company), STATUS_LABELS=STATUS_LABELS, TIER_LABELS=TIER_LABELS,
         SIZE_LABELS=SIZE_LABELS, SECTION_LIMIT=SECTION_LIMIT, ACTIVITY_LABELS=ACTIVITY_LABELS,
+        CLOSE_CAUSE_LABELS=CLOSE_CAUSE_LABELS, successor=nta_register.successor(company),
         **company_seed_matches(company),  # one index call + one query
     )
 
@@ -158,3 +173,68 @@ def delete(company_id: int):
         render=lambda form: render_template("companies/delete.html", company=company,
                                             counts=counts, form=form),
     )
+
+
+# -- Japan's corporate-number register (crm/companies/register.py) ------------------------------
+
+def _register_page(import_form: RegisterImportForm | None = None, error: str | None = None):
+    page = paginate(nta_register.pending_reviews(), sorts={"name": Company.sort_name},
+                    default_sort="name")
+    return render_template("companies/register.html", page=page, error=error,
+                           import_form=import_form or RegisterImportForm(),
+                           name_form=RegisterNameForm())
+
+
+@bp.get("/register")
+@require("import")
+def register_review():
+    """Names that differ from the corporate-number register, to take or to keep; the upload."""
+    return _register_page()
+
+
+@bp.post("/register")
+@require("import")
+def register_import():
+    """Compare an uploaded register file with our companies (one transaction; a bad file
+    changes nothing and its first bad line is named)."""
+    form = RegisterImportForm()
+    if not form.validate_on_submit():
+        return _register_page(form), 422
+    upload = form.file.data
+    suffix = Path(upload.filename or "").suffix.lower()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"register{suffix if suffix in ('.zip', '.csv') else '.csv'}"
+        upload.save(path)
+        try:
+            report = nta_register.import_register(path)
+        except RegisterFileError as err:
+            return _register_page(form, _("%(file)s: %(error)s Nothing was written.",
+                                          file=upload.filename, error=str(err))), 422
+    flash(_("%(file)s: %(rows)s register rows, %(matched)s of our companies found, "
+            "%(changed)s changed (%(filled)s empty fields filled, %(closed)s newly closed).",
+            file=upload.filename, rows=f"{report.rows:,}", matched=f"{report.matched:,}",
+            changed=f"{report.changed:,}", filled=f"{report.filled:,}",
+            closed=f"{report.closed:,}"), "success")
+    return redirect(url_for("companies.register_review"))
+
+
+@bp.post("/<int:company_id>/register-name")
+@require("import")
+def register_name(company_id: int):
+    """Take the register's name for one company, or keep ours."""
+    company = get_or_404(Company, company_id)
+    form = RegisterNameForm()
+    if not form.validate_on_submit() or not (form.accept.data or form.keep.data):
+        flash(_("Choose the register's name or ours."), "warning")
+        return _register_page(), 422
+    try:
+        nta_register.decide_register_name(company, form.register_name.data,
+                                      accept=bool(form.accept.data))
+    except ValidationError as err:
+        flash(" ".join(err.errors.values()), "warning")
+        return _register_page(), 409
+    if form.accept.data:
+        flash(_("%(name)s now has the register's name.", name=company.name), "success")
+    else:
+        flash(_("Kept our name %(name)s.", name=company.name), "success")
+    return redirect(url_for("companies.register_review"))
