@@ -273,7 +273,7 @@ def _lines(text: str, where: str, counter: list[int]) -> Iterator[_Researcher]:
                 'line ("type": "researchers") comes first.').format(where=where, n=number,
                                                                    type=kind or "?"))
         else:
-            current.add(kind, merge)
+            current.add(kind, {"rm:id": str(insert.get("id") or ""), **merge})
     if current is not None:
         yield current
 
@@ -292,7 +292,8 @@ def _looks_like_lines(text: str) -> bool:
 
 def _from_text(data: bytes, where: str, counter: list[int]) -> tuple[Iterator[_Researcher], str]:
     text, enc = E.decode(data, where)
-    if _looks_like_lines(text) or where.lower().endswith((".jsonl", ".ndjson")):
+    if _looks_like_lines(text) or where.lower().endswith((".jsonl", ".ndjson")) or re.match(
+            r'\s*\{\s*"(insert|merge)"\s*:', text):
         return _lines(text, where, counter), enc
     _check_document(len(data), where)
     return _from_document(_load(text, where), where, counter), enc

@@ -187,6 +187,25 @@ def test_a_newer_export_updates_what_researchmap_wrote_but_keeps_hand_edits(logi
     assert _count(Researcher) == 1
 
 
+def test_a_project_seed_renamed_by_hand_is_not_imported_again(login):
+    client = login("manager")
+    _commit(client, API, "hanako.json")
+    seed = db.session.scalar(select(ResearchSeed))
+    page = f"/research/seeds/{seed.id}/edit"
+    assert client.submit(page, {"title": "分散型方程式の共同研究（改題）"}, page=page
+                         ).status_code == 302
+    _preview, again = _commit(client, API, "hanako.json")
+    assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, 1)
+    assert [s.title for s in db.session.scalars(select(ResearchSeed))] == [
+        "分散型方程式の共同研究（改題）"]
+
+
+def test_a_single_json_lines_record_in_a_json_file_is_read_as_json_lines():
+    line = JSONL.splitlines()[0]
+    parsed = importers.read(line, "one.json", "researchmap")
+    assert [r.values["researchmap_id"] for r in parsed.rows] == ["sample_researcher"]
+
+
 def test_a_researcher_typed_by_hand_is_found_by_email_or_by_name_and_department(login):
     dept = make_department(name="情報学研究科", name_en="Graduate School of Informatics")
     by_name = make_researcher(family_name="山田", given_name="太郎", department_id=dept.id,

@@ -15,7 +15,7 @@ KIND_LABELS = {
     "companies": _l("Companies"), "contacts": _l("Contacts"), "alumni": _l("Alumni"),
     "donations": _l("Donations"), "researchers": _l("Researchers"),
     "seeds": _l("Research seeds"), "events": _l("Events"), "encounters": _l("Encounters"),
-    "researchmap": _l("researchmap researchers (JSON, JSON lines or zip)"),
+    "researchmap": _l("Researchers from researchmap"),
 }
 FORMAT_LABELS = {
     "csv": _l("CSV"), "xlsx": _l("Excel (.xlsx)"), "vcard": _l("vCard"),

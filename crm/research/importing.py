@@ -206,6 +206,13 @@ class ResearchmapImporter(ResearcherImporter):
                 select(seed_researchers.c.researcher_id, ResearchSeed.title)
                 .join(ResearchSeed, ResearchSeed.id == seed_researchers.c.seed_id)):
             self.seed_titles[researcher_id].add(fold_text(title).strip())
+        # the projects earlier imports made seeds of (a seed renamed by hand since is not new)
+        for id_, written in db.session.execute(
+                select(Researcher.id, Researcher.researchmap_values)
+                .where(Researcher.researchmap_values.is_not(None))):
+            projects = _json_dict(written).get(PROJECTS_KEY)
+            if isinstance(projects, list):
+                self.seed_titles[id_].update(str(p) for p in projects)
 
     def clean(self, values: dict[str, str]) -> dict[str, Any]:
         departments = [line for line in (values.get("department") or "").splitlines()
@@ -252,7 +259,7 @@ class ResearchmapImporter(ResearcherImporter):
             # Only the projects not yet among the researcher's seeds are news.
             known = self.seed_titles.get(found, set())
             data["projects"] = [p for p in data["projects"]
-                                if fold_text(p["title"]).strip() not in known]
+                                if not known & set(_project_keys(p))]
             if not data["projects"]:
                 del data["projects"]
         return found
@@ -270,6 +277,8 @@ class ResearchmapImporter(ResearcherImporter):
     def display(self, attr: str, value: Any) -> str:
         if attr == "projects":
             return "; ".join(p["title"] for p in value or [])
+        if attr == "keywords" and value:
+            return ", ".join(word.strip() for word in str(value).splitlines() if word.strip())
         return super().display(attr, value)
 
     def save(self, record: Any, data: dict[str, Any]) -> Any:
@@ -283,6 +292,10 @@ class ResearchmapImporter(ResearcherImporter):
         # what was written now, as the service stored it (readings in katakana ...); the values
         # kept as the office typed them keep what researchmap said before
         written.update({k: getattr(researcher, k) for k in data if k in self.attrs})
+        if projects:
+            done = written.get(PROJECTS_KEY) if isinstance(written.get(PROJECTS_KEY), list) else []
+            written[PROJECTS_KEY] = sorted({*map(str, done), *(
+                key for p in projects for key in _project_keys(p))})
         researcher.researchmap_values = json.dumps(written, ensure_ascii=False)
         self._save_projects(researcher, projects)
         return researcher
@@ -313,6 +326,18 @@ class ResearchmapImporter(ResearcherImporter):
                 "researcher_ids": [researcher.id]})
             same_title[key].append(seed)
             self.seed_titles[researcher.id].add(key)
+
+
+#: researchmap_values' entry for the projects imported: their researchmap ids and titles.
+PROJECTS_KEY = "_projects"
+
+
+def _project_keys(project: dict[str, Any]) -> list[str]:
+    """How a project is known again: its researchmap id, its folded title."""
+    keys = [fold_text(project["title"]).strip()]
+    if project.get("id"):
+        keys.append(f"rm:{project['id']}")
+    return keys
 
 
 def _json_dict(text: str | None) -> dict[str, Any]:
