@@ -195,6 +195,7 @@ class ResearchmapImporter(ResearcherImporter):
         self.rmap_of: dict[int, str] = {}
         #: researcher id -> folded titles of the seeds named on them
         self.seed_titles: dict[int, set[str]] = defaultdict(set)
+        self._seed_ids: dict[str, list[int]] | None = None
 
     def preload(self, rows: list[ParsedRow]) -> None:
         super().preload(rows)
@@ -300,20 +301,24 @@ class ResearchmapImporter(ResearcherImporter):
         self._save_projects(researcher, projects)
         return researcher
 
+    def _seeds_by_title(self) -> dict[str, list[int]]:
+        """folded title -> seed ids (loaded once, in one query; kept up to date as seeds are
+        made)."""
+        if self._seed_ids is None:
+            self._seed_ids = defaultdict(list)
+            for id_, title in db.session.execute(
+                    select(ResearchSeed.id, ResearchSeed.title).order_by(ResearchSeed.id)):
+                self._seed_ids[fold_text(title).strip()].append(id_)
+        return self._seed_ids
+
     def _save_projects(self, researcher: Researcher, projects: list[dict[str, Any]]) -> None:
-        if not projects:
-            return
-        folded = {fold_text(p["title"]).strip() for p in projects}
-        same_title = defaultdict(list)
-        for seed in db.session.scalars(select(ResearchSeed).order_by(ResearchSeed.id)):
-            key = fold_text(seed.title).strip()
-            if key in folded:
-                same_title[key].append(seed)
+        by_title = self._seeds_by_title()
         for project in projects:
             key = fold_text(project["title"]).strip()
-            seed = next((s for s in same_title.get(key, [])
-                         if researcher in s.researchers
-                         or s.department_id == researcher.department_id), None)
+            seed = next((s for s in (db.session.get(ResearchSeed, i) for i in by_title.get(key, []))
+                         if s is not None and (researcher in s.researchers
+                                               or s.department_id == researcher.department_id)),
+                        None)
             if seed is not None:
                 if researcher not in seed.researchers:
                     save_seed(seed, {"title": seed.title, "researcher_ids": [
@@ -324,7 +329,7 @@ class ResearchmapImporter(ResearcherImporter):
                 "keywords": researcher.keywords, "department_id": researcher.department_id,
                 "government_funded": bool(project.get("government_funded")),
                 "researcher_ids": [researcher.id]})
-            same_title[key].append(seed)
+            by_title[key].append(seed.id)
             self.seed_titles[researcher.id].add(key)
 
 
