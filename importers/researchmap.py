@@ -32,6 +32,7 @@ import io
 import json
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -327,9 +328,14 @@ def _zip_members(data: bytes, filename: str) -> Iterator[tuple[str, bytes]]:
             if info.file_size > MAX_DOCUMENT_BYTES and not info.filename.lower().endswith(
                     (".jsonl", ".ndjson")):
                 _check_document(info.file_size, where)
-            with archive.open(info) as member:
-                # read no more than the directory says: a forged size does not inflate more
-                content = member.read(info.file_size + 1)
+            try:
+                with archive.open(info) as member:
+                    # no more than the directory says: a forged size does not inflate more
+                    content = member.read(info.file_size + 1)
+            except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError,
+                    RuntimeError) as err:  # damaged, cut short, encrypted, unknown method
+                raise ImportFileError(_("{where} cannot be read from the zip ({error}).").format(
+                    where=where, error=err)) from None
             if len(content) > info.file_size:
                 raise ImportFileError(_("{where}: the zip directory gives a wrong size.").format(
                     where=where))

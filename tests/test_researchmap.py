@@ -134,6 +134,28 @@ def test_one_huge_document_and_a_zip_that_inflates_too_far_are_refused(monkeypat
         importers.read(packed.getvalue(), "bomb.zip", "researchmap")
 
 
+
+def test_a_damaged_or_encrypted_zip_member_is_refused_naming_it():
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("ok.json", API)
+        archive.writestr("hanako.json", API)
+    data = bytearray(packed.getvalue())
+    second = data.index(b"hanako.json") + len(b"hanako.json")  # its compressed bytes follow
+    data[second + 40:second + 60] = b"\x00" * 20
+    with pytest.raises(ImportFileError) as err:
+        importers.read(bytes(data), "damaged.zip", "researchmap")
+    assert "damaged.zip: hanako.json" in str(err.value)
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w") as archive:
+        archive.writestr("secret.json", API)
+    data = bytearray(packed.getvalue())
+    for signature, offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        data[data.index(signature) + offset] |= 0x1  # "encrypted": we have no password
+    with pytest.raises(ImportFileError, match="secret.json"):
+        importers.read(bytes(data), "locked.zip", "researchmap")
+
+
 # --- the import page ----------------------------------------------------------------------------
 
 def test_upload_preview_commit_and_the_same_file_again_changes_nothing(login):
@@ -161,6 +183,8 @@ def test_a_newer_export_updates_what_researchmap_wrote_but_keeps_hand_edits(logi
     _commit(client, JSONL, "export.jsonl")
     person = db.session.scalar(select(Researcher))
     assert person.researchmap_id == "sample_researcher" and person.title == "教授 / Professor"
+    shown = client.get(f"/research/researchers/{person.id}").get_data(as_text=True)
+    assert 'href="https://researchmap.jp/sample_researcher"' in shown
     # the office corrects the keywords by hand, on the researcher's form
     page = f"/research/researchers/{person.id}/edit"
     assert client.submit(page, {"keywords": "人工知能, 機械学習（手入力）"}, page=page
