@@ -241,10 +241,21 @@ def _from_document(doc: Any, where: str, counter: list[int]) -> Iterator[_Resear
         yield researcher
 
 
+def _iter_lines(text: str) -> Iterator[str]:
+    """The lines of `text` one by one (splitlines would hold a second copy of a 50 MB file)."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        if end < 0:
+            end = len(text)
+        yield text[start:end].rstrip("\r")
+        start = end + 1
+
+
 def _lines(text: str, where: str, counter: list[int]) -> Iterator[_Researcher]:
     """Researchers of a JSON-lines export: a "researchers" line and the lines after it."""
     current: _Researcher | None = None
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in enumerate(_iter_lines(text), 1):
         if not line.strip():
             continue
         _check_document(len(line), _("{where}, line {n}").format(where=where, n=number))
