@@ -64,7 +64,7 @@ FIELDS: dict[str, dict[str, str]] = {
         "researchmap_id": N_("researchmap ID"), "family_name": N_("Family name"),
         "given_name": N_("Given name"), "family_name_reading": N_("Family name reading"),
         "given_name_reading": N_("Given name reading"), "name_en": N_("English name"),
-        "department": N_("Department"), "affiliation": N_("Affiliation"), "title": N_("Title"),
+        "department": N_("Department"), "title": N_("Title"),
         "email": N_("E-mail"), "keywords": N_("Keywords"), "profile": N_("Profile"),
         "projects": N_("Research projects"),
     },

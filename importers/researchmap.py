@@ -132,7 +132,6 @@ class _Researcher:
             name for a in affiliations for name in _both(a.get("section")))
         if affiliations:
             values["title"] = " / ".join(_both(affiliations[0].get("job")))
-            values["affiliation"] = " / ".join(_both(affiliations[0].get("affiliation")))
         keywords: list[str] = []
         for item in self.items.get("research_interests", []):
             if isinstance(item, dict):
