@@ -14,7 +14,7 @@ import io
 import itertools
 import zipfile
 
-from . import apps, encoding as E, tabular, vcard
+from . import apps, encoding as E, researchmap, tabular, vcard
 from .base import FORMATS, MAX_FILE_BYTES, ImportFileError, ParsedFile, ParsedRow, Problem
 from .fields import FIELDS, KINDS
 from .i18n import _, set_translator
@@ -90,6 +90,8 @@ def read(data: bytes, filename: str, kind: str, format: str | None = None,
     known headers lack a required field is read, with a note, rather than refused."""
     if kind not in FIELDS:
         raise ImportFileError(_("Unknown kind of import: {kind}.").format(kind=kind))
+    if kind == "researchmap":  # JSON, JSON lines or a zip of them, whatever `format` says
+        return researchmap.read(data, filename)
     if format is not None and format not in FORMATS:
         raise ImportFileError(_("Unknown file format: {format}. Known formats: {formats}.")
                               .format(format=format, formats=", ".join(FORMATS)))

@@ -59,6 +59,15 @@ FIELDS: dict[str, dict[str, str]] = {
         "name_en": N_("English name"), "department": N_("Department"), "lab": N_("Laboratory"),
         "title": N_("Title"), "email": N_("E-mail"), "keywords": N_("Keywords"), "profile": N_("Profile"),
     },
+    # One researcher of a researchmap file (importers/researchmap.py), with their projects.
+    "researchmap": {
+        "researchmap_id": N_("researchmap ID"), "family_name": N_("Family name"),
+        "given_name": N_("Given name"), "family_name_reading": N_("Family name reading"),
+        "given_name_reading": N_("Given name reading"), "name_en": N_("English name"),
+        "department": N_("Department"), "title": N_("Title"),
+        "email": N_("E-mail"), "keywords": N_("Keywords"), "profile": N_("Profile"),
+        "projects": N_("Research projects"),
+    },
     "seeds": {
         "title": N_("Seed title"), "abstract": N_("Abstract"), "keywords": N_("Keywords"),
         "department": N_("Department"), "researchers": N_("Researchers (e-mails or names, ; separated)"),
@@ -91,6 +100,7 @@ REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
                   ("amount",), ("received_on",)),
     "researchers": (("family_name", "full_name"),),
     "seeds": (("title",),),
+    "researchmap": (("family_name",),),
     "events": (("name",), ("starts_on",)),
     "encounters": (("event_name",), ("family_name", "full_name", "email")),
 }

@@ -216,6 +216,7 @@ KNOWN_HEADERS: dict[str, dict[str, list[str]]] = {
     "donations": _DONATIONS,
     "researchers": _RESEARCHERS,
     "seeds": _SEEDS,
+    "researchmap": {},  # a JSON file: no columns to map (importers/researchmap.py)
     "events": _EVENTS,
     "encounters": _ENCOUNTERS,
 }

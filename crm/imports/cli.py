@@ -63,8 +63,8 @@ def register(group: click.Group) -> None:
     def import_command(kind: str, file: Path, dry_run: bool, format_: str | None, as_json: bool,
                        policy: str, mapping_name: str | None) -> None:
         """Import a file of KIND (companies, contacts, alumni, donations, researchers, seeds,
-        events, encounters): a dry run with --dry-run, else every accepted row in one
-        transaction."""
+        events, encounters, researchmap: a researchmap JSON / JSON-lines / zip export): a dry
+        run with --dry-run, else every accepted row in one transaction."""
         from sqlalchemy import select
 
         from crm.common.services import unit_of_work

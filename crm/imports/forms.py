@@ -16,6 +16,7 @@ KIND_LABELS = {
     "companies": _l("Companies"), "contacts": _l("Contacts"), "alumni": _l("Alumni"),
     "donations": _l("Donations"), "researchers": _l("Researchers"),
     "seeds": _l("Research seeds"), "events": _l("Events"), "encounters": _l("Encounters"),
+    "researchmap": _l("Researchers from researchmap"),
 }
 FORMAT_LABELS = {
     "csv": _l("CSV"), "xlsx": _l("Excel (.xlsx)"), "vcard": _l("vCard"),
@@ -32,6 +33,7 @@ KIND_LIST_ENDPOINTS = {
     "companies": "companies.index", "contacts": "contacts.index", "alumni": "alumni.index",
     "donations": "donations.index", "researchers": "research.researchers",
     "seeds": "research.seeds", "events": "events.index", "encounters": "events.index",
+    "researchmap": "research.researchers",
 }
 
 

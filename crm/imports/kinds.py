@@ -226,6 +226,11 @@ class KindImporter(ABC):
         """A row's value as it is compared with the record's."""
         return value
 
+    def kept(self, record: Any, attr: str) -> bool:
+        """True when the "update" policy must still keep the record's (differing) value: the
+        office changed it by hand (kinds that can tell, like researchmap's, say so)."""
+        return False
+
     def label(self, data: dict[str, Any], record: Any = None) -> str:
         return str(getattr(record, "label", "") or data.get("name") or data.get("title") or "")
 

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from crm.auth.models import User
 
 IMPORT_KINDS = ("companies", "contacts", "alumni", "donations", "researchers", "seeds", "events",
-                "encounters")
+                "encounters", "researchmap")
 #: update: the file's values overwrite; merge: fill only empty fields (differences are listed
 #: as conflicts and kept as they are); skip: records already there are left alone.
 POLICIES = ("update", "merge", "skip")

@@ -283,9 +283,12 @@ def plan(parsed: ParsedFile, kind: str, policy: str = "update", *, by: Any = Non
             rp.action = "unchanged"
             rp.conflicts = shown if policy == "skip" else {}
         elif policy == "update":
-            rp.action = "update"
-            rp.write = {**fills, **differs}
-            rp.changes = shown
+            kept = {k for k in differs if importer.kept(record, k)}
+            rp.write = {**fills, **{k: v for k, v in differs.items() if k not in kept}}
+            rp.changes = {k: v for k, v in shown.items() if k not in kept}
+            rp.conflicts = {k: v for k, v in shown.items() if k in kept}
+            rp.has_conflicts = bool(kept)
+            rp.action = "update" if rp.write else "unchanged"
         else:  # merge
             rp.write = fills
             rp.changes = {k: shown[k] for k in fills if k in shown}

@@ -54,7 +54,7 @@ def _sees_all() -> bool:
 #: Importing records creates and edits them: beyond "import", each kind needs the permission
 #: that edits it (bd imports companies and seeds, but not donations).
 KIND_PERMISSIONS = {"donations": "donations.edit", "researchers": "research.edit",
-                    "seeds": "research.edit"}
+                    "seeds": "research.edit", "researchmap": "research.edit"}
 
 
 def _may_import(kind: str) -> bool:
@@ -84,7 +84,9 @@ def _recent() -> list[ImportBatch]:
 
 def _limit_text() -> str:
     return _("Up to %(mb)s MB: CSV (UTF-8, Shift_JIS/CP932 or UTF-16), Excel .xlsx, vCard, "
-             "Eight, Google or Outlook contacts.", mb=MAX_FILE_BYTES // (1024 * 1024))
+             "Eight, Google or Outlook contacts.", mb=MAX_FILE_BYTES // (1024 * 1024)) + " " + _(
+        "researchmap: a researcher's JSON (api.researchmap.jp), a JSON-lines export, or a zip "
+        "of them.")
 
 
 @bp.route("/", methods=["GET", "POST"])

@@ -26,6 +26,9 @@ RESEARCHER_FIELDS = declare(
     Field("email", _l("E-mail"), **_TYPED, searchable=True),
     Field("keywords", _l("Research keywords"), **_TYPED, searchable=True),
     Field("profile", _l("Profile"), **_TYPED, searchable=True),
+    # Set by the researchmap import (crm/research/importing.py ResearchmapImporter).
+    Field("researchmap_id", system=True),
+    Field("researchmap_values", system=True),
     Field("created_at", system=True),
     Field("version", system=True),
 )

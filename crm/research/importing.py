@@ -1,6 +1,7 @@
 """Importing researchers and research seeds, and the department references people make."""
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
 from typing import Any
@@ -24,7 +25,9 @@ from crm.imports.kinds import (
     text_value,
 )
 from crm.research.fields import RESEARCHER_FIELDS, SEED_FIELDS
-from crm.research.models import IP_STATUSES, SEED_STATUSES, Department, Researcher, ResearchSeed
+from crm.research.models import (
+    IP_STATUSES, SEED_STATUSES, Department, Researcher, ResearchSeed, seed_researchers,
+)
 from crm.research.services import save_researcher, save_seed
 from importers.base import ParsedRow
 
@@ -167,3 +170,184 @@ class SeedImporter(DepartmentRefs):
         if record is not None:
             data = {"title": record.title, **data}
         return save_seed(record, data)
+
+
+@register
+class ResearchmapImporter(ResearcherImporter):
+    """A researcher of a researchmap file (importers/researchmap.py reads it) with their
+    keywords, research areas, profile and research projects, the projects becoming research
+    seeds named on them.
+
+    A row finds its researcher by researchmap ID, else by e-mail, else by name and department
+    (a researcher there with another researchmap ID is another person). Importing the same file
+    again changes nothing; a newer one updates what researchmap last wrote. A value the office
+    changed by hand since (or typed before the first import) is never overwritten: even with the
+    "update" policy it is listed as kept (`kept`), like merge's conflicts. Projects are only
+    ever added: a seed of that title already named on the researcher, or one of that title in
+    their department, is reused and linked."""
+
+    kind = "researchmap"
+    attrs = (*RESEARCHER_FIELDS.names("importable"), "researchmap_id", "projects")
+
+    def __init__(self, policy: str, by: Any = None) -> None:
+        super().__init__(policy, by)
+        self.by_rmap: dict[str, int] = {}
+        self.rmap_of: dict[int, str] = {}
+        #: researcher id -> folded titles of the seeds named on them
+        self.seed_titles: dict[int, set[str]] = defaultdict(set)
+        self._seed_ids: dict[str, list[int]] | None = None
+
+    def preload(self, rows: list[ParsedRow]) -> None:
+        super().preload(rows)
+        for id_, rm_id in db.session.execute(select(Researcher.id, Researcher.researchmap_id)
+                                             .where(Researcher.researchmap_id.is_not(None))):
+            self.by_rmap[rm_id.casefold()] = id_
+            self.rmap_of[id_] = rm_id
+        for researcher_id, title in db.session.execute(
+                select(seed_researchers.c.researcher_id, ResearchSeed.title)
+                .join(ResearchSeed, ResearchSeed.id == seed_researchers.c.seed_id)):
+            self.seed_titles[researcher_id].add(fold_text(title).strip())
+        # the projects earlier imports made seeds of (a seed renamed by hand since is not new)
+        for id_, written in db.session.execute(
+                select(Researcher.id, Researcher.researchmap_values)
+                .where(Researcher.researchmap_values.is_not(None))):
+            projects = _json_dict(written).get(PROJECTS_KEY)
+            if isinstance(projects, list):
+                self.seed_titles[id_].update(str(p) for p in projects)
+
+    def clean(self, values: dict[str, str]) -> dict[str, Any]:
+        departments = [line for line in (values.get("department") or "").splitlines()
+                       if line.strip()]
+        data = super().clean({k: v for k, v in values.items() if k != "department"})
+        for name in departments:
+            try:
+                data["department_id"] = self.department({"department": name})
+                break
+            except RowError:
+                continue  # a section of another institution, or not one of ours
+        rm_id = nfkc(values.get("researchmap_id"))
+        if rm_id:
+            data["researchmap_id"] = rm_id
+        if values.get("projects"):
+            try:
+                projects = json.loads(values["projects"])
+            except ValueError:
+                raise RowError("projects", _("The research projects cannot be read.")) from None
+            data["projects"] = [p for p in projects if isinstance(p, dict) and p.get("title")]
+        return data
+
+    def keys(self, data: dict[str, Any]) -> list[tuple[str, Any]]:
+        own = [("researchmap_id", data["researchmap_id"].casefold())] \
+            if data.get("researchmap_id") else []
+        return own + super().keys(data)
+
+    def match(self, data: dict[str, Any]) -> int | None:
+        rm_id = data.get("researchmap_id")
+        found = self.by_rmap.get(rm_id.casefold()) if rm_id else None
+        if found is None and data.get("email") and data["email"] in self.by_email:
+            found = self.by_email[data["email"]]
+            other = self.rmap_of.get(found)
+            if rm_id and other and other.casefold() != rm_id.casefold():
+                raise RowError("email", _(
+                    "The researcher with this e-mail has another researchmap ID (%(other)s).",
+                    other=other))
+        if found is None:
+            found = self.by_name.get(self._name(data))
+            other = self.rmap_of.get(found) if found is not None else None
+            if rm_id and other and other.casefold() != rm_id.casefold():
+                found = None  # a namesake in the same department: another person
+        if found is not None and data.get("projects"):
+            # Only the projects not yet among the researcher's seeds are news.
+            known = self.seed_titles.get(found, set())
+            data["projects"] = [p for p in data["projects"]
+                                if not known & set(_project_keys(p))]
+            if not data["projects"]:
+                del data["projects"]
+        return found
+
+    def current(self, record: Any, attr: str) -> Any:
+        return None if attr == "projects" else getattr(record, attr)
+
+    def kept(self, record: Any, attr: str) -> bool:
+        """Changed by hand: a value researchmap did not write last time (or nobody did)."""
+        if attr in ("projects", "researchmap_id"):
+            return False
+        written = _json_dict(record.researchmap_values)
+        return attr not in written or written[attr] != getattr(record, attr)
+
+    def display(self, attr: str, value: Any) -> str:
+        if attr == "projects":
+            return "; ".join(p["title"] for p in value or [])
+        if attr == "keywords" and value:
+            return ", ".join(word.strip() for word in str(value).splitlines() if word.strip())
+        return super().display(attr, value)
+
+    def save(self, record: Any, data: dict[str, Any]) -> Any:
+        data = dict(data)
+        projects = data.pop("projects", None) or []
+        rm_id = data.pop("researchmap_id", None)
+        written = _json_dict(record.researchmap_values) if record is not None else {}
+        researcher = super().save(record, data)
+        if rm_id:
+            researcher.researchmap_id = rm_id
+        # what was written now, as the service stored it (readings in katakana ...); the values
+        # kept as the office typed them keep what researchmap said before
+        written.update({k: getattr(researcher, k) for k in data if k in self.attrs})
+        if projects:
+            done = written.get(PROJECTS_KEY) if isinstance(written.get(PROJECTS_KEY), list) else []
+            written[PROJECTS_KEY] = sorted({*map(str, done), *(
+                key for p in projects for key in _project_keys(p))})
+        researcher.researchmap_values = json.dumps(written, ensure_ascii=False)
+        self._save_projects(researcher, projects)
+        return researcher
+
+    def _seeds_by_title(self) -> dict[str, list[int]]:
+        """folded title -> seed ids (loaded once, in one query; kept up to date as seeds are
+        made)."""
+        if self._seed_ids is None:
+            self._seed_ids = defaultdict(list)
+            for id_, title in db.session.execute(
+                    select(ResearchSeed.id, ResearchSeed.title).order_by(ResearchSeed.id)):
+                self._seed_ids[fold_text(title).strip()].append(id_)
+        return self._seed_ids
+
+    def _save_projects(self, researcher: Researcher, projects: list[dict[str, Any]]) -> None:
+        by_title = self._seeds_by_title()
+        for project in projects:
+            key = fold_text(project["title"]).strip()
+            seed = next((s for s in (db.session.get(ResearchSeed, i) for i in by_title.get(key, []))
+                         if s is not None and (researcher in s.researchers
+                                               or s.department_id == researcher.department_id)),
+                        None)
+            if seed is not None:
+                if researcher not in seed.researchers:
+                    save_seed(seed, {"title": seed.title, "researcher_ids": [
+                        *(r.id for r in seed.researchers), researcher.id]})
+                continue
+            seed = save_seed(None, {
+                "title": project["title"][:300], "abstract": project.get("abstract") or None,
+                "keywords": researcher.keywords, "department_id": researcher.department_id,
+                "government_funded": bool(project.get("government_funded")),
+                "researcher_ids": [researcher.id]})
+            by_title[key].append(seed.id)
+            self.seed_titles[researcher.id].add(key)
+
+
+#: researchmap_values' entry for the projects imported: their researchmap ids and titles.
+PROJECTS_KEY = "_projects"
+
+
+def _project_keys(project: dict[str, Any]) -> list[str]:
+    """How a project is known again: its researchmap id, its folded title."""
+    keys = [fold_text(project["title"]).strip()]
+    if project.get("id"):
+        keys.append(f"rm:{project['id']}")
+    return keys
+
+
+def _json_dict(text: str | None) -> dict[str, Any]:
+    try:
+        value = json.loads(text) if text else {}
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}

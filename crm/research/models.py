@@ -64,6 +64,12 @@ class Researcher(db.Model, Versioned):
     #: Research keywords, comma or line separated.
     keywords: Mapped[str | None] = mapped_column(Text)
     profile: Mapped[str | None] = mapped_column(Text)
+    #: The researcher's researchmap permalink (https://researchmap.jp/<id>), else its member id:
+    #: how a researchmap import finds them again (crm/research/importing.py).
+    researchmap_id: Mapped[str | None] = mapped_column(String(100), unique=True)
+    #: JSON {field: value}: what the last researchmap import wrote. A value that differs from it
+    #: now was edited by hand, and a later import lists it rather than overwriting it.
+    researchmap_values: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     department: Mapped[Department | None] = relationship(back_populates="researchers")
