@@ -340,3 +340,35 @@ def test_an_uploaded_bad_file_is_refused_naming_the_line(ours, login):
     page = response.get_data(as_text=True)
     assert "line 4" in page and "1000012010029" in page and "Nothing was written" in page
     assert _company(HERMES).address is None and _audit_count() == before
+
+
+# -- hostile and odd files ---------------------------------------------------------------------------
+
+def test_a_zip_without_exactly_one_csv_is_refused(tmp_path):
+    path = tmp_path / "two.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("a.csv", ZENKEN.read_bytes())
+        archive.writestr("b.csv", DIFF.read_bytes())
+    with pytest.raises(RegisterFileError, match="holds 2 CSV files"):
+        _rows(path)
+
+
+def test_a_line_too_long_to_be_a_register_row_is_refused(tmp_path):
+    err = _bad(tmp_path, ZENKEN.read_bytes() + b"1," + b"x" * 20_000 + b"\n")
+    assert err.line == 7 and "longer than 16 KB" in str(err)
+
+
+def test_the_web_api_first_line_is_skipped(tmp_path):
+    path = tmp_path / "api.csv"
+    path.write_bytes(b"2022-02-03,2843,1,2\n" + DIFF.read_bytes())
+    rows, reader = _rows(path)
+    assert [r.number for r in rows] == [MITSUI, KANTO] and reader.rows == 2
+
+
+def test_names_differing_only_in_width_or_spacing_are_the_same():
+    from crm.companies.register import same_name
+
+    assert same_name("ＡＢＣ株式会社", "ABC 株式会社")
+    assert same_name("株式会社　ヘルメス", "株式会社ヘルメス")
+    assert not same_name("(株)ヘルメス", "株式会社ヘルメス")
+    assert not same_name("ヘルメス株式会社", "株式会社ヘルメス")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from crm.companies.services import save_company
 from crm.extensions import db
+from tests.browser.conftest import PHONE
 from tests.browser.test_journeys import _assert_fits, _text
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "register"
@@ -65,4 +66,23 @@ def test_bd_compares_the_register_and_reviews_the_names(open_screen, server, sho
     shot(page, "bd_closed_company_1366")
     page.goto(f"{server}/companies/{hermes.id}")
     assert page.locator("h1").inner_text() == "株式会社ヘルメスシステムズ"
+    screen.assert_clean()
+
+
+def test_the_review_page_fits_a_phone(open_screen, server, shot):
+    company = save_company(None, {"name": "北斗電機", "corporate_number": "4010801014350"})
+    company.register_name = "北斗電機株式会社"
+    db.session.commit()
+    screen = open_screen("manager", viewport=PHONE)
+    page = screen.page
+    page.goto(f"{server}/companies/register")
+    row = page.locator("#register-reviews tbody tr", has_text="北斗電機")
+    assert "北斗電機株式会社" in _text(row)
+    box = row.get_by_role("button", name="Keep ours").bounding_box()
+    assert box["width"] >= 44 and box["height"] >= 30, f"too small to tap: {box}"
+    _assert_fits(page, "the register review page on a phone")
+    shot(page, "manager_register_review_390")
+    row.get_by_role("button", name="Keep ours").click()
+    page.wait_for_load_state()
+    assert "Kept our name 北斗電機." in _text(page.locator(".alert-success"))
     screen.assert_clean()
