@@ -114,10 +114,13 @@ def lost_characters(old: Any, new: Any) -> bool:
         return False
     if len(old) * len(new) > ALIGN_LIMIT:
         return new.count("?") > old.count("?")
-    for tag, i1, i2, j1, j2 in SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
-        if tag == "replace" and "?" in new[j1:j2] and any(_cp932_lacks(c) for c in old[i1:i2]):
-            return True
-    return False
+    matcher = SequenceMatcher(None, old, new, autojunk=False)
+    if sum(b.size for b in matcher.get_matching_blocks()) * 2 < len(new):
+        return False  # another text, not this one with characters lost
+    # an export writes one "?" for each character it cannot hold
+    return any(tag == "replace" and i2 - i1 == j2 - j1 and set(new[j1:j2]) == {"?"}
+               and all(_cp932_lacks(c) for c in old[i1:i2])
+               for tag, i1, i2, j1, j2 in matcher.get_opcodes())
 
 
 def _load(model: type, ids: Iterable[int]) -> dict[int, Any]:
@@ -321,8 +324,10 @@ def plan(parsed: ParsedFile, kind: str, policy: str = "update", *, by: Any = Non
             old = importer.current(record, attr)
             if _same(old, importer.normalise_new(attr, new)):
                 continue
-            if lost_characters(old, new):
-                lost[attr] = new  # never written, whatever the policy
+            if lost_characters(old, new) or (
+                    old is not None and not isinstance(new, str) and lost_characters(
+                        importer.display(attr, old), importer.display(attr, new))):
+                lost[attr] = new  # never written, whatever the policy (a reference by name too)
                 continue
             (fills if _empty(old) else differs)[attr] = new
         rp.lost = list(lost)
