@@ -90,6 +90,9 @@ def _same(old: Any, new: Any) -> bool:
     return old == new
 
 
+#: Attributes that hold a reference, and the field of the file that names it.
+REFERENCE_FIELDS = {"company_id": "company_name", "employer_id": "employer",
+                    "alumnus_id": "alumnus_name"}
 #: Longer pairs of values are not aligned character by character (difflib is quadratic).
 ALIGN_LIMIT = 4_000_000
 
@@ -330,7 +333,7 @@ def plan(parsed: ParsedFile, kind: str, policy: str = "update", *, by: Any = Non
                 lost[attr] = new  # never written, whatever the policy (a reference by name too)
                 continue
             (fills if _empty(old) else differs)[attr] = new
-        rp.lost = list(lost)
+        rp.lost = [REFERENCE_FIELDS.get(a, a) for a in lost]
         rp.has_conflicts = (bool(differs) and policy != "update") or bool(lost)
         shown_row = bool(fills or differs) and (policy != "skip" or rp.has_conflicts) \
             or bool(lost)
@@ -355,7 +358,7 @@ def plan(parsed: ParsedFile, kind: str, policy: str = "update", *, by: Any = Non
             labels = FIELDS[kind]
             rp.note = _("Kept %(fields)s: the file's value lost characters (“?” or “\ufffd”) "
                         "that the CRM's value has.", fields=", ".join(
-                            _(labels[f]) if f in labels else f for f in lost))
+                            _(labels[f]) if f in labels else f for f in rp.lost))
         refs = [v for v in rp.write.values() if isinstance(v, NewRef)]
         if refs:
             rp.note = "; ".join(filter(None, [rp.note, *(
