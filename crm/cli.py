@@ -42,8 +42,12 @@ def _no_schema(ctx: click.Context) -> None:
 
 
 def _app_of(ctx: click.Context):
+    """The app the command runs with (as `with_appcontext` finds it)."""
+    from flask import has_app_context
     from flask.cli import ScriptInfo
 
+    if has_app_context():
+        return current_app._get_current_object()
     return ctx.ensure_object(ScriptInfo).load_app()
 
 
@@ -56,7 +60,6 @@ def _schema_missing(ctx: click.Context) -> bool:
 
     try:
         with _app_of(ctx).app_context():
-            db.session.remove()
             names = set(inspect(db.engine).get_table_names())
     except Exception:  # noqa: BLE001 - the database cannot even be asked: not our case
         return False
