@@ -167,8 +167,6 @@ def _table(stream, notes, filename, kind, fmt, enc, user_mapping,
     mapping = tabular.apply_user_mapping(headers, auto, kind, user_mapping)
     missing = tabular.check_required(mapping, kind, headers, filename, groups=require_all,
                                      sample=sample if headerless else None)
-    if headerless:
-        notes.insert(0, tabular.headerless_message())
     for group in missing:
         notes.append(_("No column is mapped to {labels} yet: choose it in the column mapping.")
                      .format(labels=" / ".join(field_label(kind, f) for f in group)))
