@@ -24,13 +24,14 @@ class CrmGroup(FlaskGroup):
         from sqlalchemy.exc import OperationalError, ProgrammingError
 
         args = [*getattr(ctx, "_protected_args", ()), *ctx.args]
-        if (args and args[0] not in self.NO_SCHEMA_NEEDED and "--help" not in args
-                and not ctx.resilient_parsing and _schema_missing(ctx)):
+        guarded = bool(args) and args[0] not in self.NO_SCHEMA_NEEDED and "--help" not in args \
+            and not ctx.resilient_parsing
+        if guarded and _schema_missing(ctx):
             _no_schema(ctx)
         try:
             return super().invoke(ctx)
         except (OperationalError, ProgrammingError):
-            if not _schema_missing(ctx):
+            if not guarded or not _schema_missing(ctx):
                 raise
             _no_schema(ctx)
 

@@ -48,19 +48,25 @@ import pytest  # noqa: E402
 
 @pytest.fixture
 def empty_app(app, tmp_path):
-    """An app on a database that was never initialised: a new SQLite file, or on PostgreSQL an
-    empty schema of the suite's database (the only one on its search path)."""
-    from sqlalchemy import text
+    """An app on a database that was never initialised, of the suite's engine: a new SQLite
+    file, or a new PostgreSQL database (cli_test_no_schema_<pid>, dropped afterwards)."""
+    import os
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
 
     from crm import create_app
     from crm.extensions import db
 
-    url = app.config["SQLALCHEMY_DATABASE_URI"]
-    if url.startswith("postgresql"):
-        with db.engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA IF EXISTS cli_no_schema CASCADE"))
-            conn.execute(text("CREATE SCHEMA cli_no_schema"))
-        target = url + ("&" if "?" in url else "?") + "options=-csearch_path%3Dcli_no_schema"
+    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    admin = None
+    if url.get_backend_name() == "postgresql":
+        name = f"cli_test_no_schema_{os.getpid()}"
+        admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        target = url.set(database=name).render_as_string(hide_password=False)
     else:
         target = f"sqlite:///{tmp_path / 'never-initialised.db'}"
     empty = create_app({"SQLALCHEMY_DATABASE_URI": target, "SECRET_KEY": "x",
@@ -71,9 +77,10 @@ def empty_app(app, tmp_path):
     with empty.app_context():
         db.session.remove()
         db.engine.dispose()
-    if url.startswith("postgresql"):
-        with db.engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA IF EXISTS cli_no_schema CASCADE"))
+    if admin is not None:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def test_every_command_on_a_database_with_no_schema_says_run_crm_init(empty_app, tmp_path):
