@@ -172,3 +172,78 @@ def test_web_headerless_upload_shows_rows_and_maps_columns_by_letter(app, login)
     assert "Ignored (not imported): A, C, D" in page
     client.submit(f"/imports/{batch_id}/commit")
     assert _companies() == sorted(SDN_NAMES)
+
+
+def test_cli_contacts_without_header_mapped_by_number_short_rows_padded(app, runner, tmp_path):
+    """The file that once failed with 'The header "0" appears twice': a raw extract whose first
+    row is a person, with flag columns of 0; its second row lacks the trailing flags."""
+    from crm.contacts.models import Contact
+
+    path = tmp_path / "extract.csv"
+    path.write_bytes("山田,太郎,yamada@example.jp,営業部,0,0\n佐藤,花子,sato@example.jp\n"
+                     .encode("cp932"))
+    refused = runner.invoke(args=["import", "contacts", str(path)])
+    assert refused.exit_code == 2 and "This file has no header row" in refused.stderr
+    assert "appears twice" not in refused.stderr
+    done = runner.invoke(args=["import", "contacts", str(path), "--map", "1=family_name",
+                               "--map", "2=given_name", "--map", "3=email", "--map",
+                               "D=department", "--json"])
+    assert done.exit_code == 0, done.output
+    summary = json.loads(done.stdout)
+    assert summary["created"] == 2 and summary["rejected"] == []
+    assert summary["ignored_columns"] == [{"column": "E", "header": ""},
+                                          {"column": "F", "header": ""}]
+    db.session.expire_all()
+    people = {c.email: c for c in db.session.scalars(select(Contact))}
+    assert (people["yamada@example.jp"].family_name, people["yamada@example.jp"].department) \
+        == ("山田", "営業部")
+    assert people["sato@example.jp"].given_name == "花子"
+
+
+def test_web_headerless_xlsx_mapping_saved_by_letter_serves_the_next_file(app, login):
+    from openpyxl import Workbook
+
+    from crm.companies.models import Company
+    from crm.imports.models import SavedMapping
+
+    def workbook(rows) -> bytes:
+        import io
+
+        book = Workbook()
+        for row in rows:
+            book.active.append(row)
+        buf = io.BytesIO()
+        book.save(buf)
+        return buf.getvalue()
+
+    client = login("bd")
+    first = _batch_id(_upload(client, data=workbook(
+        [["5070001000715", "株式会社サカタのタネ", "農業"], ["", "カネコ種苗株式会社", "農業"]]),
+        name="raw.xlsx"))
+    page = client.get(f"/imports/{first}").get_data(as_text=True)
+    assert "This file has no header row" in page and "株式会社サカタのタネ" in page
+    client.submit(f"/imports/{first}/mapping", {
+        "map-0": "corporate_number", "map-1": "name", "map-2": "industry",
+        "mapping_name": "raw extract"})
+    client.submit(f"/imports/{first}/commit", page=f"/imports/{first}")
+    assert _companies() == ["カネコ種苗株式会社", "株式会社サカタのタネ"]
+    assert db.session.scalar(select(SavedMapping.name)) == "raw extract"
+
+    mapping_id = db.session.scalar(select(SavedMapping.id))
+    second = _batch_id(_upload(client, data=workbook(
+        [["", "タキイ種苗株式会社", "農業"], ["", "トキタ種苗株式会社", "農業"]]),
+        name="raw2.xlsx", saved_mapping=str(mapping_id)))
+    page = client.get(f"/imports/{second}").get_data(as_text=True)
+    assert "Commit 2 rows" in page
+    client.submit(f"/imports/{second}/commit", page=f"/imports/{second}")
+    db.session.expire_all()
+    assert db.session.scalar(select(Company.industry).where(
+        Company.name == "タキイ種苗株式会社")) == "農業"
+
+
+def test_web_preview_lists_every_ignored_column_of_a_file_with_headers(app, login):
+    client = login("bd")
+    batch_id = _batch_id(_upload(client, data="会社名,社内コード,,業種\nA社,K-1,x,化学\n"
+                                 .encode("utf-8"), name="coded.csv"))
+    page = client.get(f"/imports/{batch_id}").get_data(as_text=True)
+    assert "Ignored (not imported): B “社内コード”, C" in page
