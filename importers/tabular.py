@@ -252,7 +252,9 @@ def find_header(records: list[Record], kind: str,
 
 #: A cell that is a value, not a column name: an e-mail, a web address, a number, a date or a
 #: phone number (digits with - / . , ( ) + and spaces).
-_VALUE_RE = re.compile(r"^(?:[^@\s]+@[^@\s]+\.[^@\s]+|https?://\S+|[+\-]?[\d\s,./()\-]*\d[\d\s,./()\-]*)$")
+_VALUE_RE = re.compile(r"^(?:[^@\s]+@[^@\s]+\.[^@\s]+"   # an e-mail
+                       r"|https?://\S+"                  # a web address
+                       r"|[+\-]?[\d\s,./()\-]*\d[\d\s,./()\-]*)$")  # number, date, phone
 #: Rows below a candidate header compared with it (a header's text is not a value below it).
 _COMPARE_ROWS = 10
 

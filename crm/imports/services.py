@@ -115,6 +115,10 @@ def lost_characters(old: Any, new: Any) -> bool:
         return True
     if "?" not in new or old.isascii() or not any(_cp932_lacks(c) for c in old if ord(c) > 127):
         return False
+    if len(old) == len(new):  # the export's own case: one "?" for each character lost
+        pairs = [(o, n) for o, n in zip(old, new) if o != n]
+        if all(n == "?" and _cp932_lacks(o) for o, n in pairs):
+            return bool(pairs)
     if len(old) * len(new) > ALIGN_LIMIT:
         return new.count("?") > old.count("?")
     matcher = SequenceMatcher(None, old, new, autojunk=False)
