@@ -164,9 +164,13 @@ class RowPlan:
     lost: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
+        def by_field(values: dict[str, list[str]]) -> dict[str, list[str]]:
+            return {REFERENCE_FIELDS.get(k, k): v for k, v in values.items()}
+
         return {"row": self.number, "action": self.action, "label": self.label,
                 "record_id": self.record_id, "record_label": self.record_label,
-                "changes": self.changes, "conflicts": self.conflicts, "note": self.note}
+                "changes": by_field(self.changes), "conflicts": by_field(self.conflicts),
+                "note": self.note}
 
 
 @dataclass
