@@ -13,7 +13,66 @@ from crm import create_app
 from crm.common.services import unit_of_work
 
 
-@click.group(cls=FlaskGroup, create_app=lambda: create_app(), add_default_commands=False,
+class CrmGroup(FlaskGroup):
+    """`crm`: a command that meets a database with no schema (never initialised, or a new empty
+    one) says to run `crm init` and exits 2, instead of printing SQLAlchemy's traceback."""
+
+    #: Commands that need no schema: init makes it, restore brings one from a backup.
+    NO_SCHEMA_NEEDED = frozenset({"init", "restore"})
+
+    def invoke(self, ctx: click.Context):
+        from sqlalchemy.exc import OperationalError, ProgrammingError
+
+        args = [*getattr(ctx, "_protected_args", ()), *ctx.args]
+        guarded = bool(args) and args[0] not in self.NO_SCHEMA_NEEDED and "--help" not in args \
+            and not ctx.resilient_parsing
+        if guarded and _schema_missing(ctx):
+            _no_schema(ctx)
+        try:
+            return super().invoke(ctx)
+        except (OperationalError, ProgrammingError):
+            if not guarded or not _schema_missing(ctx):
+                raise
+            _no_schema(ctx)
+
+
+def _no_schema(ctx: click.Context) -> None:
+    click.echo("Error: the database has no schema yet: run `crm init` first "
+               f"({_safe_url_of(ctx)}).", err=True)
+    ctx.exit(2)
+
+
+def _app_of(ctx: click.Context):
+    """The app the command runs with (as `with_appcontext` finds it)."""
+    from flask import has_app_context
+    from flask.cli import ScriptInfo
+
+    if has_app_context():
+        return current_app._get_current_object()
+    return ctx.ensure_object(ScriptInfo).load_app()
+
+
+def _schema_missing(ctx: click.Context) -> bool:
+    """The database has no schema: no migration was ever applied to it (no alembic_version
+    table), or it has no tables at all."""
+    from sqlalchemy import inspect
+
+    from crm.extensions import db
+
+    try:
+        with _app_of(ctx).app_context():
+            names = set(inspect(db.engine).get_table_names())
+    except Exception:  # noqa: BLE001 - the database cannot even be asked: not our case
+        return False
+    return "alembic_version" not in names or names == {"alembic_version"}
+
+
+def _safe_url_of(ctx: click.Context) -> str:
+    with _app_of(ctx).app_context():
+        return _safe_url()
+
+
+@click.group(cls=CrmGroup, create_app=lambda: create_app(), add_default_commands=False,
              help="Kakehashi (架け橋): the industry-liaison CRM.")
 def main() -> None:
     """Kakehashi's command line."""

@@ -102,7 +102,7 @@ def read(data: bytes, filename: str, kind: str, format: str | None = None,
             raise ImportFileError(_('"{name}" is not an Excel (.xlsx) file.')
                                   .format(name=filename))
         stream, notes = tabular.xlsx_stream(data, filename, sheet)
-        return _table(stream, notes, filename, kind, "xlsx", None, mapping, short_ok=True,
+        return _table(stream, notes, filename, kind, "xlsx", None, mapping,
                       require_all=require_all)
     if format in (None, "vcard") and _raw_vcard(data):
         # per-property charsets: a card file may mix UTF-8 and Shift_JIS, so it is not decoded
@@ -144,37 +144,51 @@ def _vcard(data: bytes, text: str, enc: str, filename: str, kind: str) -> Parsed
                       notes=[_("{count} cards read.").format(count=count)])
 
 
-def _table(stream, notes, filename, kind, fmt, enc, user_mapping, short_ok=False,
+def _table(stream, notes, filename, kind, fmt, enc, user_mapping,
            require_all=True) -> ParsedFile:
     records = tabular.head_of(stream)
     index, headers, auto = tabular.find_header(records, kind, user_mapping)
-    app = apps.detect_app(headers) if fmt in ("xlsx", "csv") else fmt if fmt in apps.APPS \
-        else None
-    tabular.check_duplicates(apps.check_duplicates_args(app, headers))
-    if app and kind == "contacts":
-        auto = apps.app_mapping(app, headers, auto)
+    headerless = tabular.is_headerless(records, index, auto, user_mapping)
+    if headerless:
+        # every row is data: the columns are named by their letters (A, B, C ...) on the
+        # preview's mapping form and in --map
+        headers = [tabular.column_letter(i) for i in range(tabular.data_width(records[index:]))]
+        auto, app, data_from = {}, None, index
+        sample = tabular.sample_of(records[index:], len(headers), tabular.SAMPLE_HEADERLESS_ROWS)
     else:
-        app = None
+        app = apps.detect_app(headers) if fmt in ("xlsx", "csv") else fmt if fmt in apps.APPS \
+            else None
+        tabular.check_duplicates(apps.check_duplicates_args(app, headers))
+        if app and kind == "contacts":
+            auto = apps.app_mapping(app, headers, auto)
+        else:
+            app = None
+        data_from = index + 1
+        sample = tabular.sample_of(records[data_from:], len(headers), tabular.SAMPLE_ROWS)
     mapping = tabular.apply_user_mapping(headers, auto, kind, user_mapping)
-    missing = tabular.check_required(mapping, kind, headers, filename, groups=require_all)
+    missing = tabular.check_required(mapping, kind, headers, filename, groups=require_all,
+                                     sample=sample if headerless else None)
     for group in missing:
         notes.append(_("No column is mapped to {labels} yet: choose it in the column mapping.")
                      .format(labels=" / ".join(field_label(kind, f) for f in group)))
-    header_number = records[index][0]
+    header_number = None if headerless else records[index][0]
     skipped = sum(1 for _n, cells in records[:index] if any(tabular.V.clean(c) for c in cells))
-    if skipped:
+    if skipped and not headerless:
         notes.append(_("{count} line(s) before the header skipped (the header is row {row}).")
                      .format(count=skipped, row=header_number))
-    ignored = apps.IgnoredColumns(app, headers, mapping) if app else None
+    app_ignored = apps.IgnoredColumns(app, headers, mapping) if app else None
     if app and fmt == "xlsx":
         notes.append(_("Recognised as a {app} export.").format(app=_(apps.LABELS[app])))
-    builder = tabular.RowBuilder(headers, mapping, kind, app=app, short_rows_ok=short_ok)
-    body = itertools.chain(records[index + 1:], stream)
-    rows = tabular.build_rows(ignored.watch(body) if ignored else body, builder)
-    if ignored:
-        notes += ignored.notes()
-    notes += tabular.blank_column_notes(builder)
+    builder = tabular.RowBuilder(headers, mapping, kind, app=app)
+    body = itertools.chain(records[data_from:], stream)
+    rows = tabular.build_rows(app_ignored.watch(body) if app_ignored else body, builder)
+    if app_ignored:
+        notes += app_ignored.notes()
+    if not headerless:
+        notes += tabular.blank_column_notes(builder)
     unmapped = [h for i, h in enumerate(headers) if h and i not in mapping]
+    ignored = [i for i, h in enumerate(headers)
+               if i not in mapping and (h or i in builder.blank_with_data)]
     return ParsedFile(format=fmt, encoding=enc, kind=kind, header_row=header_number,
                       headers=headers, mapping=mapping, unmapped=unmapped, rows=rows,
-                      notes=notes)
+                      notes=notes, headerless=headerless, sample=sample, ignored=ignored)

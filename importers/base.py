@@ -62,3 +62,10 @@ class ParsedFile:
     rows: list[ParsedRow]
     #: notes for the user that are not errors ("3 title lines skipped", "sheet 'Sheet1' read")
     notes: list[str] = field(default_factory=list)
+    #: the file has no header row: `headers` are the column letters (A, B ...), every row is data
+    headerless: bool = False
+    #: the first rows of data as cells (shortened), to show beside the column mapping
+    sample: list[list[str]] = field(default_factory=list)
+    #: indexes of the columns whose values are not imported (no field mapped; blank headers
+    #: holding values included)
+    ignored: list[int] = field(default_factory=list)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 
@@ -249,6 +250,84 @@ def find_header(records: list[Record], kind: str,
     return best[1], best[2], best[3]
 
 
+#: A cell that is a value, not a column name: an e-mail, a web address, a number, a date or a
+#: phone number (digits with - / . , ( ) + and spaces).
+_VALUE_RE = re.compile(r"^(?:[^@\s]+@[^@\s]+\.[^@\s]+"   # an e-mail
+                       r"|https?://\S+"                  # a web address
+                       r"|[+\-]?[\d\s,./()\-]*\d[\d\s,./()\-]*)$")  # number, date, phone
+#: Rows below a candidate header compared with it (a header's text is not a value below it).
+_COMPARE_ROWS = 10
+
+
+class HeaderlessFile(ImportFileError):
+    """A file with no header row, read where nothing names its columns (the command line
+    without --map): the message says so; `sample` holds its first rows, `width` its columns."""
+
+    def __init__(self, message: str, sample: list[list[str]], width: int):
+        super().__init__(message)
+        self.sample = sample
+        self.width = width
+
+
+def is_headerless(records: list[Record], index: int, auto: dict[int, str],
+                  user_mapping: dict[str, str] | None) -> bool:
+    """The row found as the header (`index`) is the file's first row of data: none of its cells
+    names a field (nor a column the user mapped), and one holds a value (an e-mail, a number, a
+    date ...), two are the same, or one is repeated in its column below (a header's text is not a
+    value of its own column)."""
+    if auto:
+        return False
+    cells = _header_texts(records[index][1])
+    if user_mapping:
+        named = {fold_header(k) for k in user_mapping if column_position(str(k)) is None}
+        if any(c and fold_header(c) in named for c in cells):
+            return False
+    texts = [c for c in cells if c]
+    if not texts:
+        return False
+    if len(set(texts)) < len(texts) or any(_VALUE_RE.match(c) for c in texts):
+        return True
+    for _number, row in records[index + 1:index + 1 + _COMPARE_ROWS]:
+        if any(cells[i] and V.clean(c) == cells[i] for i, c in enumerate(row[:len(cells)])):
+            return True
+    return False
+
+
+def data_width(records: Iterable[Record]) -> int:
+    """Columns up to the last one holding a value in any of these rows."""
+    width = 0
+    for _number, cells in records:
+        for i in range(len(cells) - 1, width - 1, -1):
+            if V.clean(cells[i]):
+                width = i + 1
+                break
+    return width
+
+
+#: Rows of a file kept to show on the preview (a file without a header shows more of them),
+#: and the characters of each cell kept.
+SAMPLE_ROWS, SAMPLE_HEADERLESS_ROWS, SAMPLE_CHARS = 3, 5, 60
+
+
+def sample_of(records: Iterable[Record], width: int, rows: int) -> list[list[str]]:
+    """The first `rows` non-empty rows, `width` cells each (padded), every cell shortened."""
+    sample: list[list[str]] = []
+    for _number, cells in records:
+        texts = [V.clean(c) for c in cells[:width]]
+        if not any(texts):
+            continue
+        texts += [""] * (width - len(texts))
+        sample.append([t if len(t) <= SAMPLE_CHARS else t[:SAMPLE_CHARS] + "…" for t in texts])
+        if len(sample) >= rows:
+            break
+    return sample
+
+
+def headerless_message() -> str:
+    return _("This file has no header row: its first row holds values, not column names. "
+             "Name the columns (A, B, C ...) to import them.")
+
+
 #: A header longer than this is no header (headers are kept with the preview and shown on it).
 HEADER_MAX_CHARS = 1_000
 
@@ -284,18 +363,53 @@ def column_letter(index: int) -> str:
     return letters
 
 
+_LETTERS_RE = re.compile(r"^[A-Za-z]{1,3}$")
+
+
+def column_position(key: str) -> int | None:
+    """The column a mapping key names by position: "3" (the third) or "C" / "c" (Excel's letter),
+    0-based; None for any other key (a header's text)."""
+    key = key.strip()
+    if key.isdigit() and key.isascii():
+        return int(key) - 1 if int(key) >= 1 else None
+    if _LETTERS_RE.match(key):
+        index = 0
+        for letter in key.upper():
+            index = index * 26 + ord(letter) - 64
+        return index - 1
+    return None
+
+
+def column_for(key: str, headers: list[str]) -> int | None:
+    """The column a mapping key names: its header as written, or folded, or else its number or
+    letter; None when no column of these headers is meant."""
+    key = str(key).strip()
+    for i, header in enumerate(headers):
+        if header and header == key:
+            return i
+    folded = fold_header(key)
+    for i, header in enumerate(headers):
+        if header and fold_header(header) == folded:
+            return i
+    position = column_position(key)
+    return position if position is not None and position < len(headers) else None
+
+
 def apply_user_mapping(headers: list[str], auto: dict[int, str], kind: str,
                        user_mapping: dict[str, str] | None) -> dict[int, str]:
+    """The automatic mapping with the user's over it: a key is a header (as written or folded)
+    or a column's number or letter ("3", "C"); a field of "" ignores the column."""
     if not user_mapping:
         return auto
-    exact = {str(k).strip(): v for k, v in user_mapping.items()}
-    folded = {fold_header(k): v for k, v in user_mapping.items()}
+    chosen: dict[int, tuple[str, str]] = {}
+    for key, field in user_mapping.items():
+        index = column_for(key, headers)
+        if index is not None and (index not in chosen or str(key).strip() == headers[index]):
+            chosen[index] = (str(key).strip(), field)
     mapping: dict[int, str] = {}
-    for i, header in enumerate(headers):
-        if not header:
-            continue
-        if header in exact or fold_header(header) in folded:
-            field = exact.get(header, folded.get(fold_header(header)))
+    for i in range(len(headers)):
+        if i in chosen:
+            header, field = chosen[i]
             if field:
                 if field not in FIELDS[kind]:
                     raise ImportFileError(
@@ -309,10 +423,17 @@ def apply_user_mapping(headers: list[str], auto: dict[int, str], kind: str,
 
 
 def check_required(mapping: dict[int, str], kind: str, headers: list[str], filename: str,
-                   groups: bool = True) -> list[tuple[str, ...]]:
+                   groups: bool = True, sample: list[list[str]] | None = None
+                   ) -> list[tuple[str, ...]]:
     """Refuse a file none of whose headers is a field of `kind`, or (groups=True) one that
-    lacks a required field; with groups=False return the required groups it lacks."""
+    lacks a required field; with groups=False return the required groups it lacks. A file
+    without a header row (`sample` given: its first rows) is refused, when nothing maps its
+    columns and groups=True, as a HeaderlessFile."""
     mapped = set(mapping.values())
+    if not mapped and sample is not None:
+        if groups:
+            raise HeaderlessFile(headerless_message(), sample, len(headers))
+        return [tuple(group) for group in REQUIRED[kind]]
     if not mapped:
         raise ImportFileError(
             _('None of the headers of "{name}" is a field of {kind}: expected headers such as '
@@ -352,8 +473,6 @@ def normaliser(field: str) -> Callable[[str], str] | None:
 
 
 def _split_list(text: str) -> list[str]:
-    import re
-
     return [p for p in re.split(r"\s*(?:;|,|\n|:::)\s*", text) if p.strip()]
 
 
@@ -361,12 +480,11 @@ class RowBuilder:
     """Turns cells into ParsedRow values with the mapping; shared by CSV, xlsx and app formats."""
 
     def __init__(self, headers: list[str], mapping: dict[int, str], kind: str,
-                 app: str | None = None, short_rows_ok: bool = False):
+                 app: str | None = None):
         self.headers = headers
         self.kind = kind
         self.app = app
         self.mapping = mapping
-        self.short_rows_ok = short_rows_ok
         self.header_index: dict[str, int] = {}
         for i, header in enumerate(headers):
             if header:
@@ -448,13 +566,6 @@ class RowBuilder:
                 number, column_letter(self.last_header + 1), V.clean(extra[0]),
                 _("this row has {cells} cells but the header has {headers}: the values past the "
                   "last header would be lost").format(cells=n, headers=self.last_header + 1)))
-        elif not self.short_rows_ok and 0 < n < self.last_header + 1 and self.last_header > 0:
-            if any(V.clean(c) for c in cells):
-                problems.append(Problem(
-                    number, self.headers[n - 1] or column_letter(n - 1), V.clean(cells[-1]),
-                    _("this row has {cells} cells but the header has {headers}: a cell or a "
-                      "delimiter is missing, so values may be in the wrong columns")
-                    .format(cells=n, headers=self.last_header + 1)))
         limit = self.max_cell_chars
         for field, value in values.items():
             if len(value) > limit:

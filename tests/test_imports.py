@@ -56,7 +56,8 @@ def test_companies_created_then_reimport_changes_nothing(app):
     from crm.outbox import IndexOutbox
 
     summary = run(COMPANIES, "companies")
-    assert summary == {"created": 2, "updated": 0, "merged": 0, "unchanged": 0, "rejected": []}
+    assert summary == {"created": 2, "updated": 0, "merged": 0, "unchanged": 0, "rejected": [],
+                       "conflicts": []}
     sakata = db.session.scalar(select(Company).where(Company.corporate_number == "5070001000715"))
     assert sakata.name == "株式会社サカタのタネ"
     assert sakata.name_folded == "サカタノタネ"  # derived fields computed by the service
@@ -65,7 +66,8 @@ def test_companies_created_then_reimport_changes_nothing(app):
         AuditEntry.entity == "companies", AuditEntry.action == "create")) == 2
 
     again = run(COMPANIES, "companies")
-    assert again == {"created": 0, "updated": 0, "merged": 0, "unchanged": 2, "rejected": []}
+    assert again == {"created": 0, "updated": 0, "merged": 0, "unchanged": 2, "rejected": [],
+                     "conflicts": []}
     assert count(Company) == 2
     del IndexOutbox
 
@@ -211,7 +213,8 @@ def test_contacts_link_or_create_their_company_and_match_by_email_or_name(app, m
             "佐藤,一郎,,新しい商事株式会社,\n")
     summary = run(text, "contacts")
     # 3 contacts + 1 company the rows refer to
-    assert summary == {"created": 4, "updated": 0, "merged": 0, "unchanged": 0, "rejected": []}
+    assert summary == {"created": 4, "updated": 0, "merged": 0, "unchanged": 0, "rejected": [],
+                       "conflicts": []}
     taro = db.session.scalar(select(Contact).where(Contact.email == "taro@example.jp"))
     assert taro.company_id == existing.id
     assert taro.family_name_reading == "ヤマダ"
@@ -220,7 +223,8 @@ def test_contacts_link_or_create_their_company_and_match_by_email_or_name(app, m
 
     # Re-import: the e-mail finds Taro, name + company finds Sato (no e-mail).
     again = run(text, "contacts")
-    assert again == {"created": 0, "updated": 0, "merged": 0, "unchanged": 3, "rejected": []}
+    assert again == {"created": 0, "updated": 0, "merged": 0, "unchanged": 3, "rejected": [],
+                     "conflicts": []}
     assert count(Contact) == 3 and count(Company) == 2
 
 
@@ -363,7 +367,8 @@ def test_cli_json_is_one_object_of_the_documented_shape(app, runner, tmp_path):
     result = runner.invoke(args=["import", "companies", path, "--json"])
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
-    assert list(summary) == ["created", "updated", "merged", "unchanged", "rejected"]
+    assert list(summary) == ["created", "updated", "merged", "unchanged", "rejected",
+                             "conflicts", "ignored_columns"]
     assert summary["created"] == 2
     assert summary["rejected"] == [{"row": 4, "column": "corporate_number",
                                     "value": "1234567890123", "reason": summary["rejected"][0][

@@ -15,12 +15,16 @@ row is cleaned, matched and saved), registered in crm/imports/kinds.py. Here, fo
 
 Policies for rows that match a record: "update" (the file's values overwrite), "merge" (fill
 only the fields that are empty; differing values are listed as conflicts and kept), "skip"
-(leave the record alone). A blank cell never erases a value.
+(leave the record alone). A blank cell never erases a value, and neither does a value that
+lost characters on its way (`lost_characters`: a "?" where the stored value has a character
+Shift_JIS cannot hold, as a CP932 export writes it, or U+FFFD): whatever the policy, that field
+is kept and listed as a conflict naming it, and the row's other fields follow the policy.
 """
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from difflib import SequenceMatcher
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -86,6 +90,46 @@ def _same(old: Any, new: Any) -> bool:
     return old == new
 
 
+#: Attributes that hold a reference, and the field of the file that names it.
+REFERENCE_FIELDS = {"company_id": "company_name", "employer_id": "employer",
+                    "alumnus_id": "alumnus_name"}
+#: Longer pairs of values are not aligned character by character (difflib is quadratic).
+ALIGN_LIMIT = 4_000_000
+
+
+def _cp932_lacks(char: str) -> bool:
+    try:
+        char.encode("cp932")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def lost_characters(old: Any, new: Any) -> bool:
+    """The file's value is the stored one with characters lost: it holds U+FFFD (a byte that
+    could not be decoded), or a "?" stands where the stored value has a character Shift_JIS
+    (CP932) cannot hold (Führungsetage exported to CP932 comes back as F?hrungsetage)."""
+    if not isinstance(old, str) or not isinstance(new, str) or not old.strip():
+        return False
+    if "\ufffd" in new and "\ufffd" not in old:
+        return True
+    if "?" not in new or old.isascii() or not any(_cp932_lacks(c) for c in old if ord(c) > 127):
+        return False
+    if len(old) == len(new):  # the export's own case: one "?" for each character lost
+        pairs = [(o, n) for o, n in zip(old, new) if o != n]
+        if all(n == "?" and _cp932_lacks(o) for o, n in pairs):
+            return bool(pairs)
+    if len(old) * len(new) > ALIGN_LIMIT:
+        return new.count("?") > old.count("?")
+    matcher = SequenceMatcher(None, old, new, autojunk=False)
+    if sum(b.size for b in matcher.get_matching_blocks()) * 2 < len(new):
+        return False  # another text, not this one with characters lost
+    # an export writes one "?" for each character it cannot hold
+    return any(tag == "replace" and i2 - i1 == j2 - j1 and set(new[j1:j2]) == {"?"}
+               and all(_cp932_lacks(c) for c in old[i1:i2])
+               for tag, i1, i2, j1, j2 in matcher.get_opcodes())
+
+
 def _load(model: type, ids: Iterable[int]) -> dict[int, Any]:
     """Records by id, LOAD_CHUNK per query."""
     ids = sorted(set(ids))
@@ -116,11 +160,17 @@ class RowPlan:
     write: dict[str, Any] = field(default_factory=dict)
     #: merge/skip: the file differs from a value kept as it is.
     has_conflicts: bool = False
+    #: fields whose value in the file lost characters ("?", U+FFFD): kept whatever the policy
+    lost: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
+        def by_field(values: dict[str, list[str]]) -> dict[str, list[str]]:
+            return {REFERENCE_FIELDS.get(k, k): v for k, v in values.items()}
+
         return {"row": self.number, "action": self.action, "label": self.label,
                 "record_id": self.record_id, "record_label": self.record_label,
-                "changes": self.changes, "conflicts": self.conflicts, "note": self.note}
+                "changes": by_field(self.changes), "conflicts": by_field(self.conflicts),
+                "note": self.note}
 
 
 @dataclass
@@ -131,6 +181,8 @@ class Plan:
     rejected: list[Problem]
     importer: KindImporter
     records: dict[int, Any]
+    #: field -> the column header it came from
+    columns: dict[str, str] = field(default_factory=dict)
 
     @property
     def new_references(self) -> list[NewRef]:
@@ -155,7 +207,8 @@ class Plan:
         return counts
 
     def summary(self) -> dict[str, Any]:
-        """{"created", "updated", "merged", "unchanged", "rejected": [...]}"""
+        """{"created", "updated", "merged", "unchanged", "rejected": [...], "conflicts": [...]}:
+        conflicts are the values kept because the file's had lost characters."""
         counts = self.counts()
         return {
             "created": counts["create"] + len(self.new_references),
@@ -163,7 +216,15 @@ class Plan:
             "merged": counts["merge"],
             "unchanged": counts["unchanged"],
             "rejected": [p.as_dict() for p in self.rejected],
+            "conflicts": self.lost_conflicts(),
         }
+
+    def lost_conflicts(self) -> list[dict[str, Any]]:
+        columns = self.columns
+        return [{"row": r.number, "column": columns.get(f, f), "field": f,
+                 "reason": _("The file's value lost characters (“?” or “\ufffd”) that the CRM's "
+                             "value has; the CRM's value was kept.")}
+                for r in self.rows for f in r.lost]
 
 
 def _columns(parsed: ParsedFile) -> dict[str, str]:
@@ -267,39 +328,55 @@ def plan(parsed: ParsedFile, kind: str, policy: str = "update", *, by: Any = Non
         rp.record_label = str(getattr(record, "label", rp.record_id))
         fills: dict[str, Any] = {}
         differs: dict[str, Any] = {}
+        lost: dict[str, Any] = {}
         for attr, new in rp.data.items():
             if attr not in importer.attrs:
                 continue
             old = importer.current(record, attr)
             if _same(old, importer.normalise_new(attr, new)):
                 continue
+            if lost_characters(old, new) or (
+                    old is not None and not isinstance(new, str) and lost_characters(
+                        importer.display(attr, old), importer.display(attr, new))):
+                lost[attr] = new  # never written, whatever the policy (a reference by name too)
+                continue
             (fills if _empty(old) else differs)[attr] = new
-        rp.has_conflicts = bool(differs) and policy != "update"
-        shown_row = bool(fills or differs) and (policy != "skip" or rp.has_conflicts)
+        rp.lost = [REFERENCE_FIELDS.get(a, a) for a in lost]
+        rp.has_conflicts = (bool(differs) and policy != "update") or bool(lost)
+        shown_row = bool(fills or differs) and (policy != "skip" or rp.has_conflicts) \
+            or bool(lost)
         shown = {k: [importer.display(k, importer.current(record, k)),
-                     importer.display(k, v)] for k, v in {**fills, **differs}.items()} \
+                     importer.display(k, v)] for k, v in {**fills, **differs, **lost}.items()} \
             if shown_row and detail(rp, record) else {}
         if policy == "skip" or not (fills or differs):
             rp.action = "unchanged"
-            rp.conflicts = shown if policy == "skip" else {}
+            rp.conflicts = shown if policy == "skip" else {k: shown[k] for k in lost
+                                                           if k in shown}
         elif policy == "update":
+            # Values the kind keeps (edited by hand since its last import) and values that
+            # lost characters are conflicts: listed, never written.
             kept = {k for k in differs if importer.kept(record, k)}
             rp.write = {**fills, **{k: v for k, v in differs.items() if k not in kept}}
-            rp.changes = {k: v for k, v in shown.items() if k not in kept}
-            rp.conflicts = {k: v for k, v in shown.items() if k in kept}
-            rp.has_conflicts = bool(kept)
+            rp.changes = {k: v for k, v in shown.items() if k not in kept and k not in lost}
+            rp.conflicts = {k: v for k, v in shown.items() if k in kept or k in lost}
+            rp.has_conflicts = bool(kept) or bool(lost)
             rp.action = "update" if rp.write else "unchanged"
         else:  # merge
             rp.write = fills
             rp.changes = {k: shown[k] for k in fills if k in shown}
-            rp.conflicts = {k: shown[k] for k in differs if k in shown}
+            rp.conflicts = {k: shown[k] for k in (*differs, *lost) if k in shown}
             rp.action = "merge" if fills else "unchanged"
+        if lost:
+            labels = FIELDS[kind]
+            rp.note = _("Kept %(fields)s: the file's value lost characters (“?” or “\ufffd”) "
+                        "that the CRM's value has.", fields=", ".join(
+                            _(labels[f]) if f in labels else f for f in rp.lost))
         refs = [v for v in rp.write.values() if isinstance(v, NewRef)]
         if refs:
-            rp.note = "; ".join(_("creates %(name)s", name=importer.ref_label(r))
-                                for r in refs)
+            rp.note = "; ".join(filter(None, [rp.note, *(
+                _("creates %(name)s", name=importer.ref_label(r)) for r in refs)]))
     rejected.sort(key=lambda p: p.row)
-    return Plan(kind, policy, rows, rejected, importer, records)
+    return Plan(kind, policy, rows, rejected, importer, records, columns)
 
 
 def commit(parsed: ParsedFile, kind: str, policy: str = "update", *, by: Any = None,
@@ -358,6 +435,16 @@ def shorten(value: Any, limit: int = PREVIEW_VALUE_CHARS) -> Any:
     return value
 
 
+def ignored_columns(parsed: ParsedFile) -> list[dict[str, str]]:
+    """The columns whose values are not imported: their letter and header (as in the file;
+    "" for a column with no header, and for every column of a file without a header row)."""
+    from importers.tabular import column_letter
+
+    return [{"column": column_letter(i),
+             "header": "" if parsed.headerless else parsed.headers[i]}
+            for i in parsed.ignored if i < len(parsed.headers)]
+
+
 def preview_of(parsed: ParsedFile, the_plan: Plan, cap: int = PREVIEW_CAP) -> dict[str, Any]:
     """What the preview page shows, kept with the batch: what was detected, the counts, and
     the first `cap` rejected and changed rows (with the totals), long values shortened."""
@@ -370,6 +457,9 @@ def preview_of(parsed: ParsedFile, the_plan: Plan, cap: int = PREVIEW_CAP) -> di
         "mapping": {parsed.headers[i]: f for i, f in parsed.mapping.items()
                     if i < len(parsed.headers)},
         "unmapped": parsed.unmapped, "notes": parsed.notes, "rows": len(parsed.rows),
+        "headerless": parsed.headerless, "sample": parsed.sample,
+        "ignored_columns": ignored_columns(parsed),
+        "conflicts": shorten(summary["conflicts"][:cap]),
         "counts": the_plan.counts(),
         "summary": {k: v for k, v in summary.items() if k != "rejected"},
         "references": shorten([r.label for r in the_plan.new_references[:cap]]),
@@ -425,7 +515,9 @@ def commit_batch(batch: ImportBatch, *, by: Any = None) -> dict[str, Any]:
         raise AlreadyCommitted()
     summary = commit(read_batch(batch), batch.kind, batch.policy, by=by)
     db.session.refresh(batch)
-    batch.summary = json.dumps({**summary, "rejected": shorten(summary.get("rejected", []))},
+    batch.summary = json.dumps({**summary, "rejected": shorten(summary.get("rejected", [])),
+                                "conflicts": summary["conflicts"][:PREVIEW_CAP],
+                                "conflicts_total": len(summary["conflicts"])},
                                ensure_ascii=False)
     batch.data = b""  # the file is not needed once its rows are in
     db.session.flush()

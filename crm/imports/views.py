@@ -144,7 +144,7 @@ def show(batch_id: int):
         rejected, rpage, rpages = _page(summary.get("rejected", []), "rp")
         return render_template("imports/result.html", batch=batch, summary=summary,
                                rejected=rejected, rpage=rpage, rpages=rpages,
-                               KIND_LABELS=KIND_LABELS,
+                               KIND_LABELS=KIND_LABELS, fields=FIELDS[batch.kind],
                                list_url=url_for(KIND_LIST_ENDPOINTS[batch.kind]))
     return _preview(batch, MappingForm(policy=batch.policy))
 
@@ -237,6 +237,9 @@ def commit(batch_id: int):
     flash(_("Imported: %(created)s created, %(updated)s updated, %(merged)s merged, "
             "%(unchanged)s unchanged, %(rejected)s rejected.",
             **{**summary, "rejected": len(summary["rejected"])}), "success")
+    if summary["conflicts"]:
+        flash(_("%(num)s values were kept: the file had lost characters in them (see the list).",
+                num=len(summary["conflicts"])), "warning")
     return redirect(url_for("imports.show", batch_id=batch.id))
 
 

@@ -1,0 +1,114 @@
+"""A value that lost characters never overwrites the CRM's: a "?" where Shift_JIS (CP932) had no
+glyph for the stored character (what "CSV for Excel (Shift_JIS)" writes), or U+FFFD. The field
+is kept and reported as a conflict naming it; the row's other fields follow the policy."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from crm.extensions import db
+from tests.factories import make_company, make_contact
+from tests.test_imports_web import _batch_id, _upload
+
+
+def _count(model) -> int:
+    db.session.expire_all()
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+@pytest.fixture
+def yoshida(app):
+    company = make_company(name="Müller Maschinenbau GmbH")
+    return make_contact(company, family_name="𠮷田", given_name="一郎",
+                        department="Führungsetage", title="Leiter",
+                        email="yoshida@mueller.example.de")
+
+
+def test_cp932_export_reimported_overwrites_nothing_with_question_marks(app, login, yoshida):
+    from crm.companies.models import Company
+    from crm.contacts.models import Contact
+
+    company_id = yoshida.company_id
+    client = login("manager")
+    exported = client.get("/exports/contacts?format=csv-cp932")
+    assert exported.status_code == 200 and exported.headers["X-Replaced-Characters"] == "3"
+    text = exported.get_data().decode("cp932")
+    row = next(r for r in csv.DictReader(io.StringIO(text)) if r["Given name"] == "一郎")
+    assert (row["Family name"], row["Department"], row["Company"]) == (
+        "?田", "F?hrungsetage", "M?ller Maschinenbau GmbH")
+    # someone corrects the title in Excel and imports the file back (policy: update)
+    edited = text.replace("Leiter", "Direktor").encode("cp932")
+
+    response = _upload(client, data=edited, name="contacts.csv", kind="contacts")
+    assert response.status_code == 302
+    batch_id = _batch_id(response)
+    preview = client.get(f"/imports/{batch_id}").get_data(as_text=True)
+    assert "Kept as they are" in preview
+    assert "Kept Family name, Department, Company" in preview  # the row's note names them
+    client.submit(f"/imports/{batch_id}/commit")
+    result = client.get(f"/imports/{batch_id}").get_data(as_text=True)
+    assert "Kept as they are" in result and "F?hrungsetage" not in result
+
+    db.session.expire_all()
+    kept = db.session.get(Contact, yoshida.id)
+    assert (kept.family_name, kept.department, kept.company_id) == (
+        "𠮷田", "Führungsetage", company_id)
+    assert kept.title == "Direktor"  # the row's other change follows the policy
+    assert _count(Company) == 1  # no "M?ller Maschinenbau GmbH" created on the way
+    assert db.session.scalar(select(func.count()).select_from(Contact).where(
+        Contact.department.contains("?"))) == 0
+
+
+@pytest.mark.parametrize("policy", ["update", "merge", "skip"])
+def test_a_replacement_character_is_a_conflict_naming_the_field(app, runner, tmp_path, yoshida,
+                                                                policy):
+    from crm.contacts.models import Contact
+
+    path = tmp_path / "broken.csv"
+    path.write_text("E-mail,部署,役職,携帯\n"
+                    "yoshida@mueller.example.de,F\ufffdhrungsetage,Leiter,090-1234-5678\n",
+                    encoding="utf-8")
+    result = runner.invoke(args=["import", "contacts", str(path), "--policy", policy, "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert [(c["row"], c["column"], c["field"]) for c in summary["conflicts"]] == [
+        (2, "部署", "department")]
+    db.session.expire_all()
+    contact = db.session.get(Contact, yoshida.id)
+    assert contact.department == "Führungsetage"
+    # the empty mobile is filled unless the policy leaves the record alone
+    assert contact.mobile == (None if policy == "skip" else "090-1234-5678")
+
+    human = runner.invoke(args=["import", "contacts", str(path), "--dry-run"])
+    assert "Kept (conflicts):" in human.stdout and "row 2, 部署:" in human.stdout
+
+
+def test_a_question_mark_the_stored_value_does_not_explain_is_an_ordinary_change(app, yoshida):
+    from crm.contacts.models import Contact
+    from crm.imports import services
+
+    text = "E-mail,役職\nyoshida@mueller.example.de,Leiter?\n"
+    summary = services.commit(services.read_file(text.encode(), "t.csv", "contacts"),
+                              "contacts")
+    db.session.commit()
+    assert summary["updated"] == 1 and summary["conflicts"] == []
+    assert db.session.get(Contact, yoshida.id).title == "Leiter?"
+
+
+@pytest.mark.parametrize(("old", "new", "lost"), [
+    ("Führungsetage", "F?hrungsetage", True),
+    ("𠮷田", "?田", True),                     # one "?" for a character outside the BMP
+    ("Führungsetage", "F\ufffdhrungsetage", True),
+    ("山田", "?田", False),                    # 山 is in CP932: the "?" is the file's own
+    ("Führungsetage", "Is this right?", False),  # another text altogether
+    ("Führung", "Führung?", False),
+    ("", "F?hrung", False),                    # nothing stored: nothing to lose
+])
+def test_lost_characters(old, new, lost):
+    from crm.imports.services import lost_characters
+
+    assert lost_characters(old, new) is lost
