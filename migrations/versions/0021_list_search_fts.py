@@ -13,13 +13,13 @@ text past MAX_CHARS characters is not cut into pairs (longer search texts are ra
 text then misses only matches that far in). Nothing changes on PostgreSQL.
 
 Revision ID: 0021
-Revises: 0018
+Revises: 0020
 Create Date: 2026-12-07
 """
 from alembic import op
 
 revision = '0021'
-down_revision = '0018'
+down_revision = '0020'
 branch_labels = None
 depends_on = None
 

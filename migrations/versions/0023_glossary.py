@@ -1,14 +1,14 @@
 """The Japanese–English glossary that matching uses across languages.
 
 Revision ID: 0023
-Revises: 0018
+Revises: 0021
 Create Date: 2026-12-07
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0023'
-down_revision = '0018'
+down_revision = '0021'
 branch_labels = None
 depends_on = None
 
