@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import unicodedata
 
 from . import base
 from .i18n import _
@@ -22,6 +23,12 @@ _MAGIC = (
 _KANA = re.compile(r"[\u3041-\u30ff]")
 _BAD_CONTROL = re.compile(r"[\x00-\x08\x0e-\x19\x1c-\x1f\x7f-\x9f]")
 _PRIVATE_USE = re.compile(r"[\ue000-\uf8ff]")
+#: Kana (full or half width) and kanji: what a Japanese text holds.
+_JAPANESE = re.compile(r"[\u3041-\u30ff\u4e00-\u9fff\uff66-\uff9f]")
+#: Half-width katakana glued to a Latin letter or a kanji: a Western text read as CP932
+#: (Auﾟenstelle), never a Japanese one (half-width readings stand on their own).
+_GLUED_HALF_WIDTH = re.compile(
+    r"[A-Za-z\u4e00-\u9fff][\uff61-\uff9f]|[\uff61-\uff9f][a-z\u4e00-\u9fff]")
 
 
 def display_limit(limit: int) -> str:
@@ -152,3 +159,73 @@ def _normalizer_guess(data: bytes) -> str | None:
     if best is None:
         return None
     return best.encoding
+
+
+# ------------------------------------------------------------------ short texts (a vCard)
+#: The letters of each single-byte code page's script, most frequent first (letter frequency
+#: tables of Russian and Ukrainian, Greek, Hebrew; the accented letters of Western Europe).
+_SCRIPT_LETTERS = {
+    "cp1251": "оаеинітсрвлкмдпуяызьгбчйхжшюцщєїэфъёґ",
+    "cp1253": "αοιετσνηυρπκμλωδγχθφβξζψάέίόύήώςϊϋΐΰ",
+    "cp1255": "יוהלרמאתבשנעקדחכפסגםזטצןךףץ",
+    "cp1252": "éèàüöäßçñáíóúâêîôûëïœåøæãõìòùÿ",
+}
+#: Tried in this order when a card names no charset; a tie goes to the first.
+SINGLE_BYTE = ("cp1252", "cp1251", "cp1253", "cp1255")
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _script(ch: str) -> str:
+    if ch < "\u0080":
+        return "ascii"
+    name = unicodedata.name(ch, "")
+    for script in ("LATIN", "CYRILLIC", "GREEK", "HEBREW"):
+        if name.startswith(script):
+            return script
+    return "other"
+
+
+def _single_byte_score(text: str, encoding: str) -> float:
+    """How much `text` looks like a text written in `encoding`'s script: frequent letters of
+    that script score, a word mixing scripts or holding a symbol or a mark loses."""
+    letters = _SCRIPT_LETTERS[encoding]
+    rank = {ch: i for i, ch in enumerate(letters)}
+    score = 0.0
+    for ch in text:
+        if ch < "\u0080":
+            continue
+        low = ch.lower()
+        if low in rank:
+            score += 3 - 3 * rank[low] / len(letters)
+        elif not ch.isalpha() and not ch.isspace() and ch not in "–—‘’“”„€«»·°§©®№":
+            score -= 4  # ÷ × ¤ ¦ or a combining point: a letter read as something else
+    for word in _WORD.findall(text):
+        scripts = {_script(ch) for ch in word} - {"ascii"}
+        if len(scripts) > 1 or (scripts and "ascii" in {_script(c) for c in word}
+                                and scripts != {"LATIN"}):
+            score -= 5  # Mьller: Latin and Cyrillic in one word
+        if any(a.islower() and b.isupper() for a, b in zip(word, word[1:])):
+            score -= 2  # aBc inside a word
+        if len(word) > 1 and word[0].islower() and all(c >= "\u0080" for c in word):
+            score -= 3  # Greek or Cyrillic without a capital: Hebrew (no case) read wrongly
+    return score
+
+
+def guess_short(data: bytes) -> str:
+    """The encoding of a short text that names none (the values of one vCard): UTF-8 when it
+    decodes strictly, Shift_JIS (CP932) when it reads as Japanese, else the Windows code page
+    (Western, Cyrillic, Greek, Hebrew) whose letters it reads best as; Latin-1 decodes anything."""
+    if _strict(data, "utf-8") is not None:
+        return "utf-8"
+    text = _strict(data, "cp932")
+    if text is not None and _JAPANESE.search(text) and not _PRIVATE_USE.search(text) \
+            and not _GLUED_HALF_WIDTH.search(text):
+        return "cp932"
+    best, best_score = "latin-1", float("-inf")
+    for encoding in SINGLE_BYTE:
+        decoded = _strict(data, encoding)
+        if decoded is not None:
+            score = _single_byte_score(decoded, encoding)
+            if score > best_score:
+                best, best_score = encoding, score
+    return best

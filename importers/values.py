@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from .folding import is_japanese, nfkc
+from .folding import fold_case, is_japanese, nfkc
 from .i18n import _
 
 # Japanese eras: (names, first day). 元年 is year 1.
@@ -174,9 +174,24 @@ def email(value: str) -> str:
     return text.strip().strip("<>").strip()
 
 
+#: A hyphen or minus written for the long-vowel mark after a kana (ｺ-ﾋ- and コ-ヒ- as Japan
+#: Post and old systems write コーヒー), when a kana, a space or the end follows.
+_KANA_HYPHEN = re.compile(r"(?<=[\u3041-\u30fc])[\-\u2010\u2011\u2012\u2013\u2212\uff0d\uff70]"
+                          r"(?=[\u3041-\u30fc\s・)]|$)")
+_LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")
+
+
 def reading(value: str) -> str:
-    """Readings in full-width kana (half-width ｱﾝﾄﾞｳ -> アンドウ), spaces folded to one."""
-    return _SPACES.sub(" ", nfkc(value))
+    """Readings in full-width kana (half-width ｱﾝﾄﾞｳ -> アンドウ), spaces folded to one, and a
+    hyphen after a kana read as the long-vowel mark (ｺ-ﾋ- -> コーヒー; ABC-1 stays)."""
+    return _KANA_HYPHEN.sub("ー", _SPACES.sub(" ", nfkc(value)))
+
+
+def is_latin_reading(value: str) -> bool:
+    """A "reading" in Latin letters (Amano, Yoshitaka: phones keep the romanised name there),
+    not in kana: it holds Latin letters and no Japanese script."""
+    text = nfkc(value)
+    return bool(_LATIN_LETTER.search(text)) and not is_japanese(text)
 
 
 def split_name(full: str) -> tuple[str, str]:
