@@ -177,14 +177,18 @@ def email(value: str) -> str:
 #: A hyphen or minus written for the long-vowel mark after a kana (ｺ-ﾋ- and コ-ヒ- as Japan
 #: Post and old systems write コーヒー), when a kana, a space or the end follows.
 _KANA_HYPHEN = re.compile(r"(?<=[\u3041-\u30fc])[\-\u2010\u2011\u2012\u2013\u2212\uff0d\uff70]"
-                          r"(?=[\u3041-\u30fc\s・)]|$)")
+                          r"(?=[\u3041-\u30fc\s・().]|$)")
+#: A full stop between kana: Japan Post's middle dot (ニツパンアイ.ピ-.エス).
+_KANA_DOT = re.compile(r"(?<=[\u3041-\u30fc])\.(?=[\u3041-\u30fc])")
 _LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")
 
 
 def reading(value: str) -> str:
-    """Readings in full-width kana (half-width ｱﾝﾄﾞｳ -> アンドウ), spaces folded to one, and a
-    hyphen after a kana read as the long-vowel mark (ｺ-ﾋ- -> コーヒー; ABC-1 stays)."""
-    return _KANA_HYPHEN.sub("ー", _SPACES.sub(" ", nfkc(value)))
+    """Readings in full-width kana (half-width ｱﾝﾄﾞｳ -> アンドウ), spaces folded to one, a
+    hyphen after a kana read as the long-vowel mark (ｺ-ﾋ- -> コーヒー; ABC-1 stays) and a
+    full stop between kana as the middle dot (アイ.ピ- -> アイ・ピー)."""
+    text = _KANA_HYPHEN.sub("ー", _SPACES.sub(" ", nfkc(value)))
+    return _KANA_DOT.sub("・", text) if "." in text else text
 
 
 def is_latin_reading(value: str) -> bool:

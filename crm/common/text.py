@@ -70,9 +70,10 @@ KANA_RE = re.compile(r"[\u30a0-\u30ff\u31f0-\u31ff\s・ー]+")
 _NOT_KANA = re.compile(r"[^\u30a0-\u30ff\u31f0-\u31ff\s・ー]")
 
 
-def not_kana(reading: str | None) -> str:
-    """The characters of a normalised reading that are not kana ("" when it is all kana)."""
-    return "".join(dict.fromkeys(_NOT_KANA.findall(reading or "")))
+def not_kana(reading: str | None, allow: str = "") -> str:
+    """The characters of a normalised reading that are not kana nor in `allow` ("" when
+    there are none)."""
+    return "".join(dict.fromkeys(c for c in _NOT_KANA.findall(reading or "") if c not in allow))
 
 
 def fold_reading(reading: str | None) -> str:
@@ -87,14 +88,18 @@ _SMALL_KANA = str.maketrans("ァィゥェォッャュョヮヵヶ", "アイウ�
 #: A company reading's read-aloud legal form, small kana written large: 株式会社 and its
 #: kind, and Japan Post's bracketed abbreviations ((カブ) for 株式会社, (ユ) for 有限会社 ...).
 _LEGAL_READING_FORMS = (
-    r"\((?:カブ|ユウ|ユ|ゴウ|ゴ|ドウ|シヤ|ザイ|ガク|イ|フク|トクヒ|ドク)\)",
+    r"\((?:カブ|カ|ユウ|ユ|ゴウ|ゴ|ドウ|シヤ|ザイ|ガク|イ|フク|トクヒ|ドク)\)",
     r"(?:カブシキ|ユウゲン|ゴウドウ|ゴウシ|ゴウメイ)[ガカ]イシヤ",
     r"(?:(?:イツパン|コウエキ)?(?:シヤダン|ザイダン)|ガツコウ|イリヨウ|シヤカイフクシ"
     r"|トクテイヒエイリカツドウ|ドクリツギヨウセイ|コクリツダイガク"
     r"|コクリツケンキユウカイハツ)ホウジン",
 )
-_LEGAL_AT_START = re.compile(r"^[\s・]*(?:" + "|".join(_LEGAL_READING_FORMS) + r")[\s・]*")
-_LEGAL_AT_END = re.compile(r"[\s・]*(?:" + "|".join(_LEGAL_READING_FORMS) + r")[\s・]*$")
+#: The bank-transfer abbreviations (全銀 style): カ) before the name, (カ after it.
+_ABBREVIATED = r"(?:カ|ユ|ゴ|ド|シヤ|ザイ|ガク|イ|フク|トクヒ|ドク)"
+_LEGAL_AT_START = re.compile(r"^[\s・]*(?:" + "|".join(_LEGAL_READING_FORMS) + "|"
+                             + _ABBREVIATED + r"\))[\s・]*")
+_LEGAL_AT_END = re.compile(r"[\s・]*(?:" + "|".join(_LEGAL_READING_FORMS) + r"|\("
+                           + _ABBREVIATED + r")[\s・]*$")
 
 
 def strip_legal_reading(reading: str | None) -> str:

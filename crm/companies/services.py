@@ -139,13 +139,18 @@ def _renewal_after_start(data: dict[str, Any]) -> dict[str, str]:
     return {}
 
 
+#: What a company's reading may hold besides kana: an alias in brackets, a list's comma,
+#: digits (ローソンストア100).
+_READING_PUNCTUATION = "()、0123456789"
+
+
 def _reading_in_kana(data: dict[str, Any]) -> dict[str, str]:
     """The reading stored in full-width katakana (ｶﾌﾞｼｷ, かぶしき -> カブシキ; ｺ-ﾋ- -> コーヒー);
     besides a legal form at either end (Japan Post's (カブ)), only kana."""
     if "name_reading" not in data:
         return {}
     reading = data["name_reading"] = normalise_reading(data["name_reading"])
-    wrong = not_kana(strip_legal_reading(reading))
+    wrong = not_kana(strip_legal_reading(reading), allow=_READING_PUNCTUATION)
     if wrong:
         return {"name_reading": _(
             "The reading may hold only kana (カタカナ or ひらがな); %(characters)s is not kana.",
