@@ -25,10 +25,11 @@ _BAD_CONTROL = re.compile(r"[\x00-\x08\x0e-\x19\x1c-\x1f\x7f-\x9f]")
 _PRIVATE_USE = re.compile(r"[\ue000-\uf8ff]")
 #: Kana (full or half width) and kanji: what a Japanese text holds.
 _JAPANESE = re.compile(r"[\u3041-\u30ff\u4e00-\u9fff\uff66-\uff9f]")
-#: Half-width katakana glued to a Latin letter or a kanji: a Western text read as CP932
-#: (Auﾟenstelle), never a Japanese one (half-width readings stand on their own).
+#: Half-width katakana glued to a Latin letter or a kanji, or a kanji or two inside a Latin
+#: word: a Western text read as CP932 (Auﾟenstelle, Lef鐡re), never a Japanese one.
 _GLUED_HALF_WIDTH = re.compile(
-    r"[A-Za-z\u4e00-\u9fff][\uff61-\uff9f]|[\uff61-\uff9f][a-z\u4e00-\u9fff]")
+    r"[A-Za-z\u4e00-\u9fff][\uff61-\uff9f]|[\uff61-\uff9f][a-z\u4e00-\u9fff]"
+    r"|[A-Za-z][\u4e00-\u9fff]{1,2}[a-z]")
 
 
 def display_limit(limit: int) -> str:
