@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import codecs
 import re
-import unicodedata
+from collections import Counter
 
 from . import base
 from .i18n import _
@@ -176,39 +176,48 @@ SINGLE_BYTE = ("cp1252", "cp1251", "cp1253", "cp1255")
 _WORD = re.compile(r"[^\W\d_]+")
 
 
-def _script(ch: str) -> str:
-    if ch < "\u0080":
-        return "ascii"
-    name = unicodedata.name(ch, "")
-    for script in ("LATIN", "CYRILLIC", "GREEK", "HEBREW"):
-        if name.startswith(script):
-            return script
-    return "other"
+_RANKS = {enc: {ch: 3 - 3 * i / len(letters) for i, ch in enumerate(letters)}
+          for enc, letters in _SCRIPT_LETTERS.items()}
+_HARMLESS = frozenset("–—‘’“”„€«»·°§©®№")
+#: The letters of each script a single-byte code page writes (Latin beyond ASCII included).
+_SCRIPT_RES = (re.compile(r"[A-Za-z\u00c0-\u024f]"), re.compile(r"[\u0370-\u03ff]"),
+               re.compile(r"[\u0400-\u04ff]"), re.compile(r"[\u0590-\u05ff]"))
+_NOT_LATIN = re.compile(r"[\u0370-\u05ff]")
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
 
 
-def _single_byte_score(text: str, encoding: str) -> float:
-    """How much `text` looks like a text written in `encoding`'s script: frequent letters of
-    that script score, a word mixing scripts or holding a symbol or a mark loses."""
-    letters = _SCRIPT_LETTERS[encoding]
-    rank = {ch: i for i, ch in enumerate(letters)}
-    score = 0.0
-    for ch in text:
-        if ch < "\u0080":
+def _byte_weights(encoding: str) -> dict[int, float]:
+    """What each byte 0x80-0xFF read in `encoding` adds to the score: its letter's weight
+    (frequent letters of the script score), or a loss for a symbol or a mark."""
+    rank, weights = _RANKS[encoding], {}
+    for byte in range(0x80, 0x100):
+        ch = bytes([byte]).decode(encoding, errors="replace")
+        weight = rank.get(ch.lower())
+        if weight is not None:
+            weights[byte] = weight
+        elif not ch.isalpha() and not ch.isspace() and ch not in _HARMLESS:
+            weights[byte] = -4.0  # ÷ × ¤ ¦ or a combining point: a letter read as another
+    return weights
+
+
+_BYTE_WEIGHTS = {encoding: _byte_weights(encoding) for encoding in SINGLE_BYTE}
+
+
+def _single_byte_score(text: str, encoding: str, high_bytes: Counter[int]) -> float:
+    """How much `text` (the bytes counted in `high_bytes`, read in `encoding`) looks like a text
+    written in that code page's script: frequent letters of the script score, a word mixing
+    scripts or holding a symbol or a mark loses."""
+    weights = _BYTE_WEIGHTS[encoding]
+    score = sum(weights.get(byte, 0.0) * count for byte, count in high_bytes.items())
+    for word in set(_WORD.findall(text)):
+        if word.isascii():
             continue
-        low = ch.lower()
-        if low in rank:
-            score += 3 - 3 * rank[low] / len(letters)
-        elif not ch.isalpha() and not ch.isspace() and ch not in "–—‘’“”„€«»·°§©®№":
-            score -= 4  # ÷ × ¤ ¦ or a combining point: a letter read as something else
-    for word in _WORD.findall(text):
-        scripts = {_script(ch) for ch in word} - {"ascii"}
-        if len(scripts) > 1 or (scripts and "ascii" in {_script(c) for c in word}
-                                and scripts != {"LATIN"}):
+        if sum(1 for script in _SCRIPT_RES if script.search(word)) > 1:
             score -= 5  # Mьller: Latin and Cyrillic in one word
-        if any(a.islower() and b.isupper() for a, b in zip(word, word[1:])):
-            score -= 2  # aBc inside a word
-        if len(word) > 1 and word[0].islower() and all(c >= "\u0080" for c in word):
-            score -= 3  # Greek or Cyrillic without a capital: Hebrew (no case) read wrongly
+        if word[1:].lower() != word[1:] and not word.isupper() and _NOT_LATIN.search(word):
+            score -= 2  # aBc inside a Greek or Cyrillic word
+        if len(word) > 1 and word[0].islower() and not _ASCII_LETTER.search(word):
+            score -= 3  # no capital, no ASCII letter: Hebrew (no case) read as another script
     return score
 
 
@@ -223,10 +232,11 @@ def guess_short(data: bytes) -> str:
             and not _GLUED_HALF_WIDTH.search(text):
         return "cp932"
     best, best_score = "latin-1", float("-inf")
+    high_bytes = Counter(byte for byte in data if byte >= 0x80)
     for encoding in SINGLE_BYTE:
         decoded = _strict(data, encoding)
         if decoded is not None:
-            score = _single_byte_score(decoded, encoding)
+            score = _single_byte_score(decoded, encoding, high_bytes)
             if score > best_score:
                 best, best_score = encoding, score
     return best

@@ -350,10 +350,18 @@ def split_cards(data: bytes) -> tuple[list[Card], str]:
     stack: list[tuple[Card, list[tuple[Prop, list[bytes], str | None]]]] = []
     count = 0
     base64_pieces: list[bytes] | None = None
+    base64_size = 0
+    max_bytes = L.current().max_vcard_line_bytes
     for line in _logical_lines(data):
         if base64_pieces is not None:
             if b":" not in line and line.strip() and _BASE64_LINE.match(line):
                 base64_pieces.append(line)  # vCard 2.1: base64 goes on over lines of its own
+                base64_size += len(line)
+                if base64_size > max_bytes:
+                    raise ImportFileError(
+                        _("Card {card}: a BASE64 value is longer than {limit} (the limit, "
+                          "{setting}).").format(card=count, limit=L.size(max_bytes),
+                                                setting=L.setting("max_vcard_line_bytes")))
                 continue
             base64_pieces = None
         if not line.strip() or b":" not in line:
@@ -390,7 +398,7 @@ def split_cards(data: bytes) -> tuple[list[Card], str]:
             continue  # binary or irrelevant: never decoded
         pieces = [raw]
         if (params.get("ENCODING") or [""])[0].upper() in _BASE64:
-            base64_pieces = pieces
+            base64_pieces, base64_size = pieces, len(raw)
         pending.append((prop, pieces, _charset(params)))
     for card, pending in reversed(stack):  # cards never closed: the file was cut off
         _finish(card, pending)

@@ -337,3 +337,15 @@ def test_web_import_of_a_kanji_name_with_a_romaji_reading(app, login, own_index)
     assert (yamada.family_name_reading, yamada.given_name_reading) == ("ヤマダ", "ハナコ")
     found = client.get("/search/?q=Yoshitaka").get_data(as_text=True)
     assert "天野 喜孝" in found  # the search reads the notes
+
+
+def test_a_base64_value_going_on_over_its_own_lines_is_bounded(app):
+    from importers import limits
+
+    line = b"QUJD" * 18 + b"\r\n"
+    data = (b"BEGIN:VCARD\r\nVERSION:2.1\r\nN:Doe;Jane\r\nNOTE;ENCODING=BASE64:QUJD\r\n"
+            + line * 400 + b"\r\nEND:VCARD\r\n")
+    with limits.override(max_vcard_line_bytes=10_000), \
+            pytest.raises(ImportFileError, match="Card 1: a BASE64 value is longer than"):
+        read(data, "big.vcf", "contacts")
+    assert read(data, "big.vcf", "contacts").rows[0].values["notes"].startswith("ABCABC")
