@@ -520,7 +520,7 @@ def card_values(card: Card) -> dict[str, str]:
             values["given_name"] = given
     romanised = _romanised_name(values)
     if romanised:
-        notes.append(f"{_('Romanised name')}: {romanised}")
+        notes.append(_("Romanised name: {name}").format(name=romanised))
     # organisation and title: the first is the contact's; any others go to the notes
     orgs = [p for p in by.get("ORG", []) if _unescape(p.value).strip(" ;")]
     if orgs:
