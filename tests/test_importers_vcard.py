@@ -274,7 +274,8 @@ def test_kanji_name_with_romaji_reading_keeps_it_as_the_romanised_name():
 
 
 def test_a_latin_reading_that_repeats_the_name_is_not_noted():
-    data = b"BEGIN:VCARD\r\nVERSION:2.1\r\nN:Smith;John\r\nSOUND;X-IRMC-N:Smith;John\r\nEND:VCARD\r\n"
+    data = (b"BEGIN:VCARD\r\nVERSION:2.1\r\nN:Smith;John\r\nSOUND;X-IRMC-N:Smith;John\r\n"
+            b"END:VCARD\r\n")
     assert read(data, "s.vcf", "contacts").rows[0].values == {"family_name": "Smith",
                                                              "given_name": "John"}
 
