@@ -198,6 +198,28 @@ def is_latin_reading(value: str) -> bool:
     return bool(_LATIN_LETTER.search(text)) and not is_japanese(text)
 
 
+_READING_KEYS = ("family_name_reading", "given_name_reading", "full_name_reading")
+
+
+def take_romanised(values: dict[str, str]) -> tuple[dict[str, str], str]:
+    """A row's readings written in Latin letters taken out of the readings (which are kana):
+    phones keep a kanji name's romanisation there (N:天野;喜孝 with SOUND:Amano;Yoshitaka).
+    Contacts have no column for a romanised name, so it comes back as a line for the notes
+    (which the search reads): "Romanised name: Amano Yoshitaka"; "" when there is none or it
+    only repeats the name. `values` is not changed."""
+    latin = [key for key in _READING_KEYS if is_latin_reading(values.get(key) or "")]
+    if not latin:
+        return values, ""
+    rest = {k: v for k, v in values.items() if k not in latin}
+    romanised = " ".join(_SPACES.sub(" ", values[key].strip()) for key in latin)
+    names = (values.get("family_name", ""), values.get("given_name", ""))
+    same = {fold_case(" ".join(names)).strip(), fold_case(" ".join(names[::-1])).strip(),
+            fold_case(values.get("full_name", "")).strip()}
+    if fold_case(romanised) in same:
+        return rest, ""
+    return rest, _("Romanised name: {name}").format(name=romanised)
+
+
 def split_name(full: str) -> tuple[str, str]:
     """(family, given): 山田 太郎 / 山田　太郎 -> (山田, 太郎); 'Taro Yamada' -> (Yamada, Taro);
     'Yamada, Taro' -> (Yamada, Taro). A name without a space stays whole as the family name."""

@@ -518,9 +518,9 @@ def card_values(card: Card) -> dict[str, str]:
         values["family_name"] = family
         if given:
             values["given_name"] = given
-    romanised = _romanised_name(values)
+    values, romanised = V.take_romanised(values)
     if romanised:
-        notes.append(_("Romanised name: {name}").format(name=romanised))
+        notes.append(romanised)
     # organisation and title: the first is the contact's; any others go to the notes
     orgs = [p for p in by.get("ORG", []) if _unescape(p.value).strip(" ;")]
     if orgs:
@@ -598,19 +598,6 @@ def card_values(card: Card) -> dict[str, str]:
     if tags:
         values["tags"] = "; ".join(dict.fromkeys(tags))
     return {k: v for k, v in values.items() if v}
-
-
-def _romanised_name(values: dict[str, str]) -> str:
-    """Readings written in Latin letters taken out of the readings (which are kana): Nokia
-    phones keep a kanji name's romanisation there (N:天野;喜孝 with SOUND:Amano;Yoshitaka).
-    Contacts have no column for a romanised name, so it is returned for the notes (which
-    the search reads), unless it only repeats the name."""
-    latin = [values.pop(key) for key in ("family_name_reading", "given_name_reading")
-             if key in values and V.is_latin_reading(values[key])]
-    romanised = " ".join(latin)
-    names = (values.get("family_name", ""), values.get("given_name", ""))
-    same = {V.fold_case(" ".join(names)).strip(), V.fold_case(" ".join(names[::-1])).strip()}
-    return "" if V.fold_case(romanised) in same else romanised
 
 
 #: The NOTE of a do-not-contact person in our own vCard export (English and Japanese).

@@ -1,7 +1,9 @@
-"""Company readings as Japan Post and old systems write them (half-width kana, ASCII "-" for
-the long vowel, the legal form read aloud or abbreviated as (カブ)): normalised when saved,
-checked by COMPANY_RULES (form and importer alike), and sorted without the legal form.
-The file is a slice of Japan Post's 大口事業所 list (tests/fixtures/importers/SOURCES.md)."""
+"""Readings through the pages. Company readings as Japan Post and old systems write them
+(half-width kana, ASCII "-" for the long vowel, the legal form read aloud or abbreviated as
+(カブ)): normalised when saved, checked by COMPANY_RULES (form and importer alike), and sorted
+without the legal form; the file is a slice of Japan Post's 大口事業所 list
+(tests/fixtures/importers/SOURCES.md). A person's reading in romaji: kept as the romanised
+name, the person imported."""
 from __future__ import annotations
 
 import csv
@@ -22,6 +24,10 @@ def _import_companies(client, data: bytes, name: str) -> str:
         "kind": "companies", "policy": "update", "file": (io.BytesIO(data), name)},
         content_type="multipart/form-data")
     assert response.status_code == 302
+    return _commit(client, response)
+
+
+def _commit(client, response) -> str:
     batch = int(re.search(r"/imports/(\d+)$", response.headers["Location"]).group(1))
     client.get(f"/imports/{batch}")
     assert client.submit(f"/imports/{batch}/commit").status_code == 302
@@ -87,3 +93,20 @@ def test_company_import_names_the_row_and_field_of_a_reading_that_is_not_kana(lo
     db.session.expire_all()
     assert set(db.session.scalars(select(Company.name))) == {"株式会社　架橋テック"}
     assert "The reading may hold only kana" in page and "I T" in page
+
+
+def test_contact_csv_with_a_romaji_reading_keeps_the_person_and_the_romanisation(login):
+    from crm.contacts.models import Contact
+
+    data = ("姓,名,セイ,メイ,メール\n天野,喜孝,Amano,Yoshitaka,y.amano@example.jp\n"
+            "山田,花子,ﾔﾏﾀﾞ,ﾊﾅｺ,hanako@example.jp\n").encode("utf-8")
+    response = login("bd").submit("/imports/", {
+        "kind": "contacts", "policy": "update", "file": (io.BytesIO(data), "people.csv")},
+        content_type="multipart/form-data")
+    assert response.status_code == 302
+    _commit(login("bd"), response)
+    db.session.expire_all()
+    amano, yamada = db.session.scalars(select(Contact).order_by(Contact.id)).all()
+    assert (amano.family_name, amano.family_name_reading, amano.notes) == \
+        ("天野", None, "Romanised name: Amano Yoshitaka")
+    assert (yamada.family_name_reading, yamada.given_name_reading) == ("ヤマダ", "ハナコ")
