@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections import Counter
 
 from . import base
 from .i18n import _
@@ -22,6 +23,13 @@ _MAGIC = (
 _KANA = re.compile(r"[\u3041-\u30ff]")
 _BAD_CONTROL = re.compile(r"[\x00-\x08\x0e-\x19\x1c-\x1f\x7f-\x9f]")
 _PRIVATE_USE = re.compile(r"[\ue000-\uf8ff]")
+#: Kana (full or half width) and kanji: what a Japanese text holds.
+_JAPANESE = re.compile(r"[\u3041-\u30ff\u4e00-\u9fff\uff66-\uff9f]")
+#: Half-width katakana glued to a Latin letter or a kanji, or a kanji or two inside a Latin
+#: word: a Western text read as CP932 (Auﾟenstelle, Lef鐡re), never a Japanese one.
+_GLUED_HALF_WIDTH = re.compile(
+    r"[A-Za-z\u4e00-\u9fff][\uff61-\uff9f]|[\uff61-\uff9f][a-z\u4e00-\u9fff]"
+    r"|[A-Za-z][\u4e00-\u9fff]{1,2}[a-z]")
 
 
 def display_limit(limit: int) -> str:
@@ -152,3 +160,83 @@ def _normalizer_guess(data: bytes) -> str | None:
     if best is None:
         return None
     return best.encoding
+
+
+# ------------------------------------------------------------------ short texts (a vCard)
+#: The letters of each single-byte code page's script, most frequent first (letter frequency
+#: tables of Russian and Ukrainian, Greek, Hebrew; the accented letters of Western Europe).
+_SCRIPT_LETTERS = {
+    "cp1251": "оаеинітсрвлкмдпуяызьгбчйхжшюцщєїэфъёґ",
+    "cp1253": "αοιετσνηυρπκμλωδγχθφβξζψάέίόύήώςϊϋΐΰ",
+    "cp1255": "יוהלרמאתבשנעקדחכפסגםזטצןךףץ",
+    "cp1252": "éèàüöäßçñáíóúâêîôûëïœåøæãõìòùÿ",
+}
+#: Tried in this order when a card names no charset; a tie goes to the first.
+SINGLE_BYTE = ("cp1252", "cp1251", "cp1253", "cp1255")
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+_RANKS = {enc: {ch: 3 - 3 * i / len(letters) for i, ch in enumerate(letters)}
+          for enc, letters in _SCRIPT_LETTERS.items()}
+_HARMLESS = frozenset("–—‘’“”„€«»·°§©®№")
+#: The letters of each script a single-byte code page writes (Latin beyond ASCII included).
+_SCRIPT_RES = (re.compile(r"[A-Za-z\u00c0-\u024f]"), re.compile(r"[\u0370-\u03ff]"),
+               re.compile(r"[\u0400-\u04ff]"), re.compile(r"[\u0590-\u05ff]"))
+_NOT_LATIN = re.compile(r"[\u0370-\u05ff]")
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
+
+
+def _byte_weights(encoding: str) -> dict[int, float]:
+    """What each byte 0x80-0xFF read in `encoding` adds to the score: its letter's weight
+    (frequent letters of the script score), or a loss for a symbol or a mark."""
+    rank, weights = _RANKS[encoding], {}
+    for byte in range(0x80, 0x100):
+        ch = bytes([byte]).decode(encoding, errors="replace")
+        weight = rank.get(ch.lower())
+        if weight is not None:
+            weights[byte] = weight
+        elif not ch.isalpha() and not ch.isspace() and ch not in _HARMLESS:
+            weights[byte] = -4.0  # ÷ × ¤ ¦ or a combining point: a letter read as another
+    return weights
+
+
+_BYTE_WEIGHTS = {encoding: _byte_weights(encoding) for encoding in SINGLE_BYTE}
+
+
+def _single_byte_score(text: str, encoding: str, high_bytes: Counter[int]) -> float:
+    """How much `text` (the bytes counted in `high_bytes`, read in `encoding`) looks like a text
+    written in that code page's script: frequent letters of the script score, a word mixing
+    scripts or holding a symbol or a mark loses."""
+    weights = _BYTE_WEIGHTS[encoding]
+    score = sum(weights.get(byte, 0.0) * count for byte, count in high_bytes.items())
+    for word in set(_WORD.findall(text)):
+        if word.isascii():
+            continue
+        if sum(1 for script in _SCRIPT_RES if script.search(word)) > 1:
+            score -= 5  # Mьller: Latin and Cyrillic in one word
+        if word[1:].lower() != word[1:] and not word.isupper() and _NOT_LATIN.search(word):
+            score -= 2  # aBc inside a Greek or Cyrillic word
+        if len(word) > 1 and word[0].islower() and not _ASCII_LETTER.search(word):
+            score -= 3  # no capital, no ASCII letter: Hebrew (no case) read as another script
+    return score
+
+
+def guess_short(data: bytes) -> str:
+    """The encoding of a short text that names none (the values of one vCard): UTF-8 when it
+    decodes strictly, Shift_JIS (CP932) when it reads as Japanese, else the Windows code page
+    (Western, Cyrillic, Greek, Hebrew) whose letters it reads best as; Latin-1 decodes anything."""
+    if _strict(data, "utf-8") is not None:
+        return "utf-8"
+    text = _strict(data, "cp932")
+    if text is not None and _JAPANESE.search(text) and not _PRIVATE_USE.search(text) \
+            and not _GLUED_HALF_WIDTH.search(text):
+        return "cp932"
+    best, best_score = "latin-1", float("-inf")
+    high_bytes = Counter(byte for byte in data if byte >= 0x80)
+    for encoding in SINGLE_BYTE:
+        decoded = _strict(data, encoding)
+        if decoded is not None:
+            score = _single_byte_score(decoded, encoding, high_bytes)
+            if score > best_score:
+                best, best_score = encoding, score
+    return best

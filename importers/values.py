@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from .folding import is_japanese, nfkc
+from .folding import fold_case, is_japanese, nfkc
 from .i18n import _
 
 # Japanese eras: (names, first day). 元年 is year 1.
@@ -174,9 +174,50 @@ def email(value: str) -> str:
     return text.strip().strip("<>").strip()
 
 
+#: A hyphen or minus written for the long-vowel mark after a kana (ｺ-ﾋ- and コ-ヒ- as Japan
+#: Post and old systems write コーヒー), when a kana, a space or the end follows.
+_KANA_HYPHEN = re.compile(r"(?<=[\u3041-\u30fc])[\-\u2010\u2011\u2012\u2013\u2212\uff0d\uff70]"
+                          r"(?=[\u3041-\u30fc\s・().]|$)")
+#: A full stop between kana: Japan Post's middle dot (ニツパンアイ.ピ-.エス).
+_KANA_DOT = re.compile(r"(?<=[\u3041-\u30fc])\.(?=[\u3041-\u30fc])")
+_LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")
+
+
 def reading(value: str) -> str:
-    """Readings in full-width kana (half-width ｱﾝﾄﾞｳ -> アンドウ), spaces folded to one."""
-    return _SPACES.sub(" ", nfkc(value))
+    """Readings in full-width kana (half-width ｱﾝﾄﾞｳ -> アンドウ), spaces folded to one, a
+    hyphen after a kana read as the long-vowel mark (ｺ-ﾋ- -> コーヒー; ABC-1 stays) and a
+    full stop between kana as the middle dot (アイ.ピ- -> アイ・ピー)."""
+    text = _KANA_HYPHEN.sub("ー", _SPACES.sub(" ", nfkc(value)))
+    return _KANA_DOT.sub("・", text) if "." in text else text
+
+
+def is_latin_reading(value: str) -> bool:
+    """A "reading" in Latin letters (Amano, Yoshitaka: phones keep the romanised name there),
+    not in kana: it holds Latin letters and no Japanese script."""
+    text = nfkc(value)
+    return bool(_LATIN_LETTER.search(text)) and not is_japanese(text)
+
+
+_READING_KEYS = ("family_name_reading", "given_name_reading", "full_name_reading")
+
+
+def take_romanised(values: dict[str, str]) -> tuple[dict[str, str], str]:
+    """A row's readings written in Latin letters taken out of the readings (which are kana):
+    phones keep a kanji name's romanisation there (N:天野;喜孝 with SOUND:Amano;Yoshitaka).
+    Contacts have no column for a romanised name, so it comes back as a line for the notes
+    (which the search reads): "Romanised name: Amano Yoshitaka"; "" when there is none or it
+    only repeats the name. `values` is not changed."""
+    latin = [key for key in _READING_KEYS if is_latin_reading(values.get(key) or "")]
+    if not latin:
+        return values, ""
+    rest = {k: v for k, v in values.items() if k not in latin}
+    romanised = " ".join(_SPACES.sub(" ", values[key].strip()) for key in latin)
+    names = (values.get("family_name", ""), values.get("given_name", ""))
+    same = {fold_case(" ".join(names)).strip(), fold_case(" ".join(names[::-1])).strip(),
+            fold_case(values.get("full_name", "")).strip()}
+    if fold_case(romanised) in same:
+        return rest, ""
+    return rest, _("Romanised name: {name}").format(name=romanised)
 
 
 def split_name(full: str) -> tuple[str, str]:

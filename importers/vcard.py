@@ -4,12 +4,15 @@ property (Shift_JIS cards from Japanese phones), readings from SOUND;X-IRMC-N, X
 SORT-AS, nested and truncated cards."""
 from __future__ import annotations
 
+import base64
+import binascii
 import codecs
 import quopri
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
-from . import limits as L, values as V
+from . import encoding as E, limits as L, values as V
 from .base import ImportFileError, ParsedRow, Problem
 from .i18n import _
 from .labels import field_label
@@ -42,17 +45,8 @@ class Card:
     problems: list[Problem] = field(default_factory=list)
     ended: bool = False
     version: str = ""
-
-
-def file_encoding(data: bytes) -> str:
-    """The encoding of the card text outside CHARSET parameters."""
-    for enc in ("utf-8", "cp932"):
-        try:
-            data.decode(enc)
-            return enc
-        except UnicodeDecodeError:
-            pass
-    return "latin-1"
+    #: The encoding of the card's values that name no CHARSET (guessed per card).
+    encoding: str = ""
 
 
 def _split_params(text: str) -> list[str]:
@@ -285,25 +279,91 @@ def _head(line: bytes) -> tuple[bytes, bytes]:
     return head, value
 
 
-def _decode(raw: bytes, params: dict[str, list[str]], default: str) -> str:
+#: ENCODING values (and vCard 2.1 bare parameters) that say a value is base64.
+_BASE64 = frozenset({"BASE64", "B"})
+_BASE64_LINE = re.compile(rb"^[A-Za-z0-9+/=\s]+$")
+#: Properties never decoded (binary or irrelevant), so a broken photo breaks nothing.
+_BINARY = frozenset({"PHOTO", "LOGO", "KEY"})
+
+
+class _Undecodable(ValueError):
+    """A value whose transfer encoding (base64) does not decode; str() says why."""
+
+
+def _transfer_decoded(raw: bytes, params: dict[str, list[str]]) -> bytes:
+    """The value's bytes with its ENCODING (QUOTED-PRINTABLE, BASE64/B) taken off."""
     encoding = (params.get("ENCODING") or [""])[0].upper()
     if encoding == "QUOTED-PRINTABLE":
-        raw = quopri.decodestring(raw)
+        return quopri.decodestring(raw)
+    if encoding in _BASE64:
+        packed = re.sub(rb"\s+", b"", raw)
+        try:
+            return base64.b64decode(packed + b"=" * (-len(packed) % 4), validate=True)
+        except (binascii.Error, ValueError):
+            raise _Undecodable(_("this BASE64 value does not decode (it is not base64 or "
+                                 "it was cut off)")) from None
+    return raw
+
+
+def _charset(params: dict[str, list[str]]) -> str | None:
+    """The value's own CHARSET, as a Python codec name; None when it names none (or one
+    Python does not know, which is then guessed like a value without one)."""
     charset = (params.get("CHARSET") or [""])[0].strip().lower()
-    charset = _CHARSETS.get(charset, charset) or default
+    if not charset:
+        return None
+    charset = _CHARSETS.get(charset, charset)
     try:
-        codecs.lookup(charset)
+        return codecs.lookup(charset).name
     except LookupError:
-        charset = default
-    return raw.decode(charset).replace("\r\n", "\n").replace("\r", "\n")
+        return None
+
+
+def _text(data: bytes, charset: str) -> str:
+    return data.decode(charset).replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _decode_card(card: Card, pending: list[tuple[Prop, bytes, str | None]]) -> None:
+    """Decode the card's values: each by its own CHARSET; those naming none by one encoding
+    guessed from all of them together (per card: one file may hold cards of several)."""
+    unnamed = b"\n".join(data for _prop, data, charset in pending if charset is None)
+    guessed = E.guess_short(unnamed) if unnamed.strip() else "utf-8"
+    used: Counter[str] = Counter()
+    for prop, data, charset in pending:
+        if not data.isascii():
+            used[charset or guessed] += 1
+        try:
+            prop.value = _text(data, charset or guessed)
+        except UnicodeDecodeError:
+            card.problems.append(Problem(
+                card.number, prop.name, data.decode("latin-1")[:60],
+                _("this value cannot be decoded as {charset}").format(
+                    charset=(prop.params.get("CHARSET") or [guessed])[0])))
+            continue
+        card.props.append(prop)
+    card.encoding = used.most_common(1)[0][0] if used else guessed
 
 
 def split_cards(data: bytes) -> tuple[list[Card], str]:
-    default = file_encoding(data)
+    """The cards of a file, each value decoded; and the encoding most of the cards that name
+    no charset were in ("utf-8" when none)."""
     cards: list[Card] = []
-    stack: list[Card] = []
+    stack: list[tuple[Card, list[tuple[Prop, list[bytes], str | None]]]] = []
     count = 0
+    base64_pieces: list[bytes] | None = None
+    base64_size = 0
+    max_bytes = L.current().max_vcard_line_bytes
     for line in _logical_lines(data):
+        if base64_pieces is not None:
+            if b":" not in line and line.strip() and _BASE64_LINE.match(line):
+                base64_pieces.append(line)  # vCard 2.1: base64 goes on over lines of its own
+                base64_size += len(line)
+                if base64_size > max_bytes:
+                    raise ImportFileError(
+                        _("Card {card}: a BASE64 value is longer than {limit} (the limit, "
+                          "{setting}).").format(card=count, limit=L.size(max_bytes),
+                                                setting=L.setting("max_vcard_line_bytes")))
+                continue
+            base64_pieces = None
         if not line.strip() or b":" not in line:
             continue  # blank lines, comments, stray base64: ignored as phones do
         head, raw = _head(line)
@@ -315,39 +375,54 @@ def split_cards(data: bytes) -> tuple[list[Card], str]:
         value_upper = raw.strip().upper()
         if name_s == "BEGIN" and value_upper == b"VCARD":
             count += 1
-            stack.append(Card(count))
+            stack.append((Card(count), []))
             continue
         if name_s == "END" and value_upper == b"VCARD":
             if stack:
-                card = stack.pop()
+                card, pending = stack.pop()
                 card.ended = True
+                _finish(card, pending)
                 cards.append(card)
             continue
         if not stack:
             continue
-        card = stack[-1]
-        params, types = _parse_params(param_part.decode(default, errors="replace"))
+        card, pending = stack[-1]
+        try:
+            params, types = _parse_params(param_part.decode("utf-8"))
+        except UnicodeDecodeError:
+            params, types = _parse_params(param_part.decode("latin-1"))
         prop = Prop(name_s, params, types, raw)
         if name_s == "VERSION":
             card.version = raw.decode("ascii", errors="replace").strip()
-        if name_s in ("PHOTO", "LOGO", "KEY") or (name_s == "SOUND" and "X-IRMC-N" not in types):
-            continue  # binary or irrelevant: never decoded, so a broken photo breaks nothing
-        try:
-            prop.value = _decode(raw, params, default)
-        except (UnicodeDecodeError, ValueError):
-            card.problems.append(Problem(
-                card.number, name_s, raw.decode("latin-1")[:60],
-                _("this value cannot be decoded as {charset}").format(
-                    charset=(params.get("CHARSET") or [default])[0])))
-            continue
-        card.props.append(prop)
-    for card in reversed(stack):  # cards never closed: the file was cut off
+        if name_s in _BINARY or (name_s == "SOUND" and "X-IRMC-N" not in types):
+            continue  # binary or irrelevant: never decoded
+        pieces = [raw]
+        if (params.get("ENCODING") or [""])[0].upper() in _BASE64:
+            base64_pieces, base64_size = pieces, len(raw)
+        pending.append((prop, pieces, _charset(params)))
+    for card, pending in reversed(stack):  # cards never closed: the file was cut off
+        _finish(card, pending)
         card.problems.append(Problem(
             card.number, "END", "",
             _("the card has no END:VCARD line: the file may be cut off")))
         cards.append(card)
     cards.sort(key=lambda c: c.number)
-    return cards, default
+    guessed = Counter(c.encoding for c in cards if c.encoding)
+    return cards, (guessed.most_common(1)[0][0] if guessed else "utf-8")
+
+
+def _finish(card: Card, pending: list[tuple[Prop, list[bytes], str | None]]) -> None:
+    """Take the transfer encodings off the card's values, then decode them."""
+    ready: list[tuple[Prop, bytes, str | None]] = []
+    for prop, pieces, charset in pending:
+        if len(pieces) > 1:
+            prop.raw = b"\n".join(pieces)
+        try:
+            ready.append((prop, _transfer_decoded(prop.raw, prop.params), charset))
+        except _Undecodable as err:
+            card.problems.append(Problem(card.number, prop.name,
+                                         prop.raw.decode("latin-1")[:60], str(err)))
+    _decode_card(card, ready)
 
 
 # ---------------------------------------------------------------------------- values
@@ -443,6 +518,9 @@ def card_values(card: Card) -> dict[str, str]:
         values["family_name"] = family
         if given:
             values["given_name"] = given
+    values, romanised = V.take_romanised(values)
+    if romanised:
+        notes.append(romanised)
     # organisation and title: the first is the contact's; any others go to the notes
     orgs = [p for p in by.get("ORG", []) if _unescape(p.value).strip(" ;")]
     if orgs:

@@ -89,3 +89,54 @@ def test_dash_in_a_date_column_means_empty():
     parsed = read("イベント名,開始日,終了日\n説明会,2024/6/1,-\n".encode(), "e.csv", "events")
     assert parsed.rows[0].values == {"name": "説明会", "starts_on": "2024-06-01"}
     assert parsed.rows[0].problems == []
+
+
+# ------------------------------------------------------------------------------- readings
+@pytest.mark.parametrize("text, expected", [
+    ("ｶﾌﾞｼｷ", "カブシキ"), ("ｺ-ﾋ-", "コーヒー"), ("コ-ヒ-", "コーヒー"), ("ｺｰﾋｰ", "コーヒー"),
+    ("シンコ-ミユ-ジツク", "シンコーミユージツク"), ("ダイヤル・サ-ビス", "ダイヤル・サービス"),
+    ("センタ-(クモン)", "センター(クモン)"), ("ニツパンアイ.ピ-.エス", "ニツパンアイ・ピー・エス"),
+    ("ABC-1", "ABC-1"), ("カブ-2", "カブ-2"), ("やまだ　 たろう", "やまだ たろう"),
+])
+def test_reading_width_long_vowels_and_dots(text, expected):
+    from importers.values import reading
+
+    assert reading(text) == expected
+
+
+def test_latin_reading_is_told_from_kana():
+    from importers.values import is_latin_reading
+
+    assert is_latin_reading("Amano") and is_latin_reading("Ölz")
+    assert not is_latin_reading("あまの") and not is_latin_reading("ｱﾏﾉ") and not is_latin_reading("")
+
+
+@pytest.mark.parametrize("reading, key", [
+    ("カブシキガイシヤ ミカミ", "ミカミ"), ("カブシキガイシャミカミ", "ミカミ"),
+    ("ミカミ カブシキガイシャ", "ミカミ"), ("(ｶﾌﾞ)ﾄﾗﾝｽﾈｯﾄ", "トランスネット"),
+    ("ミカミ（カブ）", "ミカミ"), ("カ)ミチノク", "ミチノク"), ("ミチノク(カ", "ミチノク"),
+    ("ユウゲンガイシヤ ハツトキカク", "ハツトキカク"), ("ゴウドウガイシャ アオバ", "アオバ"),
+    ("イッパンシャダンホウジン ニホンキカイガッカイ", "ニホンキカイガッカイ"),
+    ("がっこうほうじん わせだだいがく", "ワセダダイガク"),
+    # a legal form in the middle, a word that only begins like one, or nothing else: kept
+    ("カメイ カブシキガイシヤ ハチノヘシテン", "カメイカブシキガイシヤハチノヘシテン"),
+    ("カブトムシショウテン", "カブトムシショウテン"), ("カブシキガイシャ", "カブシキガイシャ"),
+    ("コ-ヒ-カン", "コーヒーカン"),
+])
+def test_company_sort_reading_without_the_legal_form(reading, key):
+    from crm.common.text import company_sort_reading
+
+    assert company_sort_reading(reading) == key
+
+
+@pytest.mark.parametrize("text, charset", [
+    ("Müller;Jürgen\nRömerweg 5;Köln", "cp1252"), ("Außenstelle", "cp1252"),
+    ("Lefèvre;Hélène", "cp1252"), ("Кличко;Віталій", "cp1251"), ("Иванов;Сергей", "cp1251"),
+    ("Παπαδόπουλος;Γιώργος", "cp1253"), ("Αθήνα", "cp1253"), ("כהן;דוד", "cp1255"),
+    ("רחוב הרצל 5;תל אביב", "cp1255"), ("山田;太郎;ﾔﾏﾀﾞ", "cp932"), ("東京都千代田区", "cp932"),
+    ("Grüße", "utf-8"),
+])
+def test_short_text_charset_guess(text, charset):
+    from importers.encoding import guess_short
+
+    assert guess_short(text.encode("utf-8" if charset == "utf-8" else charset)) == charset

@@ -231,7 +231,7 @@ def test_contacts_link_or_create_their_company_and_match_by_email_or_name(app, m
 def test_contact_rows_with_bad_values_are_rejected(app):
     text = ("family_name,email,family_name_reading,company_corporate_number\n"
             "山田,not-an-address,,\n"
-            "田中,,Tanaka,\n"
+            "田中,,田中,\n"  # a reading in kanji (romaji is kept as the romanised name)
             "鈴木,,,1234567890123\n")
     summary = run(text, "contacts")
     got = {(p["row"], p["column"]) for p in summary["rejected"]}

@@ -9,10 +9,12 @@ import re
 
 from importers.folding import fold_case, fold_text, hira_to_kata, nfkc
 from importers.folding import is_japanese as is_japanese_name
+from importers.values import reading as _width_and_long_vowels
 
-__all__ = ["fold_case", "fold_company_name", "fold_reading", "fold_text", "hira_to_kata",
-           "is_japanese_name", "legal_form", "nfkc", "normalise_corporate_number", "person_name",
-           "valid_corporate_number"]
+__all__ = ["KANA_RE", "company_sort_reading", "fold_case", "fold_company_name", "fold_reading",
+           "fold_text", "hira_to_kata", "is_japanese_name", "legal_form", "nfkc",
+           "normalise_corporate_number", "normalise_reading", "not_kana", "person_name",
+           "strip_legal_reading", "valid_corporate_number"]
 
 # Legal forms as they appear after NFKC + casefold. Longer forms first so "co., ltd." wins over "co.".
 _LEGAL_FORMS_JA = [
@@ -56,10 +58,69 @@ def fold_company_name(name: str | None) -> str:
     return text
 
 
+def normalise_reading(value: str | None) -> str | None:
+    """A reading (ふりがな) as stored: full-width katakana (やまだ, ﾔﾏﾀﾞ -> ヤマダ), a hyphen
+    after a kana as the long-vowel mark (ｺ-ﾋ- -> コーヒー), spaces folded; None when blank."""
+    return hira_to_kata(_width_and_long_vowels(value or "")) or None
+
+
+#: Katakana, the long-vowel mark, middle dots and spaces: what a reading may hold once
+#: normalised (normalise_reading).
+KANA_RE = re.compile(r"[\u30a0-\u30ff\u31f0-\u31ff\s・ー]+")
+_NOT_KANA = re.compile(r"[^\u30a0-\u30ff\u31f0-\u31ff\s・ー]")
+
+
+def not_kana(reading: str | None, allow: str = "") -> str:
+    """The characters of a normalised reading that are not kana nor in `allow` ("" when
+    there are none)."""
+    return "".join(dict.fromkeys(c for c in _NOT_KANA.findall(reading or "") if c not in allow))
+
+
 def fold_reading(reading: str | None) -> str:
-    """Readings compared in full-width katakana without spaces (ﾔﾏﾀﾞ, やまだ, ヤマダ are one)."""
-    text = hira_to_kata(nfkc(reading))
+    """Readings compared in full-width katakana without spaces (ﾔﾏﾀﾞ, やまだ, ヤマダ are one;
+    コ-ヒ- is コーヒー)."""
+    text = hira_to_kata(_width_and_long_vowels(reading or ""))
     return _PUNCT_RE.sub("", text).casefold()
+
+
+#: Small kana written large, as Japan Post and many old systems write readings (カブシキガイシヤ).
+_SMALL_KANA = str.maketrans("ァィゥェォッャュョヮヵヶ", "アイウエオツヤユヨワカケ")
+#: A company reading's read-aloud legal form, small kana written large: 株式会社 and its
+#: kind, and Japan Post's bracketed abbreviations ((カブ) for 株式会社, (ユ) for 有限会社 ...).
+_LEGAL_READING_FORMS = (
+    r"\((?:カブ|カ|ユウ|ユ|ゴウ|ゴ|ドウ|シヤ|ザイ|ガク|イ|フク|トクヒ|ドク)\)",
+    r"(?:カブシキ|ユウゲン|ゴウドウ|ゴウシ|ゴウメイ)[ガカ]イシヤ",
+    r"(?:(?:イツパン|コウエキ)?(?:シヤダン|ザイダン)|ガツコウ|イリヨウ|シヤカイフクシ"
+    r"|トクテイヒエイリカツドウ|ドクリツギヨウセイ|コクリツダイガク"
+    r"|コクリツケンキユウカイハツ)ホウジン",
+)
+#: The bank-transfer abbreviations (全銀 style): カ) before the name, (カ after it.
+_ABBREVIATED = r"(?:カ|ユ|ゴ|ド|シヤ|ザイ|ガク|イ|フク|トクヒ|ドク)"
+_LEGAL_AT_START = re.compile(r"^[\s・]*(?:" + "|".join(_LEGAL_READING_FORMS) + "|"
+                             + _ABBREVIATED + r"\))[\s・]*")
+_LEGAL_AT_END = re.compile(r"[\s・]*(?:" + "|".join(_LEGAL_READING_FORMS) + r"|\("
+                           + _ABBREVIATED + r")[\s・]*$")
+
+
+def strip_legal_reading(reading: str | None) -> str:
+    """A company reading without its legal form at the start or the end (カブシキガイシャ
+    ミカミ, ミカミ(カブ), ユウゲンガイシヤミカミ -> ミカミ); the reading as it is when it is
+    nothing else. Expects a normalised reading (normalise_reading)."""
+    text = reading or ""
+    while True:
+        folded = text.translate(_SMALL_KANA)  # one character for one: positions agree
+        start = _LEGAL_AT_START.match(folded)
+        end = _LEGAL_AT_END.search(folded)
+        cut = text[start.end() if start else 0:end.start() if end else len(text)]
+        if not cut.strip() or cut == text:
+            return text
+        text = cut
+
+
+def company_sort_reading(reading: str | None) -> str:
+    """A company's sort key from its reading: folded (fold_reading) without the legal form,
+    so カブシキガイシヤ ミカミ sorts under ミ, not カ."""
+    return fold_reading(strip_legal_reading(normalise_reading(reading)))
 
 
 def person_name(family: str | None, given: str | None) -> str:

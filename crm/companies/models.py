@@ -21,7 +21,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.common.sql import like, starts_with
 from crm.common.textsearch import contains_any
-from crm.common.text import fold_company_name, fold_reading, fold_text, legal_form
+from crm.common.text import (
+    company_sort_reading,
+    fold_company_name,
+    fold_reading,
+    fold_text,
+    legal_form,
+)
 from crm.common.locking import Versioned
 from crm.extensions import db, utcnow
 
@@ -165,7 +171,7 @@ def derived_fields(name: str, reading: str | None, name_en: str | None, aliases:
     return {
         "name_folded": folded,
         "legal_form": legal_form(name),
-        "sort_name": (fold_reading(reading) or folded)[:300],
+        "sort_name": (company_sort_reading(reading) or folded)[:300],
         "search_text": "\n".join(p for p in parts if p),
     }
 
@@ -174,7 +180,7 @@ def name_starts(query: str) -> ColumnElement[bool]:
     """Companies whose folded name or reading begins with the typed text (indexed columns, for
     the type-ahead), or, typed in Latin letters, any of whose names contains it (ＫＹＯ, kyocera)."""
     conditions = [starts_with(Company.name_folded, fold_company_name(query)),
-                  starts_with(Company.sort_name, fold_reading(query))]
+                  starts_with(Company.sort_name, company_sort_reading(query))]
     text = fold_text(query).strip()
     if text.isascii():
         # English names are in the search text (folded, lower case), which a trigram index

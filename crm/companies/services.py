@@ -16,6 +16,9 @@ from crm.common.services import ValidationError, apply
 from crm.common.text import (
     fold_company_name,
     normalise_corporate_number,
+    normalise_reading,
+    not_kana,
+    strip_legal_reading,
     valid_corporate_number,
 )
 from crm.companies.fields import COMPANY_FIELDS
@@ -136,6 +139,25 @@ def _renewal_after_start(data: dict[str, Any]) -> dict[str, str]:
     return {}
 
 
+#: What a company's reading may hold besides kana: an alias in brackets, a list's comma,
+#: digits (ローソンストア100).
+_READING_PUNCTUATION = "()、0123456789"
+
+
+def _reading_in_kana(data: dict[str, Any]) -> dict[str, str]:
+    """The reading stored in full-width katakana (ｶﾌﾞｼｷ, かぶしき -> カブシキ; ｺ-ﾋ- -> コーヒー);
+    besides a legal form at either end (Japan Post's (カブ)), only kana."""
+    if "name_reading" not in data:
+        return {}
+    reading = data["name_reading"] = normalise_reading(data["name_reading"])
+    wrong = not_kana(strip_legal_reading(reading), allow=_READING_PUNCTUATION)
+    if wrong:
+        return {"name_reading": _(
+            "The reading may hold only kana (カタカナ or ひらがな); %(characters)s is not kana.",
+            characters=" ".join(wrong))}
+    return {}
+
+
 #: The rules a company's own values must meet, each `rule(data) -> {field: message}` (it may
 #: normalise data in place). The company form (save_company) and the importer
 #: (crm.companies.importing) both check them: a rule added here applies to both. Rules that
@@ -143,6 +165,7 @@ def _renewal_after_start(data: dict[str, Any]) -> dict[str, str]:
 #: are in save_company; the importer answers those by matching rows to records.
 COMPANY_RULES: list[Callable[[dict[str, Any]], dict[str, str]]] = [
     _name_required, _corporate_number_valid, _country_codes, _renewal_after_start,
+    _reading_in_kana,
 ]
 
 

@@ -31,6 +31,7 @@ from crm.imports.kinds import (
     text_value,
 )
 from importers.base import ParsedRow
+from importers.values import take_romanised
 
 
 class PersonReadings(KindImporter):
@@ -130,6 +131,9 @@ class ContactImporter(PersonReadings, CompanyRefs):
                 self.by_name.setdefault((company_id, g, f), id_)
 
     def clean(self, values: dict[str, str]) -> dict[str, Any]:
+        values, romanised = take_romanised(values)  # a romaji "reading": kept in the notes
+        if romanised:
+            values = {**values, "notes": "\n".join(filter(None, (values.get("notes"), romanised)))}
         data: dict[str, Any] = person_names(values)
         self.readings(values, data)
         for key in ("title", "department", "how_we_met"):

@@ -4,7 +4,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import jaconv
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -12,7 +11,7 @@ from sqlalchemy import func, select
 from crm.activities.models import Activity, activity_contacts
 from crm.alumni.models import Alumnus
 from crm.common.services import ValidationError, apply
-from crm.common.text import nfkc
+from crm.common.text import KANA_RE, nfkc, normalise_reading
 from crm.contacts.fields import CONTACT_FIELDS
 from crm.contacts.matching import DuplicateRefused, check_contact
 from crm.contacts.models import Contact
@@ -22,16 +21,8 @@ from crm.extensions import db
 #: What a form may set: the editable columns of the field table (crm/contacts/fields.py).
 FIELDS = CONTACT_FIELDS.names("editable")
 
-#: Katakana, the prolonged-sound mark, middle dots and spaces: what a reading may contain
-#: once hiragana and half-width katakana have been folded to full-width katakana.
-_READING_RE = re.compile(r"[\u30a0-\u30ff\u31f0-\u31ff\s・ー]+")
-
-
-def normalise_reading(value: str | None) -> str | None:
-    """A reading (ふりがな) in full-width katakana: やまだ, ﾔﾏﾀﾞ and ヤマダ all become ヤマダ."""
-    text = jaconv.hira2kata(nfkc(value))
-    text = re.sub(r"\s+", " ", text).strip()
-    return text or None
+#: What a reading may contain once normalised (crm.common.text.KANA_RE).
+_READING_RE = KANA_RE
 
 
 def normalise_email(value: str | None) -> str | None:

@@ -1,0 +1,112 @@
+"""Readings through the pages. Company readings as Japan Post and old systems write them
+(half-width kana, ASCII "-" for the long vowel, the legal form read aloud or abbreviated as
+(カブ)): normalised when saved, checked by COMPANY_RULES (form and importer alike), and sorted
+without the legal form; the file is a slice of Japan Post's 大口事業所 list
+(tests/fixtures/importers/SOURCES.md). A person's reading in romaji: kept as the romanised
+name, the person imported."""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+
+from sqlalchemy import select
+
+from crm.companies.models import Company
+from crm.extensions import db
+
+JAPAN_POST = Path(__file__).parent / "fixtures" / "importers" / "japanpost_companies.csv"
+
+
+def _import_companies(client, data: bytes, name: str) -> str:
+    response = client.submit("/imports/", {
+        "kind": "companies", "policy": "update", "file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data")
+    assert response.status_code == 302
+    return _commit(client, response)
+
+
+def _commit(client, response) -> str:
+    batch = int(re.search(r"/imports/(\d+)$", response.headers["Location"]).group(1))
+    client.get(f"/imports/{batch}")
+    assert client.submit(f"/imports/{batch}/commit").status_code == 302
+    return client.get(f"/imports/{batch}").get_data(as_text=True)
+
+
+def test_japan_post_readings_import_normalised_and_sort_without_the_legal_form(login):
+    rows = list(csv.reader(io.StringIO(JAPAN_POST.read_text(encoding="utf-8"))))[1:]
+    client = login("bd")
+    _import_companies(client, JAPAN_POST.read_bytes(), "japanpost.csv")
+    db.session.expire_all()
+    companies = {c.name: c for c in db.session.scalars(select(Company))}
+    assert len(companies) == len(rows)
+    # the long vowel written "-" between kana is ー; the reading keeps its legal form
+    assert companies["株式会社　アークス"].name_reading == "カブシキカイシヤ アークス"
+    assert companies["（株）　電波新聞社"].name_reading == "(カブ) デンパシンブンシヤ"
+    assert not any(re.search(r"[\u30a0-\u30ff]-", c.name_reading) for c in companies.values())
+    # ... and sorts without it: 株式会社 read aloud sorts nobody under カ
+    assert companies["株式会社　アークス"].sort_name == "アークス"
+    assert companies["花王　株式会社"].sort_name == "カオウ"
+    assert companies["（株）　電波新聞社"].sort_name == "デンパシンブンシヤ"
+    legal = re.compile(r"^(カブシキ|ユウゲン|ゴウドウ|\(カ)")
+    assert not [c.name for c in companies.values() if legal.match(c.sort_name)]
+    prefixed = [c for c in companies.values() if c.name_reading.startswith("カブシキガイシヤ ")]
+    assert len(prefixed) > 100
+    for company in prefixed:  # sorted by what follows the legal form
+        rest = company.name_reading.split(" ", 1)[1]
+        assert company.sort_name == re.sub(r"[\s・()]", "", rest)
+    # the list, sorted by name, follows the readings: ア before カ before デ
+    wanted = ("株式会社　アークス", "花王　株式会社", "（株）　電波新聞社")
+    order = []
+    for page in range(1, 9):
+        body = client.get(f"/companies/?sort=name&page={page}").get_data(as_text=True)
+        order += sorted((body.index(name), name) for name in wanted if name in body)
+    assert [name for _at, name in order] == list(wanted)
+
+
+def test_company_form_normalises_half_width_reading(login):
+    client = login("liaison")
+    response = client.submit("/companies/new", {"name": "株式会社　コーヒー堂",
+                                                 "name_reading": "ｶﾌﾞｼｷｶﾞｲｼﾔ ｺ-ﾋ-ﾄﾞｳ"})
+    assert response.status_code == 302
+    company = db.session.scalar(select(Company))
+    assert company.name_reading == "カブシキガイシヤ コーヒードウ"
+    assert company.sort_name == "コーヒードウ"
+
+
+def test_company_form_refuses_a_reading_that_is_not_kana(login):
+    client = login("liaison")
+    response = client.submit("/companies/new", {"name": "株式会社　架橋テック",
+                                                 "name_reading": "Kakyo Tech"})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "The reading may hold only kana" in page and "K a k y o T e c h" in page
+    assert db.session.scalar(select(Company)) is None
+
+
+def test_company_import_names_the_row_and_field_of_a_reading_that_is_not_kana(login):
+    data = ("会社名,会社名(カナ)\n株式会社　架橋テック,カキョウテック\n"
+            "キヤノンＩＴソリューションズ　株式会社,キヤノンITソリユ-シヨンズ カブシキガイシヤ\n"
+            ).encode("utf-8")
+    page = _import_companies(login("bd"), data, "readings.csv")
+    db.session.expire_all()
+    assert set(db.session.scalars(select(Company.name))) == {"株式会社　架橋テック"}
+    assert "The reading may hold only kana" in page and "I T" in page
+
+
+def test_contact_csv_with_a_romaji_reading_keeps_the_person_and_the_romanisation(login):
+    from crm.contacts.models import Contact
+
+    data = ("姓,名,セイ,メイ,メール\n天野,喜孝,Amano,Yoshitaka,y.amano@example.jp\n"
+            "山田,花子,ﾔﾏﾀﾞ,ﾊﾅｺ,hanako@example.jp\n").encode("utf-8")
+    response = login("bd").submit("/imports/", {
+        "kind": "contacts", "policy": "update", "file": (io.BytesIO(data), "people.csv")},
+        content_type="multipart/form-data")
+    assert response.status_code == 302
+    _commit(login("bd"), response)
+    db.session.expire_all()
+    amano, yamada = db.session.scalars(select(Contact).order_by(Contact.id)).all()
+    assert (amano.family_name, amano.family_name_reading, amano.notes) == \
+        ("天野", None, "Romanised name: Amano Yoshitaka")
+    assert (yamada.family_name_reading, yamada.given_name_reading) == ("ヤマダ", "ハナコ")
