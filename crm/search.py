@@ -52,6 +52,8 @@ _MODEL_KIND = {Company: "company", Contact: "contact", Researcher: "researcher",
 #: update in the outbox for the next drain (seconds).
 INLINE_LOCK_TIMEOUT = 2.0
 DRAIN_BATCH = 500
+#: Processes that analyse documents in a rebuild (CRM_INDEX_PROCS overrides; 1: in-process).
+REBUILD_PROCS = int(os.environ.get("CRM_INDEX_PROCS") or min(4, os.cpu_count() or 1))
 #: A company document quotes this many of its latest activities and encounter interests.
 COMPANY_RECENT = 100
 #: Matches whose matched words weigh less than this share of the best match's are not shown.
@@ -413,7 +415,12 @@ def rebuild(kinds: Iterable[str] = KINDS, echo: Callable[[str], None] | None = N
         for kind in kinds:
             started = time.perf_counter()
             count = 0
-            with Session(db.engine) as s, ix.batch() as batch:
+            with Session(db.engine) as s:
+                expected = s.scalar(select(func.count()).select_from(_TABLES[kind])) or 0
+            # Several processes analyse the documents (the database is read here, while
+            # they index); each writes a segment of its own.
+            with Session(db.engine) as s, ix.batch(procs=REBUILD_PROCS,
+                                                   expected=expected) as batch:
                 batch.clear(kind)
                 for id_, (fields, tags) in documents(s, kind):
                     batch.upsert(kind, id_, fields, tags)
