@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from functools import partial
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from whoosh import index as whoosh_index
@@ -175,6 +175,8 @@ SMALL_SEGMENTS = 10
 #: one segment each), each sorting postings in this much memory before spilling to disk.
 REBUILD_PROCS = max(1, min(4, os.cpu_count() or 1))
 REBUILD_LIMITMB = 256
+#: Documents handed to a rebuild process at a time.
+REBUILD_BATCH = 256
 #: Fewer documents than this are rebuilt in-process (forking costs more than it saves).
 REBUILD_PARALLEL_FROM = 2_000
 
@@ -238,6 +240,7 @@ class Batch:
         self.expected = expected
         self._writers: dict[str, Any] = {}
         self._clear: set[str] = set()
+        self._keys: dict[str, set[str]] = {}
         self.count = 0
 
     def _writer(self, kind: str, rebuilding: bool = False):
@@ -248,7 +251,7 @@ class Batch:
                 if rebuilding and self.procs > 1 and self.expected >= REBUILD_PARALLEL_FROM:
                     from whoosh.multiproc import MpWriter
 
-                    writer = MpWriter(ix, procs=self.procs, multisegment=True, batchsize=256,
+                    writer = MpWriter(ix, procs=self.procs, multisegment=True, batchsize=REBUILD_BATCH,
                                       timeout=self.timeout, delay=0.05,
                                       limitmb=REBUILD_LIMITMB)
                 else:
@@ -265,15 +268,39 @@ class Batch:
         writer = self._writer(kind)
         if kind in self._clear:
             writer.add_document(**doc)
-        else:
+        elif not self._delete_old(kind, writer, doc["key"]):
             writer.update_document(**doc)
+        else:
+            writer.add_document(**doc)
         self.count += 1
 
     def delete(self, kind: str, id_: int | str) -> None:
         if kind not in self._writers and not self.index._exists(kind):
             return
-        self._writer(kind).delete_by_term("key", _key(id_))
+        writer = self._writer(kind)
+        if not self._delete_old(kind, writer, _key(id_)):
+            writer.delete_by_term("key", _key(id_))
         self.count += 1
+
+    def _delete_old(self, kind: str, writer, key: str) -> bool:
+        """Delete a key's stored document through the index's open searcher (Whoosh would
+        open a reader on every segment for each write); False when that searcher does not
+        see exactly the writer's segments, or the key was already written in this batch
+        (then Whoosh does it)."""
+        written = self._keys.setdefault(kind, set())
+        if key in written or not hasattr(writer, "segments"):
+            return False
+        written.add(key)
+        with self.index._searcher(kind) as searcher:
+            if searcher is None:
+                return False
+            ours = [r.segment().segment_id() for r, _ in searcher.reader().leaf_readers()
+                    if r.segment() is not None]
+            if ours != [seg.segment_id() for seg in writer.segments]:
+                return False
+            for docnum in searcher.docs_for_query(Term("key", key)):
+                writer.delete_document(docnum)
+        return True
 
     def clear(self, kind: str) -> None:
         """Drop every document of a kind (the documents added after this replace them when
@@ -287,6 +314,7 @@ class Batch:
 
     def commit(self) -> None:
         writers, self._writers = self._writers, {}
+        self._keys.clear()
         for kind, writer in writers.items():
             if kind in self._clear:
                 writer.commit(mergetype=writing.CLEAR)
@@ -296,6 +324,7 @@ class Batch:
 
     def cancel(self) -> None:
         writers, self._writers = self._writers, {}
+        self._keys.clear()
         for writer in writers.values():
             writer.cancel()
         self._clear.clear()
@@ -308,6 +337,46 @@ class Batch:
             self.commit()
         else:
             self.cancel()
+
+
+def _fresh_searcher(ix, previous):
+    """A searcher on the index's latest segments, reusing the previous searcher's readers of
+    the segments still there (opening a segment costs milliseconds; a save adds one small
+    segment). A reused segment whose deletions changed gets its new deletions."""
+    import copy
+
+    from whoosh.reading import EmptyReader, MultiReader, SegmentReader
+    from whoosh.searching import Searcher
+
+    toc = ix._read_toc()
+    old = {}
+    if previous is not None:
+        for r, _ in previous.reader().leaf_readers():
+            if isinstance(r, SegmentReader) and not r.is_closed:
+                old[r.segment().segment_id()] = r
+    readers = []
+    for segment in toc.segments:
+        found = old.pop(segment.segment_id(), None)
+        if found is None:
+            readers.append(SegmentReader(ix.storage, toc.schema, segment,
+                                         generation=toc.generation))
+            continue
+        reused = copy.copy(found)  # same files; this generation's segment (its deletions)
+        reused._segment = segment
+        reused._gen = toc.generation
+        reused._perdoc = copy.copy(found._perdoc)
+        reused._perdoc._segment = segment
+        reused.__dict__.pop("deleted_docs_set", None)  # a cached property of the old one
+        readers.append(reused)
+    for r in old.values():  # merged away: nothing else uses these
+        r.close()
+    if not readers:
+        reader = EmptyReader(toc.schema)
+    elif len(readers) == 1:
+        reader = readers[0]
+    else:
+        reader = MultiReader(readers, generation=toc.generation)
+    return Searcher(reader, weighting=BM25F(), fromindex=ix)
 
 
 class _Reader:
@@ -435,16 +504,17 @@ class Index:
             reader = self._readers.setdefault(kind, _Reader())
         with reader.lock:
             if reader.searcher is not None and not reader.searcher.up_to_date():
-                # A fresh searcher: Whoosh's refresh() reuses segment readers and misses
-                # deletions committed to a segment it already had open.
-                reader.searcher.close()
-                reader.searcher = None
+                # A fresh searcher, reusing the segments still there (Whoosh's refresh()
+                # would miss deletions committed to a segment it already had open).
+                reader.searcher = _fresh_searcher(self._whoosh(kind), reader.searcher)
+                reader.generation += 1
+                reader.searcher.kk_generation = reader.generation
             if reader.searcher is None:
                 ix = self._whoosh(kind)
                 if ix is None:
                     yield None
                     return
-                reader.searcher = ix.searcher(weighting=BM25F())
+                reader.searcher = _fresh_searcher(ix, None)
                 reader.generation += 1
                 reader.searcher.kk_generation = reader.generation
             yield reader.searcher
@@ -561,8 +631,8 @@ class Index:
             if not need.weights:
                 return []
             scored = _score(searcher, need, where, exclude, limit, cutoff)
-        return [Hit(kind, _unkey(key), score, partial(_why, need, postings, docnum))
-                for score, key, docnum, postings in scored]
+        return [Hit(kind, _unkey(key), score, partial(need.why, parts))
+                for score, key, parts in scored]
 
     def _match_bm25(self, searcher, kind, spans, limit, where, exclude) -> list[Hit]:
         counts = Counter(t.text for t in spans)
@@ -653,21 +723,24 @@ def _cap(limit: int) -> int:
 
 
 class _TermStats:
-    """Collection frequency and document frequency of terms over the bag fields."""
+    """Collection frequency and document frequency of terms in the body field, summed from
+    the postings arrays of each segment (Whoosh's own term_info on a reader of several
+    segments cost more than scoring). Like Whoosh's statistics, they count documents deleted
+    from a segment until it is merged."""
 
     def __init__(self, reader) -> None:
-        self.reader = reader
+        self.leaves = [segment for segment, _ in reader.leaf_readers()]
         self._cache: dict[str, tuple[int, int]] = {}
 
     def get(self, term: str) -> tuple[int, int]:
         found = self._cache.get(term)
         if found is None:
-            try:
-                info = self.reader.term_info(BODY, term)
-                found = (int(info.weight()), info.doc_frequency())
-            except TermNotFound:
-                found = (0, 0)
-            self._cache[term] = found
+            cf = df = 0
+            for segment in self.leaves:
+                postings = _POSTINGS.get(segment, term)
+                cf += postings.cf
+                df += len(postings.ids)
+            found = self._cache[term] = (cf, df)
         return found
 
     def collection_frequency(self, term: str) -> int:
@@ -692,7 +765,26 @@ def _posting_blocks(matcher) -> Iterator[tuple[Any, Any]]:
     yield ids, weights
 
 
-_EMPTY = (np.zeros(0, np.int32), np.zeros(0, np.float32))
+class _Arrays:
+    """One term's postings in one segment: document numbers (ascending, int32), term
+    frequencies (float32: exact for whole numbers), their sum, and log(1 + tf / μp) for the
+    latest μp asked (it changes only when the kind's statistics do)."""
+
+    __slots__ = ("_logs", "cf", "ids", "tfs")
+
+    def __init__(self, ids: np.ndarray, tfs: np.ndarray, cf: int) -> None:
+        self.ids, self.tfs, self.cf = ids, tfs, cf
+        self._logs: tuple[float, np.ndarray] | None = None
+
+    def logs(self, mu_p: float) -> np.ndarray:
+        """log(1 + tf / μp) of every posting: a term's part of a score, less its weight."""
+        found = self._logs
+        if found is None or found[0] != mu_p:
+            found = self._logs = (mu_p, np.log1p(self.tfs / np.float64(mu_p)))
+        return found[1]
+
+
+_EMPTY = _Arrays(np.zeros(0, np.int32), np.zeros(0, np.float32), 0)
 
 
 class _Postings:
@@ -704,10 +796,9 @@ class _Postings:
         self.budget = budget
         self.size = 0
         self._lock = threading.Lock()
-        self._arrays: OrderedDict[tuple[str, str, str], tuple[np.ndarray, np.ndarray]] = \
-            OrderedDict()
+        self._arrays: OrderedDict[tuple[str, str, str], _Arrays] = OrderedDict()
 
-    def get(self, segment, term: str, field: str = BODY) -> tuple[np.ndarray, np.ndarray]:
+    def get(self, segment, term: str, field: str = BODY) -> _Arrays:
         key = (segment.segment().segment_id(), field, term)
         with self._lock:
             found = self._arrays.get(key)
@@ -725,19 +816,23 @@ class _Postings:
             for block_ids, block_tfs in _posting_blocks(matcher):
                 ids.append(np.asarray(block_ids, dtype=np.int32))
                 tfs.append(np.asarray(block_tfs, dtype=np.float32))
-            found = (np.concatenate(ids), np.concatenate(tfs)) if ids else _EMPTY
+            if ids:
+                tf = np.concatenate(tfs)
+                found = _Arrays(np.concatenate(ids), tf, int(tf.sum(dtype=np.float64)))
+            else:
+                found = _EMPTY
         with self._lock:
             if key not in self._arrays:
                 self._arrays[key] = found
-                self.size += len(found[0]) + 8
+                self.size += len(found.ids) + 8
                 while self.size > self.budget and len(self._arrays) > 1:
-                    _, (old, _) = self._arrays.popitem(last=False)
-                    self.size -= len(old) + 8
+                    _, old = self._arrays.popitem(last=False)
+                    self.size -= len(old.ids) + 8
         return found
 
 
-#: Postings kept decoded per process (8 bytes each: 6,000,000 ≈ 48 MB).
-POSTINGS_CACHE = 6_000_000
+#: Postings kept decoded per process (16 bytes each with their logs: 4,000,000 ≈ 64 MB).
+POSTINGS_CACHE = 4_000_000
 _POSTINGS = _Postings(POSTINGS_CACHE)
 
 
@@ -753,7 +848,7 @@ def _where_mask(leaves, size: int, where: Mapping[str, Any] | None) -> np.ndarra
         some = np.zeros(size, dtype=bool)
         for segment, base in leaves:
             for v in values:
-                ids = _POSTINGS.get(segment, f"{name}={_tag_value(v)}", "tags")[0]
+                ids = _POSTINGS.get(segment, f"{name}={_tag_value(v)}", "tags").ids
                 some[base + ids] = True
         mask = some if mask is None else mask & some
     return mask
@@ -762,29 +857,36 @@ def _where_mask(leaves, size: int, where: Mapping[str, Any] | None) -> np.ndarra
 def _score(searcher, need, where, exclude, limit: int | None, cutoff: float | None) -> list:
     """Every document sharing a term with the need, scored exactly (the NLLR of
     matching.py, term by term over postings decoded to arrays); the best `limit` as
-    (score, key, document number, the segment's postings per term), best first, ties by key."""
+    (score, key, that document's part per matched term), best first, ties by key."""
     reader = searcher.reader()
     leaves = reader.leaf_readers()
     size = sum(segment.doc_count_all() for segment, _ in leaves)
     acc = np.zeros(size)
-    seen = np.zeros(size, dtype=bool)
-    per_doc: list[tuple[int, dict[str, tuple[np.ndarray, np.ndarray]]]] = []
+    weights = need.weights
+    # Every part is > 0 when every weight is: a document was found when its sum is.
+    seen = None if all(w > 0 for w, _ in weights.values()) else np.zeros(size, dtype=bool)
+    per_segment: list[dict[str, _Arrays]] = []
     for segment, base in leaves:
-        arrays: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        for term, (weight, mu_p) in need.weights.items():
-            ids, tfs = arrays[term] = _POSTINGS.get(segment, term)
-            if len(ids):
-                acc[base + ids] += weight * np.log1p(tfs / mu_p)
-                seen[base + ids] = True
+        mine = acc[base:base + segment.doc_count_all()]
+        arrays: dict[str, _Arrays] = {}
+        for term, (weight, mu_p) in weights.items():
+            postings = arrays[term] = _POSTINGS.get(segment, term)
+            if postings.cf:
+                mine[postings.ids] += weight * postings.logs(mu_p)
+                if seen is not None:
+                    seen[base + postings.ids] = True
         if segment.has_deletions():
-            seen[base + np.fromiter(segment.deleted_docs_set, dtype=np.int64)] = False
-        per_doc.append((base, arrays))
+            mine[np.fromiter(segment.deleted_docs_set, dtype=np.int64)] = 0.0
+        per_segment.append(arrays)
+    if seen is not None:
+        acc[~seen] = 0.0
+        acc[seen & (acc == 0.0)] = np.nextafter(0, 1)  # found, with parts adding up to 0
     for i in exclude:
-        seen[list(searcher.docs_for_query(Term("key", _key(i))))] = False
+        acc[list(searcher.docs_for_query(Term("key", _key(i))))] = 0.0
     allowed = _where_mask(leaves, size, where)
     if allowed is not None:
-        seen &= allowed
-    found = np.flatnonzero(seen)
+        acc[~allowed] = 0.0
+    found = np.flatnonzero(acc)
     if not len(found):
         return []
     parts = acc[found]
@@ -798,27 +900,32 @@ def _score(searcher, need, where, exclude, limit: int | None, cutoff: float | No
         kth = np.partition(-scores, limit - 1)[limit - 1]
         kept = scores >= -kth
         found, scores = found[kept], scores[kept]
-    bases = [base for base, _ in per_doc]
+    bases = np.array([base for _, base in leaves])
+    leaf_of = np.searchsorted(bases, found, side="right") - 1
     out = []
-    for docnum, score in zip(found.tolist(), scores.tolist(), strict=True):
-        leaf = bisect_right(bases, docnum) - 1
-        base, arrays = per_doc[leaf]
-        key = leaves[leaf][0].stored_fields(docnum - base)["key"]
-        out.append((score, key, docnum - base, arrays))
+    for leaf, (segment, base) in enumerate(leaves):
+        here = leaf_of == leaf
+        if not here.any():
+            continue
+        local = found[here] - base
+        # Each hit's part per term, for the words shown with it (one lookup per term).
+        hit_parts: list[dict[str, float]] = [{} for _ in range(len(local))]
+        for term, postings in per_segment[leaf].items():
+            if not postings.cf:
+                continue
+            at = np.searchsorted(postings.ids, local)
+            at[at >= len(postings.ids)] = 0
+            matched = np.flatnonzero(postings.ids[at] == local)
+            if len(matched):
+                weight, mu_p = weights[term]
+                values = weight * postings.logs(mu_p)[at[matched]]
+                for n, value in zip(matched.tolist(), values.tolist(), strict=True):
+                    hit_parts[n][term] = value
+        for docnum, score, its_parts in zip(local.tolist(), scores[here].tolist(), hit_parts,
+                                            strict=True):
+            out.append((score, segment.stored_fields(docnum)["key"], its_parts))
     out.sort(key=lambda x: (-x[0], x[1]))
     return out[:limit] if limit is not None else out
-
-
-def _why(need, arrays: Mapping[str, tuple[np.ndarray, np.ndarray]], docnum: int) -> list[str]:
-    """The need's words that matched one document (its term counts looked up in the
-    segment's postings)."""
-    parts = {}
-    for term, (ids, tfs) in arrays.items():
-        at = int(np.searchsorted(ids, docnum))
-        if at < len(ids) and ids[at] == docnum:
-            weight, mu_p = need.weights[term]
-            parts[term] = weight * math.log1p(float(tfs[at]) / mu_p)
-    return need.why(parts)
 
 
 _LENGTHS: OrderedDict[str, np.ndarray] = OrderedDict()
