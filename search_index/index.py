@@ -799,12 +799,10 @@ class _Postings:
         self._arrays: OrderedDict[tuple[str, str, str], _Arrays] = OrderedDict()
 
     def get(self, segment, term: str, field: str = BODY) -> _Arrays:
-        key = (segment.segment().segment_id(), field, term)
-        with self._lock:
-            found = self._arrays.get(key)
-            if found is not None:
-                self._arrays.move_to_end(key)
-                return found
+        key = (segment._segid, field, term)
+        found = self._arrays.get(key)  # kept in the order decoded: the oldest go first
+        if found is not None:
+            return found
         try:
             matcher = segment.postings(field, term)
         except TermNotFound:
