@@ -440,6 +440,30 @@ def rebuild(kinds: Iterable[str] = KINDS, echo: Callable[[str], None] | None = N
     return done
 
 
+#: A kind with more segments than this is merged into one when the index worker is idle
+#: (saves add small segments; only small ones are merged on the request path).
+TIDY_SEGMENTS = 12
+
+
+def optimise(kinds: Iterable[str] | None = None, ix: Index | None = None,
+             more_than: int = 1, timeout: float | None = None) -> dict[str, int]:
+    """Merge the segments of each kind that has more than `more_than` into one, holding the
+    index lock (saves wait in the outbox meanwhile); the segments each kind had."""
+    ix = ix or get_index()
+    with ix.lock(timeout):
+        crowded = [k for k in (kinds or ix.kinds()) if ix.segments(k) > more_than]
+        return ix.optimise(crowded) if crowded else {}
+
+
+def tidy(ix: Index | None = None) -> dict[str, int]:
+    """The index worker's idle chore: merge the kinds whose saves left many segments
+    (skipped when another process is writing)."""
+    try:
+        return optimise(ix=ix, more_than=TIDY_SEGMENTS, timeout=0)
+    except IndexBusy:
+        return {}
+
+
 def status(ix: Index | None = None) -> dict[str, Any]:
     """Pending updates, the oldest one's age, and per kind documents indexed vs records."""
     ix = ix or get_index()

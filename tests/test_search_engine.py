@@ -189,3 +189,22 @@ def test_a_rebuild_in_several_processes_gives_what_one_process_gives(tmp_path, m
             answers.append(ix.search("電池").totals)
     assert answers[0] == answers[2] and answers[0]
     assert answers[1] == answers[3]
+
+
+# --- the app's side: optimise and the worker's tidy ---------------------------------------
+
+def test_crm_index_optimise_merges_what_saves_left_and_tidy_waits_for_many(app, runner,
+                                                                           own_index):
+    from crm import search
+
+    for n in range(5):
+        own_index.upsert("seed", n, {"title": f"全固体電池 {n}"})
+    assert own_index.segments("seed") == 5
+    assert search.tidy() == {}  # a few segments: left alone
+    assert own_index.segments("seed") == 5
+    result = runner.invoke(args=["index", "optimise"])
+    assert result.exit_code == 0, result.output
+    assert "seed: 5 segments merged into one" in result.output
+    assert own_index.segments("seed") == 1
+    assert {h.id for h in own_index.match("全固体電池", limit=None)} == set(range(5))
+    assert "Nothing to merge." in runner.invoke(args=["index", "optimise"]).output
