@@ -143,7 +143,6 @@ def main() -> None:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and not Path(parsed.database or "").exists():
         _refuse(f"{parsed.database} does not exist. Make it first with `make demo-large`.")
-    _check_index(args.index)
     app = create_app(
         {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False,
          "CRM_INDEX_DIR": args.index}
@@ -151,6 +150,7 @@ def main() -> None:
     try:
         with app.app_context():
             companies, manager_id, pages = _check(parsed)
+        _check_index(args.index)
         if args.only:
             pages = [pages[0], *(p for p in pages[1:] if args.only in p[0])]
         _run(app, args, parsed, companies, manager_id, pages)

@@ -14,20 +14,18 @@ read their source and write the index as one step (draining an outbox).
 from __future__ import annotations
 
 import json
-import math
 import os
 import re
 import shutil
 import threading
 import time
 from collections import Counter, OrderedDict
-from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import partial
 from itertools import islice
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 from whoosh import index as whoosh_index
@@ -251,7 +249,8 @@ class Batch:
                 if rebuilding and self.procs > 1 and self.expected >= REBUILD_PARALLEL_FROM:
                     from whoosh.multiproc import MpWriter
 
-                    writer = MpWriter(ix, procs=self.procs, multisegment=True, batchsize=REBUILD_BATCH,
+                    writer = MpWriter(ix, procs=self.procs, multisegment=True,
+                                      batchsize=REBUILD_BATCH,
                                       timeout=self.timeout, delay=0.05,
                                       limitmb=REBUILD_LIMITMB)
                 else:
