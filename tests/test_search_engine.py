@@ -208,3 +208,21 @@ def test_crm_index_optimise_merges_what_saves_left_and_tidy_waits_for_many(app, 
     assert own_index.segments("seed") == 1
     assert {h.id for h in own_index.match("全固体電池", limit=None)} == set(range(5))
     assert "Nothing to merge." in runner.invoke(args=["index", "optimise"]).output
+
+
+def test_the_large_demo_builds_its_index_from_what_was_committed(app, own_index, make_company):
+    """`crm demo --scale large` bulk-inserts (no outbox rows): demo.build_index fills the
+    index from the database, so search and match find the demo's records."""
+    from crm import demo
+
+    make_company(name="光触媒工業株式会社", interests="可視光応答型光触媒")
+    make_company(name="全固体電池材料株式会社", interests="固体電解質")
+    with own_index.batch() as batch:  # as after a bulk insert: the index knows none of them
+        batch.clear("company")
+    assert own_index.count("company") == 0
+    lines: list[str] = []
+    done = demo.build_index(echo=lines.append)
+    assert done["company"][0] == 2
+    assert own_index.count("company") == 2
+    assert [h.kind for h in own_index.match("固体電解質", kind="company")] == ["company"]
+    assert any("search index: " in line for line in lines)
