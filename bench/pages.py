@@ -45,7 +45,7 @@ DASHBOARDS = ("overview", "portfolios", "events", "alumni", "seeds")
 LISTS = ("/activities/", "/alumni/", "/audit/", "/collaborations/", "/donations/",
          "/duplicates/", "/events/", "/liaison/", "/liaison/mine", "/ndas/", "/requests/",
          "/research/researchers/", "/research/seeds/", "/research/departments/",
-         "/screening/", "/tasks/", "/tasks/team", "/users/", "/reports/")
+         "/screening/", "/tasks/", "/tasks/team")
 
 
 def _url(database: str) -> str:
