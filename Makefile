@@ -27,10 +27,12 @@ run: install
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# The benchmark data set (about 50,000 companies) in its own SQLite file.
+# The benchmark data set (about 50,000 companies) in its own SQLite file, with its own search
+# index (instance/index-large; built by `crm demo --scale large`).
+LARGE := DATABASE_URL=sqlite:///$(CURDIR)/instance/large.db CRM_INDEX_DIR=$(CURDIR)/instance/index-large
 demo-large: install
-	DATABASE_URL=sqlite:///$(CURDIR)/instance/large.db $(BIN)/crm init
-	DATABASE_URL=sqlite:///$(CURDIR)/instance/large.db $(BIN)/crm demo --scale large --if-empty
+	$(LARGE) $(BIN)/crm init
+	$(LARGE) $(BIN)/crm demo --scale large --if-empty
 
 bench: install
 	$(BIN)/python bench/pages.py

@@ -5,9 +5,11 @@
 
 For each page: median and 95th percentile of N requests (after a few warm-up requests), the
 ratio to the bare /healthz route (the framework's own cost), and the number of SQL statements
-one request runs. Logged in as the demo manager, who may see everything. The search index is
-the app's (CRM_INDEX_DIR): rebuild it first (`crm index rebuild`), or the search, match and
-company pages are timed against an empty one.
+one request runs; at the end, this process's memory (resident now and at its peak) after
+every page was served. Logged in as the demo manager, who may see everything. Every list,
+search, match and dashboard page is timed, against the large demo's own search index
+(`--index`, default instance/index-large, which `make demo-large` builds): the bench refuses to
+run on an empty index (it would time search and match finding nothing).
 """
 
 from __future__ import annotations
@@ -36,7 +38,14 @@ COMMON_WORD = "工業"
 CONTACT_WORD = "田中"
 SEARCH_WORD = "電池"
 MATCH_NEED = "全固体電池の電解質材料と界面抵抗の低減について共同研究先を探しています"
+MATCH_NEED_EN = ("We are looking for a university partner on non-destructive state-of-health "
+                 "diagnosis of lithium-ion batteries and fast-charging anodes")
 DASHBOARDS = ("overview", "portfolios", "events", "alumni", "seeds")
+#: Every other list page (the company and contact lists are timed above with their filters).
+LISTS = ("/activities/", "/alumni/", "/audit/", "/collaborations/", "/donations/",
+         "/duplicates/", "/events/", "/liaison/", "/liaison/mine", "/ndas/", "/requests/",
+         "/research/researchers/", "/research/seeds/", "/research/departments/",
+         "/screening/", "/tasks/", "/tasks/team")
 
 
 def _url(database: str) -> str:
@@ -103,8 +112,14 @@ def pages_to_measure() -> list[tuple[str, str]]:
         ("contacts ?q=tanaka (reading, e-mail)", "/contacts/?q=tanaka"),
         (f"search ?q={SEARCH_WORD}", f"/search/?q={SEARCH_WORD}"),
         ("search ?q=sensor", "/search/?q=sensor"),
+        (f"search ?q={SEARCH_WORD} (seeds only)", f"/search/?q={SEARCH_WORD}&kind=seed"),
+        ("match page (empty form)", "/search/match"),
         ("match seeds (a Japanese need)", f"/search/match?kind=seed&text={MATCH_NEED}"),
+        ("match seeds (an English need)", f"/search/match?kind=seed&text={MATCH_NEED_EN}"),
         ("match companies (a Japanese need)", f"/search/match?kind=company&text={MATCH_NEED}"),
+        ("match researchers (an English need)",
+         f"/search/match?kind=researcher&text={MATCH_NEED_EN}"),
+        *((f"list {path}", path) for path in LISTS),
         *((f"dashboard {name}", f"/reports/{name}") for name in DASHBOARDS),
     ]
 
@@ -120,6 +135,8 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=3, help="untimed requests per page first")
     parser.add_argument("--json", help="also write the results to this JSON file")
     parser.add_argument("--only", help="only the pages whose label contains this text")
+    parser.add_argument("--index", default=str(ROOT / "instance" / "index-large"),
+                        help="the large demo's search index (default instance/index-large)")
     args = parser.parse_args()
 
     url = _url(args.database)
@@ -127,11 +144,13 @@ def main() -> None:
     if parsed.get_backend_name() == "sqlite" and not Path(parsed.database or "").exists():
         _refuse(f"{parsed.database} does not exist. Make it first with `make demo-large`.")
     app = create_app(
-        {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False}
+        {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False,
+         "CRM_INDEX_DIR": args.index}
     )
     try:
         with app.app_context():
             companies, manager_id, pages = _check(parsed)
+        _check_index(args.index)
         if args.only:
             pages = [pages[0], *(p for p in pages[1:] if args.only in p[0])]
         _run(app, args, parsed, companies, manager_id, pages)
@@ -139,6 +158,32 @@ def main() -> None:
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+def _check_index(path: str) -> None:
+    """Refuse an index without seeds or companies: search and match would find nothing."""
+    from search_index import Index, IndexNotFound
+
+    try:
+        ix = Index.open(path)
+        counts = {kind: ix.count(kind) for kind in ("seed", "company")}
+        ix.close()
+    except IndexNotFound:
+        counts = {}
+    if not all(counts.values()) or not counts:
+        _refuse(f"the search index at {path} is empty or missing ({counts}). Build it with "
+                f"`make demo-large`, or `CRM_INDEX_DIR={path} DATABASE_URL=… crm index rebuild`.")
+
+
+def _memory() -> tuple[float, float]:
+    """This process's resident memory now and at its peak, MiB."""
+    import resource
+
+    now = 0.0
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            now = int(line.split()[1]) / 1024
+    return now, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _check(parsed) -> tuple[int, int, list[tuple[str, str]]]:
@@ -216,9 +261,17 @@ def _run(app, args, parsed, companies: int, manager_id: int, pages: list[tuple[s
             f"{r['page']:<{width}}  {r['median_ms']:9.1f}  {r['p95_ms']:8.1f}  "
             f"{r['ratio']:7.1f}  {r['queries']:7d}  {r['status']}"
         )
+    now, peak = _memory()
+    print(f"\nmemory after every page: {now:,.0f} MiB resident, peak {peak:,.0f} MiB "
+          "(target < 500 MiB)")
+    search_ratio = max((r["ratio"] for r in results if r["page"].startswith("search ?")),
+                       default=0.0)
+    print(f"search page: at most {search_ratio:.1f}× the bare route (target ≤ 10×)")
     if args.json:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.json).write_text(json.dumps(results, ensure_ascii=False, indent=2))
+        Path(args.json).write_text(json.dumps(
+            {"pages": results, "memory_mib": {"resident": round(now), "peak": round(peak)}},
+            ensure_ascii=False, indent=2))
 
 
 if __name__ == "__main__":

@@ -138,6 +138,8 @@ def demo_command(scale: str, if_empty: bool, seed: int) -> None:
         summary = demo.load(scale=scale, seed=seed, echo=click.echo)
     for key, value in summary.items():
         click.echo(f"  {key}: {value}")
+    if scale == "large":  # bulk-inserted: no outbox rows, so the index is built here
+        demo.build_index(echo=click.echo)
 
 
 @main.command("serve")
@@ -233,6 +235,20 @@ def index_rebuild(kinds: tuple[str, ...]) -> None:
     seconds = sum(t for _, t in done.values())
     click.echo(f"Indexed {docs:,} documents in {seconds:.1f} s "
                f"({docs / seconds if seconds else 0:,.0f} documents/s).")
+
+
+@index_group.command("optimise")
+@click.option("--kind", "kinds", multiple=True, help="Only these kinds (repeat); default all.")
+@with_appcontext
+def index_optimise(kinds: tuple[str, ...]) -> None:
+    """Merge each kind's segments into one (saves add small ones; the worker does this when
+    idle). Saves wait in the outbox meanwhile."""
+    from crm import search
+
+    before = search.optimise(kinds or None)
+    for kind, segments in before.items():
+        click.echo(f"  {kind}: {segments} segments merged into one")
+    click.echo("The index has one segment per kind." if before else "Nothing to merge.")
 
 
 @index_group.command("status")

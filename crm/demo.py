@@ -101,3 +101,18 @@ def load(
     from crm import demo_data
 
     return demo_data.build(scale=scale, seed=seed, user_ids=ids, echo=echo)
+
+
+def build_index(echo: Callable[[str], None] = print) -> dict[str, tuple[int, float]]:
+    """Build the search index from the committed demo data: the large set is bulk-inserted
+    (no outbox rows), so without this its search, match and company pages find nothing."""
+    from crm import search
+
+    echo(f"Building the search index in {search.get_index().path}")
+    done = search.rebuild(echo=echo)
+    count = sum(n for n, _ in done.values())
+    seconds = sum(t for _, t in done.values())
+    echo(f"  search index: {count:,} documents in {seconds:.0f} s "
+         f"({count / max(seconds, 1e-9):,.0f} documents/s)")
+    return done
+

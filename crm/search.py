@@ -53,6 +53,8 @@ _MODEL_KIND = {Company: "company", Contact: "contact", Researcher: "researcher",
 #: update in the outbox for the next drain (seconds).
 INLINE_LOCK_TIMEOUT = 2.0
 DRAIN_BATCH = 500
+#: Processes that analyse documents in a rebuild (CRM_INDEX_PROCS overrides; 1: in-process).
+REBUILD_PROCS = int(os.environ.get("CRM_INDEX_PROCS") or min(4, os.cpu_count() or 1))
 #: A company document quotes this many of its latest activities and encounter interests.
 COMPANY_RECENT = 100
 #: Matches whose matched words weigh less than this share of the best match's are not shown.
@@ -424,7 +426,12 @@ def rebuild(kinds: Iterable[str] = KINDS, echo: Callable[[str], None] | None = N
         for kind in kinds:
             started = time.perf_counter()
             count = 0
-            with Session(db.engine) as s, ix.batch() as batch:
+            with Session(db.engine) as s:
+                expected = s.scalar(select(func.count()).select_from(_TABLES[kind])) or 0
+            # Several processes analyse the documents (the database is read here, while
+            # they index); each writes a segment of its own.
+            with Session(db.engine) as s, ix.batch(procs=REBUILD_PROCS,
+                                                   expected=expected) as batch:
                 batch.clear(kind)
                 for id_, (fields, tags) in documents(s, kind):
                     batch.upsert(kind, id_, fields, tags)
@@ -442,6 +449,30 @@ def rebuild(kinds: Iterable[str] = KINDS, echo: Callable[[str], None] | None = N
                 s.commit()
             _drain_locked(ix)
     return done
+
+
+#: A kind with more segments than this is merged into one when the index worker is idle
+#: (saves add small segments; only small ones are merged on the request path).
+TIDY_SEGMENTS = 12
+
+
+def optimise(kinds: Iterable[str] | None = None, ix: Index | None = None,
+             more_than: int = 1, timeout: float | None = None) -> dict[str, int]:
+    """Merge the segments of each kind that has more than `more_than` into one, holding the
+    index lock (saves wait in the outbox meanwhile); the segments each kind had."""
+    ix = ix or get_index()
+    with ix.lock(timeout):
+        crowded = [k for k in (kinds or ix.kinds()) if ix.segments(k) > more_than]
+        return ix.optimise(crowded) if crowded else {}
+
+
+def tidy(ix: Index | None = None) -> dict[str, int]:
+    """The index worker's idle chore: merge the kinds whose saves left many segments
+    (skipped when another process is writing)."""
+    try:
+        return optimise(ix=ix, more_than=TIDY_SEGMENTS, timeout=0)
+    except IndexBusy:
+        return {}
 
 
 def status(ix: Index | None = None) -> dict[str, Any]:

@@ -33,6 +33,7 @@ __all__ = [
     "normalise",
     "query_words",
     "term_list",
+    "term_texts",
     "terms",
 ]
 
@@ -73,9 +74,68 @@ def _stem(word: str) -> str:
     return _porter2(word) if len(word) > 2 and not word.isdigit() else word
 
 
+def _stable_class() -> str:
+    """A regex character class of the characters NFKC leaves as they are, alone (ASCII,
+    Latin, Greek, Cyrillic, kana, CJK ideographs, Hangul, the usual Japanese punctuation):
+    only the others are normalised one by one."""
+    ranges = [(0x0000, 0x02FF), (0x0370, 0x052F), (0x3000, 0x30FF), (0x3400, 0x4DBF),
+              (0x4E00, 0x9FFF), (0xAC00, 0xD7A3)]
+    runs: list[tuple[int, int]] = []
+    for low, high in ranges:
+        for code in range(low, high + 1):
+            ch = chr(code)
+            if unicodedata.combining(ch) or unicodedata.normalize("NFKC", ch) != ch:
+                continue
+            if ch in "\u3099\u309a":
+                continue
+            if runs and runs[-1][1] == code - 1:
+                runs[-1] = (runs[-1][0], code)
+            else:
+                runs.append((code, code))
+    return "".join(re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
+                   for a, b in runs)
+
+
+# A character NFKC changes (with the combining marks after it), or a stable character
+# followed by combining marks: the clusters normalised one by one, as _COMBINING cuts them.
+_UNSTABLE = re.compile(rf".[\u0300-\u036f\u3099\u309a\uff9e\uff9f]+|[^{_stable_class()}]",
+                       re.DOTALL)
+
+
 def _normalise_with_offsets(text: str) -> tuple[str, list[int] | None, list[int] | None]:
     """NFKC text, and for each of its characters the original start and end offsets
-    (None when the text was already normalised: offsets are then the identity)."""
+    (None when the text was already normalised: offsets are then the identity).
+
+    Each cluster (a character and the combining marks after it) is normalised on its own;
+    runs of characters NFKC leaves alone are copied whole, so only the few clusters that
+    change (full-width letters, half-width kana ...) cost a call each."""
+    if unicodedata.is_normalized("NFKC", text):
+        return text, None, None
+    out: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    done = 0
+    for match in _UNSTABLE.finditer(text):
+        a, b = match.start(), match.end()
+        if a > done:  # a stable run: copied, offsets the identity
+            out.append(text[done:a])
+            starts.extend(range(done, a))
+            ends.extend(range(done + 1, a + 1))
+        piece = unicodedata.normalize("NFKC", match.group(0))
+        out.append(piece)
+        starts.extend([a] * len(piece))
+        ends.extend([b] * len(piece))
+        done = b
+    if done < len(text):
+        out.append(text[done:])
+        starts.extend(range(done, len(text)))
+        ends.extend(range(done + 1, len(text) + 1))
+    return "".join(out), starts, ends
+
+
+def _normalise_with_offsets_slow(text: str) -> tuple[str, list[int] | None, list[int] | None]:
+    """The definition _normalise_with_offsets keeps: every cluster normalised on its own
+    (for tests)."""
     if unicodedata.is_normalized("NFKC", text):
         return text, None, None
     out: list[str] = []
@@ -94,59 +154,89 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFKC", text or "").lower().translate(_HIRA_TO_KATA)
 
 
-def terms(text: str | None) -> Iterator[Term]:
-    """The index terms of a text, in order, with their offsets in `text`."""
-    if not text:
-        return
-    norm, starts, ends = _normalise_with_offsets(text)
+def _normalised(text: str) -> str:
+    """_normalise_with_offsets(text)[0], without the offsets."""
+    if unicodedata.is_normalized("NFKC", text):
+        return text
+    out: list[str] = []
+    done = 0
+    for match in _UNSTABLE.finditer(text):
+        a = match.start()
+        if a > done:
+            out.append(text[done:a])
+        out.append(unicodedata.normalize("NFKC", match.group(0)))
+        done = match.end()
+    out.append(text[done:])
+    return "".join(out)
 
-    def span(a: int, b: int) -> tuple[int, int]:
-        if starts is None:
-            return a, b
-        return starts[a], ends[b - 1]
 
+def _pieces(norm: str) -> Iterator[tuple[str, int, int]]:
+    """(term, start, end) in the normalised text: the one definition of what a term is."""
+    stop_words = STOP_WORDS
+    hira_stops = HIRAGANA_STOP_BIGRAMS
     for match in _TOKEN_RE.finditer(norm):
         kind = match.lastgroup
         run = match.group(0)
         a = match.start()
         if kind == "word":
             word = run.lower()
-            if word in STOP_WORDS:
+            if word in stop_words:
                 continue
-            yield Term(_stem(word), *span(a, match.end()))
+            yield _stem(word), a, match.end()
             continue
+        n = len(run)
         if kind == "hira":
-            if len(run) == 1:
+            if n == 1:
                 continue
-            for i in range(len(run) - 1):
+            for i in range(n - 1):
                 pair = run[i:i + 2]
-                if pair not in HIRAGANA_STOP_BIGRAMS and "を" not in pair:
-                    yield Term(run[i:i + 2].translate(_HIRA_TO_KATA), *span(a + i, a + i + 2))
+                if pair not in hira_stops and "を" not in pair:
+                    yield pair.translate(_HIRA_TO_KATA), a + i, a + i + 2
             continue
-        if len(run) == 1:
-            yield Term(run, *span(a, a + 1))
+        if n == 1:
+            yield run, a, a + 1
             continue
-        for i in range(len(run) - 1):
-            yield Term(run[i:i + 2], *span(a + i, a + i + 2))
+        for i in range(n - 1):
+            yield run[i:i + 2], a + i, a + i + 2
+
+
+def terms(text: str | None) -> Iterator[Term]:
+    """The index terms of a text, in order, with their offsets in `text`."""
+    if not text:
+        return
+    norm, starts, ends = _normalise_with_offsets(text)
+    if starts is None:
+        for piece in _pieces(norm):
+            yield Term._make(piece)
+        return
+    for term, a, b in _pieces(norm):
+        yield Term(term, starts[a], ends[b - 1])
+
+
+def term_texts(text: str | None) -> list[str]:
+    """Just the terms of a text, without offsets (what the index stores; faster)."""
+    if not text:
+        return []
+    return [piece[0] for piece in _pieces(_normalised(text))]
 
 
 def term_list(text: str | None) -> list[str]:
     """Just the terms of a text."""
-    return [t.text for t in terms(text)]
+    return term_texts(text)
 
 
-# The index analyses each bag text twice (for the stored term counts and for Whoosh's
+# The index analyses each body text twice (for the document's length and for Whoosh's
 # postings): the second time comes from this small cache of the latest texts.
-_RECENT: dict[str, list[Term]] = {}
+_RECENT: dict[str, list[str]] = {}
 
 
-def cached_terms(text: str) -> list[Term]:
-    """terms(text) as a list, remembered for the next few calls with the same text."""
+def cached_term_texts(text: str) -> list[str]:
+    """term_texts(text), remembered for the next few calls with the same text."""
     found = _RECENT.get(text)
     if found is None:
         if len(_RECENT) >= 64:
             _RECENT.clear()
-        found = _RECENT[text] = list(terms(text))
+        found = _RECENT[text] = term_texts(text)
     return found
 
 
@@ -203,7 +293,16 @@ class BilingualAnalyzer(Tokenizer):
                 token.startchar, token.endchar = start_char, start_char + len(value)
             yield token
             return
-        for pos, term in enumerate(cached_terms(value)):
+        if not (chars or keeporiginal):  # the index's case: just the terms
+            for pos, text in enumerate(cached_term_texts(value)):
+                token.text = text
+                token.boost = 1.0
+                token.stopped = False
+                if positions:
+                    token.pos = start_pos + pos
+                yield token
+            return
+        for pos, term in enumerate(terms(value)):
             token.text = term.text
             token.boost = 1.0
             token.stopped = False

@@ -30,21 +30,22 @@ from typing import Any
 import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import writing
-from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.codec.whoosh3 import W3FieldWriter, W3LeafMatcher
 from whoosh.filedb.filestore import FileStorage
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.query import And, NullQuery, Or, Prefix, Query, Term
 from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
 
-from search_index.analysis import QueryWord, cached_terms, query_words, terms
-from search_index.matching import CANDIDATE_TERMS, CANDIDATES, POSTINGS_BUDGET, Hit, prepare
+from search_index.analysis import QueryWord, cached_term_texts, query_words, terms
+from search_index.matching import Hit, prepare
 from search_index.translate import Translator
 from search_index.schema import ALIASES, BODY_FIELDS, INPUT_FIELDS, SEARCH_FIELDS, make_schema
 
 BODY = "body"
 
-FORMAT = 1
+#: 2: exact body lengths in a column (`blen`) instead of stored term counts.
+FORMAT = 2
 _KIND_RE = re.compile(r"^[a-z][a-z0-9_]{0,29}$")
 _META = "kakehashi-index.json"
 _LOCK = ".drain.lock"
@@ -156,29 +157,106 @@ def document(id_: int | str, fields: Mapping[str, Any],
     body = "\n".join(given[n] for n in BODY_FIELDS if n in given)
     if body:
         doc[BODY] = body
-    doc["bag"] = dict(Counter(t.text for t in cached_terms(body))) if body else {}
+    doc["blen"] = len(cached_term_texts(body)) if body else 0
     tag_text = _tags(tags)
     if tag_text:
         doc["tags"] = tag_text
     return doc
 
 
-class Batch:
-    """Several writes, committed together (one Whoosh writer per kind touched)."""
+#: A commit merges only small segments: when SMALL_SEGMENTS segments of at most a tier's
+#: documents have piled up, they become one (so a save never waits for a large segment to be
+#: rewritten: at most 10 × the tier's documents are copied, and rarely). Index.optimise()
+#: (the worker when idle, `crm index optimise`) merges everything.
+SMALL_TIERS = (100, 1_000, 10_000)
+SMALL_SEGMENTS = 10
+#: Rebuilding a kind: documents are analysed by this many processes (Whoosh's MpWriter,
+#: one segment each), each sorting postings in this much memory before spilling to disk.
+REBUILD_PROCS = max(1, min(4, os.cpu_count() or 1))
+REBUILD_LIMITMB = 256
+#: Documents handed to a rebuild process at a time.
+REBUILD_BATCH = 256
+#: Fewer documents than this are rebuilt in-process (forking costs more than it saves).
+REBUILD_PARALLEL_FROM = 2_000
 
-    def __init__(self, index: Index, timeout: float = WRITE_TIMEOUT):
+
+def merge_small(writer, segments):
+    """Whoosh merge policy: merge the segments of the smallest tier that has piled up."""
+    from whoosh.reading import SegmentReader
+
+    for tier in SMALL_TIERS:
+        small = [seg for seg in segments if seg.doc_count_all() <= tier]
+        if len(small) >= SMALL_SEGMENTS:
+            for seg in small:
+                reader = SegmentReader(writer.storage, writer.schema, seg)
+                writer.add_reader(reader)
+                reader.close()
+            return [seg for seg in segments if seg not in small]
+    return segments
+
+
+class _Lengths:
+    """A segment's field lengths for Whoosh's posting writer, decoded once per field: Whoosh
+    looks a document's length up again for every posting it writes (a third of a rebuild's
+    time went there)."""
+
+    def __init__(self, lengths) -> None:
+        self._lengths = lengths
+        self._fields: dict[str, list[int]] = {}
+
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
+        found = self._fields.get(fieldname)
+        if found is None:
+            get = self._lengths.doc_field_length
+            found = self._fields[fieldname] = [
+                get(d, fieldname, 0) for d in range(self._lengths.doc_count_all())]
+        return found[docnum] if docnum < len(found) else default
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._lengths, name)
+
+
+_whoosh_add_postings = W3FieldWriter.add_postings
+
+
+def _add_postings(self, schema, lengths, items):
+    return _whoosh_add_postings(self, schema, _Lengths(lengths) if lengths else lengths, items)
+
+
+W3FieldWriter.add_postings = _add_postings
+
+
+class Batch:
+    """Several writes, committed together (one Whoosh writer per kind touched). A batch that
+    clears a kind and adds many documents (a rebuild, `procs` > 1) analyses them in several
+    processes, each writing a segment of its own."""
+
+    def __init__(self, index: Index, timeout: float = WRITE_TIMEOUT, procs: int = 1,
+                 expected: int = 0):
         self.index = index
         self.timeout = timeout
+        self.procs = procs
+        self.expected = expected
         self._writers: dict[str, Any] = {}
         self._clear: set[str] = set()
+        self._keys: dict[str, set[str]] = {}
         self.count = 0
 
-    def _writer(self, kind: str):
+    def _writer(self, kind: str, rebuilding: bool = False):
         writer = self._writers.get(kind)
         if writer is None:
             ix = self.index._whoosh(kind, create=True)
             try:
-                writer = ix.writer(timeout=self.timeout, delay=0.05, limitmb=128)
+                if rebuilding and self.procs > 1 and self.expected >= REBUILD_PARALLEL_FROM:
+                    from whoosh.multiproc import MpWriter
+
+                    writer = MpWriter(ix, procs=self.procs, multisegment=True,
+                                      batchsize=REBUILD_BATCH,
+                                      timeout=self.timeout, delay=0.05,
+                                      limitmb=REBUILD_LIMITMB)
+                else:
+                    writer = ix.writer(timeout=self.timeout, delay=0.05,
+                                       limitmb=REBUILD_LIMITMB if rebuilding else 128)
             except writing.LockError as exc:
                 raise IndexBusy(f"the {kind} index is locked by another writer") from exc
             self._writers[kind] = writer
@@ -190,15 +268,39 @@ class Batch:
         writer = self._writer(kind)
         if kind in self._clear:
             writer.add_document(**doc)
-        else:
+        elif not self._delete_old(kind, writer, doc["key"]):
             writer.update_document(**doc)
+        else:
+            writer.add_document(**doc)
         self.count += 1
 
     def delete(self, kind: str, id_: int | str) -> None:
         if kind not in self._writers and not self.index._exists(kind):
             return
-        self._writer(kind).delete_by_term("key", _key(id_))
+        writer = self._writer(kind)
+        if not self._delete_old(kind, writer, _key(id_)):
+            writer.delete_by_term("key", _key(id_))
         self.count += 1
+
+    def _delete_old(self, kind: str, writer, key: str) -> bool:
+        """Delete a key's stored document through the index's open searcher (Whoosh would
+        open a reader on every segment for each write); False when that searcher does not
+        see exactly the writer's segments, or the key was already written in this batch
+        (then Whoosh does it)."""
+        written = self._keys.setdefault(kind, set())
+        if key in written or not hasattr(writer, "segments"):
+            return False
+        written.add(key)
+        with self.index._searcher(kind) as searcher:
+            if searcher is None:
+                return False
+            ours = [r.segment().segment_id() for r, _ in searcher.reader().leaf_readers()
+                    if r.segment() is not None]
+            if ours != [seg.segment_id() for seg in writer.segments]:
+                return False
+            for docnum in searcher.docs_for_query(Term("key", key)):
+                writer.delete_document(docnum)
+        return True
 
     def clear(self, kind: str) -> None:
         """Drop every document of a kind (the documents added after this replace them when
@@ -207,20 +309,22 @@ class Batch:
             ix = self.index._whoosh(kind)
             if ix is not None and ix.schema != make_schema():
                 self.index._recreate(kind)  # an index of an older layout: start afresh
-        self._writer(kind)
+        self._writer(kind, rebuilding=True)
         self._clear.add(kind)
 
     def commit(self) -> None:
         writers, self._writers = self._writers, {}
+        self._keys.clear()
         for kind, writer in writers.items():
             if kind in self._clear:
                 writer.commit(mergetype=writing.CLEAR)
             else:
-                writer.commit()
+                writer.commit(mergetype=merge_small)
         self._clear.clear()
 
     def cancel(self) -> None:
         writers, self._writers = self._writers, {}
+        self._keys.clear()
         for writer in writers.values():
             writer.cancel()
         self._clear.clear()
@@ -233,6 +337,46 @@ class Batch:
             self.commit()
         else:
             self.cancel()
+
+
+def _fresh_searcher(ix, previous):
+    """A searcher on the index's latest segments, reusing the previous searcher's readers of
+    the segments still there (opening a segment costs milliseconds; a save adds one small
+    segment). A reused segment whose deletions changed gets its new deletions."""
+    import copy
+
+    from whoosh.reading import EmptyReader, MultiReader, SegmentReader
+    from whoosh.searching import Searcher
+
+    toc = ix._read_toc()
+    old = {}
+    if previous is not None:
+        for r, _ in previous.reader().leaf_readers():
+            if isinstance(r, SegmentReader) and not r.is_closed:
+                old[r.segment().segment_id()] = r
+    readers = []
+    for segment in toc.segments:
+        found = old.pop(segment.segment_id(), None)
+        if found is None:
+            readers.append(SegmentReader(ix.storage, toc.schema, segment,
+                                         generation=toc.generation))
+            continue
+        reused = copy.copy(found)  # same files; this generation's segment (its deletions)
+        reused._segment = segment
+        reused._gen = toc.generation
+        reused._perdoc = copy.copy(found._perdoc)
+        reused._perdoc._segment = segment
+        reused.__dict__.pop("deleted_docs_set", None)  # a cached property of the old one
+        readers.append(reused)
+    for r in old.values():  # merged away: nothing else uses these
+        r.close()
+    if not readers:
+        reader = EmptyReader(toc.schema)
+    elif len(readers) == 1:
+        reader = readers[0]
+    else:
+        reader = MultiReader(readers, generation=toc.generation)
+    return Searcher(reader, weighting=BM25F(), fromindex=ix)
 
 
 class _Reader:
@@ -360,24 +504,51 @@ class Index:
             reader = self._readers.setdefault(kind, _Reader())
         with reader.lock:
             if reader.searcher is not None and not reader.searcher.up_to_date():
-                # A fresh searcher: Whoosh's refresh() reuses segment readers and misses
-                # deletions committed to a segment it already had open.
-                reader.searcher.close()
-                reader.searcher = None
+                # A fresh searcher, reusing the segments still there (Whoosh's refresh()
+                # would miss deletions committed to a segment it already had open).
+                reader.searcher = _fresh_searcher(self._whoosh(kind), reader.searcher)
+                reader.generation += 1
+                reader.searcher.kk_generation = reader.generation
             if reader.searcher is None:
                 ix = self._whoosh(kind)
                 if ix is None:
                     yield None
                     return
-                reader.searcher = ix.searcher(weighting=BM25F())
+                reader.searcher = _fresh_searcher(ix, None)
                 reader.generation += 1
                 reader.searcher.kk_generation = reader.generation
             yield reader.searcher
 
     # -- writing ---------------------------------------------------------------------------
-    def batch(self, timeout: float = WRITE_TIMEOUT) -> Batch:
-        """`with ix.batch() as b: b.upsert(...); b.delete(...)`: one commit for all."""
-        return Batch(self, timeout)
+    def batch(self, timeout: float = WRITE_TIMEOUT, procs: int = 1, expected: int = 0) -> Batch:
+        """`with ix.batch() as b: b.upsert(...); b.delete(...)`: one commit for all.
+        A rebuild passes `procs` (processes that analyse) and `expected` (documents)."""
+        return Batch(self, timeout, procs, expected)
+
+    def optimise(self, kinds: Iterable[str] | None = None,
+                 timeout: float = WRITE_TIMEOUT) -> dict[str, int]:
+        """Merge each kind's segments into one (saves leave small segments behind); the
+        number of segments each kind had. Minutes on a large kind: run it off the request
+        path (the index worker when idle, `crm index optimise`, after a rebuild)."""
+        before = {}
+        for kind in list(kinds) if kinds is not None else self.kinds():
+            ix = self._whoosh(kind)
+            if ix is None:
+                continue
+            segments = len(ix._segments())
+            before[kind] = segments
+            if segments > 1:
+                try:
+                    ix.writer(timeout=timeout, delay=0.05, limitmb=REBUILD_LIMITMB).commit(
+                        optimize=True)
+                except writing.LockError as exc:
+                    raise IndexBusy(f"the {kind} index is locked by another writer") from exc
+        return before
+
+    def segments(self, kind: str) -> int:
+        """How many segments a kind's index has (1 after optimise())."""
+        ix = self._whoosh(kind)
+        return len(ix._segments()) if ix is not None else 0
 
     def upsert(self, kind: str, id: int | str, fields: Mapping[str, Any],
                tags: Mapping[str, Any] | None = None) -> None:
@@ -460,24 +631,7 @@ class Index:
                            searcher.doc_count(), translator)
             if not need.weights:
                 return []
-            where_q = _where(where)
-            allowed = set(searcher.docs_for_query(where_q)) if where_q is not None else None
-            masked = ({d for i in exclude for d in searcher.docs_for_query(Term("key", _key(i)))}
-                      if exclude else set())
-            candidates = _accumulate(reader, need, stats, allowed, masked,
-                                     None if limit is None else max(CANDIDATES, 3 * limit))
-            scored = []
-            for docnum in candidates:
-                stored = searcher.stored_fields(docnum)
-                score, parts = need.score(stored.get("bag") or {})
-                if parts:
-                    scored.append((score, stored["key"], parts))
-        if cutoff and scored:
-            best = max(sum(parts.values()) for _, _, parts in scored)
-            scored = [x for x in scored if sum(x[2].values()) >= cutoff * best]
-        scored.sort(key=lambda x: (-x[0], x[1]))
-        if limit is not None:
-            scored = scored[:limit]
+            scored = _score(searcher, need, where, exclude, limit, cutoff)
         return [Hit(kind, _unkey(key), score, partial(need.why, parts))
                 for score, key, parts in scored]
 
@@ -570,21 +724,24 @@ def _cap(limit: int) -> int:
 
 
 class _TermStats:
-    """Collection frequency and document frequency of terms over the bag fields."""
+    """Collection frequency and document frequency of terms in the body field, summed from
+    the postings arrays of each segment (Whoosh's own term_info on a reader of several
+    segments cost more than scoring). Like Whoosh's statistics, they count documents deleted
+    from a segment until it is merged."""
 
     def __init__(self, reader) -> None:
-        self.reader = reader
+        self.leaves = [segment for segment, _ in reader.leaf_readers()]
         self._cache: dict[str, tuple[int, int]] = {}
 
     def get(self, term: str) -> tuple[int, int]:
         found = self._cache.get(term)
         if found is None:
-            try:
-                info = self.reader.term_info(BODY, term)
-                found = (int(info.weight()), info.doc_frequency())
-            except TermNotFound:
-                found = (0, 0)
-            self._cache[term] = found
+            cf = df = 0
+            for segment in self.leaves:
+                postings = _POSTINGS.get(segment, term)
+                cf += postings.cf
+                df += len(postings.ids)
+            found = self._cache[term] = (cf, df)
         return found
 
     def collection_frequency(self, term: str) -> int:
@@ -609,6 +766,28 @@ def _posting_blocks(matcher) -> Iterator[tuple[Any, Any]]:
     yield ids, weights
 
 
+class _Arrays:
+    """One term's postings in one segment: document numbers (ascending, int32), term
+    frequencies (float32: exact for whole numbers), their sum, and log(1 + tf / μp) for the
+    latest μp asked (it changes only when the kind's statistics do)."""
+
+    __slots__ = ("_logs", "cf", "ids", "tfs")
+
+    def __init__(self, ids: np.ndarray, tfs: np.ndarray, cf: int) -> None:
+        self.ids, self.tfs, self.cf = ids, tfs, cf
+        self._logs: tuple[float, np.ndarray] | None = None
+
+    def logs(self, mu_p: float) -> np.ndarray:
+        """log(1 + tf / μp) of every posting: a term's part of a score, less its weight."""
+        found = self._logs
+        if found is None or found[0] != mu_p:
+            found = self._logs = (mu_p, np.log1p(self.tfs / np.float64(mu_p)))
+        return found[1]
+
+
+_EMPTY = _Arrays(np.zeros(0, np.int32), np.zeros(0, np.float32), 0)
+
+
 class _Postings:
     """A term's postings per segment as arrays (document numbers, term frequencies), kept
     while they fit a budget: a segment never changes once written (deletions are applied
@@ -618,112 +797,163 @@ class _Postings:
         self.budget = budget
         self.size = 0
         self._lock = threading.Lock()
-        self._arrays: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._arrays: OrderedDict[tuple[str, str, str], _Arrays] = OrderedDict()
 
-    def get(self, segment, term: str) -> tuple[np.ndarray, np.ndarray] | None:
-        key = (segment.segment().segment_id(), term)
-        with self._lock:
-            found = self._arrays.get(key)
-            if found is not None:
-                self._arrays.move_to_end(key)
-                return found
+    def get(self, segment, term: str, field: str = BODY) -> _Arrays:
+        key = (segment._segid, field, term)
+        found = self._arrays.get(key)  # kept in the order decoded: the oldest go first
+        if found is not None:
+            return found
         try:
-            matcher = segment.postings(BODY, term)
+            matcher = segment.postings(field, term)
         except TermNotFound:
-            return None
-        if isinstance(matcher, FilterMatcher):
-            matcher = matcher.child  # deleted documents are dropped when scoring
-        ids, tfs = [], []
-        for block_ids, block_tfs in _posting_blocks(matcher):
-            ids.append(np.asarray(block_ids, dtype=np.int64))
-            tfs.append(np.asarray(block_tfs, dtype=np.float64))
-        found = (np.concatenate(ids) if ids else np.zeros(0, np.int64),
-                 np.concatenate(tfs) if tfs else np.zeros(0))
+            found = _EMPTY
+        else:
+            if isinstance(matcher, FilterMatcher):
+                matcher = matcher.child  # deleted documents are dropped when scoring
+            ids, tfs = [], []
+            for block_ids, block_tfs in _posting_blocks(matcher):
+                ids.append(np.asarray(block_ids, dtype=np.int32))
+                tfs.append(np.asarray(block_tfs, dtype=np.float32))
+            if ids:
+                tf = np.concatenate(tfs)
+                found = _Arrays(np.concatenate(ids), tf, int(tf.sum(dtype=np.float64)))
+            else:
+                found = _EMPTY
         with self._lock:
             if key not in self._arrays:
                 self._arrays[key] = found
-                self.size += len(found[0])
+                self.size += len(found.ids) + 8
                 while self.size > self.budget and len(self._arrays) > 1:
-                    _, (old, _) = self._arrays.popitem(last=False)
-                    self.size -= len(old)
+                    _, old = self._arrays.popitem(last=False)
+                    self.size -= len(old.ids) + 8
         return found
 
 
-#: Postings kept decoded per process (about 16 bytes each: 2,000,000 ≈ 32 MB).
-POSTINGS_CACHE = 2_000_000
+#: Postings kept decoded per process (16 bytes each with their logs: 4,000,000 ≈ 64 MB).
+POSTINGS_CACHE = 4_000_000
 _POSTINGS = _Postings(POSTINGS_CACHE)
 
 
-def _accumulate(reader, need, stats: _TermStats, allowed: set[int] | None, masked: set[int],
-                keep: int | None) -> list[int]:
-    """Documents worth scoring exactly, by their partial score on the need's weightiest terms:
-    terms are taken by what one occurrence adds to a score, while their postings fit a budget
-    (all of them for a small kind); `keep` best documents (None: every one found)."""
-    ranked = need.ranked_terms()
-    if keep is None or sum(stats.get(t)[1] for t in ranked) <= POSTINGS_BUDGET:
-        chosen = ranked  # small enough: every document sharing a word is scored
-    else:
-        chosen = []
-        postings = 0
-        for term in ranked:
-            df = stats.get(term)[1]
-            if chosen and (len(chosen) >= CANDIDATE_TERMS or postings + df > POSTINGS_BUDGET):
-                break
-            chosen.append(term)
-            postings += df
+def _where_mask(leaves, size: int, where: Mapping[str, Any] | None) -> np.ndarray | None:
+    """The documents a `where` filter lets through, as a mask over every document number
+    (each tag's postings read as arrays, like a need's terms); None: no filter."""
+    mask = None
+    for name, value in (where or {}).items():
+        if value is None:
+            continue
+        values = (list(value) if isinstance(value, (list, tuple, set, frozenset, range))
+                  else [value])
+        some = np.zeros(size, dtype=bool)
+        for segment, base in leaves:
+            for v in values:
+                ids = _POSTINGS.get(segment, f"{name}={_tag_value(v)}", "tags").ids
+                some[base + ids] = True
+        mask = some if mask is None else mask & some
+    return mask
+
+
+def _score(searcher, need, where, exclude, limit: int | None, cutoff: float | None) -> list:
+    """Every document sharing a term with the need, scored exactly (the NLLR of
+    matching.py, term by term over postings decoded to arrays); the best `limit` as
+    (score, key, that document's part per matched term), best first, ties by key."""
+    reader = searcher.reader()
     leaves = reader.leaf_readers()
     size = sum(segment.doc_count_all() for segment, _ in leaves)
-    # Partial scores in one array over every document number (scored with numpy, a term's
-    # postings at a time); every part is > 0, so a document was found when its sum is.
     acc = np.zeros(size)
+    weights = need.weights
+    # Every part is > 0 when every weight is: a document was found when its sum is.
+    seen = None if all(w > 0 for w, _ in weights.values()) else np.zeros(size, dtype=bool)
+    per_segment: list[dict[str, _Arrays]] = []
     for segment, base in leaves:
-        for term in chosen:
-            arrays = _POSTINGS.get(segment, term)
-            if arrays is None or not len(arrays[0]):
-                continue
-            weight, mu_p = need.weights[term]
-            acc[base + arrays[0]] += weight * np.log1p(arrays[1] / mu_p)
+        mine = acc[base:base + segment.doc_count_all()]
+        arrays: dict[str, _Arrays] = {}
+        for term, (weight, mu_p) in weights.items():
+            postings = arrays[term] = _POSTINGS.get(segment, term)
+            if postings.cf:
+                mine[postings.ids] += weight * postings.logs(mu_p)
+                if seen is not None:
+                    seen[base + postings.ids] = True
         if segment.has_deletions():
-            deleted = np.fromiter(segment.deleted_docs_set, dtype=np.int64)
-            acc[base + deleted] = 0.0
-    if masked:
-        acc[np.fromiter(masked, dtype=np.int64)] = 0.0
+            mine[np.fromiter(segment.deleted_docs_set, dtype=np.int64)] = 0.0
+        per_segment.append(arrays)
+    if seen is not None:
+        acc[~seen] = 0.0
+        acc[seen & (acc == 0.0)] = np.nextafter(0, 1)  # found, with parts adding up to 0
+    for i in exclude:
+        acc[list(searcher.docs_for_query(Term("key", _key(i))))] = 0.0
+    allowed = _where_mask(leaves, size, where)
     if allowed is not None:
-        keep_mask = np.zeros(size, dtype=bool)
-        if allowed:
-            keep_mask[np.fromiter(allowed, dtype=np.int64)] = True
-        acc[~keep_mask] = 0.0
+        acc[~allowed] = 0.0
     found = np.flatnonzero(acc)
-    if keep is None or len(found) <= keep:
-        return found.tolist()
-    # The candidates: the best by partial score plus the length prior (short documents with
-    # the same words score higher; without it, long documents such as companies with many
-    # meetings crowd out the ones that win on the whole need).
-    total, mu = need.total_weight, need.mu
-    if PRIOR_POOL and len(found) > keep * PRIOR_POOL:
-        found = found[np.argpartition(-acc[found], keep * PRIOR_POOL - 1)[:keep * PRIOR_POOL]]
-    lengths = np.concatenate([lengths_of(segment) for segment, _ in leaves])
-    approx = acc[found] / total + np.log(mu / (lengths[found] + mu))
-    best = np.argpartition(-approx, keep - 1)[:keep]
-    return found[best].tolist()
+    if not len(found):
+        return []
+    parts = acc[found]
+    if cutoff:
+        kept = parts >= cutoff * parts.max()
+        found, parts = found[kept], parts[kept]
+    lengths = np.concatenate([lengths_of(segment) for segment, _ in leaves])[found]
+    scores = parts / need.total_weight + np.log(need.mu / (lengths + need.mu))
+    if limit is not None and len(found) > limit:
+        # The best `limit` and any tied with the last of them (ties are ordered by key).
+        kth = np.partition(-scores, limit - 1)[limit - 1]
+        kept = scores >= -kth
+        found, scores = found[kept], scores[kept]
+    bases = np.array([base for _, base in leaves])
+    leaf_of = np.searchsorted(bases, found, side="right") - 1
+    out = []
+    for leaf, (segment, base) in enumerate(leaves):
+        here = leaf_of == leaf
+        if not here.any():
+            continue
+        local = found[here] - base
+        # Each hit's part per term, for the words shown with it (one lookup per term).
+        hit_parts: list[dict[str, float]] = [{} for _ in range(len(local))]
+        for term, postings in per_segment[leaf].items():
+            if not postings.cf:
+                continue
+            at = np.searchsorted(postings.ids, local)
+            at[at >= len(postings.ids)] = 0
+            matched = np.flatnonzero(postings.ids[at] == local)
+            if len(matched):
+                weight, mu_p = weights[term]
+                values = weight * postings.logs(mu_p)[at[matched]]
+                for n, value in zip(matched.tolist(), values.tolist(), strict=True):
+                    hit_parts[n][term] = value
+        for docnum, score, its_parts in zip(local.tolist(), scores[here].tolist(), hit_parts,
+                                            strict=True):
+            out.append((score, segment.stored_fields(docnum)["key"], its_parts))
+    out.sort(key=lambda x: (-x[0], x[1]))
+    return out[:limit] if limit is not None else out
 
 
-#: The length prior is applied to this many documents per candidate, best by partial score.
-PRIOR_POOL = 6
-_LENGTHS: dict[str, np.ndarray] = {}
+_LENGTHS: OrderedDict[str, np.ndarray] = OrderedDict()
+_LENGTHS_LOCK = threading.Lock()
 
 
 def lengths_of(segment) -> np.ndarray:
-    """Every document's body length in a segment (segments never change: kept by id)."""
+    """Every document's exact body length in a segment (the `blen` column; segments never
+    change: kept by id)."""
     key = segment.segment().segment_id()
-    found = _LENGTHS.get(key)
-    if found is None:
-        found = np.fromiter((segment.doc_field_length(d, BODY, 0) or 0
-                             for d in range(segment.doc_count_all())),
-                            dtype=np.float64, count=segment.doc_count_all())
-        if len(_LENGTHS) > 64:
-            _LENGTHS.clear()
+    with _LENGTHS_LOCK:
+        found = _LENGTHS.get(key)
+        if found is not None:
+            _LENGTHS.move_to_end(key)
+            return found
+    count = segment.doc_count_all()
+    found = np.zeros(count, dtype=np.float64)
+    if segment.has_column("blen"):
+        column = segment.column_reader("blen")
+        raw = getattr(column, "_dbfile", None)
+        if raw is not None and getattr(column, "_fixedlen", 0) == 4:
+            stored = min(column._count, count)
+            found[:stored] = np.frombuffer(raw.get(column._basepos, stored * 4), dtype=">u4")
+        else:
+            found[:] = np.fromiter(column, dtype=np.float64, count=count)
+    with _LENGTHS_LOCK:
         _LENGTHS[key] = found
+        while len(_LENGTHS) > 256:
+            _LENGTHS.popitem(last=False)
     return found
 
 

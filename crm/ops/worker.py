@@ -42,5 +42,7 @@ def run(interval: float = 0.5, once: bool = False, echo: Callable[[str], None] =
             echo(f"Indexed {done} update(s).")
         if once:
             break
+        if not done:  # idle: merge the segments saves left behind (crm/search.py tidy)
+            search.tidy()
         stop.wait(interval)
     return total

@@ -1,0 +1,228 @@
+"""How the search engine computes what it answers: the analyzer's fast normalisation gives the
+terms of its definition, matching over decoded postings gives matching.py's exact scores,
+saves leave small segments that are merged later, and a rebuild in several processes gives the
+same index as one. No Flask, no database: small indexes in temporary directories."""
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from search_index import Index, term_list, terms
+from search_index import analysis
+from search_index.matching import prepare
+
+FIXTURE = Path(__file__).parent / "fixtures" / "bilingual_matching.json"
+
+#: Text the fast path must cut exactly as the per-cluster definition does: full- and
+#: half-width forms, voiced half-width kana, combining marks after stable and unstable
+#: characters, a mark with no base, compatibility ideographs, circled numbers, ㈱.
+TRICKY = [
+    "（株）ＡＢＣ１２３の電池",
+    "ﾊﾞｯﾃﾘｰとﾊﾟﾝ",
+    "か\u3099とハ\u309a",
+    "\u3099で始まる",
+    "Ａ\u0301とe\u0301\u0302",
+    "㈱光触媒・①②③・\uf900",
+    "ｶﾞ\uff9e\uff9e",
+    "全固体電池、ＬｉＣｏＯ２　正極。",
+    "Cafe\u0301 résumé naïve",
+    "한국어 텍스트와 ﾃｷｽﾄ",
+]
+
+
+def _seeds():
+    return json.loads(FIXTURE.read_text())["seeds"]
+
+
+def _body(seed) -> str:
+    return "\n".join(seed[k] for k in ("title", "keywords", "text") if seed.get(k))
+
+
+# --- the analyzer ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_fast_normalisation_cuts_text_as_the_definition_does(text):
+    assert analysis._normalise_with_offsets(text) == analysis._normalise_with_offsets_slow(text)
+    assert analysis._normalised(text) == analysis._normalise_with_offsets_slow(text)[0]
+
+
+def test_the_characters_copied_whole_are_the_ones_nfkc_keeps():
+    stable = analysis._UNSTABLE
+    for code in range(0x20, 0xFFFF):
+        ch = chr(code)
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        if not stable.fullmatch(ch):  # copied whole: must be its own NFKC, and not combining
+            assert unicodedata.normalize("NFKC", ch) == ch, hex(code)
+            assert not unicodedata.combining(ch), hex(code)
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_terms_without_offsets_are_the_terms_with_them(text):
+    assert analysis.term_texts(text) == [t.text for t in terms(text)]
+    for term in terms(text):
+        # each term still points at the characters it came from
+        assert 0 <= term.start < term.end <= len(text)
+
+
+def test_index_terms_are_counted_as_the_analyzer_cuts_them(tmp_path):
+    text = "全固体電池の全固体電池 batteries battery"
+    with Index.create(tmp_path / "ix") as ix:
+        ix.upsert("seed", 1, {"text": text})
+        with ix._searcher("seed") as searcher:
+            reader = searcher.reader()
+            counts = {t: reader.frequency("body", t) for t in set(term_list(text))}
+            assert reader.field_length("body") == len(term_list(text))
+    assert counts == dict(Counter(term_list(text)))
+    assert counts["電池"] == 2 and counts[term_list("battery")[0]] == 2
+
+
+# --- matching over decoded postings ---------------------------------------------------------
+
+def _reference(seeds, need_text):
+    """matching.py's formula, every seed scored from its own term counts."""
+    bags = {s["id"]: Counter(term_list(_body(s))) for s in seeds}
+    cf: Counter = Counter()
+    for bag in bags.values():
+        cf.update(bag)
+    need = prepare(need_text, list(terms(need_text)), cf.__getitem__, sum(cf.values()),
+                   len(bags))
+    scored = {}
+    for id_, bag in bags.items():
+        score, parts = need.score(bag)
+        if parts:
+            scored[id_] = score
+    return scored
+
+
+def test_match_scores_are_the_formulas_scores_for_every_document(tmp_path):
+    seeds = _seeds()
+    needs = [n["text"] for n in json.loads(FIXTURE.read_text())["needs"]][:8]
+    with Index.create(tmp_path / "ix") as ix:
+        # two commits: the documents in two segments
+        half = len(seeds) // 2
+        for part in (seeds[:half], seeds[half:]):
+            with ix.batch() as batch:
+                for s in part:
+                    batch.upsert("seed", s["id"], {k: s.get(k) for k in
+                                                   ("title", "keywords", "text")})
+        assert ix.segments("seed") == 2
+        for need in needs:
+            expected = _reference(seeds, need)
+            found = {h.id: h.score for h in ix.match(need, kind="seed", limit=None)}
+            assert found.keys() == expected.keys()
+            for id_, score in expected.items():
+                assert found[id_] == pytest.approx(score, rel=1e-9, abs=1e-12)
+            top = ix.match(need, kind="seed", limit=5)
+            assert [h.id for h in top] == sorted(expected, key=lambda i: (-expected[i], str(i)))[:5]
+
+
+def test_deleted_excluded_and_filtered_documents_are_not_matched(tmp_path):
+    with Index.create(tmp_path / "ix") as ix:
+        for n, (dept, funded) in enumerate([(1, True), (1, False), (2, False), (3, False)]):
+            ix.upsert("seed", n + 1, {"title": "全固体電池の界面抵抗", "text": f"試料 {n}"},
+                      tags={"department": dept, "government_funded": funded})
+        ix.delete("seed", 4)
+        assert {h.id for h in ix.match("全固体電池", limit=None)} == {1, 2, 3}
+        assert {h.id for h in ix.match("全固体電池", limit=None, exclude=[2])} == {1, 3}
+        assert {h.id for h in ix.match("全固体電池", limit=None,
+                                       where={"department": [1, 3]})} == {1, 2}
+        assert {h.id for h in ix.match("全固体電池", limit=None, where={
+            "department": [1, 2], "government_funded": False})} == {2, 3}
+
+
+def test_the_why_words_come_from_the_document_that_matched(tmp_path):
+    with Index.create(tmp_path / "ix") as ix:
+        ix.upsert("seed", 1, {"title": "全固体電池", "text": "solid electrolyte"})
+        ix.upsert("seed", 2, {"title": "光触媒", "text": "hydrogen"})
+        hits = {h.id: h.terms for h in ix.match("全固体電池と光触媒の hydrogen", limit=None)}
+    assert hits[1] == ["全固体電池"]
+    assert set(hits[2]) == {"光触媒", "hydrogen"}
+
+
+# --- segments ------------------------------------------------------------------------------
+
+def test_saves_leave_small_segments_merged_in_tiers_and_optimise_merges_all(tmp_path):
+    from search_index import index as engine
+
+    with Index.create(tmp_path / "ix") as ix:
+        for n in range(engine.SMALL_SEGMENTS):
+            ix.upsert("seed", n, {"title": f"電池 {n}"})
+        assert ix.segments("seed") == engine.SMALL_SEGMENTS  # no merge on these saves
+        ix.upsert("seed", 99, {"title": "電池 99"})  # ten small ones there: merged with it
+        assert ix.segments("seed") == 1
+        for n in range(2):
+            ix.upsert("seed", 100 + n, {"title": f"電池 {100 + n}"})
+        assert ix.segments("seed") == 3
+        ix.upsert("seed", 0, {"title": "電池 0 (changed)"})  # replaces one in the merged one
+        assert ix.count("seed") == engine.SMALL_SEGMENTS + 3
+        assert ix.optimise(["seed"]) == {"seed": 4}
+        assert ix.segments("seed") == 1
+        assert ix.count("seed") == engine.SMALL_SEGMENTS + 3
+        assert len(ix.match("電池", limit=None)) == engine.SMALL_SEGMENTS + 3
+        assert [h.id for h in ix.search("changed").by_kind()["seed"]] == [0]
+
+
+def test_a_rebuild_in_several_processes_gives_what_one_process_gives(tmp_path, monkeypatch):
+    from search_index import index as engine
+
+    monkeypatch.setattr(engine, "REBUILD_PARALLEL_FROM", 10)
+    monkeypatch.setattr(engine, "REBUILD_BATCH", 8)
+    seeds = _seeds()
+    answers = []
+    for procs in (1, 2):
+        with Index.create(tmp_path / f"ix{procs}") as ix:
+            with ix.batch(procs=procs, expected=len(seeds)) as batch:
+                batch.clear("seed")
+                for s in seeds:
+                    batch.upsert("seed", s["id"], {k: s.get(k) for k in
+                                                   ("title", "keywords", "text")})
+            assert ix.count("seed") == len(seeds)
+            if procs == 2:
+                assert ix.segments("seed") >= 2  # one per process
+            answers.append([(h.id, round(h.score, 9))
+                            for h in ix.match("全固体電池と電池リサイクル", limit=None)])
+            answers.append(ix.search("電池").totals)
+    assert answers[0] == answers[2] and answers[0]
+    assert answers[1] == answers[3]
+
+
+# --- the app's side: optimise and the worker's tidy ---------------------------------------
+
+def test_crm_index_optimise_merges_what_saves_left_and_tidy_waits_for_many(app, runner,
+                                                                           own_index):
+    from crm import search
+
+    for n in range(5):
+        own_index.upsert("seed", n, {"title": f"全固体電池 {n}"})
+    assert own_index.segments("seed") == 5
+    assert search.tidy() == {}  # a few segments: left alone
+    assert own_index.segments("seed") == 5
+    result = runner.invoke(args=["index", "optimise"])
+    assert result.exit_code == 0, result.output
+    assert "seed: 5 segments merged into one" in result.output
+    assert own_index.segments("seed") == 1
+    assert {h.id for h in own_index.match("全固体電池", limit=None)} == set(range(5))
+    assert "Nothing to merge." in runner.invoke(args=["index", "optimise"]).output
+
+
+def test_the_large_demo_builds_its_index_from_what_was_committed(app, own_index, make_company):
+    """`crm demo --scale large` bulk-inserts (no outbox rows): demo.build_index fills the
+    index from the database, so search and match find the demo's records."""
+    from crm import demo
+
+    make_company(name="光触媒工業株式会社", interests="可視光応答型光触媒")
+    make_company(name="全固体電池材料株式会社", interests="固体電解質")
+    with own_index.batch() as batch:  # as after a bulk insert: the index knows none of them
+        batch.clear("company")
+    assert own_index.count("company") == 0
+    lines: list[str] = []
+    done = demo.build_index(echo=lines.append)
+    assert done["company"][0] == 2
+    assert own_index.count("company") == 2
+    assert [h.kind for h in own_index.match("固体電解質", kind="company")] == ["company"]
+    assert any("search index: " in line for line in lines)
