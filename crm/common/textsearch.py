@@ -4,16 +4,27 @@ The company and contact lists (and the record pickers) look for a typed text any
 narrow column, search_text, as LIKE '%…%' would. PostgreSQL answers that from a pg_trgm GIN
 index (migration 0016). SQLite answers from FTS5 tables kept by triggers (migration 0021):
 `<table>_fts`, the trigram tokenizer over the column, for texts of three characters or more;
-`<table>_fts_bigrams`, every two-character piece of the column as a token (in hex), for texts
-of one or two characters, which make no trigram (田中: that token; 山: tokens beginning with
-it). On PostgreSQL a text that short makes no trigram either and scans the column.
+`<table>_fts_bigrams`, every one- and two-character piece of the column as a token (in hex),
+for texts of one or two characters, which make no trigram. On PostgreSQL such a text makes
+no trigram either: a GIN index on the same pieces as an array (kk_short_pieces, 0021) serves
+it.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, column, false, literal_column, or_, select, table, union_all
+from sqlalchemy import (
+    ColumnElement,
+    column,
+    false,
+    func,
+    literal_column,
+    or_,
+    select,
+    table,
+    union_all,
+)
 
 from crm.common.sql import like
 from crm.extensions import db
@@ -32,10 +43,8 @@ def phrase(text: str) -> str:
 
 
 def pair_query(text: str) -> str:
-    """The bigram table's query for a text of one or two characters: the token of a pair,
-    or (one character) every token beginning with it (hex of UTF-8 has no shorter prefix)."""
-    token = text.encode("utf-8").hex().upper()
-    return f'"{token}"' if len(text) == 2 else f'"{token}"*'
+    """The pieces table's query for a text of one or two characters: its token."""
+    return '"' + text.encode("utf-8").hex().upper() + '"'
 
 
 def _dialect() -> str:
@@ -49,7 +58,10 @@ def contains_any(model: Any, patterns: Iterable[str]) -> ColumnElement[bool]:
     if not patterns:
         return false()
     if _dialect() != "sqlite":
-        return or_(*(model.search_text.like(like(p), escape="\\") for p in patterns))
+        # pg_trgm's GIN index for three characters or more; the pieces' GIN index for fewer
+        return or_(*(model.search_text.like(like(p), escape="\\") if len(p) >= TRIGRAM
+                     else func.kk_short_pieces(model.search_text).contains([p])
+                     for p in patterns))
     name = FTS_TABLES[model.__tablename__]
     found = []
     for p in patterns:
@@ -59,3 +71,13 @@ def contains_any(model: Any, patterns: Iterable[str]) -> ColumnElement[bool]:
         query = phrase(p) if len(p) >= TRIGRAM else pair_query(p)
         found.append(select(fts.c.rowid).where(literal_column(fts.name).op("MATCH")(query)))
     return model.id.in_(found[0] if len(found) == 1 else union_all(*found))
+
+
+def row_contains_any(model: Any, patterns: Iterable[str]) -> ColumnElement[bool]:
+    """The same test as contains_any, made on each row (LIKE on the column, no index): for
+    walking a list in sort order through many matches, where the next page's rows are found
+    after a few hundred rows rather than after collecting every match first."""
+    patterns = sorted({p for p in patterns if p})
+    if not patterns:
+        return false()
+    return or_(*(model.search_text.like(like(p), escape="\\") for p in patterns))

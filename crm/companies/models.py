@@ -20,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.common.sql import like, starts_with
-from crm.common.textsearch import contains_any
+from crm.common.textsearch import contains_any, row_contains_any
 from crm.common.text import fold_company_name, fold_reading, fold_text, legal_form
 from crm.common.locking import Versioned
 from crm.extensions import db, utcnow
@@ -164,8 +164,19 @@ def name_starts(query: str) -> ColumnElement[bool]:
 def name_contains(query: str) -> ColumnElement[bool]:
     """Companies any of whose names, reading or corporate number contains the typed text,
     compared folded: 株式会社ABC, ＡＢＣ(株), abc and えーびーしー readings alike."""
-    patterns = {fold_company_name(query), fold_text(query).strip(), fold_reading(query)} - {""}
+    patterns = name_patterns(query)
     if not patterns:
         return true()
     # served by an index: FTS5 trigrams on SQLite, pg_trgm on PostgreSQL (crm/common/textsearch.py)
     return contains_any(Company, patterns)
+
+
+def name_patterns(query: str) -> set[str]:
+    """What a typed company name is looked for as in the search text (folded three ways)."""
+    return {fold_company_name(query), fold_text(query).strip(), fold_reading(query)} - {""}
+
+
+def name_contains_by_row(query: str) -> ColumnElement[bool]:
+    """name_contains tested on each row, for walking the list through many matches."""
+    patterns = name_patterns(query)
+    return row_contains_any(Company, patterns) if patterns else true()
