@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Text,
     column,
     false,
     func,
@@ -25,16 +26,21 @@ from sqlalchemy import (
     table,
     union_all,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from crm.common.sql import like
 from crm.extensions import db
 
+#: kk_short_pieces(search_text): the text's one- and two-character pieces (PostgreSQL, 0021).
+PIECES = ARRAY(Text)
 #: Texts shorter than this make no trigram.
 TRIGRAM = 3
 #: The FTS5 tables of migration 0021 (SQLite), by the table they index.
 FTS_TABLES = {"companies": "companies_fts", "contacts": "contacts_fts"}
 #: Every table migration 0021 makes on SQLite (and FTS5's own tables, named after them).
 FTS_NAMES = (*FTS_TABLES.values(), "fts_positions")
+#: PostgreSQL's expression indexes of migration 0021 (kk_short_pieces(search_text)).
+PIECES_INDEXES = ("ix_companies_search_pieces", "ix_contacts_search_pieces")
 
 
 def phrase(text: str) -> str:
@@ -60,7 +66,7 @@ def contains_any(model: Any, patterns: Iterable[str]) -> ColumnElement[bool]:
     if _dialect() != "sqlite":
         # pg_trgm's GIN index for three characters or more; the pieces' GIN index for fewer
         return or_(*(model.search_text.like(like(p), escape="\\") if len(p) >= TRIGRAM
-                     else func.kk_short_pieces(model.search_text).contains([p])
+                     else func.kk_short_pieces(model.search_text, type_=PIECES).contains([p])
                      for p in patterns))
     name = FTS_TABLES[model.__tablename__]
     found = []
