@@ -77,13 +77,3 @@ def contains_any(model: Any, patterns: Iterable[str]) -> ColumnElement[bool]:
         query = phrase(p) if len(p) >= TRIGRAM else pair_query(p)
         found.append(select(fts.c.rowid).where(literal_column(fts.name).op("MATCH")(query)))
     return model.id.in_(found[0] if len(found) == 1 else union_all(*found))
-
-
-def row_contains_any(model: Any, patterns: Iterable[str]) -> ColumnElement[bool]:
-    """The same test as contains_any, made on each row (LIKE on the column, no index): for
-    walking a list in sort order through many matches, where the next page's rows are found
-    after a few hundred rows rather than after collecting every match first."""
-    patterns = sorted({p for p in patterns if p})
-    if not patterns:
-        return false()
-    return or_(*(model.search_text.like(like(p), escape="\\") for p in patterns))

@@ -139,7 +139,6 @@ def paginate(
     filters: dict[str, Callable[[Select, str], Select]] | None = None,
     per_page: int = 50,
     default_dir: str = "asc",
-    dense: Callable[[Select, str], Select] | None = None,
 ) -> ListPage:
     """Filter, sort and cut one page of a list from the query string; three queries in all.
     `search(stmt, q)` applies the typed search (`stmt` then is the list without it, which
@@ -169,10 +168,8 @@ def paginate(
         found = db.session.execute(stmt.with_only_columns(entity.id).order_by(None)
                                    .limit(SEARCH_COUNT_CAP + 1)).scalars().all()
         total = len(found)
-        # past the cap, `dense(stmt, q)`: the search as a test of each row, for the walk in
-        # sort order (an index lookup would first collect every one of the many matches)
         source = (unsearched.where(entity.id.in_(found)) if total <= SEARCH_COUNT_CAP
-                  else dense(unsearched, q) if dense and search else stmt)
+                  else stmt)
         ids = db.session.execute(source.with_only_columns(entity.id).order_by(*order_by)
                                  .limit(per_page).offset(offset)).scalars().all() if found else []
     else:

@@ -20,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.common.sql import like, starts_with
-from crm.common.textsearch import contains_any, row_contains_any
+from crm.common.textsearch import contains_any
 from crm.common.text import fold_company_name, fold_reading, fold_text, legal_form
 from crm.common.locking import Versioned
 from crm.extensions import db, utcnow
@@ -175,8 +175,3 @@ def name_patterns(query: str) -> set[str]:
     """What a typed company name is looked for as in the search text (folded three ways)."""
     return {fold_company_name(query), fold_text(query).strip(), fold_reading(query)} - {""}
 
-
-def name_contains_by_row(query: str) -> ColumnElement[bool]:
-    """name_contains tested on each row, for walking the list through many matches."""
-    patterns = name_patterns(query)
-    return row_contains_any(Company, patterns) if patterns else true()

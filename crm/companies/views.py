@@ -24,7 +24,7 @@ from crm.common.views import (
 )
 from crm.companies import services
 from crm.companies.forms import SIZE_LABELS, STATUS_LABELS, TIER_LABELS, CompanyForm
-from crm.companies.models import Company, name_contains, name_contains_by_row, name_starts
+from crm.companies.models import Company, name_contains, name_starts
 from crm.companies.queries import (
     COMPANY_SORTS,
     companies_query,
@@ -63,14 +63,9 @@ SORTS = COMPANY_SORTS
 def index():
     """All companies, filtered as the user types, sorted by any column, 50 a page."""
     donations = current_user.can("donations.view")
-    # The typed search goes to paginate() (as on the contact list): by its index to collect
-    # the matches, row by row to walk the sort order when there are very many.
-    filters = {k: v for k, v in request.args.items() if k != "q"}
-    stmt = companies_query(filters, donations=donations).options(
+    stmt = companies_query(request.args, donations=donations).options(
         joinedload(Company.officer))
-    page = paginate(stmt, search=lambda s, q: s.where(name_contains(q)),
-                    dense=lambda s, q: s.where(name_contains_by_row(q)), sorts=SORTS,
-                    default_sort="name")
+    page = paginate(stmt, sorts=SORTS, default_sort="name")
     return render_list(
         "companies/index.html", page=page, officers=officer_choices(),
         industries=industries(),

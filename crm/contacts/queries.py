@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, Select, exists, func, or_, select, union
 from crm.activities.models import Activity, activity_contacts
 from crm.common.params import to_int
 from crm.common.sql import starts_with
-from crm.common.textsearch import contains_any, row_contains_any
+from crm.common.textsearch import contains_any
 from crm.common.text import fold_reading, fold_text, nfkc
 from crm.companies.models import Company, name_contains
 from crm.companies.queries import clean_args, company_filters, contact_dates, order_by
@@ -62,12 +62,6 @@ def search_contacts(stmt: Select, q: str) -> Select:
     # A union, not an OR: each side can use its own index (trigrams on PostgreSQL).
     return stmt.where(Contact.id.in_(union(own, at_company)))
 
-
-def search_contacts_by_row(stmt: Select, q: str) -> Select:
-    """search_contacts tested on each row, for walking the list through many matches (its
-    company's names are still found by their index: few companies, many people)."""
-    return stmt.where(or_(row_contains_any(Contact, contact_patterns(q)),
-                          Contact.company_id.in_(select(Company.id).where(name_contains(q)))))
 
 
 def contact_contacted_since(day: date):

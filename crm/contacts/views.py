@@ -28,7 +28,6 @@ from crm.contacts.queries import (
     contact_text_matches,
     contacts_query,
     search_contacts,
-    search_contacts_by_row,
 )
 from crm.events.models import Encounter
 from crm.extensions import db
@@ -68,8 +67,7 @@ def index():
     filters = {k: v for k, v in request.args.items() if k != "q"}
     stmt = contacts_query(filters, donations=donations, join_company=False).options(
         joinedload(Contact.company))
-    page = paginate(stmt, search=search_contacts, dense=search_contacts_by_row, sorts=SORTS,
-                    default_sort="name")
+    page = paginate(stmt, search=search_contacts, sorts=SORTS, default_sort="name")
     company_arg = page.args.get("company", "")
     company = db.session.get(Company, to_int(company_arg)) if to_int(company_arg) else None
     return render_list(
