@@ -101,3 +101,25 @@ def test_the_company_list_finds_two_characters_and_legal_forms(login):
     for typed in ("工業", "(株)日本化学", "にほん", "ｺｳｷﾞｮｳ"):
         listing = page(client, f"/companies/?q={typed}")
         assert "日本化学工業" in listing and "ヤマダ商事" not in listing, typed
+
+
+def test_past_the_count_cap_the_lists_still_show_the_matches_in_order(login, monkeypatch):
+    """Very many matches (more than the count's cap): the page walks the sort order through
+    the indexed search and shows the matches in order, and no others."""
+    import crm.common.views
+
+    monkeypatch.setattr(crm.common.views, "SEARCH_COUNT_CAP", 2)
+    acme = make_company(name="田中工業株式会社", name_reading="タナカコウギョウ")
+    for reading, family in (("アオキ", "青木"), ("イノウエ", "井上"), ("ウエダ", "上田")):
+        make_contact(company=acme, family_name=family, family_name_reading=reading)
+    make_contact(family_name="田中", given_name="一郎", family_name_reading="タナカ")
+    make_contact(family_name="中村", family_name_reading="ナカムラ")
+    make_company(name="田中商店", name_reading="タナカショウテン")
+    make_company(name="山本電機", name_reading="ヤマモトデンキ")
+    client = login("liaison")
+    listing = page(client, "/contacts/?q=田中")
+    order = [listing.find(name) for name in ("青木", "井上", "上田", "田中 一郎")]
+    assert all(n >= 0 for n in order) and order == sorted(order)
+    assert "中村" not in listing
+    listing = page(client, "/companies/?q=田中")
+    assert "田中工業" in listing and "田中商店" in listing and "山本電機" not in listing

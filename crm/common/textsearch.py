@@ -4,26 +4,43 @@ The company and contact lists (and the record pickers) look for a typed text any
 narrow column, search_text, as LIKE '%…%' would. PostgreSQL answers that from a pg_trgm GIN
 index (migration 0016). SQLite answers from FTS5 tables kept by triggers (migration 0021):
 `<table>_fts`, the trigram tokenizer over the column, for texts of three characters or more;
-`<table>_fts_bigrams`, every two-character piece of the column as a token (in hex), for texts
-of one or two characters, which make no trigram (田中: that token; 山: tokens beginning with
-it). On PostgreSQL a text that short makes no trigram either and scans the column.
+`<table>_fts_bigrams`, every one- and two-character piece of the column as a token (in hex),
+for texts of one or two characters, which make no trigram. On PostgreSQL such a text makes
+no trigram either: a GIN index on the same pieces as an array (kk_short_pieces, 0021) serves
+it.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, column, false, literal_column, or_, select, table, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Text,
+    column,
+    false,
+    func,
+    literal_column,
+    or_,
+    select,
+    table,
+    union_all,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from crm.common.sql import like
 from crm.extensions import db
 
+#: kk_short_pieces(search_text): the text's one- and two-character pieces (PostgreSQL, 0021).
+PIECES = ARRAY(Text)
 #: Texts shorter than this make no trigram.
 TRIGRAM = 3
 #: The FTS5 tables of migration 0021 (SQLite), by the table they index.
 FTS_TABLES = {"companies": "companies_fts", "contacts": "contacts_fts"}
 #: Every table migration 0021 makes on SQLite (and FTS5's own tables, named after them).
 FTS_NAMES = (*FTS_TABLES.values(), "fts_positions")
+#: PostgreSQL's expression indexes of migration 0021 (kk_short_pieces(search_text)).
+PIECES_INDEXES = ("ix_companies_search_pieces", "ix_contacts_search_pieces")
 
 
 def phrase(text: str) -> str:
@@ -32,10 +49,8 @@ def phrase(text: str) -> str:
 
 
 def pair_query(text: str) -> str:
-    """The bigram table's query for a text of one or two characters: the token of a pair,
-    or (one character) every token beginning with it (hex of UTF-8 has no shorter prefix)."""
-    token = text.encode("utf-8").hex().upper()
-    return f'"{token}"' if len(text) == 2 else f'"{token}"*'
+    """The pieces table's query for a text of one or two characters: its token."""
+    return '"' + text.encode("utf-8").hex().upper() + '"'
 
 
 def _dialect() -> str:
@@ -49,7 +64,10 @@ def contains_any(model: Any, patterns: Iterable[str]) -> ColumnElement[bool]:
     if not patterns:
         return false()
     if _dialect() != "sqlite":
-        return or_(*(model.search_text.like(like(p), escape="\\") for p in patterns))
+        # pg_trgm's GIN index for three characters or more; the pieces' GIN index for fewer
+        return or_(*(model.search_text.like(like(p), escape="\\") if len(p) >= TRIGRAM
+                     else func.kk_short_pieces(model.search_text, type_=PIECES).contains([p])
+                     for p in patterns))
     name = FTS_TABLES[model.__tablename__]
     found = []
     for p in patterns:

@@ -194,8 +194,14 @@ def name_starts(query: str) -> ColumnElement[bool]:
 def name_contains(query: str) -> ColumnElement[bool]:
     """Companies any of whose names, reading or corporate number contains the typed text,
     compared folded: 株式会社ABC, ＡＢＣ(株), abc and えーびーしー readings alike."""
-    patterns = {fold_company_name(query), fold_text(query).strip(), fold_reading(query)} - {""}
+    patterns = name_patterns(query)
     if not patterns:
         return true()
     # served by an index: FTS5 trigrams on SQLite, pg_trgm on PostgreSQL (crm/common/textsearch.py)
     return contains_any(Company, patterns)
+
+
+def name_patterns(query: str) -> set[str]:
+    """What a typed company name is looked for as in the search text (folded three ways)."""
+    return {fold_company_name(query), fold_text(query).strip(), fold_reading(query)} - {""}
+

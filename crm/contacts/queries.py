@@ -25,11 +25,16 @@ def contact_text_matches(q: str) -> ColumnElement[bool]:
     """The contact's own name (either order, with or without a space), reading (hiragana or
     katakana, full or half width) or e-mail contains the text: one LIKE per pattern on the one
     column Contact.search_text (the contact list and the record pickers share it)."""
+    # served by an index: FTS5 trigrams on SQLite, pg_trgm on PostgreSQL (crm/common/textsearch.py)
+    return contains_any(Contact, contact_patterns(q))
+
+
+def contact_patterns(q: str) -> tuple[str, ...]:
+    """What a typed text is looked for as in Contact.search_text."""
     text = nfkc(q)
     compact = re.sub(r"\s+", "", text).lower()
     reading = re.sub(r"\s+", "", fold_text(q))
-    # served by an index: FTS5 trigrams on SQLite, pg_trgm on PostgreSQL (crm/common/textsearch.py)
-    return contains_any(Contact, (compact, reading, text.lower()))
+    return compact, reading, text.lower()
 
 
 def contact_starts(q: str) -> ColumnElement[bool]:
@@ -56,6 +61,7 @@ def search_contacts(stmt: Select, q: str) -> Select:
         select(Company.id).where(name_contains(q))))
     # A union, not an OR: each side can use its own index (trigrams on PostgreSQL).
     return stmt.where(Contact.id.in_(union(own, at_company)))
+
 
 
 def contact_contacted_since(day: date):

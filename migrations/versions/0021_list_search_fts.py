@@ -6,11 +6,11 @@ tokenizer over its search_text (companies_fts, contacts_fts: the text is not sto
 kept current by triggers, which serves LIKE '%…%' for texts of three characters or more
 (crm/common/textsearch.py builds the queries). A text of one or two characters (田中, 山)
 makes no trigram: a second, contentless FTS5 table per list (`<table>_fts_bigrams`) holds each
-row's character pairs as tokens (the hex of each two-character piece, so e-mail punctuation
-stays in the token), which a two-character text finds exactly and a one-character text as a
-prefix. The triggers cut the pairs with a table of positions (fts_positions, 1..MAX_CHARS):
+row's characters and character pairs as tokens (in hex, so e-mail punctuation stays in the
+token), which finds such a text exactly. On PostgreSQL the same pieces are an array with a GIN
+index (`kk_short_pieces(search_text)`), since pg_trgm's index cannot serve them either. The triggers cut the pairs with a table of positions (fts_positions, 1..MAX_CHARS):
 text past MAX_CHARS characters is not cut into pairs (longer search texts are rare; a short
-text then misses only matches that far in). Nothing changes on PostgreSQL.
+text then misses only matches that far in).
 
 Revision ID: 0021
 Revises: 0020
@@ -28,13 +28,28 @@ MAX_CHARS = 2000
 
 
 def pairs(text):
-    """SQL: the space-separated hex of every two-character piece of `text` (the last one
-    character long)."""
-    return (f"(SELECT group_concat(hex(substr({text}, n, 2)), ' ') FROM fts_positions "
-            f"WHERE n <= length({text}))")
+    """SQL: the space-separated hex of every one- and two-character piece of `text`."""
+    return (f"(SELECT group_concat(hex(substr({text}, n, 2)) || ' ' || hex(substr({text}, n, 1)),"
+            f" ' ') FROM fts_positions WHERE n <= length({text}))")
+
+
+PG_PIECES = """
+CREATE FUNCTION kk_short_pieces(t text) RETURNS text[] LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT coalesce(array_agg(DISTINCT p), '{}') FROM (
+    SELECT substr(t, i, 1) AS p FROM generate_series(1, length(t)) AS i
+    UNION ALL
+    SELECT substr(t, i, 2) FROM generate_series(1, length(t) - 1) AS i) AS pieces
+$$
+"""
 
 
 def upgrade():
+    if op.get_bind().dialect.name == 'postgresql':
+        op.execute(PG_PIECES)
+        for table in TABLES:
+            op.execute(f'CREATE INDEX ix_{table}_search_pieces ON {table} '
+                       f'USING gin (kk_short_pieces(search_text))')
+        return
     if op.get_bind().dialect.name != 'sqlite':
         return
     op.execute('CREATE TABLE fts_positions (n INTEGER PRIMARY KEY)')
@@ -74,6 +89,11 @@ def upgrade():
 
 
 def downgrade():
+    if op.get_bind().dialect.name == 'postgresql':
+        for table in TABLES:
+            op.execute(f'DROP INDEX IF EXISTS ix_{table}_search_pieces')
+        op.execute('DROP FUNCTION IF EXISTS kk_short_pieces(text)')
+        return
     if op.get_bind().dialect.name != 'sqlite':
         return
     for table in TABLES:
