@@ -105,6 +105,8 @@ ENV_SETTINGS = {
     "CRM_INDIRECT_RATE_DEFAULT": _fraction,
     "CRM_INDIRECT_RATE_HIGH": _fraction,
     "CRM_INDEX_MODE": _choice("inline", "worker"),
+    # processes that analyse documents in `crm index rebuild` (1: in-process)
+    "CRM_INDEX_PROCS": _whole,
     # where the search index lives: a Whoosh directory (CRM_INDEX_DIR) or the PostgreSQL
     # database itself, shared by every web host (search_index/pg.py)
     "CRM_SEARCH_BACKEND": _choice("whoosh", "postgres"),

@@ -54,7 +54,7 @@ _MODEL_KIND = {Company: "company", Contact: "contact", Researcher: "researcher",
 INLINE_LOCK_TIMEOUT = 2.0
 DRAIN_BATCH = 500
 #: Processes that analyse documents in a rebuild (CRM_INDEX_PROCS overrides; 1: in-process).
-REBUILD_PROCS = int(os.environ.get("CRM_INDEX_PROCS") or min(4, os.cpu_count() or 1))
+REBUILD_PROCS = min(4, os.cpu_count() or 1)
 #: A company document quotes this many of its latest activities and encounter interests.
 COMPANY_RECENT = 100
 #: Matches whose matched words weigh less than this share of the best match's are not shown.
@@ -430,8 +430,8 @@ def rebuild(kinds: Iterable[str] = KINDS, echo: Callable[[str], None] | None = N
                 expected = s.scalar(select(func.count()).select_from(_TABLES[kind])) or 0
             # Several processes analyse the documents (the database is read here, while
             # they index); each writes a segment of its own.
-            with Session(db.engine) as s, ix.batch(procs=REBUILD_PROCS,
-                                                   expected=expected) as batch:
+            procs = current_app.config.get("CRM_INDEX_PROCS") or REBUILD_PROCS
+            with Session(db.engine) as s, ix.batch(procs=procs, expected=expected) as batch:
                 batch.clear(kind)
                 for id_, (fields, tags) in documents(s, kind):
                     batch.upsert(kind, id_, fields, tags)
