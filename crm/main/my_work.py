@@ -105,8 +105,9 @@ def items_for(user: User, *, since: datetime | None = None,
         sections.append(_screening())
     managing = user.has_role(*MANAGING)
     if managing:
-        sections.append(_loads())
-        sections.append(_uncovered())
+        cover = liaison.office_cover()  # the same for every manager: reused a few seconds
+        sections.append(_loads(cover))
+        sections.append(_uncovered(cover))
     if user.can("collaborations.view") and (managing
                                             or user.has_role(*liaison.OFFICER_ROLES, "bd")):
         sections.append(_ndas(user, today, every=managing))
@@ -296,30 +297,29 @@ def _screening() -> Section:
 
 # -- managers ----------------------------------------------------------------------------------
 
-def _loads() -> Section:
-    """Officers outside the 7–10 band (liaison's loads(), one query)."""
-    outside = [ld for ld in liaison.loads() if ld.band != "ok"]
+def _loads(cover: liaison.OfficeCover) -> Section:
+    """Officers outside the 7–10 band (liaison's loads(), in the office's cover)."""
+    outside = cover.outside
     section = Section("loads", _("Officers outside %(min)s–%(max)s companies",
                                  min=PORTFOLIO_MIN, max=PORTFOLIO_MAX),
                       more_url=url_for("liaison.overview"), more_label=_("Portfolios"),
                       empty=_("Every officer holds %(min)s–%(max)s companies.",
                               min=PORTFOLIO_MIN, max=PORTFOLIO_MAX))
-    for ld in outside[:SHOWN]:
+    for officer_id, name, companies, band in outside[:SHOWN]:
         section.items.append(Item(
-            ld.officer.name, url_for("liaison.officer", user_id=ld.officer.id),
-            note=ngettext("%(num)d company", "%(num)d companies", ld.companies),
-            tone="danger" if ld.band == "over" else "warning"))
+            name, url_for("liaison.officer", user_id=officer_id),
+            note=ngettext("%(num)d company", "%(num)d companies", companies),
+            tone="danger" if band == "over" else "warning"))
     if outside:
         section.summary = ngettext("%(num)d officer outside the band",
                                    "%(num)d officers outside the band", len(outside))
     return section
 
 
-def _uncovered() -> Section:
-    """Companies nobody holds (a count) and departments nobody covers (liaison's queries)."""
-    companies = db.session.scalar(
-        select(func.count()).select_from(liaison.uncovered_companies().subquery())) or 0
-    departments = liaison.uncovered_departments()
+def _uncovered(cover: liaison.OfficeCover) -> Section:
+    """Companies nobody holds (a count) and departments nobody covers (liaison's queries, in
+    the office's cover)."""
+    companies, departments = cover.uncovered, cover.departments
     section = Section("uncovered", _("Not covered"),
                       more_url=url_for("liaison.overview"), more_label=_("Assign them"),
                       empty=_("Every company and department has an officer."))
@@ -331,9 +331,9 @@ def _uncovered() -> Section:
             ngettext("%(num)d company nobody holds", "%(num)d companies nobody holds",
                      companies), url_for("liaison.overview") + "#uncovered",
             tone="warning"))
-    for dept, researchers, seeds in departments[:SHOWN]:
+    for _id, name, researchers, seeds in departments[:SHOWN]:
         section.items.append(Item(
-            dept.name, url_for("liaison.overview") + "#cover",
+            name, url_for("liaison.overview") + "#cover",
             note=_("%(r)s researchers, %(s)s seeds", r=researchers, s=seeds)))
     return section
 
