@@ -393,7 +393,8 @@ def _ndas(subject: str, record_id: int, by: User, limit: int) -> list[Entry]:
 
 
 def _screening_stmt(subject: str) -> Any:
-    stmt = (select(Decision, Hit, Screening.company_id, User.name)
+    stmt = (select(Decision.decided_at, Decision.note, Decision.decision, Hit.query_name,
+                   Hit.entry_name, Screening.company_id, User.name)
             .join(Hit, Hit.id == Decision.hit_id)
             .join(Screening, Screening.id == Hit.screening_id)
             .outerjoin(User, User.id == Decision.decided_by_id))
@@ -409,14 +410,13 @@ def _screening(subject: str, record_id: int, by: User, limit: int) -> list[Entry
     from crm.screening.forms import DECISION_LABELS
 
     out = []
-    for d, hit, company_id, who in rows:
+    for decided_at, note, decision, query_name, entry_name, company_id, who in rows:
         out.append(Entry(
-            "screening", _day(d.decided_at), _moment(d.decided_at),
-            _("Screening: %(name)s against %(entry)s", name=hit.query_name,
-              entry=hit.entry_name),
+            "screening", _day(decided_at), _moment(decided_at),
+            _("Screening: %(name)s against %(entry)s", name=query_name, entry=entry_name),
             url_for("screening.company", company_id=company_id) if company_id else None,
-            detail=_short(d.note), who=who or "",
-            badge=str(DECISION_LABELS.get(d.decision, d.decision))))
+            detail=_short(note), who=who or "",
+            badge=str(DECISION_LABELS.get(decision, decision))))
     return out
 
 
