@@ -11,7 +11,7 @@ it (crm/auth/permissions.py); confidential minutes stay hidden as on the activit
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Callable
@@ -28,7 +28,7 @@ from crm.auth.models import User
 from crm.collaborations.models import Collaboration, CollaborationSignoff
 from crm.collaborations.steps import STAGE_LABELS
 from crm.common.text import person_name
-from crm.common.time import to_office
+from crm.common.time import format_day, to_office
 from crm.contacts.models import Contact
 from crm.donations.models import Donation
 from crm.events.models import Encounter, Event
@@ -79,6 +79,16 @@ class Entry:
     @property
     def key(self) -> tuple:
         return (self.day, self.at or datetime.min)
+
+    def day_text(self, language: str) -> str:
+        """The day as the page shows it (crm/common/time.py format_day), remembered per day and
+        language: formatting a date with babel is the slowest part of an entry."""
+        return _day_text(self.day, language)
+
+
+@lru_cache(maxsize=8192)
+def _day_text(day: date, language: str) -> str:
+    return format_day(day, language)
 
 
 @dataclass
@@ -209,6 +219,8 @@ def _activities_stmt(subject: str) -> Any:
 def _activities(subject: str, record_id: int, by: User, limit: int) -> list[Pending]:
     rows = _rows(("activity", subject), partial(_activities_stmt, subject), record_id, limit)
     managers = by.has_role("manager", "admin")
+    badges = {kind: str(label) for kind, label in ACTIVITY_LABELS.items()}  # translated once
+    hidden = _("Confidential minutes: visible to their author and managers.")
 
     def make(row: Any) -> Entry:
         id_, kind, title, day, created, confidential, author, minutes, who = row
@@ -217,9 +229,8 @@ def _activities(subject: str, record_id: int, by: User, limit: int) -> list[Pend
         return Entry(
             "activity", _day(day), _moment(created), title,
             url_for("activities.show", activity_id=id_),
-            detail=_short(minutes) if readable else
-            _("Confidential minutes: visible to their author and managers."),
-            who=who or "", badge=str(ACTIVITY_LABELS.get(kind, kind)))
+            detail=_short(minutes) if readable else hidden,
+            who=who or "", badge=badges.get(kind, kind))
 
     return [_pending(_day(r[3]), _moment(r[4]), partial(make, r)) for r in rows]
 
