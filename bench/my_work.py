@@ -7,8 +7,8 @@ Pages, in-process with Flask's test client: the median of N requests per page an
 ratio to the bare /healthz route, and the SQL statements one request runs (the count must not
 grow with the data). Each page is timed twice over: wall-clock, and the CPU time of the
 request's thread (SQLite runs in the same thread), which other work on a shared machine
-disturbs far less. The bare route is timed between each page's requests (its own row is it
-against itself), so both figures see the same machine. Then `crm notify digest` for --users users, every one of them daily, sent to
+disturbs far less. The bare route is timed first, in a block of its own, as every page after
+it (timing it between a page's requests would let the page's garbage land on it). Then `crm notify digest` for --users users, every one of them daily, sent to
 an SMTP server started here (aiosmtpd, a test extra): seconds and e-mails sent. Everything runs on
 a copy of the database (the original is left as it was).
 """
@@ -89,14 +89,7 @@ def pages(app, requests: int) -> None:
         clients[role] = client
     print(f"{'page':<44} {'median ms':>9} {'x bare':>7} {'CPU ms':>7} {'x bare':>7} "
           f"{'queries':>7}  status")
-    bare_client = clients["manager"] if "manager" in clients else next(iter(clients.values()))
-
-    def timed(client, path: str) -> tuple[float, float]:
-        started, started_cpu = time.perf_counter(), time.thread_time()
-        client.get(path)
-        return ((time.perf_counter() - started) * 1000,
-                (time.thread_time() - started_cpu) * 1000)
-
+    bare = bare_cpu = None
     for label, role, path in rows:
         client = clients[role]
         for _ in range(2):
@@ -104,15 +97,15 @@ def pages(app, requests: int) -> None:
         statements.clear()
         status = client.get(path).status_code
         queries = len(statements)
-        # The bare route is timed between the page's requests, so a machine that gets busier
-        # or quieter during the run moves both alike.
-        page, bare = [], []
+        timings, cpu = [], []
         for _ in range(requests):
-            bare.append(timed(bare_client, "/healthz"))
-            page.append(timed(client, path))
-        median, median_cpu = (statistics.median(p[i] for p in page) for i in (0, 1))
-        bare_ms, bare_cpu = (statistics.median(b[i] for b in bare) for i in (0, 1))
-        print(f"{label:<44} {median:9.1f} {median / bare_ms:7.1f} {median_cpu:7.2f} "
+            started, started_cpu = time.perf_counter(), time.thread_time()
+            client.get(path)
+            timings.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.thread_time() - started_cpu) * 1000)
+        median, median_cpu = statistics.median(timings), statistics.median(cpu)
+        bare, bare_cpu = bare or median, bare_cpu or median_cpu
+        print(f"{label:<44} {median:9.1f} {median / bare:7.1f} {median_cpu:7.2f} "
               f"{median_cpu / bare_cpu:7.1f} {queries:7d}  {status}")
 
 
