@@ -31,7 +31,8 @@ from crm.requests import services as requests
 from crm.requests.models import DataEntryRequest
 from crm.screening import services as screening
 from crm.screening.models import Screening, ScreeningList
-from crm.tasks import services as tasks
+from crm.tasks.models import LINKS as TASK_LINKS
+from crm.tasks.models import Task
 
 #: Items listed per section (the section's link leads to all of them).
 SHOWN = 8
@@ -122,7 +123,14 @@ def _tasks(user: User, today: date) -> Section | None:
     """Overdue and due-this-week tasks (crm/tasks' open_tasks); None without a task list."""
     if not user.can("tasks.own"):
         return None
-    rows = tasks.open_tasks(user.id, until=today + timedelta(days=DUE_SOON_DAYS))
+    # open_tasks()'s selection and order, but only the columns an item needs (title, due day,
+    # the ids its link is made of): not the owner and the five linked records per task.
+    until = today + timedelta(days=DUE_SOON_DAYS)
+    rows = db.session.execute(
+        select(Task.id, Task.title, Task.due_on,
+               *(getattr(Task, f"{link}_id") for link in TASK_LINKS))
+        .where(Task.owner_id == user.id, Task.status == "open", Task.due_on <= until)
+        .order_by(Task.due_on.is_(None), Task.due_on, Task.id)).all()
     late = [t for t in rows if t.due_on is not None and t.due_on < today]
     section = Section("tasks", _("My tasks"), more_url=url_for("tasks.index"),
                       more_label=_("All my tasks"),
