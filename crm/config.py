@@ -101,6 +101,7 @@ LANGUAGES = ("ja", "en")
 
 ENV_SETTINGS = {
     "CRM_REPORT_CACHE_SECONDS": _whole,
+    "CRM_WORK_CACHE_SECONDS": _whole,
     "CRM_SCREENING_THRESHOLD": _fraction,
     "CRM_INDIRECT_RATE_DEFAULT": _fraction,
     "CRM_INDIRECT_RATE_HIGH": _fraction,

@@ -319,3 +319,39 @@ def test_a_deactivated_users_session_shows_nothing(app, client):
     user = make_user("liaison", email="gone@example.org", active=False)
     log_in_as(client, user)
     assert client.get("/").status_code in (302, 401, 403)
+
+
+def test_the_office_cover_is_reused_for_managers_and_read_afresh_after_a_change(
+        app, login, users, make_company, monkeypatch, count_queries):
+    """Every manager sees the same office-wide figures, so a web process reuses them
+    (CRM_WORK_CACHE_SECONDS), but a change committed here shows at the next page at once, and
+    nobody but a manager is shown them."""
+    monkeypatch.setitem(app.config, "CRM_WORK_CACHE_SECONDS", 600)
+    first = make_company(name="First K.K.")
+    make_company(name="Second K.K.")
+    manager = login("manager")
+    manager.get("/")  # the visit mark
+    liaison.forget_office_cover()
+    with count_queries() as fresh:
+        html = manager.get("/").get_data(as_text=True)
+    assert "Companies nobody holds: 2" in section(html, "uncovered")
+    assert users["liaison"].name in section(html, "loads")
+    assert "0 companies" in section(html, "loads")
+    with count_queries() as reused:
+        again = manager.get("/").get_data(as_text=True)
+    assert section(again, "uncovered") == section(html, "uncovered")
+    assert reused() == fresh() - 3  # loads, uncovered companies, uncovered departments
+
+    liaison.assign_company(first, users["liaison"], by=users["manager"])
+    db.session.commit()
+    html = manager.get("/").get_data(as_text=True)
+    assert "Companies nobody holds: 1" in section(html, "uncovered")
+    assert "1 company" in section(html, "loads")
+
+    newcomer = make_user("liaison", email="newcomer@example.org", name="新人 太郎")
+    html = manager.get("/").get_data(as_text=True)
+    assert newcomer.name in section(html, "loads")
+
+    for role in ("liaison", "bd", "staff", "researcher", "export_control"):
+        seen = sections_on(login(role).get("/").get_data(as_text=True))
+        assert not seen & {"loads", "uncovered"}, role

@@ -93,3 +93,24 @@ def test_the_navbar_offers_it_with_a_label_and_its_script(records, login):
     assert '<label class="visually-hidden" for="quick-q">' in html
     assert 'hx-get="/quick"' in html
     assert "/static/js/quick_search.js" in html
+
+
+@pytest.mark.parametrize("q", ["Yoshitaka Amano", "yoshitaka amano", "喜孝 天野", "喜孝　天野",
+                               "よしたか あまの", "ヨシタカ アマノ", "Amano Yoshitaka", "天野 喜孝"])
+def test_a_person_typed_given_name_first_is_found(app, login, q):
+    """People type a name in the order they heard it: given name first (Western order) or
+    family name first, in kanji, kana or Latin letters; the type-ahead and the contact picker
+    find the contact either way."""
+    company = make_company(name="株式会社スクウェア")
+    amano = make_contact(company, family_name="天野", given_name="喜孝",
+                         family_name_reading="あまの", given_name_reading="よしたか")
+    latin = make_contact(company, family_name="Amano", given_name="Yoshitaka")
+    make_contact(company, family_name="天野", given_name="太郎",
+                 family_name_reading="あまの", given_name_reading="たろう")
+    client = login("manager")
+    found = _quick(client, q)
+    picker = client.get("/suggest/contact", query_string={"q": q}).get_data(as_text=True)
+    wanted = latin if q.isascii() else amano
+    for html in (found, picker):
+        assert f"[#{wanted.id}]" in html or f"/contacts/{wanted.id}" in html, (q, html)
+        assert "太郎" not in html

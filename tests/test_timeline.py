@@ -232,3 +232,21 @@ def test_the_same_queries_for_a_small_and_a_large_company(login, users, make_com
     with count_queries() as large:
         client.get(url)
     assert large() == small(), (small(), large())
+
+
+def test_the_company_page_tells_its_history_once(app, login, acme):
+    """The company page's timeline replaces its separate Activities, Met-at-events and Donations
+    sections: each record shows once, the donation totals head it for those who may see
+    donations, and a link leads to every activity."""
+    company = acme["company"]
+    manager = login("manager").get(f"/companies/{company.id}").get_data(as_text=True)
+    for text in ("Intro call", "Price talks", "CEATEC 2026", "Scholarship fund"):
+        assert manager.count(text) == 1, text
+    assert "Donations ¥5,000,000" in manager
+    assert f'href="/activities/?company={company.id}"' in manager
+    assert "All 2 activities" in manager
+    for client in (login("researcher"), login("liaison"),
+                   log_in_as(app.test_client(), make_user("bd", email="bd2@x.org"))):
+        html = client.get(f"/companies/{company.id}").get_data(as_text=True)
+        assert "Intro call" in timeline_of(html) and "¥5,000,000" not in html
+        assert "Scholarship fund" not in html and "donation-totals" not in html

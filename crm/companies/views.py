@@ -10,7 +10,6 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from crm.activities.forms import KIND_LABELS as ACTIVITY_LABELS
 from crm.activities.models import Activity
 from crm.alumni.models import Alumnus
 from crm.audit.views import recent_changes
@@ -48,7 +47,6 @@ from crm.companies.queries import (
 from crm.contacts.models import Contact
 from crm.contacts.matching import DUPLICATE_RULE
 from crm.donations.models import Donation
-from crm.events.models import Encounter
 from crm.extensions import db
 from crm.search_views import company_seed_matches
 from importers.houjin import RegisterFileError
@@ -100,28 +98,14 @@ def show(company_id: int):
         select(Contact).where(Contact.company_id == company.id)
         .order_by(Contact.family_name_reading, Contact.family_name).limit(SECTION_LIMIT)
     ).scalars().all()
-    activities = db.session.execute(
-        select(Activity).where(Activity.company_id == company.id)
-        .order_by(Activity.occurred_on.desc(), Activity.id.desc()).limit(SECTION_LIMIT)
-        .options(joinedload(Activity.user), selectinload(Activity.contacts))
-    ).scalars().all()
-    encounters = db.session.execute(
-        select(Encounter).join(Contact).where(Contact.company_id == company.id)
-        .order_by(Encounter.met_on.desc(), Encounter.id.desc()).limit(SECTION_LIMIT)
-        .options(joinedload(Encounter.contact), joinedload(Encounter.event),
-                 joinedload(Encounter.user))
-    ).scalars().all()
+    # Activities, encounters and donations are in the page's timeline (crm/timeline).
     alumni = db.session.execute(
         select(Alumnus).where(Alumnus.employer_id == company.id).order_by(Alumnus.family_name)
         .limit(SECTION_LIMIT).options(joinedload(Alumnus.department))
     ).scalars().all()
     counts = services.history(company)
-    donations, donation_totals = [], []
+    donation_totals = []
     if current_user.can("donations.view"):
-        donations = db.session.execute(
-            select(Donation).where(Donation.company_id == company.id)
-            .order_by(Donation.received_on.desc()).limit(SECTION_LIMIT)
-        ).scalars().all()
         donation_totals = db.session.execute(
             select(Donation.currency, func.sum(Donation.amount))
             .where(Donation.company_id == company.id).group_by(Donation.currency)
@@ -129,11 +113,10 @@ def show(company_id: int):
     last_contact = db.session.scalar(
         select(func.max(Activity.occurred_on)).where(Activity.company_id == company.id))
     return render_template(
-        "companies/show.html", company=company, contacts=contacts, activities=activities,
-        encounters=encounters, alumni=alumni, donations=donations,
+        "companies/show.html", company=company, contacts=contacts, alumni=alumni,
         donation_totals=donation_totals, counts=counts, last_contact=last_contact,
         changes=recent_changes(company), STATUS_LABELS=STATUS_LABELS, TIER_LABELS=TIER_LABELS,
-        SIZE_LABELS=SIZE_LABELS, SECTION_LIMIT=SECTION_LIMIT, ACTIVITY_LABELS=ACTIVITY_LABELS,
+        SIZE_LABELS=SIZE_LABELS, SECTION_LIMIT=SECTION_LIMIT,
         CLOSE_CAUSE_LABELS=CLOSE_CAUSE_LABELS, successor=nta_register.successor(company),
         **company_seed_matches(company),  # one index call + one query
     )

@@ -39,13 +39,21 @@ def contact_patterns(q: str) -> tuple[str, ...]:
 
 def contact_starts(q: str) -> ColumnElement[bool]:
     """The contact's reading (either script, either width), name (family name first, with or
-    without a space) or e-mail begins with the text: indexed columns, for the type-ahead."""
+    without a space; or given name first when the words are spaced) or e-mail begins with the
+    text: indexed columns, for the type-ahead."""
     text = nfkc(q)
     compact = re.sub(r"\s+", "", text)
-    return or_(starts_with(Contact.sort_name, fold_reading(q)),
-               starts_with(Contact.sort_name, compact),
-               starts_with(Contact.search_text, compact.lower()),
-               starts_with(Contact.email, text.strip().lower()))
+    conditions = [starts_with(Contact.sort_name, fold_reading(q)),
+                  starts_with(Contact.sort_name, compact),
+                  starts_with(Contact.search_text, compact.lower()),
+                  starts_with(Contact.email, text.strip().lower())]
+    words = text.split()
+    if len(words) > 1:  # typed given name first ("Yoshitaka Amano", "喜孝 天野"): family first
+        flipped = "".join(words[-1:] + words[:-1])
+        conditions += [starts_with(Contact.search_text, flipped.lower()),
+                       starts_with(Contact.sort_name, fold_reading("".join(
+                           q.split()[-1:] + q.split()[:-1])))]
+    return or_(*conditions)
 
 
 def search_contacts(stmt: Select, q: str) -> Select:

@@ -6,13 +6,17 @@ only these functions write it.
 """
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, case, func, literal, or_, select, union
-from sqlalchemy.orm import joinedload
+from sqlalchemy import Select, and_, case, event, func, literal, or_, select, union
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import joinedload, lazyload
 
 from crm.activities.models import Activity
 from crm.auth.models import User, UserRole
@@ -228,6 +232,9 @@ def loads() -> list[Load]:
         .outerjoin(covered, covered.c.officer_id == User.id)
         .where(_officers_filter())
         .order_by(companies.desc(), User.name)
+        # Names and ids are shown, not roles: no second query for every officer's roles
+        # (they load on first use, as ever).
+        .options(lazyload(User.role_rows))
     ).all()
     return [Load(u, c, m, d) for u, c, m, d in rows]
 
@@ -251,6 +258,16 @@ def uncovered_companies() -> Select:
     return select(Company).where(Company.officer_id.is_(None))
 
 
+def uncovered_count() -> int:
+    """How many companies nobody holds: all companies less the held ones. Both counts are
+    cheap (SQLite counts a table without reading it; the held ones are a short index range)
+    where counting `officer_id IS NULL` reads nearly every row of a large table."""
+    total = select(func.count()).select_from(Company).scalar_subquery()
+    held = select(func.count()).select_from(Company).where(
+        Company.officer_id.is_not(None)).scalar_subquery()
+    return db.session.scalar(select(total - held)) or 0
+
+
 #: Sort key for uncovered companies: members first, then by name.
 MEMBERS_FIRST = case((Company.membership_tier.is_not(None), literal("0")),
                      else_=literal("1")) + Company.sort_name
@@ -267,6 +284,86 @@ def uncovered_departments() -> list[tuple[Department, int, int]]:
         select(Department, researchers, seeds).where(Department.id.not_in(covered))
         .order_by(Department.name)
     ).all()]
+
+
+# -- the office's cover, for My work (cached) -------------------------------------------------
+
+@dataclass(frozen=True)
+class OfficeCover:
+    """What My work shows managers about the whole office: officers outside the 7–10 band
+    (id, name, companies, band), how many companies nobody holds, and the departments nobody
+    covers (id, name, researchers, seeds). Plain values (no records), the same for every
+    manager: nothing in it depends on who asks (My work shows it to managers only)."""
+
+    outside: tuple[tuple[int, str, int, str], ...]
+    uncovered: int
+    departments: tuple[tuple[int, str, int, int], ...]
+
+
+#: Classes whose committed change may change the cover: it is read afresh after one.
+_COVER_MODELS = (PortfolioAssignment, Coverage, Company, User, UserRole, Department,
+                 Researcher, ResearchSeed)
+_cover_lock = threading.Lock()
+#: Bumped after every commit that changed one of _COVER_MODELS in this process.
+_cover_generation = [0]
+#: app -> (generation, monotonic time, cover)
+_cover_cache: dict[int, tuple[int, float, OfficeCover]] = {}
+
+
+def cover_seconds() -> float:
+    """How long this process reuses the office's cover (CRM_WORK_CACHE_SECONDS; 30 by default,
+    0 in tests unless set). Any change committed in this process reads it afresh at once; the
+    seconds bound how long another web process's change takes to show."""
+    default = 0 if current_app.testing else 30
+    value = current_app.config.get("CRM_WORK_CACHE_SECONDS")
+    return float(default if value in (None, "") else value)
+
+
+def office_cover() -> OfficeCover:
+    """The office's cover: loads(), uncovered_count() and uncovered_departments() (three
+    queries), reused for cover_seconds() unless something that changes it was committed."""
+    ttl = cover_seconds()
+    key = id(current_app._get_current_object())
+    generation = _cover_generation[0]  # read before the queries: a commit meanwhile wins
+    if ttl > 0:
+        with _cover_lock:
+            found = _cover_cache.get(key)
+        if found and found[0] == generation and time.monotonic() - found[1] < ttl:
+            return found[2]
+    cover = OfficeCover(
+        outside=tuple((ld.officer.id, ld.officer.name, ld.companies, ld.band)
+                      for ld in loads() if ld.band != "ok"),
+        uncovered=uncovered_count(),
+        departments=tuple((d.id, d.name, r, s) for d, r, s in uncovered_departments()))
+    if ttl > 0:
+        with _cover_lock:
+            _cover_cache[key] = (generation, time.monotonic(), cover)
+    return cover
+
+
+def forget_office_cover() -> None:
+    """Read the office's cover afresh next time (after a change made outside the ORM)."""
+    with _cover_lock:
+        _cover_generation[0] += 1
+
+
+@event.listens_for(Session, "after_flush")
+def _note_cover_change(session: Session, _context: Any) -> None:
+    if any(isinstance(obj, _COVER_MODELS)
+           for obj in (*session.new, *session.dirty, *session.deleted)):
+        session.info["cover_changed"] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _cover_changed(session: Session) -> None:
+    if session.info.pop("cover_changed", False):
+        with _cover_lock:
+            _cover_generation[0] += 1
+
+
+@event.listens_for(Session, "after_rollback")
+def _cover_unchanged(session: Session) -> None:
+    session.info.pop("cover_changed", None)
 
 
 # -- one officer's portfolio -------------------------------------------------------------------

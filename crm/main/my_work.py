@@ -31,7 +31,8 @@ from crm.requests import services as requests
 from crm.requests.models import DataEntryRequest
 from crm.screening import services as screening
 from crm.screening.models import Screening, ScreeningList
-from crm.tasks import services as tasks
+from crm.tasks.models import LINKS as TASK_LINKS
+from crm.tasks.models import Task
 
 #: Items listed per section (the section's link leads to all of them).
 SHOWN = 8
@@ -105,8 +106,9 @@ def items_for(user: User, *, since: datetime | None = None,
         sections.append(_screening())
     managing = user.has_role(*MANAGING)
     if managing:
-        sections.append(_loads())
-        sections.append(_uncovered())
+        cover = liaison.office_cover()  # the same for every manager: reused a few seconds
+        sections.append(_loads(cover))
+        sections.append(_uncovered(cover))
     if user.can("collaborations.view") and (managing
                                             or user.has_role(*liaison.OFFICER_ROLES, "bd")):
         sections.append(_ndas(user, today, every=managing))
@@ -121,7 +123,14 @@ def _tasks(user: User, today: date) -> Section | None:
     """Overdue and due-this-week tasks (crm/tasks' open_tasks); None without a task list."""
     if not user.can("tasks.own"):
         return None
-    rows = tasks.open_tasks(user.id, until=today + timedelta(days=DUE_SOON_DAYS))
+    # open_tasks()'s selection and order, but only the columns an item needs (title, due day,
+    # the ids its link is made of): not the owner and the five linked records per task.
+    until = today + timedelta(days=DUE_SOON_DAYS)
+    rows = db.session.execute(
+        select(Task.id, Task.title, Task.due_on,
+               *(getattr(Task, f"{link}_id") for link in TASK_LINKS))
+        .where(Task.owner_id == user.id, Task.status == "open", Task.due_on <= until)
+        .order_by(Task.due_on.is_(None), Task.due_on, Task.id)).all()
     late = [t for t in rows if t.due_on is not None and t.due_on < today]
     section = Section("tasks", _("My tasks"), more_url=url_for("tasks.index"),
                       more_label=_("All my tasks"),
@@ -296,30 +305,29 @@ def _screening() -> Section:
 
 # -- managers ----------------------------------------------------------------------------------
 
-def _loads() -> Section:
-    """Officers outside the 7–10 band (liaison's loads(), one query)."""
-    outside = [ld for ld in liaison.loads() if ld.band != "ok"]
+def _loads(cover: liaison.OfficeCover) -> Section:
+    """Officers outside the 7–10 band (liaison's loads(), in the office's cover)."""
+    outside = cover.outside
     section = Section("loads", _("Officers outside %(min)s–%(max)s companies",
                                  min=PORTFOLIO_MIN, max=PORTFOLIO_MAX),
                       more_url=url_for("liaison.overview"), more_label=_("Portfolios"),
                       empty=_("Every officer holds %(min)s–%(max)s companies.",
                               min=PORTFOLIO_MIN, max=PORTFOLIO_MAX))
-    for ld in outside[:SHOWN]:
+    for officer_id, name, companies, band in outside[:SHOWN]:
         section.items.append(Item(
-            ld.officer.name, url_for("liaison.officer", user_id=ld.officer.id),
-            note=ngettext("%(num)d company", "%(num)d companies", ld.companies),
-            tone="danger" if ld.band == "over" else "warning"))
+            name, url_for("liaison.officer", user_id=officer_id),
+            note=ngettext("%(num)d company", "%(num)d companies", companies),
+            tone="danger" if band == "over" else "warning"))
     if outside:
         section.summary = ngettext("%(num)d officer outside the band",
                                    "%(num)d officers outside the band", len(outside))
     return section
 
 
-def _uncovered() -> Section:
-    """Companies nobody holds (a count) and departments nobody covers (liaison's queries)."""
-    companies = db.session.scalar(
-        select(func.count()).select_from(liaison.uncovered_companies().subquery())) or 0
-    departments = liaison.uncovered_departments()
+def _uncovered(cover: liaison.OfficeCover) -> Section:
+    """Companies nobody holds (a count) and departments nobody covers (liaison's queries, in
+    the office's cover)."""
+    companies, departments = cover.uncovered, cover.departments
     section = Section("uncovered", _("Not covered"),
                       more_url=url_for("liaison.overview"), more_label=_("Assign them"),
                       empty=_("Every company and department has an officer."))
@@ -331,9 +339,9 @@ def _uncovered() -> Section:
             ngettext("%(num)d company nobody holds", "%(num)d companies nobody holds",
                      companies), url_for("liaison.overview") + "#uncovered",
             tone="warning"))
-    for dept, researchers, seeds in departments[:SHOWN]:
+    for _id, name, researchers, seeds in departments[:SHOWN]:
         section.items.append(Item(
-            dept.name, url_for("liaison.overview") + "#cover",
+            name, url_for("liaison.overview") + "#cover",
             note=_("%(r)s researchers, %(s)s seeds", r=researchers, s=seeds)))
     return section
 

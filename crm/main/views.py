@@ -4,10 +4,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Blueprint, abort, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
+from markupsafe import Markup
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
+from crm.auth.permissions import permissions_for
 from crm.common.forms import ConfirmForm, record_option
 from crm.common.views import require, safe_next
 from crm.extensions import db
@@ -17,6 +20,30 @@ from crm.search_views import KIND_LABELS
 from crm.notify.marks import start_visit
 
 bp = Blueprint("main", __name__)
+
+
+#: The navbar menus rendered in this process: (language, permissions, section, script root) ->
+#: HTML. A handful of keys (roles x sections x 2 languages); bounded all the same.
+_MENUS: dict[tuple, Markup] = {}
+_MENUS_MAX = 1000
+
+
+@bp.app_template_global()
+def nav_menu() -> Markup:
+    """The navbar's menus (templates/main/_menu.html) for the current user: what they hold
+    depends only on the user's permissions, the language and the section shown (which item is
+    active), so each is rendered once per process and reused for everyone with the same."""
+    endpoint = request.endpoint or ""
+    key = (str(get_locale()), frozenset(permissions_for(current_user.roles))
+           if current_user.is_authenticated else None, request.blueprint,
+           endpoint.split(".")[0], request.script_root)
+    html = _MENUS.get(key)
+    if html is None:
+        html = Markup(render_template("main/_menu.html"))
+        if len(_MENUS) >= _MENUS_MAX:
+            _MENUS.clear()
+        _MENUS[key] = html
+    return html
 
 
 #: The session key holding when the previous visit of My work began (ISO text, UTC).

@@ -96,6 +96,11 @@ def test_a_manager_on_a_phone_reads_the_timeline_and_filters_it(open_screen, ser
 
     desk = open_screen("manager", viewport=LAPTOP)
     desk.page.goto(f"{server}/companies/{company.id}")
+    # One history: the timeline, headed by the donation totals, and no second list of the
+    # same activities and donations below it.
+    assert "3,000,000" in desk.page.locator(".donation-totals").inner_text()
+    assert desk.page.get_by_text("キックオフ会議").count() == 1
+    assert desk.page.get_by_role("heading", name="Activities").count() == 0
     desk.page.locator("#timeline").scroll_into_view_if_needed()
     shot(desk.page, "timeline-manager-desktop")
     desk.page.goto(server + "/me/digest")
