@@ -72,6 +72,7 @@ from search_index.index import (
 )
 from search_index.matching import CANDIDATES, Hit, prepare
 from search_index.schema import SEARCH_FIELDS
+from search_index.translate import Translator
 
 __all__ = ["PgIndex"]
 
@@ -385,8 +386,10 @@ class PgIndex:
 
     def match(self, text: str, kind: str = "seed", limit: int | None = 10,
               where: Mapping[str, Any] | None = None, exclude: Iterable[int | str] = (),
-              scoring: str = "lm", cutoff: float | None = None) -> list[Hit]:
-        """As search_index.Index.match: documents of `kind` matching a text, best first."""
+              scoring: str = "lm", cutoff: float | None = None,
+              translator: Translator | None = None) -> list[Hit]:
+        """As search_index.Index.match: documents of `kind` matching a text, best first (with
+        a translator, the text's words are also looked for in the other language)."""
         spans = list(terms(text))
         if not spans:
             return []
@@ -397,7 +400,10 @@ class PgIndex:
             conditions = self._filters(kind, where, exclude)
             if not doc_count or not total_length or conditions is None:
                 return []
-            wanted = sorted({t.text for t in spans})
+            wanted = {t.text for t in spans}
+            if translator is not None and scoring == "lm":
+                wanted |= {term for e in translator.expand(text, spans) for term in e.terms}
+            wanted = sorted(wanted)
             stats = {r.term: (r.cf, r.df) for r in conn.execute(
                 select(term_stats.c.term, term_stats.c.cf, term_stats.c.df).where(
                     term_stats.c.ix == self.name, term_stats.c.kind == kind,
@@ -406,7 +412,7 @@ class PgIndex:
                 return self._match_bm25(conn, kind, spans, stats, doc_count, total_length,
                                         conditions, limit)
             need = prepare(text, spans, lambda t: stats.get(t, (0, 0))[0], total_length,
-                           doc_count)
+                           doc_count, translator)
             if not need.weights:
                 return []
             keep = None if limit is None else max(CANDIDATES, 3 * limit)
