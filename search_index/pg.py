@@ -56,9 +56,10 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, insert
 from sqlalchemy.engine import Engine, make_url
 
-from search_index.analysis import query_words, terms
+from search_index.analysis import cached_term_texts, query_words, terms
 from search_index.candidates import choose_terms
 from search_index.index import (
+    BODY,
     _KIND_RE,
     WRITE_TIMEOUT,
     IndexBusy,
@@ -165,7 +166,8 @@ class PgBatch:
         doc = document(id_, fields, tags)
         key = doc["key"]
         all_terms, weights = _analysed(doc)
-        bag = doc.get("bag") or {}
+        # The body's term counts (the Whoosh index keeps only its length since FORMAT 2).
+        bag = dict(Counter(cached_term_texts(doc[BODY]))) if doc.get(BODY) else {}
         old = None if kind in self._cleared else self._old(kind, key)
         if old is not None:
             self._count(kind, old[0], old[1], -1)
