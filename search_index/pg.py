@@ -316,8 +316,22 @@ class PgIndex:
                 kind_stats.c.ix == self.name, kind_stats.c.documents > 0)).scalars())
 
     # -- writing ---------------------------------------------------------------------------
-    def batch(self, timeout: float = WRITE_TIMEOUT) -> PgBatch:  # noqa: ARG002 - same face
+    def batch(self, timeout: float = WRITE_TIMEOUT, procs: int = 1,  # noqa: ARG002 - same face
+              expected: int = 0) -> PgBatch:
+        """One transaction for every write (a rebuild's `procs` and `expected` are Whoosh's:
+        here the database does the work in one process)."""
         return PgBatch(self)
+
+    def segments(self, kind: str) -> int:
+        """The Whoosh index's segment count, for the same face: a kind's rows are one table
+        here, never split by saves (1 when the kind has documents)."""
+        return 1 if self.count(kind) else 0
+
+    def optimise(self, kinds: Iterable[str] | None = None,  # noqa: ARG002 - same face
+                 timeout: float = WRITE_TIMEOUT) -> dict[str, int]:
+        """Nothing to merge: PostgreSQL keeps its own tables and indexes (autovacuum)."""
+        return {kind: self.segments(kind) for kind in (kinds if kinds is not None
+                                                       else self.kinds())}
 
     def upsert(self, kind: str, id: int | str, fields: Mapping[str, Any],
                tags: Mapping[str, Any] | None = None) -> None:

@@ -193,6 +193,7 @@ def test_a_rebuild_in_several_processes_gives_what_one_process_gives(tmp_path, m
 
 # --- the app's side: optimise and the worker's tidy ---------------------------------------
 
+@pytest.mark.parametrize("own_index", ["whoosh"], indirect=True)  # Whoosh segments
 def test_crm_index_optimise_merges_what_saves_left_and_tidy_waits_for_many(app, runner,
                                                                            own_index):
     from crm import search
