@@ -8,7 +8,8 @@ kept current by triggers, which serves LIKE '%…%' for texts of three character
 makes no trigram: a second, contentless FTS5 table per list (`<table>_fts_bigrams`) holds each
 row's characters and character pairs as tokens (in hex, so e-mail punctuation stays in the
 token), which finds such a text exactly. On PostgreSQL the same pieces are an array with a GIN
-index (`kk_short_pieces(search_text)`), since pg_trgm's index cannot serve them either. The triggers cut the pairs with a table of positions (fts_positions, 1..MAX_CHARS):
+index (`kk_short_pieces(search_text)`), since pg_trgm's index cannot serve them either.
+The triggers cut the pairs with a table of positions (fts_positions, 1..MAX_CHARS):
 text past MAX_CHARS characters is not cut into pairs (longer search texts are rare; a short
 text then misses only matches that far in).
 
