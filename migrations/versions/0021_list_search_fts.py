@@ -72,8 +72,12 @@ def upgrade():
                    f"VALUES ('delete', old.id, {pairs('old.search_text')}); "
                    f"INSERT INTO {bi}(rowid, pairs) VALUES (new.id, {pairs('new.search_text')}); "
                    f"END")
+        # Index every row already there, exactly as the insert trigger would (an empty or NULL
+        # text too: it gets a row without tokens). A contentless table cannot check a 'delete'
+        # against what was inserted: deleting a row it never held, or with other tokens,
+        # corrupts it ("database disk image is malformed" at the next DELETE of that row).
         op.execute(f"INSERT INTO {bi}(rowid, pairs) SELECT id, {pairs('search_text')} "
-                   f"FROM {table} WHERE search_text != ''")
+                   f"FROM {table}")
         op.execute(f"CREATE VIRTUAL TABLE {fts} USING fts5(search_text, content='{table}', "
                    f"content_rowid='id', tokenize='trigram')")
         op.execute(f"CREATE TRIGGER {fts}_insert AFTER INSERT ON {table} BEGIN "
