@@ -44,12 +44,14 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
-    bindparam,
     Table,
     Text,
+    and_,
+    bindparam,
     create_engine,
     delete,
     func,
+    or_,
     select,
     text,
 )
@@ -530,8 +532,8 @@ class PgIndex:
                     options = sorted({term, *extra})
                     parts.append(documents.c.terms.overlap(options))
                     scored_terms.update(options)
-                per_group.append(parts[0] if len(parts) == 1 else _and(parts))
-            condition = _and(per_group) if strict else _or(per_group)
+                per_group.append(parts[0] if len(parts) == 1 else and_(*parts))
+            condition = and_(*per_group) if strict else or_(*per_group)
             base = select(documents.c.key).where(*conditions, condition)
             totals[kind] = conn.execute(select(func.count()).select_from(
                 base.limit(cap + 1).subquery())).scalar_one()
@@ -550,19 +552,8 @@ class PgIndex:
         return SearchResults(hits, totals, cap=cap)
 
 
-def _and(parts: list):
-    from sqlalchemy import and_
-
-    return and_(*parts)
-
-
-def _or(parts: list):
-    from sqlalchemy import or_
-
-    return or_(*parts)
-
-
-def _weighted_sum(counts, terms_: list[str], weights: list[float], mu_ps: list[float] | None = None):
+def _weighted_sum(counts, terms_: list[str], weights: list[float],
+                  mu_ps: list[float] | None = None):
     """SQL, per document: the sum over the terms it has of weight · ln(1 + count / μp)
     (matching's partial score), or with no μp of weight · count / (count + K1) (the search
     box's rank); `counts` is a jsonb column of term counts."""

@@ -459,7 +459,10 @@ def test_a_backup_taken_under_writes_restores_to_a_working_app(app, index, scrat
     with scratch_app.app_context():
         said: list[str] = []
         result = backup_mod.restore(archive, echo=said.append)
-        assert result["index"] == "restored"
+        # an index kept in the database (search_index/pg.py) is in the dump, not the archive:
+        # this Whoosh-backed scratch app rebuilds its own from the restored records
+        assert result["index"] == ("rebuilt" if getattr(index, "in_database", False)
+                                   else "restored")
         names = set(db.session.scalars(select(Company.name)))
         # every write acknowledged before the backup started is in it
         assert {f"Before Backup {n} KK" for n in range(20)} <= names

@@ -8,7 +8,8 @@ kept current by triggers, which serves LIKE '%…%' for texts of three character
 makes no trigram: a second, contentless FTS5 table per list (`<table>_fts_bigrams`) holds each
 row's characters and character pairs as tokens (in hex, so e-mail punctuation stays in the
 token), which finds such a text exactly. On PostgreSQL the same pieces are an array with a GIN
-index (`kk_short_pieces(search_text)`), since pg_trgm's index cannot serve them either. The triggers cut the pairs with a table of positions (fts_positions, 1..MAX_CHARS):
+index (`kk_short_pieces(search_text)`), since pg_trgm's index cannot serve them either.
+The triggers cut the pairs with a table of positions (fts_positions, 1..MAX_CHARS):
 text past MAX_CHARS characters is not cut into pairs (longer search texts are rare; a short
 text then misses only matches that far in).
 
@@ -71,8 +72,12 @@ def upgrade():
                    f"VALUES ('delete', old.id, {pairs('old.search_text')}); "
                    f"INSERT INTO {bi}(rowid, pairs) VALUES (new.id, {pairs('new.search_text')}); "
                    f"END")
+        # Index every row already there, exactly as the insert trigger would (an empty or NULL
+        # text too: it gets a row without tokens). A contentless table cannot check a 'delete'
+        # against what was inserted: deleting a row it never held, or with other tokens,
+        # corrupts it ("database disk image is malformed" at the next DELETE of that row).
         op.execute(f"INSERT INTO {bi}(rowid, pairs) SELECT id, {pairs('search_text')} "
-                   f"FROM {table} WHERE search_text != ''")
+                   f"FROM {table}")
         op.execute(f"CREATE VIRTUAL TABLE {fts} USING fts5(search_text, content='{table}', "
                    f"content_rowid='id', tokenize='trigram')")
         op.execute(f"CREATE TRIGGER {fts}_insert AFTER INSERT ON {table} BEGIN "
