@@ -389,7 +389,23 @@ class _Reader:
         self.generation = 0
 
 
-class Index:
+class OneWrite:
+    """The face's one-document writes, each a batch of one: for every index behind the face
+    (this one and search_index/pg.py's), which supply `batch()`."""
+
+    def upsert(self, kind: str, id: int | str, fields: Mapping[str, Any],
+               tags: Mapping[str, Any] | None = None) -> None:
+        """Add or replace a document. Fields: name, title, keywords, text (str or list)."""
+        with self.batch() as batch:
+            batch.upsert(kind, id, fields, tags)
+
+    def delete(self, kind: str, id: int | str) -> None:
+        """Remove a document (nothing happens when there is none)."""
+        with self.batch() as batch:
+            batch.delete(kind, id)
+
+
+class Index(OneWrite):
     """Full-text search and matching over documents of several kinds in one directory."""
 
     def __init__(self, path: str | os.PathLike[str]):
@@ -549,17 +565,6 @@ class Index:
         """How many segments a kind's index has (1 after optimise())."""
         ix = self._whoosh(kind)
         return len(ix._segments()) if ix is not None else 0
-
-    def upsert(self, kind: str, id: int | str, fields: Mapping[str, Any],
-               tags: Mapping[str, Any] | None = None) -> None:
-        """Add or replace a document. Fields: name, title, keywords, text (str or list)."""
-        with self.batch() as batch:
-            batch.upsert(kind, id, fields, tags)
-
-    def delete(self, kind: str, id: int | str) -> None:
-        """Remove a document (nothing happens when there is none)."""
-        with self.batch() as batch:
-            batch.delete(kind, id)
 
     @contextmanager
     def lock(self, timeout: float | None = None) -> Iterator[None]:

@@ -66,6 +66,7 @@ from search_index.index import (
     WRITE_TIMEOUT,
     IndexBusy,
     IndexNotFound,
+    OneWrite,
     SearchResults,
     _cap,
     _key,
@@ -252,7 +253,7 @@ class PgBatch:
             self.cancel()
 
 
-class PgIndex:
+class PgIndex(OneWrite):
     """Full-text search and matching over documents of several kinds, in PostgreSQL."""
 
     #: The index is tables of the application's database: a database backup holds it.
@@ -334,15 +335,6 @@ class PgIndex:
         """Nothing to merge: PostgreSQL keeps its own tables and indexes (autovacuum)."""
         return {kind: self.segments(kind) for kind in (kinds if kinds is not None
                                                        else self.kinds())}
-
-    def upsert(self, kind: str, id: int | str, fields: Mapping[str, Any],
-               tags: Mapping[str, Any] | None = None) -> None:
-        with self.batch() as batch:
-            batch.upsert(kind, id, fields, tags)
-
-    def delete(self, kind: str, id: int | str) -> None:
-        with self.batch() as batch:
-            batch.delete(kind, id)
 
     @contextmanager
     def lock(self, timeout: float | None = None) -> Iterator[None]:
