@@ -174,6 +174,15 @@ def form_for(page: str, action: str, page_path: str) -> dict:
     raise LookupError(f"no form posting to {action}")
 
 
+_MESSAGE = re.compile(r'class="[^"]*(?:invalid-feedback|alert-danger|alert-warning)[^"]*"[^>]*>'
+                      r'\s*([^<]+)')
+
+
+def form_messages(page: str) -> str:
+    """What a page sent back with an error says (its form's messages), for the error list."""
+    return "; ".join(dict.fromkeys(m.strip() for m in _MESSAGE.findall(page)))[:300]
+
+
 def word() -> str:
     return "".join(random.choices(string.ascii_lowercase, k=12))
 
@@ -210,6 +219,7 @@ class User:
         self.password = password
         self.ids = ids
         self.confirmations = 0  # fair entries that asked "is this one already known?"
+        self.last_page = ""  # the last answer's body: a failed form's messages name the cause
         self.jar = http.cookiejar.CookieJar()
         self.http = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar),
                                                 NoRedirect())
@@ -221,10 +231,11 @@ class User:
                                      headers={"Accept-Language": "ja"})
         try:
             with self.http.open(req, timeout=TIMEOUT) as answer:
-                return answer.status, answer.read().decode("utf-8", "replace"), dict(answer.headers)
+                self.last_page = answer.read().decode("utf-8", "replace")
+                return answer.status, self.last_page, dict(answer.headers)
         except urllib.error.HTTPError as err:
-            text = err.read().decode("utf-8", "replace")
-            return err.code, text, dict(err.headers)
+            self.last_page = err.read().decode("utf-8", "replace")
+            return err.code, self.last_page, dict(err.headers)
 
     def submit(self, page_path: str, action: str, changes: dict[str, str]) -> tuple[int, dict]:
         """GET the page, post its form to `action` with `changes` (fields it has only)."""
@@ -363,7 +374,7 @@ def run_level(base: str, users: int, seconds: float, password: str,
             began = time.perf_counter()
             try:
                 status, ok, write = vu.act(action)
-                note = ""
+                note = "" if ok else form_messages(vu.last_page)
             except Exception as err:  # noqa: BLE001 - a failure is a result
                 status, ok, write, note = 0, False, None, f"{type(err).__name__}: {err}"
             result = Result(action, time.perf_counter() - began, ok, status, note)

@@ -10,6 +10,8 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    after_this_request,
+    copy_current_request_context,
     current_app,
     redirect,
     render_template,
@@ -189,9 +191,18 @@ def cache_seconds() -> float:
     return float(current_app.config.get("CRM_REPORT_CACHE_SECONDS", default))
 
 
+#: A dashboard older than its cache time is still shown (and rebuilt after the answer is sent)
+#: while younger than this many cache times; older, it is rebuilt before answering.
+STALE_FACTOR = 10
+#: Keys being rebuilt after an answer in this process (one rebuild per key at a time).
+_REFRESHING: set[tuple] = set()
+
+
 def _build(board: Dashboard, f: services.Filters):
     """The board's charts for these filters, from this process's cache while fresh: people
-    with the same permissions, in the same language, see the same charts."""
+    with the same permissions, in the same language, see the same charts. Past its cache
+    time the cached copy is still answered and rebuilt once the answer has been sent, so no
+    one waits for the whole-table queries but the first visitor after a long quiet."""
     ttl = cache_seconds()
     if ttl <= 0:
         return board.build(f, current_user.can)
@@ -202,13 +213,46 @@ def _build(board: Dashboard, f: services.Filters):
         found = _CACHE.get(key)
     if found is not None and now - found[0] < ttl:
         return found[1]
-    charts = board.build(f, current_user.can)
+    if found is not None and now - found[0] < ttl * STALE_FACTOR:
+        _refresh_after_answer(key, board, f)
+        return found[1]
+    return _store(key, board.build(f, current_user.can), ttl)
+
+
+def _store(key: tuple, charts: list, ttl: float) -> list:
+    now = time.monotonic()
     with _CACHE_LOCK:
         if len(_CACHE) >= _CACHE_SIZE:
-            for old in [k for k, (t, _c) in _CACHE.items() if now - t >= ttl] or list(_CACHE):
-                del _CACHE[old]
+            old = [k for k, (t, _c) in _CACHE.items() if now - t >= ttl * STALE_FACTOR]
+            for k in old or list(_CACHE):
+                del _CACHE[k]
         _CACHE[key] = (now, charts)
     return charts
+
+
+def _refresh_after_answer(key: tuple, board: Dashboard, f: services.Filters) -> None:
+    """Rebuild `key`'s charts in this request's context once its answer has gone out (the
+    server closes the answer after sending it), unless this process is rebuilding them."""
+    with _CACHE_LOCK:
+        if key in _REFRESHING:
+            return
+        _REFRESHING.add(key)
+    ttl = cache_seconds()
+
+    @copy_current_request_context
+    def refresh() -> None:
+        try:
+            _store(key, board.build(f, current_user.can), ttl)
+        except Exception:  # noqa: BLE001 - the stale copy stays; the next visitor retries
+            current_app.logger.exception("Rebuilding the %s dashboard failed", board.name)
+        finally:
+            with _CACHE_LOCK:
+                _REFRESHING.discard(key)
+
+    @after_this_request
+    def later(response: Response) -> Response:
+        response.call_on_close(refresh)
+        return response
 
 
 def _charts(board: Dashboard, f: services.Filters):
