@@ -11,11 +11,11 @@ from importers.folding import fold_case, fold_text, hira_to_kata, nfkc
 from importers.folding import is_japanese as is_japanese_name
 from importers.values import reading as _width_and_long_vowels
 
-__all__ = ["KANA_RE", "company_sort_reading", "cp932_lacks", "fold_lost_name", "fold_case", "fold_company_name", "fold_reading",
-           "fold_text", "hira_to_kata", "is_japanese_name", "legal_form", "nfkc",
-           "may_have_lost_characters", "normalise_corporate_number", "normalise_reading", "not_kana",
-           "person_name",
-           "strip_legal_reading", "valid_corporate_number"]
+__all__ = ["KANA_RE", "company_sort_reading", "cp932_lacks", "fold_case", "fold_company_name",
+           "fold_lost_name", "fold_reading", "fold_text", "hira_to_kata", "is_japanese_name",
+           "legal_form", "may_have_lost_characters", "nfkc", "normalise_corporate_number",
+           "normalise_reading", "not_kana", "person_name", "strip_legal_reading",
+           "valid_corporate_number"]
 
 # Legal forms as they appear after NFKC + casefold. Longer forms first so "co., ltd." wins over "co.".
 _LEGAL_FORMS_JA = [

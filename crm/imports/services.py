@@ -419,7 +419,10 @@ def commit(parsed: ParsedFile, kind: str, policy: str = "update", *, by: Any = N
         if written % chunk == 0:
             db.session.flush()
     db.session.flush()
-    return the_plan.summary()
+    summary = the_plan.summary()
+    if importer.also_counts:
+        summary["also"] = dict(importer.tally)
+    return summary
 
 
 # --- batches (the web's upload -> preview -> commit) -------------------------------------------
