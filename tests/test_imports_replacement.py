@@ -165,3 +165,19 @@ def test_a_new_name_with_lost_characters_is_flagged_in_the_preview(app, login):
     preview = client.get(f"/imports/{batch_id}").get_data(as_text=True)
     assert preview.count("may stand for characters the file lost") == 2
     assert _count(Company) == 1  # a preview writes nothing
+
+
+def test_a_new_contact_at_a_company_named_with_lost_characters_joins_it(app, runner, tmp_path):
+    from crm.companies.models import Company
+    from crm.contacts.models import Contact
+
+    company = make_company(name="Müller Maschinenbau GmbH")
+    path = tmp_path / "contacts.csv"
+    path.write_bytes("Family name,Given name,Company\nSchmidt,Anna,M?ller Maschinenbau GmbH\n"
+                     .encode("cp932"))
+    result = runner.invoke(args=["import", "contacts", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["created"] == 1  # the person, not a second company
+    assert _count(Company) == 1
+    assert db.session.scalar(select(Contact.company_id).where(
+        Contact.family_name == "Schmidt")) == company.id
