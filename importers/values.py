@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 from .folding import fold_case, is_japanese, nfkc
 from .i18n import _
@@ -201,23 +202,53 @@ def is_latin_reading(value: str) -> bool:
 _READING_KEYS = ("family_name_reading", "given_name_reading", "full_name_reading")
 
 
-def take_romanised(values: dict[str, str]) -> tuple[dict[str, str], str]:
+def romanised_reading(values: dict[str, str | None]) -> tuple[dict[str, str | None], str]:
     """A row's readings written in Latin letters taken out of the readings (which are kana):
     phones keep a kanji name's romanisation there (N:天野;喜孝 with SOUND:Amano;Yoshitaka).
-    Contacts have no column for a romanised name, so it comes back as a line for the notes
-    (which the search reads): "Romanised name: Amano Yoshitaka"; "" when there is none or it
-    only repeats the name. `values` is not changed."""
+    Returns the row without them and the romanised name as written ("Amano Yoshitaka"; ""
+    when there is none or it only repeats the name). `values` is not changed."""
     latin = [key for key in _READING_KEYS if is_latin_reading(values.get(key) or "")]
     if not latin:
         return values, ""
     rest = {k: v for k, v in values.items() if k not in latin}
-    romanised = " ".join(_SPACES.sub(" ", values[key].strip()) for key in latin)
-    names = (values.get("family_name", ""), values.get("given_name", ""))
-    same = {fold_case(" ".join(names)).strip(), fold_case(" ".join(names[::-1])).strip(),
-            fold_case(values.get("full_name", "")).strip()}
-    if fold_case(romanised) in same:
+    romanised = " ".join(_SPACES.sub(" ", (values[key] or "").strip()) for key in latin)
+    name = f"{values.get('family_name') or ''} {values.get('given_name') or ''}"
+    if same_words(romanised, name) or same_words(romanised, values.get("full_name")):
         return rest, ""
-    return rest, _("Romanised name: {name}").format(name=romanised)
+    return rest, romanised
+
+
+def clear_romanised(data: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """romanised_reading for a record's data: the Latin readings set to None (not left out,
+    so that an update clears them), and the romanised name."""
+    rest, romanised = romanised_reading(data)
+    if rest is data:
+        return data, ""
+    return {**rest, **{k: None for k in data if k not in rest}}, romanised
+
+
+def same_words(one: str | None, other: str | None) -> bool:
+    """The same words in any order, case and spaces aside (Amano Yoshitaka, YOSHITAKA Amano)."""
+    return sorted(fold_case(one or "").split()) == sorted(fold_case(other or "").split())
+
+
+def romanised_note(romanised: str) -> str:
+    """The line a record's notes keep a romanised name in (which the search reads)."""
+    return _("Romanised name: {name}").format(name=romanised) if romanised else ""
+
+
+def with_line(text: str | None, line: str) -> str | None:
+    """`text` with `line` added as its last line, unless it already has that line."""
+    if not line or line in (text or "").splitlines():
+        return text
+    return "\n".join(filter(None, (text, line)))
+
+
+def take_romanised(values: dict[str, str]) -> tuple[dict[str, str], str]:
+    """romanised_reading for records without a column for a romanised name (contacts): it
+    comes back as a line for the notes, "Romanised name: Amano Yoshitaka"."""
+    rest, romanised = romanised_reading(values)
+    return rest, romanised_note(romanised)
 
 
 def split_name(full: str) -> tuple[str, str]:

@@ -48,7 +48,8 @@ def test_cp932_export_reimported_overwrites_nothing_with_question_marks(app, log
     batch_id = _batch_id(response)
     preview = client.get(f"/imports/{batch_id}").get_data(as_text=True)
     assert "Kept as they are" in preview
-    assert "Kept Family name, Department, Company" in preview  # the row's note names them
+    # the row's note names them; the company's "M?ller" is found as Müller (no change)
+    assert "Kept Family name, Department:" in preview
     client.submit(f"/imports/{batch_id}/commit")
     result = client.get(f"/imports/{batch_id}").get_data(as_text=True)
     assert "Kept as they are" in result and "F?hrungsetage" not in result
@@ -112,3 +113,71 @@ def test_lost_characters(old, new, lost):
     from crm.imports.services import lost_characters
 
     assert lost_characters(old, new) is lost
+
+
+def test_a_company_without_corporate_number_comes_back_from_cp932_as_itself(app, login):
+    """Exported to "CSV for Excel (Shift_JIS)", Führungsetage GmbH comes back as F?hrungsetage
+    GmbH: no corporate number to match it by, yet it is the same company, reported as a
+    conflict on its name; never a second company."""
+    from crm.companies.models import Company
+
+    company = make_company(name="Führungsetage GmbH", industry="Maschinenbau")
+    client = login("manager")
+    exported = client.get("/exports/companies?format=csv-cp932")
+    assert exported.status_code == 200 and exported.headers["X-Replaced-Characters"] == "1"
+    text = exported.get_data().decode("cp932")
+    assert "F?hrungsetage GmbH" in text and "Führungsetage" not in text
+    edited = text.replace("Maschinenbau", "Anlagenbau").encode("cp932")
+
+    response = _upload(client, data=edited, name="companies.csv", kind="companies")
+    batch_id = _batch_id(response)
+    preview = client.get(f"/imports/{batch_id}").get_data(as_text=True)
+    assert "Kept Company name" in preview and "Kept as they are" in preview
+    client.submit(f"/imports/{batch_id}/commit")
+    db.session.expire_all()
+    assert _count(Company) == 1
+    kept = db.session.get(Company, company.id)
+    assert (kept.name, kept.industry) == ("Führungsetage GmbH", "Anlagenbau")
+
+
+def test_the_cli_reports_the_matched_company_as_a_conflict(app, runner, tmp_path):
+    from crm.companies.models import Company
+
+    make_company(name="Führungsetage GmbH")
+    path = tmp_path / "companies.csv"
+    path.write_bytes("Company name,Industry\nF?hrungsetage GmbH,Maschinenbau\n".encode("cp932"))
+    result = runner.invoke(args=["import", "companies", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["created"] == 0 and summary["updated"] == 1
+    assert [(c["row"], c["field"]) for c in summary["conflicts"]] == [(2, "name")]
+    assert _count(Company) == 1
+
+
+def test_a_new_name_with_lost_characters_is_flagged_in_the_preview(app, login):
+    from crm.companies.models import Company
+
+    make_company(name="Who? Holdings")  # a question mark of its own: no warning
+    data = ("会社名,業種\nN?rnberger Werke AG,機械\nWho? Holdings,持株\n"
+            "Nürnberg \ufffdbersee AG,商社\n").encode("utf-8")
+    client = login("manager")
+    batch_id = _batch_id(_upload(client, data=data, name="c.csv", kind="companies"))
+    preview = client.get(f"/imports/{batch_id}").get_data(as_text=True)
+    assert preview.count("may stand for characters the file lost") == 2
+    assert _count(Company) == 1  # a preview writes nothing
+
+
+def test_a_new_contact_at_a_company_named_with_lost_characters_joins_it(app, runner, tmp_path):
+    from crm.companies.models import Company
+    from crm.contacts.models import Contact
+
+    company = make_company(name="Müller Maschinenbau GmbH")
+    path = tmp_path / "contacts.csv"
+    path.write_bytes("Family name,Given name,Company\nSchmidt,Anna,M?ller Maschinenbau GmbH\n"
+                     .encode("cp932"))
+    result = runner.invoke(args=["import", "contacts", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["created"] == 1  # the person, not a second company
+    assert _count(Company) == 1
+    assert db.session.scalar(select(Contact.company_id).where(
+        Contact.family_name == "Schmidt")) == company.id

@@ -110,3 +110,65 @@ def test_contact_csv_with_a_romaji_reading_keeps_the_person_and_the_romanisation
     assert (amano.family_name, amano.family_name_reading, amano.notes) == \
         ("天野", None, "Romanised name: Amano Yoshitaka")
     assert (yamada.family_name_reading, yamada.given_name_reading) == ("ヤマダ", "ハナコ")
+
+
+def _import(client, kind: str, data: bytes, policy: str = "update") -> str:
+    response = client.submit("/imports/", {
+        "kind": kind, "policy": policy, "file": (io.BytesIO(data), f"{kind}.csv")},
+        content_type="multipart/form-data")
+    assert response.status_code == 302
+    return _commit(client, response)
+
+
+def test_alumni_csv_with_a_romaji_reading_keeps_the_person_and_the_romanisation(login):
+    from crm.alumni.models import Alumnus
+
+    data = ("姓,名,セイ,メイ,卒業年,備考\n天野,喜孝,Amano,Yoshitaka,1974,イラストレーター\n"
+            "Tan,Wei,Tan,Wei,2012,\n").encode("utf-8")
+    result = _import(login("manager"), "alumni", data)
+    assert "Write the reading in kana" not in result
+    amano, tan = db.session.scalars(select(Alumnus).order_by(Alumnus.id)).all()
+    assert (amano.family_name, amano.family_name_reading, amano.given_name_reading) == (
+        "天野", None, None)
+    assert amano.notes == "イラストレーター\nRomanised name: Amano Yoshitaka"
+    assert (tan.family_name_reading, tan.notes) == (None, None)  # only repeats the name
+
+
+def test_researchers_csv_romaji_reading_becomes_the_name_in_latin_letters(login):
+    from crm.research.models import Researcher
+
+    data = ("姓,名,セイ,メイ,英語名,プロフィール\n"
+            "天野,喜孝,Amano,Yoshitaka,,\n"
+            "山田,太郎,Yamada,Taro,Taro Yamada,\n"       # the same name: nothing more to keep
+            "佐藤,花子,Satou,Hanako,Hanako Sato,ロボット\n").encode("utf-8")  # another spelling
+    result = _import(login("manager"), "researchers", data)
+    assert "Write the reading in kana" not in result
+    amano, yamada, sato = db.session.scalars(select(Researcher).order_by(Researcher.id)).all()
+    assert (amano.family_name_reading, amano.name_en, amano.profile) == (
+        None, "Amano Yoshitaka", None)
+    assert (yamada.name_en, yamada.profile) == ("Taro Yamada", None)
+    assert (sato.name_en, sato.profile) == ("Hanako Sato", "ロボット\nRomanised name: Satou Hanako")
+
+
+def test_forms_keep_a_romaji_reading_out_of_the_readings(login):
+    from crm.alumni.models import Alumnus
+    from crm.research.models import Researcher
+
+    client = login("manager")
+    amano = {"family_name": "天野", "given_name": "喜孝", "family_name_reading": "Amano",
+             "given_name_reading": "Yoshitaka"}
+    assert client.submit("/alumni/new", {**amano, "degree": "bachelor"}).status_code == 302
+    alumnus = db.session.scalar(select(Alumnus))
+    assert (alumnus.family_name_reading, alumnus.notes) == (
+        None, "Romanised name: Amano Yoshitaka")
+    assert client.submit("/research/researchers/new", {**amano, "department": ""}
+                         ).status_code == 302
+    researcher = db.session.scalar(select(Researcher))
+    assert (researcher.family_name_reading, researcher.name_en) == (None, "Amano Yoshitaka")
+
+    # a romanisation that is not the English name given: the form says where it goes
+    r = client.submit("/research/researchers/new", {
+        "family_name": "佐藤", "given_name": "花子", "family_name_reading": "Satou",
+        "name_en": "Hanako Sato", "department": ""})
+    assert r.status_code == 422
+    assert "the name in Latin letters goes in the English name" in r.get_data(as_text=True)

@@ -17,6 +17,7 @@ import importers
 from crm.extensions import db
 from crm.imports.models import ImportBatch
 from crm.research.models import Researcher, ResearchSeed
+from crm.research.services import keyword_list
 from importers import ImportFileError
 from tests.factories import make_department, make_researcher
 
@@ -316,3 +317,61 @@ def test_an_imported_project_is_matched_by_a_company_need(login, make_company):
     page = login("liaison").get(f"/companies/{company.id}").get_data(as_text=True)
     assert "Matching research seeds" in page
     assert f"/research/seeds/{seed.id}" in page and "サンプル研究課題" in page
+
+
+# --- the result page: what else the import wrote ------------------------------------------------
+
+def _result(client, data: bytes, name: str) -> tuple[dict, str]:
+    response = _upload(client, data, name)
+    batch_id = int(re.search(r"/imports/(\d+)$", response.headers["Location"]).group(1))
+    client.get(f"/imports/{batch_id}")  # the preview, whose button commits
+    assert client.submit(f"/imports/{batch_id}/commit").status_code == 302
+    page = client.get(f"/imports/{batch_id}").get_data(as_text=True)
+    db.session.expire_all()
+    assert 'id="also"' in page  # what else the import wrote, beside the researchers
+    cards = dict((label.strip(), int(n.replace(",", ""))) for n, label in re.findall(
+        r'<div class="fs-5 fw-semibold">([\d,]+)</div><div class="small text-muted">([^<]+)<',
+        page))
+    return cards, page
+
+
+def test_the_result_page_counts_the_seeds_and_keywords_written(login):
+    from tests.factories import make_seed
+
+    dept = make_department(name="数学科", name_en="Department of Mathematics")
+    client = login("bd")
+    cards, page = _result(client, API, "hanako.json")
+    person = db.session.scalar(select(Researcher))
+    keywords = keyword_list(person.keywords)
+    assert len(keywords) >= 2
+    assert cards == {"Seeds created from projects": 1, "Seeds linked to a researcher": 0,
+                     "Keywords added": len(keywords), "Researchers with updated keywords": 0}
+    assert "Records created" in page  # the researchers, counted as before
+
+    # a newer profile: one keyword more, a new project, and one whose seed the office has
+    make_seed(title="既存の共同研究", department_id=dept.id)
+
+    def newer(doc):
+        graph = {g["@type"]: g for g in doc["@graph"]}
+        graph["research_interests"]["items"].append({"keyword": {"ja": "散乱理論"}})
+        graph["research_projects"]["items"] += [
+            {"rm:id": "301", "research_project_title": {"ja": "新しい研究課題"}},
+            {"rm:id": "302", "research_project_title": {"ja": "既存の共同研究"}}]
+
+    cards, _page = _result(client, _edited(API, newer), "hanako-2025.json")
+    assert cards == {"Seeds created from projects": 1, "Seeds linked to a researcher": 1,
+                     "Keywords added": 1, "Researchers with updated keywords": 1}
+    assert _count(ResearchSeed) == 3
+    assert "散乱理論" in db.session.get(Researcher, person.id).keywords
+
+
+def test_the_command_line_prints_what_else_was_written(runner, tmp_path):
+    path = tmp_path / "hanako.json"
+    path.write_bytes(API)
+    result = runner.invoke(args=["import", "researchmap", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "Also: Seeds created from projects: 1, Seeds linked to a researcher: 0" in result.output
+    summary = json.loads(runner.invoke(args=["import", "researchmap", str(path), "--json"]
+                                       ).output)
+    assert summary["also"] == {"seeds_created": 0, "seeds_linked": 0, "keywords_added": 0,
+                               "keywords_updated": 0}

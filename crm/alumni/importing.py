@@ -22,6 +22,7 @@ from crm.imports.kinds import (
     text_value,
 )
 from crm.research.importing import DepartmentRefs
+from importers.values import take_romanised, with_line
 
 
 @register
@@ -33,6 +34,7 @@ class AlumnusImporter(PeopleByName, DepartmentRefs, CompanyRefs):
     also = "graduation_year"
 
     def clean(self, values: dict[str, str]) -> dict[str, Any]:
+        values, romanised = take_romanised(values)  # a romaji "reading": kept in the notes
         data = self.person(values)
         data["degree"] = enum_value(values, "degree", DEGREES, {
             "学士": "bachelor", "修士": "master", "博士": "doctor", "学部": "bachelor",
@@ -50,7 +52,7 @@ class AlumnusImporter(PeopleByName, DepartmentRefs, CompanyRefs):
         data["employer_id"] = self.company_ref(values, "employer", "_none")
         data["position"] = text_value(values, "position")
         data["country"] = country_value(values, "country")
-        data["notes"] = text_value(values, "notes")
+        data["notes"] = with_line(text_value(values, "notes"), romanised)
         return present(data)
 
     def save(self, record: Any, data: dict[str, Any]) -> Any:

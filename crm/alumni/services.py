@@ -13,6 +13,7 @@ from crm.common.services import ValidationError, apply
 from crm.common.text import nfkc
 from crm.donations.models import Donation
 from crm.extensions import db
+from importers.values import clear_romanised, romanised_note, with_line
 
 #: What a form may set, from the field table (crm/alumni/fields.py).
 FIELDS = ALUMNUS_FIELDS.names("editable")
@@ -43,6 +44,12 @@ def save_alumnus(alumnus: Alumnus | None, data: dict[str, Any]) -> Alumnus:
     if email and not _EMAIL_RE.match(email):
         errors["email"] = _("This does not look like an e-mail address.")
     data["email"] = email or None
+    # A reading in Latin letters (天野 read Amano Yoshitaka) is kept in the notes: readings
+    # are kana.
+    data, romanised = clear_romanised(data)
+    if romanised:
+        notes = data["notes"] if "notes" in data else getattr(alumnus, "notes", None)
+        data["notes"] = with_line(notes, romanised_note(romanised))
     contact_id = data.get("contact_id")
     if contact_id is not None:
         twin = db.session.scalar(select(Alumnus).where(Alumnus.contact_id == contact_id))

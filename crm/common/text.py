@@ -11,10 +11,11 @@ from importers.folding import fold_case, fold_text, hira_to_kata, nfkc
 from importers.folding import is_japanese as is_japanese_name
 from importers.values import reading as _width_and_long_vowels
 
-__all__ = ["KANA_RE", "company_sort_reading", "fold_case", "fold_company_name", "fold_reading",
-           "fold_text", "hira_to_kata", "is_japanese_name", "legal_form", "nfkc",
-           "normalise_corporate_number", "normalise_reading", "not_kana", "person_name",
-           "strip_legal_reading", "valid_corporate_number"]
+__all__ = ["KANA_RE", "company_sort_reading", "cp932_lacks", "fold_case", "fold_company_name",
+           "fold_lost_name", "fold_reading", "fold_text", "hira_to_kata", "is_japanese_name",
+           "legal_form", "may_have_lost_characters", "nfkc", "normalise_corporate_number",
+           "normalise_reading", "not_kana", "person_name", "strip_legal_reading",
+           "valid_corporate_number"]
 
 # Legal forms as they appear after NFKC + casefold. Longer forms first so "co., ltd." wins over "co.".
 _LEGAL_FORMS_JA = [
@@ -56,6 +57,53 @@ def fold_company_name(name: str | None) -> str:
     text = hira_to_kata(text)
     text = _PUNCT_RE.sub("", text)
     return text
+
+
+def cp932_lacks(char: str) -> bool:
+    """Shift_JIS (CP932) has no glyph for this character: an export to it writes "?"."""
+    try:
+        char.encode("cp932")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+#: What a file writes for characters it lost: "?" (an export to Shift_JIS, CP932, one for each
+#: character it cannot hold) or U+FFFD (bytes that could not be decoded).
+_LOST_MARKS = re.compile(r"[?\ufffd]+")
+_LOST_RUNS = re.compile("\ufffd+")
+
+
+def fold_lost_name(name: str | None, stored: bool) -> str | None:
+    """A company name's folded key with the characters a Shift_JIS (CP932) file loses marked,
+    each run of them one U+FFFD, so that Führungsetage GmbH (stored: the characters CP932
+    cannot hold are marked) and F?hrungsetage GmbH (read from a file, stored=False: its "?"
+    and U+FFFD are marked) meet. None when the name has nothing to mark."""
+    if not name:
+        return None
+    if stored:
+        try:
+            name.encode("cp932")
+            return None  # nothing a Shift_JIS file would lose (most names: checked at once)
+        except UnicodeEncodeError:
+            pass
+        marked = "".join("\ufffd" if ord(c) > 127 and cp932_lacks(c) else c for c in name)
+    else:
+        marked = _LOST_MARKS.sub("\ufffd", name)
+    if "\ufffd" not in marked:
+        return None
+    key = _LOST_RUNS.sub("\ufffd", fold_company_name(marked))
+    return key if key.strip("\ufffd") else None
+
+
+#: A "?" inside a word (F?hrungsetage, ?田) or U+FFFD: what a lost character leaves; "Who?" is
+#: a question mark.
+_LOST_IN_WORD = re.compile(r"\ufffd|\?(?=\w)")
+
+
+def may_have_lost_characters(value: str | None) -> bool:
+    """The value holds what a file writes for a character it lost (F?hrungsetage, U+FFFD)."""
+    return bool(value) and bool(_LOST_IN_WORD.search(value))
 
 
 def normalise_reading(value: str | None) -> str | None:

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from crm.auth.models import User
 from crm.common.text import (
     fold_company_name,
+    fold_lost_name,
     nfkc,
     normalise_corporate_number,
     valid_corporate_number,
@@ -57,6 +58,8 @@ class CompanyIndex:
     def __init__(self) -> None:
         self.by_number: dict[str, int] = {}
         self.by_name: dict[str, list[int]] = defaultdict(list)
+        #: the names holding characters CP932 cannot hold, by their key with those marked
+        self.by_lossy_name: dict[str, list[int]] = defaultdict(list)
         self.names: dict[int, str] = {}
         self.numbers: dict[int, str | None] = {}
         self.new: dict[str, NewRef] = {}
@@ -70,20 +73,32 @@ class CompanyIndex:
             if number:
                 self.by_number[number] = id_
             keys = {folded}
+            lossy = {fold_lost_name(name, stored=True)}
             for other in (name_en, *(aliases or "").splitlines()):
                 if other and other.strip():
                     keys.add(fold_company_name(other))
+                    lossy.add(fold_lost_name(other, stored=True))
             for key in keys - {""}:
                 self.by_name[key].append(id_)
+            for key in lossy - {None}:
+                self.by_lossy_name[key].append(id_)
 
     def find(self, name: str | None, number: str | None) -> tuple[list[int], str | None]:
-        """The companies this is certainly (several when the name is shared), and why."""
+        """The companies this is certainly (several when the name is shared), and why: by
+        corporate number, by name, or by the name a file wrote with characters lost ("?" or
+        U+FFFD where the stored name has a character Shift_JIS cannot hold: "lost")."""
         if number and number in self.by_number:
             return [self.by_number[number]], "corporate_number"
-        key = fold(name)
-        ids = [i for i in self.by_name.get(key, ()) if not (
-            number and self.numbers.get(i) and self.numbers[i] != number)]
-        return (ids, "name") if ids else ([], None)
+        ids = self._by_key(self.by_name, fold(name), number)
+        if ids:
+            return ids, "name"
+        ids = self._by_key(self.by_lossy_name, fold_lost_name(name, stored=False), number)
+        return (ids, "lost") if ids else ([], None)
+
+    def _by_key(self, index: dict[str, list[int]], key: str | None,
+                number: str | None) -> list[int]:
+        return [i for i in index.get(key, ()) if not (
+            number and self.numbers.get(i) and self.numbers[i] != number)] if key else []
 
     def ambiguous(self, field_name: str, ids: list[int]) -> RowError:
         return RowError(field_name, _(

@@ -45,7 +45,7 @@ def _column_name(column: dict) -> str:
     return f"{column['column']} \"{column['header']}\"" if column["header"] else column["column"]
 
 
-def _human(summary: dict, dry_run: bool, filename: str) -> None:
+def _human(summary: dict, dry_run: bool, filename: str, kind: str) -> None:
     verb = "Would import" if dry_run else "Imported"
     click.echo(f"{verb} {filename}: {summary['created']} created, {summary['updated']} updated, "
                f"{summary['merged']} merged, {summary['unchanged']} unchanged, "
@@ -55,6 +55,12 @@ def _human(summary: dict, dry_run: bool, filename: str) -> None:
         value = f" \"{problem['value']}\"" if problem["value"] else ""
         return f"row {problem['row']}, {problem['column'] or '-'}{value}: {problem['reason']}"
 
+    also = summary.get("also") or {}
+    if also:  # what the import wrote besides its records (researchmap: seeds, keywords)
+        from crm.imports.kinds import importer_class
+
+        labels = importer_class(kind).also_counts
+        click.echo("Also: " + ", ".join(f"{labels[k]}: {n}" for k, n in also.items()) + ".")
     _listed("Rejected rows:", summary["rejected"], rejected)
     _listed("Kept (conflicts):", summary["conflicts"],
             lambda c: f"row {c['row']}, {c['column']}: {c['reason']}")
@@ -211,7 +217,7 @@ def register(group: click.Group) -> None:
         if as_json:
             click.echo(json.dumps(summary, ensure_ascii=False))
         else:
-            _human(summary, dry_run, file.name)
+            _human(summary, dry_run, file.name, kind)
 
 
 def _letter(width: int) -> str:

@@ -186,11 +186,16 @@ class KindImporter(ABC):
     to_notes: tuple[str, ...] = ()
     #: New records are checked for similar ones already in the CRM (see `near`).
     checks_near = False
+    #: What the import writes besides its own records (researchmap: seeds, keywords): key ->
+    #: label. `tally` counts them as rows are saved; the summary's "also" and the result page
+    #: show them.
+    also_counts: dict[str, Any] = {}
 
     def __init__(self, policy: str, by: Any = None) -> None:
         self.policy = policy
         self.by = by
         self.limits = length_limits(self.model)
+        self.tally: dict[str, int] = dict.fromkeys(self.also_counts, 0)
 
     def preload(self, rows: list[ParsedRow]) -> None:
         """Load the keys rows are matched by, in a few queries."""

@@ -34,7 +34,7 @@ from sqlalchemy import select, update
 
 import importers
 from crm.common.services import ValidationError
-from crm.common.text import nfkc
+from crm.common.text import cp932_lacks, may_have_lost_characters, nfkc
 from crm.extensions import db, utcnow
 from crm.imports.kinds import KindImporter, NewRef, RowError, importer_class
 from crm.imports.models import POLICIES, ImportBatch, SavedMapping
@@ -97,14 +97,6 @@ REFERENCE_FIELDS = {"company_id": "company_name", "employer_id": "employer",
 ALIGN_LIMIT = 4_000_000
 
 
-def _cp932_lacks(char: str) -> bool:
-    try:
-        char.encode("cp932")
-    except UnicodeEncodeError:
-        return True
-    return False
-
-
 def lost_characters(old: Any, new: Any) -> bool:
     """The file's value is the stored one with characters lost: it holds U+FFFD (a byte that
     could not be decoded), or a "?" stands where the stored value has a character Shift_JIS
@@ -113,11 +105,11 @@ def lost_characters(old: Any, new: Any) -> bool:
         return False
     if "\ufffd" in new and "\ufffd" not in old:
         return True
-    if "?" not in new or old.isascii() or not any(_cp932_lacks(c) for c in old if ord(c) > 127):
+    if "?" not in new or old.isascii() or not any(cp932_lacks(c) for c in old if ord(c) > 127):
         return False
     if len(old) == len(new):  # the export's own case: one "?" for each character lost
         pairs = [(o, n) for o, n in zip(old, new) if o != n]
-        if all(n == "?" and _cp932_lacks(o) for o, n in pairs):
+        if all(n == "?" and cp932_lacks(o) for o, n in pairs):
             return bool(pairs)
     if len(old) * len(new) > ALIGN_LIMIT:
         return new.count("?") > old.count("?")
@@ -126,8 +118,22 @@ def lost_characters(old: Any, new: Any) -> bool:
         return False  # another text, not this one with characters lost
     # an export writes one "?" for each character it cannot hold
     return any(tag == "replace" and i2 - i1 == j2 - j1 and set(new[j1:j2]) == {"?"}
-               and all(_cp932_lacks(c) for c in old[i1:i2])
+               and all(cp932_lacks(c) for c in old[i1:i2])
                for tag, i1, i2, j1, j2 in matcher.get_opcodes())
+
+
+def _lossy_names(data: dict[str, Any], kind: str) -> list[str]:
+    """The names of a new record (and of the records it creates) holding what a file writes
+    for characters it lost (F?hrungsetage, U+FFFD): listed by label for the preview."""
+    labels = FIELDS[kind]
+    found = []
+    for key, value in data.items():
+        text = value.label if isinstance(value, NewRef) else value
+        if ("name" in key or isinstance(value, NewRef)) and isinstance(text, str) \
+                and may_have_lost_characters(text):
+            key = REFERENCE_FIELDS.get(key, key)
+            found.append(_(labels[key]) if key in labels else key)
+    return found
 
 
 def _load(model: type, ids: Iterable[int]) -> dict[int, Any]:
@@ -324,6 +330,11 @@ def plan(parsed: ParsedFile, kind: str, policy: str = "update", *, by: Any = Non
             if refs:
                 rp.note = "; ".join(filter(None, [rp.note, *(
                     _("creates %(name)s", name=importer.ref_label(r)) for r in refs)]))
+            lossy = _lossy_names(rp.data, kind)
+            if lossy:
+                rp.note = "; ".join(filter(None, [rp.note, _(
+                    "check %(fields)s: “?” or “\ufffd” may stand for characters the file lost "
+                    "(a Shift_JIS export cannot hold them)", fields=", ".join(lossy))]))
             continue
         rp.record_label = str(getattr(record, "label", rp.record_id))
         fills: dict[str, Any] = {}
@@ -408,7 +419,10 @@ def commit(parsed: ParsedFile, kind: str, policy: str = "update", *, by: Any = N
         if written % chunk == 0:
             db.session.flush()
     db.session.flush()
-    return the_plan.summary()
+    summary = the_plan.summary()
+    if importer.also_counts:
+        summary["also"] = dict(importer.tally)
+    return summary
 
 
 # --- batches (the web's upload -> preview -> commit) -------------------------------------------

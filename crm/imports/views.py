@@ -145,6 +145,7 @@ def show(batch_id: int):
         return render_template("imports/result.html", batch=batch, summary=summary,
                                rejected=rejected, rpage=rpage, rpages=rpages,
                                KIND_LABELS=KIND_LABELS, fields=FIELDS[batch.kind],
+                               also_labels=services.importer_class(batch.kind).also_counts,
                                list_url=url_for(KIND_LIST_ENDPOINTS[batch.kind]))
     return _preview(batch, MappingForm(policy=batch.policy))
 

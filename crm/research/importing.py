@@ -7,6 +7,7 @@ from collections import defaultdict
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from crm.common.text import fold_text, nfkc
@@ -28,8 +29,9 @@ from crm.research.fields import RESEARCHER_FIELDS, SEED_FIELDS
 from crm.research.models import (
     IP_STATUSES, SEED_STATUSES, Department, Researcher, ResearchSeed, seed_researchers,
 )
-from crm.research.services import save_researcher, save_seed
+from crm.research.services import keyword_list, save_researcher, save_seed
 from importers.base import ParsedRow
+from importers.values import romanised_note, romanised_reading, same_words, with_line
 
 
 class DepartmentRefs(KindImporter):
@@ -70,9 +72,16 @@ class ResearcherImporter(PeopleByName, DepartmentRefs):
     also = "department_id"
 
     def clean(self, values: dict[str, str]) -> dict[str, Any]:
+        # A romaji "reading" (天野 read Amano Yoshitaka) is the name in Latin letters: the
+        # English name when the row has none, else a line of the profile unless the same.
+        values, romanised = romanised_reading(values)
         data = self.person(values)
         for key in ("name_en", "lab", "title", "keywords", "profile"):
             data[key] = text_value(values, key)
+        if romanised and not data["name_en"]:
+            data["name_en"] = romanised
+        elif romanised and not same_words(romanised, data["name_en"]):
+            data["profile"] = with_line(data["profile"], romanised_note(romanised))
         email = nfkc(values.get("email")).lower()
         if email and ("@" not in email or " " in email):
             raise RowError("email", _("Enter a valid e-mail address."))
@@ -188,6 +197,12 @@ class ResearchmapImporter(ResearcherImporter):
 
     kind = "researchmap"
     attrs = (*RESEARCHER_FIELDS.names("importable"), "researchmap_id", "projects")
+    also_counts = {
+        "seeds_created": _l("Seeds created from projects"),
+        "seeds_linked": _l("Seeds linked to a researcher"),
+        "keywords_added": _l("Keywords added"),
+        "keywords_updated": _l("Researchers with updated keywords"),
+    }
 
     def __init__(self, policy: str, by: Any = None) -> None:
         super().__init__(policy, by)
@@ -287,6 +302,9 @@ class ResearchmapImporter(ResearcherImporter):
         projects = data.pop("projects", None) or []
         rm_id = data.pop("researchmap_id", None)
         written = _json_dict(record.researchmap_values) if record is not None else {}
+        if "keywords" in data:
+            self._count_keywords(record.keywords if record is not None else None,
+                                 data["keywords"])
         researcher = super().save(record, data)
         if rm_id:
             researcher.researchmap_id = rm_id
@@ -300,6 +318,13 @@ class ResearchmapImporter(ResearcherImporter):
         researcher.researchmap_values = json.dumps(written, ensure_ascii=False)
         self._save_projects(researcher, projects)
         return researcher
+
+    def _count_keywords(self, old: str | None, new: str | None) -> None:
+        before = {word.casefold() for word in keyword_list(old)}
+        after = keyword_list(new)
+        self.tally["keywords_added"] += sum(word.casefold() not in before for word in after)
+        if before and before != {word.casefold() for word in after}:
+            self.tally["keywords_updated"] += 1
 
     def _seeds_by_title(self) -> dict[str, list[int]]:
         """folded title -> seed ids (loaded once, in one query; kept up to date as seeds are
@@ -323,6 +348,7 @@ class ResearchmapImporter(ResearcherImporter):
                 if researcher not in seed.researchers:
                     save_seed(seed, {"title": seed.title, "researcher_ids": [
                         *(r.id for r in seed.researchers), researcher.id]})
+                    self.tally["seeds_linked"] += 1
                 continue
             seed = save_seed(None, {
                 "title": project["title"][:300], "abstract": project.get("abstract") or None,
@@ -331,6 +357,7 @@ class ResearchmapImporter(ResearcherImporter):
                 "researcher_ids": [researcher.id]})
             by_title[key].append(seed.id)
             self.seed_titles[researcher.id].add(key)
+            self.tally["seeds_created"] += 1
 
 
 #: researchmap_values' entry for the projects imported: their researchmap ids and titles.

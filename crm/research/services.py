@@ -15,6 +15,7 @@ from crm.research.models import (
     IP_STATUSES, SEED_STATUSES, TECH_FIELDS, Department, Researcher, ResearchSeed,
     seed_researchers,
 )
+from importers.values import clear_romanised, same_words
 
 DEPARTMENT_FIELDS = ("name", "name_en", "code")
 #: What a form may set, from the field tables (crm/research/fields.py).
@@ -117,6 +118,17 @@ def save_researcher(researcher: Researcher | None, data: dict[str, Any]) -> Rese
     email = (data.get("email") or "").strip()
     if email and ("@" not in email or " " in email):
         errors["email"] = _("Enter a valid e-mail address.")
+    # A reading in Latin letters (天野 read Amano Yoshitaka) is the name in Latin letters: the
+    # English name when there is none; refused when the English name is another.
+    data, romanised = clear_romanised(data)
+    if romanised:
+        name_en = data["name_en"] if "name_en" in data else getattr(researcher, "name_en", None)
+        if not (name_en or "").strip():
+            data["name_en"] = romanised
+        elif not same_words(romanised, name_en):
+            errors["family_name_reading"] = _(
+                "Write the reading in kana (ひらがな or カタカナ); the name in Latin letters "
+                "goes in the English name, which is %(name)s.", name=name_en)
     if errors:
         raise ValidationError(errors)
     data = dict(data)
