@@ -146,25 +146,93 @@ def test_the_why_words_come_from_the_document_that_matched(tmp_path):
 
 # --- segments ------------------------------------------------------------------------------
 
-def test_saves_leave_small_segments_merged_in_tiers_and_optimise_merges_all(tmp_path):
+def test_saves_leave_small_segments_merged_in_bands_and_optimise_merges_all(tmp_path):
     from search_index import index as engine
 
     with Index.create(tmp_path / "ix") as ix:
-        for n in range(engine.SMALL_SEGMENTS):
+        for n in range(engine.SMALL_SEGMENTS - 1):
             ix.upsert("seed", n, {"title": f"電池 {n}"})
-        assert ix.segments("seed") == engine.SMALL_SEGMENTS  # no merge on these saves
-        ix.upsert("seed", 99, {"title": "電池 99"})  # ten small ones there: merged with it
+        ix.settle()
+        assert ix.segments("seed") == engine.SMALL_SEGMENTS - 1  # no merge on these saves
+        ix.upsert("seed", 99, {"title": "電池 99"})  # the tenth small one: merged after it
+        assert [h.id for h in ix.match("電池 99", limit=1)] == [99]  # found at once
+        ix.settle()
         assert ix.segments("seed") == 1
         for n in range(2):
             ix.upsert("seed", 100 + n, {"title": f"電池 {100 + n}"})
         assert ix.segments("seed") == 3
         ix.upsert("seed", 0, {"title": "電池 0 (changed)"})  # replaces one in the merged one
-        assert ix.count("seed") == engine.SMALL_SEGMENTS + 3
+        assert ix.count("seed") == engine.SMALL_SEGMENTS + 2
         assert ix.optimise(["seed"]) == {"seed": 4}
         assert ix.segments("seed") == 1
-        assert ix.count("seed") == engine.SMALL_SEGMENTS + 3
-        assert len(ix.match("電池", limit=None)) == engine.SMALL_SEGMENTS + 3
+        assert ix.count("seed") == engine.SMALL_SEGMENTS + 2
+        assert len(ix.match("電池", limit=None)) == engine.SMALL_SEGMENTS + 2
         assert [h.id for h in ix.search("changed").by_kind()["seed"]] == [0]
+        assert not list((tmp_path / "ix" / "seed").glob(".merge-*"))
+
+
+def _merging(folder) -> bool:
+    return Path(folder).name.startswith(".merge-")
+
+
+def test_changes_committed_while_a_merge_is_built_are_kept(tmp_path, monkeypatch):
+    """A merge is built without the write lock: saves committed meanwhile (a delete, a
+    replaced document in one of the segments being merged) are carried into the merged one."""
+    from whoosh import writing
+
+    from search_index import index as engine
+
+    other = Index.create(tmp_path / "ix")  # another process's handle on the same index
+    build = writing.SegmentWriter._finalize_segment
+
+    def meanwhile(writer):
+        if _merging(writer.storage.folder):
+            other.delete("seed", 3)
+            other.upsert("seed", 5, {"title": "光触媒 5"})
+            other.upsert("seed", 50, {"title": "電池 50"})
+        return build(writer)
+
+    monkeypatch.setattr(writing.SegmentWriter, "_finalize_segment", meanwhile)
+    with Index.open(tmp_path / "ix") as ix:
+        for n in range(engine.SMALL_SEGMENTS):
+            ix.upsert("seed", n, {"title": f"電池 {n}"})
+        ix.settle()
+        assert ix.segments("seed") == 3  # the merged ten, then 5 again and 50
+        assert {h.id for h in ix.match("電池", limit=None)} == set(range(10)) - {3, 5} | {50}
+        assert [h.id for h in ix.match("光触媒", limit=None)] == [5]
+        assert ix.count("seed") == engine.SMALL_SEGMENTS
+        assert ix.ids("seed") == set(range(10)) - {3} | {50}
+    other.close()
+
+
+def test_a_merge_that_dies_before_its_swap_leaves_the_index_as_it_was(tmp_path, monkeypatch):
+    from whoosh.index import TOC
+
+    from search_index import index as engine
+
+    write = TOC.write
+    failing = {"on": True}
+
+    def dies(toc, storage, indexname):
+        if failing["on"] and any(seg.doc_count_all() > 1 for seg in toc.segments):  # merged
+            raise OSError("killed")
+        return write(toc, storage, indexname)
+
+    monkeypatch.setattr(TOC, "write", dies)
+    with Index.create(tmp_path / "ix") as ix:
+        for n in range(engine.SMALL_SEGMENTS):
+            ix.upsert("seed", n, {"title": f"電池 {n}"})
+        ix.settle()
+        assert ix.segments("seed") == engine.SMALL_SEGMENTS
+        assert {h.id for h in ix.match("電池", limit=None)} == set(range(10))
+        failing["on"] = False
+        ix.upsert("seed", 10, {"title": "電池 10"})  # the next save merges them all
+        ix.settle()
+        assert ix.segments("seed") == 1
+        assert {h.id for h in ix.match("電池", limit=None)} == set(range(11))
+    files = {p.name for p in (tmp_path / "ix" / "seed").iterdir()}
+    assert not [f for f in files if f.startswith(".merge-")]
+    assert len([f for f in files if f.endswith(".seg")]) == 1  # no orphan segment file
 
 
 def test_a_rebuild_in_several_processes_gives_what_one_process_gives(tmp_path, monkeypatch):
