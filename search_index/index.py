@@ -179,10 +179,6 @@ SMALL_SEGMENTS = 10
 MERGE_MAX = 10_000
 #: False: merge in the saving thread, after its commit (tests that count segments).
 BACKGROUND_MERGES = True
-#: A background merge gives way to the requests of its process: it starts this long after the
-#: commit that asked for it and pauses as long after each segment it reads (seconds), so
-#: a match right after a save does not share the interpreter with it.
-MERGE_PAUSE = 0.02
 #: Rebuilding a kind: documents are analysed by this many processes (Whoosh's MpWriter,
 #: one segment each), each sorting postings in this much memory before spilling to disk.
 REBUILD_PROCS = max(1, min(4, os.cpu_count() or 1))
@@ -231,10 +227,9 @@ class _Merge:
         self.ix = ix
         self.folder = folder
 
-    def run(self, timeout: float, pause: float = 0.0) -> bool:
-        """Merge the smallest full band once, pausing `pause` seconds after each segment it
-        reads; False when there was nothing to merge, or the segments changed under it
-        (another merge, optimise, a rebuild)."""
+    def run(self, timeout: float) -> bool:
+        """Merge the smallest full band once; False when there was nothing to merge, or the
+        segments changed under it (another merge, optimise, a rebuild)."""
         from whoosh.index import TOC, clean_files
         from whoosh.reading import SegmentReader
         from whoosh.util.filelock import try_for
@@ -261,7 +256,6 @@ class _Merge:
                 finally:
                     reader.close()
                 maps.append((seg.segment_id(), first, docmap, set(seg.deleted_docs())))
-                time.sleep(pause)
             merged = writer._finalize_segment()
             writer._finish()
             lock = self.ix.lock("WRITELOCK")
@@ -420,7 +414,9 @@ class Batch:
                 writer.commit(mergetype=writing.CLEAR)
             else:
                 writer.commit(mergetype=writing.NO_MERGE)
-                self.index._merge_later(kind)
+                now = [*writer.segments, *([writer.newsegment] if writer._added else [])]
+                if _to_merge(now):  # a band is full
+                    self.index._merge_later(kind)
         self._clear.clear()
 
     def cancel(self) -> None:
@@ -707,9 +703,8 @@ class Index(OneWrite):
 
     def _merge_in_background(self, kind: str) -> None:
         while True:
-            time.sleep(MERGE_PAUSE)
             try:
-                self._merge(kind, MERGE_PAUSE)
+                self._merge(kind)
             except Exception:  # the index is as it was; the next save or optimise merges
                 log.exception("merging the %s index's small segments failed", kind)
             with self._guard:
@@ -718,7 +713,7 @@ class Index(OneWrite):
                     return
                 self._merge_again.discard(kind)
 
-    def _merge(self, kind: str, pause: float = 0.0) -> int:
+    def _merge(self, kind: str) -> int:
         """Merge full bands of a kind's segments until none is left; merges done. Skipped
         when another thread or process is merging this kind (it will see the new segment)."""
         ix = self._whoosh(kind)
@@ -730,7 +725,7 @@ class Index(OneWrite):
             with _flock(folder / _MERGE_LOCK, 0):
                 for stale in folder.glob(".merge-*"):  # left by a process that died merging
                     shutil.rmtree(stale, ignore_errors=True)
-                while _Merge(ix, folder).run(WRITE_TIMEOUT, pause):
+                while _Merge(ix, folder).run(WRITE_TIMEOUT):
                     done += 1
         except IndexBusy:
             pass
