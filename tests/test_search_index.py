@@ -160,6 +160,13 @@ def test_search_box_lifts_names_and_titles(ix):
     assert ix.search("battery")[0].id == 2
 
 
+def test_search_box_ranks_a_word_in_a_short_text_above_the_same_word_in_a_long_one(ix):
+    ix.upsert("seed", 1, {"text": "battery " + " ".join(f"filler{n}" for n in range(40))})
+    ix.upsert("seed", 2, {"text": "battery recycling"})
+    ix.upsert("seed", 3, {"text": "solar cells and wind"})
+    assert [h.id for h in ix.search("battery")] == [2, 1]
+
+
 def test_match_filters_and_excludes(ix):
     with ix.batch() as batch:
         batch.upsert("seed", 1, {"title": "全固体電池"}, tags={"department": 1, "government_funded": True, "readiness": 3})
