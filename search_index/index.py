@@ -177,7 +177,7 @@ def document(id_: int | str, fields: Mapping[str, Any],
 #: Index.optimise() (the worker when idle, `crm index optimise`), which merges everything.
 SMALL_SEGMENTS = 10
 MERGE_MAX = 10_000
-#: False: merge in the saving thread, after its commit (tests that count segments).
+#: False: the saving thread merges, after its commit (the save then waits for it).
 BACKGROUND_MERGES = True
 #: Rebuilding a kind: documents are analysed by this many processes (Whoosh's MpWriter,
 #: one segment each), each sorting postings in this much memory before spilling to disk.
@@ -715,7 +715,8 @@ class Index(OneWrite):
 
     def _merge(self, kind: str) -> int:
         """Merge full bands of a kind's segments until none is left; merges done. Skipped
-        when another thread or process is merging this kind (it will see the new segment)."""
+        when another thread or process is merging this kind (a band it left full is merged
+        after the next save)."""
         ix = self._whoosh(kind)
         if ix is None:
             return 0
