@@ -15,7 +15,9 @@ directory; the database is opened read-only and not changed), then:
   (every seed's term counts, matching.py's `Need.score`, ties by id), for every need;
 - update visible to match: `--probe N` seeds saved through the app's save path (the research
   service, one commit, the outbox drained as after a request) into a copy of the database,
-  each then looked for by match with its own text; time from save to found.
+  each then looked for by match with its own text; time from save to found, split into the
+  service's save, the commit with the outbox drained, and match, with the CPU time of all
+  threads (a background merge counts where it ran); `--probe-only` runs only this.
 
     make demo-large        # once: instance/large.db
     .venv/bin/python bench/search_speed.py [--database instance/large.db] [--rounds 5]
