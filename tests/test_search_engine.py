@@ -14,6 +14,7 @@ import pytest
 from search_index import Index, term_list, terms
 from search_index import analysis
 from search_index.matching import prepare
+from tests.search_backends import in_processes
 
 FIXTURE = Path(__file__).parent / "fixtures" / "bilingual_matching.json"
 
@@ -203,6 +204,37 @@ def test_changes_committed_while_a_merge_is_built_are_kept(tmp_path, monkeypatch
         assert ix.count("seed") == engine.SMALL_SEGMENTS
         assert ix.ids("seed") == set(range(10)) - {3} | {50}
     other.close()
+
+
+def _edits(start: int) -> list[tuple[int, str | None]]:
+    """(id, new word or None: deleted) of one writer: each of its 12 seeds saved again and
+    again, every fifth save a delete."""
+    return [(start + n % 12, None if n % 5 == 4 else f"w{start}v{n}") for n in range(48)]
+
+
+def _edit_many(path: str, start: int) -> None:
+    with Index.open(path) as index:
+        for id_, word in _edits(start):
+            if word is None:
+                index.delete("seed", id_)
+            else:
+                index.upsert("seed", id_, {"title": f"電池 {word}", "text": "common"})
+
+
+def test_two_processes_editing_while_segments_merge_leave_the_last_version_of_each(tmp_path):
+    Index.create(tmp_path / "ix").close()
+    in_processes(_edit_many, (str(tmp_path / "ix"), 0), (str(tmp_path / "ix"), 100))
+    last: dict[int, str | None] = {}
+    for start in (0, 100):
+        last.update(_edits(start))
+    kept = {i: w for i, w in last.items() if w is not None}
+    with Index.open(tmp_path / "ix") as ix:
+        assert ix.ids("seed") == set(kept)
+        assert {h.id for h in ix.match("common", limit=None)} == set(kept)
+        for id_, word in kept.items():
+            assert [h.id for h in ix.search(word).by_kind()["seed"]] == [id_]
+        assert ix.search("w0v0").by_kind().get("seed") is None  # replaced long ago
+        assert ix.segments("seed") < 48  # merged on the way
 
 
 def test_a_merge_that_dies_before_its_swap_leaves_the_index_as_it_was(tmp_path, monkeypatch):
