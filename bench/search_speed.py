@@ -15,7 +15,9 @@ directory; the database is opened read-only and not changed), then:
   (every seed's term counts, matching.py's `Need.score`, ties by id), for every need;
 - update visible to match: `--probe N` seeds saved through the app's save path (the research
   service, one commit, the outbox drained as after a request) into a copy of the database,
-  each then looked for by match with its own text; time from save to found.
+  each then looked for by match with its own text; time from save to found, split into the
+  service's save, the commit with the outbox drained, and match, with the CPU time of all
+  threads (a background merge counts where it ran); `--probe-only` runs only this.
 
     make demo-large        # once: instance/large.db
     .venv/bin/python bench/search_speed.py [--database instance/large.db] [--rounds 5]
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sqlite3
 import statistics
@@ -131,8 +134,10 @@ def fts5_peer(seeds: list[tuple[int, str]]):
     return search, rate
 
 
-def probe(db_path: Path, index_dir: str, count: int) -> list[float]:
-    """Seeds saved through the app (service, commit, outbox drain), then found by match."""
+def probe(db_path: Path, index_dir: str, count: int) -> tuple[list[float], dict[str, list]]:
+    """Seeds saved through the app (service, commit, outbox drain), then found by match; the
+    time from save to found, and its parts (the service's save and flush; the request's
+    commit with the outbox drained into the index after it; match)."""
     from sqlalchemy import select
 
     from crm import create_app, search
@@ -145,6 +150,8 @@ def probe(db_path: Path, index_dir: str, count: int) -> list[float]:
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{copy}",
                       "CRM_INDEX_DIR": index_dir, "CRM_INDEX_MODE": "inline"})
     times = []
+    parts: dict[str, list[float]] = {"save": [], "commit+drain": [], "match": [],
+                                     "CPU (all threads)": []}
     try:
         with app.app_context():
             department = db.session.scalar(select(Department.id).limit(1))
@@ -152,83 +159,33 @@ def probe(db_path: Path, index_dir: str, count: int) -> list[float]:
                 title = f"プローブ試料 {n}: 導電性高分子ゲルによる柔軟ひずみセンサー zq{n}probe"
                 abstract = (f"Stretchable strain sensor zq{n}probe made of a conductive "
                             "polymer gel, printed on textile, for monitoring joint motion.")
-                started = time.perf_counter()
+                started, started_cpu = time.perf_counter(), time.process_time()
                 seed = save_seed(None, {"title": title, "abstract": abstract,
                                         "keywords": f"zq{n}probe, ひずみセンサー",
                                         "department_id": department, "readiness": 4})
+                saved = time.perf_counter()
                 db.session.commit()  # the request's one commit; the outbox drains after it
                 search.drain()
+                committed = time.perf_counter()
                 hits = search.get_index().match(f"{title}\n{abstract}", kind="seed", limit=1)
-                times.append((time.perf_counter() - started) * 1000)
+                found = time.perf_counter()
+                times.append((found - started) * 1000)
+                parts["CPU (all threads)"].append((time.process_time() - started_cpu) * 1000)
+                for name, a, b in (("save", started, saved), ("commit+drain", saved, committed),
+                                   ("match", committed, found)):
+                    parts[name].append((b - a) * 1000)
                 assert hits and hits[0].id == seed.id, "a saved seed must be found at once"
             segments = search.get_index().segments("seed")
+            getattr(search.get_index(), "settle", lambda: None)()  # merges under way
+            settled = search.get_index().segments("seed")
     finally:
         shutil.rmtree(copy.parent, ignore_errors=True)
-    print(f"  seed index segments after the probe: {segments}")
-    return times
+    print(f"  seed index segments after the probe: {segments} ({settled} once merges ended)")
+    return times, parts
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database", default=str(ROOT / "instance" / "large.db"),
-                        help="SQLite file of the large demo (opened read-only)")
-    parser.add_argument("--rounds", type=int, default=5, help="times each need is matched")
-    parser.add_argument("--index", type=Path,
-                        help="build the index here, or reuse the one already built here")
-    parser.add_argument("--kinds", default="seed",
-                        help="kinds to rebuild, comma-separated, or 'all' (seed always)")
-    parser.add_argument("--probe", type=int, default=40,
-                        help="seeds saved through the app to time update → found (0: skip)")
-    parser.add_argument("--peers", default="tantivy,fts5",
-                        help="peers to run, comma-separated (tantivy, fts5)")
-    parser.add_argument("--json", type=Path, help="also write the figures here")
-    args = parser.parse_args(argv)
-
-    path = Path(args.database).resolve()
-    if not path.exists():
-        print(f"No database at {path}: run `make demo-large` first.", file=sys.stderr)
-        return 2
-    url = f"sqlite:///file:{path}?mode=ro&uri=true"
-
-    from sqlalchemy import func, select
-    from sqlalchemy.orm import Session
-
-    from crm import create_app, search
-    from crm.extensions import db
-    from crm.research.models import ResearchSeed
-
-    figures: dict[str, object] = {}
-    tmp = str(args.index) if args.index else tempfile.mkdtemp(prefix="kakehashi-index-")
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "CRM_INDEX_DIR": tmp})
-    kinds = (list(search.KINDS) if args.kinds == "all"
-             else ["seed"] + [k for k in args.kinds.split(",") if k and k != "seed"])
-    with app.app_context():
-        with Session(db.engine) as s:
-            if not s.scalar(select(func.count(ResearchSeed.id))):
-                print("The database holds no research seeds.", file=sys.stderr)
-                return 2
-        print(f"database: {path}\nindex: {tmp}")
-        try:
-            reuse = args.index is not None and Index.open(tmp).count("seed") > 0
-        except FileNotFoundError:
-            reuse = False
-        ix = Index.open(tmp) if reuse else Index.create(tmp)
-        done = {} if reuse else search.rebuild(kinds, ix=ix, outbox=False)
-        total_docs = sum(n for n, _ in done.values())
-        total_s = sum(t for _, t in done.values())
-        for kind, (count, seconds) in done.items():
-            print(f"rebuild {kind:<11}{count:>8,} docs {seconds:>7.1f} s "
-                  f"{count / seconds:>8,.0f} docs/s")
-        if len(done) > 1:
-            print(f"rebuild (all kinds above) {total_docs:,} docs {total_s:.0f} s "
-                  f"{total_docs / total_s:,.0f} docs/s   target ≥ 1,500 docs/s")
-        figures["rebuild"] = {k: {"documents": n, "seconds": round(t, 2),
-                                  "docs_per_s": round(n / t)} for k, (n, t) in done.items()}
-        with Session(db.engine) as s:
-            seeds = [(i, "\n".join(p for p in (t, k, a) if p)) for i, t, a, k in s.execute(
-                select(ResearchSeed.id, ResearchSeed.title, ResearchSeed.abstract,
-                       ResearchSeed.keywords).order_by(ResearchSeed.id))]
-
+def matching(args, ix: Index, seeds: list[tuple[int, str]], figures: dict) -> None:
+    """Match latency beside the peers, and agreement with exhaustive scoring."""
     needs = [n["text"] for n in json.loads(NEEDS.read_text())["needs"]]
     need_terms = statistics.mean(len(term_list(n)) for n in needs)
     print(f"seeds: {len(seeds):,}; needs: {len(needs)} hand-written "
@@ -286,15 +243,87 @@ def main(argv: list[str] | None = None) -> int:
     print(f"top-10 agreement with exhaustive scoring ({len(needs)} needs): "
           f"{statistics.mean(agreement):.3f} (min {min(agreement):.2f})   target ≥ 0.99")
     figures["top10_agreement"] = round(statistics.mean(agreement), 4)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database", default=str(ROOT / "instance" / "large.db"),
+                        help="SQLite file of the large demo (opened read-only)")
+    parser.add_argument("--rounds", type=int, default=5, help="times each need is matched")
+    parser.add_argument("--index", type=Path,
+                        help="build the index here, or reuse the one already built here")
+    parser.add_argument("--kinds", default="seed",
+                        help="kinds to rebuild, comma-separated, or 'all' (seed always)")
+    parser.add_argument("--probe", type=int, default=40,
+                        help="seeds saved through the app to time update → found (0: skip)")
+    parser.add_argument("--peers", default="tantivy,fts5",
+                        help="peers to run, comma-separated (tantivy, fts5)")
+    parser.add_argument("--probe-only", action="store_true",
+                        help="only the saved → found probe (on the index built or reused)")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args(argv)
+
+    path = Path(args.database).resolve()
+    if not path.exists():
+        print(f"No database at {path}: run `make demo-large` first.", file=sys.stderr)
+        return 2
+    url = f"sqlite:///file:{path}?mode=ro&uri=true"
+
+    from sqlalchemy import func, select
+    from sqlalchemy.orm import Session
+
+    from crm import create_app, search
+    from crm.extensions import db
+    from crm.research.models import ResearchSeed
+
+    figures: dict[str, object] = {}
+    tmp = str(args.index) if args.index else tempfile.mkdtemp(prefix="kakehashi-index-")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "CRM_INDEX_DIR": tmp})
+    kinds = (list(search.KINDS) if args.kinds == "all"
+             else ["seed"] + [k for k in args.kinds.split(",") if k and k != "seed"])
+    with app.app_context():
+        with Session(db.engine) as s:
+            if not s.scalar(select(func.count(ResearchSeed.id))):
+                print("The database holds no research seeds.", file=sys.stderr)
+                return 2
+        print(f"database: {path}\nindex: {tmp}")
+        try:
+            reuse = args.index is not None and Index.open(tmp).count("seed") > 0
+        except FileNotFoundError:
+            reuse = False
+        ix = Index.open(tmp) if reuse else Index.create(tmp)
+        done = {} if reuse else search.rebuild(kinds, ix=ix, outbox=False)
+        total_docs = sum(n for n, _ in done.values())
+        total_s = sum(t for _, t in done.values())
+        for kind, (count, seconds) in done.items():
+            print(f"rebuild {kind:<11}{count:>8,} docs {seconds:>7.1f} s "
+                  f"{count / seconds:>8,.0f} docs/s")
+        if len(done) > 1:
+            print(f"rebuild (all kinds above) {total_docs:,} docs {total_s:.0f} s "
+                  f"{total_docs / total_s:,.0f} docs/s   target ≥ 1,500 docs/s")
+        figures["rebuild"] = {k: {"documents": n, "seconds": round(t, 2),
+                                  "docs_per_s": round(n / t)} for k, (n, t) in done.items()}
+        with Session(db.engine) as s:
+            seeds = [(i, "\n".join(p for p in (t, k, a) if p)) for i, t, a, k in s.execute(
+                select(ResearchSeed.id, ResearchSeed.title, ResearchSeed.abstract,
+                       ResearchSeed.keywords).order_by(ResearchSeed.id))]
+
+    if not args.probe_only:
+        matching(args, ix, seeds, figures)
     ix.close()
 
     # -- a seed saved in the app, found by match ---------------------------------------------
     if args.probe:
-        visible = probe(path, tmp, args.probe)
+        visible, parts = probe(path, tmp, args.probe)
         print(f"seed saved (service + commit + drain) → found by match   "
               f"median {statistics.median(visible):6.1f} ms   "
-              f"p95 {percentile(visible, 0.95):6.1f} ms   target p95 < 100 ms")
+              f"p95 {percentile(visible, 0.95):6.1f} ms   target p95 < 100 ms   "
+              f"(load average {os.getloadavg()[0]:.1f})")
+        for name, values in parts.items():
+            print(f"  {name:<17} median {statistics.median(values):6.1f} ms   "
+                  f"p95 {percentile(values, 0.95):6.1f} ms")
         figures["saved_to_found_ms"] = summary(visible)
+        figures["saved_to_found_parts_ms"] = {k: summary(v) for k, v in parts.items()}
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2))
     if not args.index:

@@ -14,6 +14,7 @@ read their source and write the index as one step (draining an outbox).
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import shutil
@@ -43,12 +44,15 @@ from search_index.translate import Translator
 from search_index.schema import ALIASES, BODY_FIELDS, INPUT_FIELDS, SEARCH_FIELDS, make_schema
 
 BODY = "body"
+log = logging.getLogger(__name__)
 
 #: 2: exact body lengths in a column (`blen`) instead of stored term counts.
 FORMAT = 2
 _KIND_RE = re.compile(r"^[a-z][a-z0-9_]{0,29}$")
 _META = "kakehashi-index.json"
 _LOCK = ".drain.lock"
+#: In a kind's folder: held while its segments are merged (a save's merge, optimise).
+_MERGE_LOCK = ".merge.lock"
 #: How long a write waits for another process's writer before giving up (seconds).
 WRITE_TIMEOUT = 30.0
 
@@ -164,12 +168,17 @@ def document(id_: int | str, fields: Mapping[str, Any],
     return doc
 
 
-#: A commit merges only small segments: when SMALL_SEGMENTS segments of at most a tier's
-#: documents have piled up, they become one (so a save never waits for a large segment to be
-#: rewritten: at most 10 × the tier's documents are copied, and rarely). Index.optimise()
-#: (the worker when idle, `crm index optimise`) merges everything.
-SMALL_TIERS = (100, 1_000, 10_000)
+#: Saves add a small segment each and never wait for a merge: after a commit, a thread of
+#: the process that saved merges the segments of the smallest size band (1–9 documents,
+#: 10–99, 100–999, …) that has SMALL_SEGMENTS of them into one segment of the next band (so a
+#: document is rewritten once per band). It builds the merged segment aside, without the
+#: index's write lock, and swaps it in under the lock, carrying over deletions committed
+#: meanwhile (see _Merge). Segments of more than MERGE_MAX documents are left to
+#: Index.optimise() (the worker when idle, `crm index optimise`), which merges everything.
 SMALL_SEGMENTS = 10
+MERGE_MAX = 10_000
+#: False: the saving thread merges, after its commit (the save then waits for it).
+BACKGROUND_MERGES = True
 #: Rebuilding a kind: documents are analysed by this many processes (Whoosh's MpWriter,
 #: one segment each), each sorting postings in this much memory before spilling to disk.
 REBUILD_PROCS = max(1, min(4, os.cpu_count() or 1))
@@ -180,19 +189,104 @@ REBUILD_BATCH = 256
 REBUILD_PARALLEL_FROM = 2_000
 
 
-def merge_small(writer, segments):
-    """Whoosh merge policy: merge the segments of the smallest tier that has piled up."""
-    from whoosh.reading import SegmentReader
+def _band(documents: int) -> int:
+    """A segment's size band: 0 for 0–9 documents, 1 for 10–99, 2 for 100–999, …"""
+    return len(str(documents)) - 1 if documents > 0 else 0
 
-    for tier in SMALL_TIERS:
-        small = [seg for seg in segments if seg.doc_count_all() <= tier]
-        if len(small) >= SMALL_SEGMENTS:
-            for seg in small:
-                reader = SegmentReader(writer.storage, writer.schema, seg)
-                writer.add_reader(reader)
-                reader.close()
-            return [seg for seg in segments if seg not in small]
-    return segments
+
+def _to_merge(segments) -> list:
+    """The segments of the smallest band that has SMALL_SEGMENTS of them (none: []); a
+    segment whose documents were all deleted counts in the first."""
+    bands: dict[int, list] = {}
+    for seg in segments:
+        if seg.doc_count_all() <= MERGE_MAX:
+            bands.setdefault(_band(seg.doc_count()), []).append(seg)
+    for band in sorted(bands):
+        if len(bands[band]) >= SMALL_SEGMENTS:
+            return bands[band]
+    return []
+
+
+class _Aside:
+    """What a SegmentWriter needs of an index, for writing a merged segment into a folder of
+    its own (clean_files of a save committing meanwhile would delete it from the index's)."""
+
+    def __init__(self, storage, indexname: str, toc) -> None:
+        self.storage, self.indexname, self._toc = storage, indexname, toc
+
+    def _read_toc(self):
+        return self._toc
+
+
+class _Merge:
+    """One background merge of a kind's segments: built aside without the write lock, then
+    swapped in under it. A crash leaves the index as it was (the aside folder, or a segment
+    file no table of contents names, is removed later)."""
+
+    def __init__(self, ix, folder: Path) -> None:
+        self.ix = ix
+        self.folder = folder
+
+    def run(self, timeout: float) -> bool:
+        """Merge the smallest full band once; False when there was nothing to merge, or the
+        segments changed under it (another merge, optimise, a rebuild)."""
+        from whoosh.index import TOC, clean_files
+        from whoosh.reading import SegmentReader
+        from whoosh.util.filelock import try_for
+
+        toc = self.ix._read_toc()
+        sources = _to_merge(toc.segments)
+        if not sources:
+            return False
+        aside = self.folder / f".merge-{os.getpid()}-{threading.get_ident()}"
+        shutil.rmtree(aside, ignore_errors=True)
+        storage = FileStorage(str(aside)).create()
+        try:
+            writer = writing.SegmentWriter(_Aside(storage, self.ix.indexname, toc), _lk=False)
+            maps = []  # per source: id, first new number, old → new (None: +first), deleted
+            for seg in sources:
+                reader = SegmentReader(self.ix.storage, toc.schema, seg)
+                try:
+                    first = writer.docnum
+                    names = set(toc.schema.names()) | {
+                        f for f in reader.indexed_field_names() if f in toc.schema}
+                    docmap = writer.write_per_doc(names, reader)
+                    writer.add_postings_to_pool(reader, first, docmap)
+                    writer._added = True
+                finally:
+                    reader.close()
+                maps.append((seg.segment_id(), first, docmap, set(seg.deleted_docs())))
+            merged = writer._finalize_segment()
+            writer._finish()
+            lock = self.ix.lock("WRITELOCK")
+            if not try_for(lock.acquire, timeout=timeout, delay=0.05):
+                return False
+            try:
+                now = self.ix._read_toc()
+                current = {seg.segment_id(): seg for seg in now.segments}
+                if any(sid not in current for sid, *_ in maps):
+                    return False
+                for sid, first, docmap, deleted in maps:
+                    for old in set(current[sid].deleted_docs()) - deleted:
+                        merged.delete_document(first + old if docmap is None else docmap[old])
+                for name in merged.list_files(storage):
+                    os.replace(aside / name, self.folder / name)
+                gone = {sid for sid, *_ in maps}
+                segments = []
+                for seg in now.segments:
+                    if seg.segment_id() not in gone:
+                        if seg.doc_count() > 0:  # every document deleted: dropped
+                            segments.append(seg)
+                    elif seg.segment_id() == maps[0][0] and merged.doc_count() > 0:
+                        segments.append(merged)  # where the first of them was
+                generation = now.generation + 1
+                TOC(now.schema, segments, generation).write(self.ix.storage, self.ix.indexname)
+                clean_files(self.ix.storage, self.ix.indexname, generation, segments)
+            finally:
+                lock.release()
+            return True
+        finally:
+            shutil.rmtree(aside, ignore_errors=True)
 
 
 class _Lengths:
@@ -319,7 +413,10 @@ class Batch:
             if kind in self._clear:
                 writer.commit(mergetype=writing.CLEAR)
             else:
-                writer.commit(mergetype=merge_small)
+                writer.commit(mergetype=writing.NO_MERGE)
+                now = [*writer.segments, *([writer.newsegment] if writer._added else [])]
+                if _to_merge(now):  # a band is full
+                    self.index._merge_later(kind)
         self._clear.clear()
 
     def cancel(self) -> None:
@@ -379,6 +476,28 @@ def _fresh_searcher(ix, previous):
     return Searcher(reader, weighting=BM25F(), fromindex=ix)
 
 
+@contextmanager
+def _flock(path: Path, timeout: float | None) -> Iterator[None]:
+    """An exclusive lock on a file across processes; IndexBusy after `timeout` seconds
+    (None waits as long as it takes, 0 not at all)."""
+    import fcntl
+
+    with open(path, "a+") as handle:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if deadline is not None and time.monotonic() >= deadline:
+                    raise IndexBusy(f"{path} is held by another process") from None
+                time.sleep(0.02)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
 class _Reader:
     """A kind's searcher, kept open and refreshed when the index changes."""
 
@@ -415,6 +534,9 @@ class Index(OneWrite):
         self._guard = threading.Lock()
         self._found: OrderedDict[tuple, tuple[float, list, int]] = OrderedDict()
         self._found_lock = threading.Lock()
+        #: Per kind: the thread merging its segments, and whether a save came meanwhile.
+        self._merging: dict[str, threading.Thread] = {}
+        self._merge_again: set[str] = set()
 
     # -- opening -------------------------------------------------------------------------
     @classmethod
@@ -450,7 +572,8 @@ class Index(OneWrite):
             return cls.create(path)
 
     def close(self) -> None:
-        """Close open searchers (the index stays on disk)."""
+        """Wait for merges under way and close open searchers (the index stays on disk)."""
+        self.settle()
         for reader in list(self._readers.values()):
             with reader.lock:
                 if reader.searcher is not None:
@@ -551,42 +674,84 @@ class Index(OneWrite):
             ix = self._whoosh(kind)
             if ix is None:
                 continue
-            segments = len(ix._segments())
-            before[kind] = segments
-            if segments > 1:
-                try:
-                    ix.writer(timeout=timeout, delay=0.05, limitmb=REBUILD_LIMITMB).commit(
-                        optimize=True)
-                except writing.LockError as exc:
-                    raise IndexBusy(f"the {kind} index is locked by another writer") from exc
+            with _flock(self._dir(kind) / _MERGE_LOCK, timeout):  # no merge under way
+                segments = len(ix._segments())
+                before[kind] = segments
+                if segments > 1:
+                    try:
+                        ix.writer(timeout=timeout, delay=0.05, limitmb=REBUILD_LIMITMB).commit(
+                            optimize=True)
+                    except writing.LockError as exc:
+                        raise IndexBusy(f"the {kind} index is locked by another writer") from exc
         return before
+
+    def _merge_later(self, kind: str) -> None:
+        """After a save's commit: merge the kind's small segments when a band is full, in a
+        thread of this process (BACKGROUND_MERGES) or here."""
+        if not BACKGROUND_MERGES:
+            self._merge(kind)
+            return
+        with self._guard:
+            running = self._merging.get(kind)
+            if running is not None and running.is_alive():
+                self._merge_again.add(kind)  # it looks again before it ends
+                return
+            thread = threading.Thread(target=self._merge_in_background, args=(kind,),
+                                      name=f"index-merge-{kind}", daemon=True)
+            self._merging[kind] = thread
+        thread.start()
+
+    def _merge_in_background(self, kind: str) -> None:
+        while True:
+            try:
+                self._merge(kind)
+            except Exception:  # the index is as it was; the next save or optimise merges
+                log.exception("merging the %s index's small segments failed", kind)
+            with self._guard:
+                if kind not in self._merge_again:
+                    self._merging.pop(kind, None)
+                    return
+                self._merge_again.discard(kind)
+
+    def _merge(self, kind: str) -> int:
+        """Merge full bands of a kind's segments until none is left; merges done. Skipped
+        when another thread or process is merging this kind (a band it left full is merged
+        after the next save)."""
+        ix = self._whoosh(kind)
+        if ix is None:
+            return 0
+        folder = self._dir(kind)
+        done = 0
+        try:
+            with _flock(folder / _MERGE_LOCK, 0):
+                for stale in folder.glob(".merge-*"):  # left by a process that died merging
+                    shutil.rmtree(stale, ignore_errors=True)
+                while _Merge(ix, folder).run(WRITE_TIMEOUT):
+                    done += 1
+        except IndexBusy:
+            pass
+        return done
+
+    def settle(self) -> None:
+        """Wait for the merges this process has under way (tests, closing)."""
+        while True:
+            with self._guard:
+                threads = [t for t in self._merging.values() if t.is_alive()]
+            if not threads:
+                return
+            for thread in threads:
+                thread.join()
 
     def segments(self, kind: str) -> int:
         """How many segments a kind's index has (1 after optimise())."""
         ix = self._whoosh(kind)
         return len(ix._segments()) if ix is not None else 0
 
-    @contextmanager
-    def lock(self, timeout: float | None = None) -> Iterator[None]:
-        """An exclusive lock on this index directory across processes; IndexBusy after
-        `timeout` seconds (None waits as long as it takes)."""
-        import fcntl
-
+    def lock(self, timeout: float | None = None):
+        """An exclusive lock on this index directory across processes (a context manager);
+        IndexBusy after `timeout` seconds (None waits as long as it takes)."""
         self.path.mkdir(parents=True, exist_ok=True)
-        with open(self.path / _LOCK, "a+") as handle:
-            deadline = None if timeout is None else time.monotonic() + timeout
-            while True:
-                try:
-                    fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if deadline is not None and time.monotonic() >= deadline:
-                        raise IndexBusy(f"the index at {self.path} is busy") from None
-                    time.sleep(0.02)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+        return _flock(self.path / _LOCK, timeout)
 
     # -- reading ---------------------------------------------------------------------------
     def count(self, kind: str) -> int:

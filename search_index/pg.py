@@ -111,8 +111,11 @@ kind_stats = Table(
     Column("length", BigInteger, nullable=False),
     Column("modified", Float, nullable=False),
 )
-#: The search box ranks by a term's boosted count in a document, saturated like BM25's k1.
+#: The search box ranks by BM25 over a term's boosted count in a document (the fields'
+#: boosts of SEARCH_FIELDS), with the body's length against the kind's average for the length
+#: normalisation (Whoosh's BM25F normalises each field by its own).
 K1 = 1.2
+B = 0.75
 #: A prefix (光, batt) stands for at most this many of the terms beginning with it.
 PREFIX_TERMS = 200
 
@@ -534,9 +537,12 @@ class PgIndex(OneWrite):
             stats = dict(conn.execute(select(term_stats.c.term, term_stats.c.docs).where(
                 term_stats.c.ix == self.name, term_stats.c.kind == kind,
                 term_stats.c.term.in_(sorted(scored_terms)))).all())
-            doc_count = self._kind_totals(conn, kind)[0] or 1
+            doc_count, body_length = self._kind_totals(conn, kind)
+            doc_count = doc_count or 1
             idf = {t: math.log(1 + (doc_count - n + 0.5) / (n + 0.5)) for t, n in stats.items()}
-            score = _weighted_sum(documents.c.weights, list(idf), list(idf.values()))
+            average = body_length / doc_count
+            norm = (1 - B + B * documents.c.length / average) if average else 1.0
+            score = _weighted_sum(documents.c.weights, list(idf), list(idf.values()), norm=norm)
             rows = conn.execute(
                 select(documents.c.key, score.label("score")).where(*conditions, condition)
                 .order_by(score.desc(), documents.c.key).limit(limit))
@@ -545,10 +551,11 @@ class PgIndex(OneWrite):
 
 
 def _weighted_sum(counts, terms_: list[str], weights: list[float],
-                  mu_ps: list[float] | None = None):
+                  mu_ps: list[float] | None = None, norm: Any = 1.0):
     """SQL, per document: the sum over the terms it has of weight · ln(1 + count / μp)
-    (matching's partial score), or with no μp of weight · count / (count + K1) (the search
-    box's rank); `counts` is a jsonb column of term counts."""
+    (matching's partial score), or with no μp BM25's weight · count · (K1 + 1) / (count +
+    K1 · norm), `norm` the document's length normalisation (the search box's rank); `counts`
+    is a jsonb column of term counts."""
     arrays = [bindparam(None, terms_, type_=ARRAY(Text)),
               bindparam(None, weights, type_=ARRAY(Float))]
     names = ["term", "weight"]
@@ -558,6 +565,6 @@ def _weighted_sum(counts, terms_: list[str], weights: list[float],
     q = func.unnest(*arrays).table_valued(*names).render_derived()
     count = counts[q.c.term].astext.cast(Float)
     part = (q.c.weight * func.ln(1 + count / q.c.mu_p) if mu_ps is not None
-            else q.c.weight * count / (count + K1))
+            else q.c.weight * count * (K1 + 1) / (count + K1 * norm))
     return (select(func.coalesce(func.sum(part), 0.0)).where(counts.has_key(q.c.term))
             .scalar_subquery())

@@ -57,3 +57,16 @@ class Backend:
 
     def __repr__(self) -> str:
         return self.name
+
+
+def in_processes(target, *args_each: tuple, timeout: float = 120) -> None:
+    """Run `target` in one new process per argument tuple, all at once; each must succeed."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    procs = [ctx.Process(target=target, args=args) for args in args_each]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(timeout)
+        assert p.exitcode == 0

@@ -14,6 +14,7 @@ import pytest
 from search_index import Index, term_list, terms
 from search_index import analysis
 from search_index.matching import prepare
+from tests.search_backends import in_processes
 
 FIXTURE = Path(__file__).parent / "fixtures" / "bilingual_matching.json"
 
@@ -146,25 +147,124 @@ def test_the_why_words_come_from_the_document_that_matched(tmp_path):
 
 # --- segments ------------------------------------------------------------------------------
 
-def test_saves_leave_small_segments_merged_in_tiers_and_optimise_merges_all(tmp_path):
+def test_saves_leave_small_segments_merged_in_bands_and_optimise_merges_all(tmp_path):
     from search_index import index as engine
 
     with Index.create(tmp_path / "ix") as ix:
-        for n in range(engine.SMALL_SEGMENTS):
+        for n in range(engine.SMALL_SEGMENTS - 1):
             ix.upsert("seed", n, {"title": f"電池 {n}"})
-        assert ix.segments("seed") == engine.SMALL_SEGMENTS  # no merge on these saves
-        ix.upsert("seed", 99, {"title": "電池 99"})  # ten small ones there: merged with it
+        ix.settle()
+        assert ix.segments("seed") == engine.SMALL_SEGMENTS - 1  # no merge on these saves
+        ix.upsert("seed", 99, {"title": "電池 99"})  # the tenth small one: merged after it
+        assert [h.id for h in ix.match("電池 99", limit=1)] == [99]  # found at once
+        ix.settle()
         assert ix.segments("seed") == 1
         for n in range(2):
             ix.upsert("seed", 100 + n, {"title": f"電池 {100 + n}"})
         assert ix.segments("seed") == 3
         ix.upsert("seed", 0, {"title": "電池 0 (changed)"})  # replaces one in the merged one
-        assert ix.count("seed") == engine.SMALL_SEGMENTS + 3
+        assert ix.count("seed") == engine.SMALL_SEGMENTS + 2
         assert ix.optimise(["seed"]) == {"seed": 4}
         assert ix.segments("seed") == 1
-        assert ix.count("seed") == engine.SMALL_SEGMENTS + 3
-        assert len(ix.match("電池", limit=None)) == engine.SMALL_SEGMENTS + 3
+        assert ix.count("seed") == engine.SMALL_SEGMENTS + 2
+        assert len(ix.match("電池", limit=None)) == engine.SMALL_SEGMENTS + 2
         assert [h.id for h in ix.search("changed").by_kind()["seed"]] == [0]
+        assert not list((tmp_path / "ix" / "seed").glob(".merge-*"))
+
+
+def _merging(folder) -> bool:
+    return Path(folder).name.startswith(".merge-")
+
+
+def test_changes_committed_while_a_merge_is_built_are_kept(tmp_path, monkeypatch):
+    """A merge is built without the write lock: saves committed meanwhile (a delete, a
+    replaced document in one of the segments being merged) are carried into the merged one."""
+    from whoosh import writing
+
+    from search_index import index as engine
+
+    other = Index.create(tmp_path / "ix")  # another process's handle on the same index
+    build = writing.SegmentWriter._finalize_segment
+
+    def meanwhile(writer):
+        if _merging(writer.storage.folder):
+            other.delete("seed", 3)
+            other.upsert("seed", 5, {"title": "光触媒 5"})
+            other.upsert("seed", 50, {"title": "電池 50"})
+        return build(writer)
+
+    monkeypatch.setattr(writing.SegmentWriter, "_finalize_segment", meanwhile)
+    with Index.open(tmp_path / "ix") as ix:
+        for n in range(engine.SMALL_SEGMENTS):
+            ix.upsert("seed", n, {"title": f"電池 {n}"})
+        ix.settle()
+        assert ix.segments("seed") == 3  # the merged ten, then 5 again and 50
+        assert {h.id for h in ix.match("電池", limit=None)} == set(range(10)) - {3, 5} | {50}
+        assert [h.id for h in ix.match("光触媒", limit=None)] == [5]
+        assert ix.count("seed") == engine.SMALL_SEGMENTS
+        assert ix.ids("seed") == set(range(10)) - {3} | {50}
+    other.close()
+
+
+def _edits(start: int) -> list[tuple[int, str | None]]:
+    """(id, new word or None: deleted) of one writer: each of its 12 seeds saved again and
+    again, every fifth save a delete."""
+    return [(start + n % 12, None if n % 5 == 4 else f"w{start}v{n}") for n in range(48)]
+
+
+def _edit_many(path: str, start: int) -> None:
+    with Index.open(path) as index:
+        for id_, word in _edits(start):
+            if word is None:
+                index.delete("seed", id_)
+            else:
+                index.upsert("seed", id_, {"title": f"電池 {word}", "text": "common"})
+
+
+def test_two_processes_editing_while_segments_merge_leave_the_last_version_of_each(tmp_path):
+    Index.create(tmp_path / "ix").close()
+    in_processes(_edit_many, (str(tmp_path / "ix"), 0), (str(tmp_path / "ix"), 100))
+    last: dict[int, str | None] = {}
+    for start in (0, 100):
+        last.update(_edits(start))
+    kept = {i: w for i, w in last.items() if w is not None}
+    with Index.open(tmp_path / "ix") as ix:
+        assert ix.ids("seed") == set(kept)
+        assert {h.id for h in ix.match("common", limit=None)} == set(kept)
+        for id_, word in kept.items():
+            assert [h.id for h in ix.search(word).by_kind()["seed"]] == [id_]
+        assert ix.search("w0v0").by_kind().get("seed") is None  # replaced long ago
+        assert ix.segments("seed") < 48  # merged on the way
+
+
+def test_a_merge_that_dies_before_its_swap_leaves_the_index_as_it_was(tmp_path, monkeypatch):
+    from whoosh.index import TOC
+
+    from search_index import index as engine
+
+    write = TOC.write
+    failing = {"on": True}
+
+    def dies(toc, storage, indexname):
+        if failing["on"] and any(seg.doc_count_all() > 1 for seg in toc.segments):  # merged
+            raise OSError("killed")
+        return write(toc, storage, indexname)
+
+    monkeypatch.setattr(TOC, "write", dies)
+    with Index.create(tmp_path / "ix") as ix:
+        for n in range(engine.SMALL_SEGMENTS):
+            ix.upsert("seed", n, {"title": f"電池 {n}"})
+        ix.settle()
+        assert ix.segments("seed") == engine.SMALL_SEGMENTS
+        assert {h.id for h in ix.match("電池", limit=None)} == set(range(10))
+        failing["on"] = False
+        ix.upsert("seed", 10, {"title": "電池 10"})  # the next save merges them all
+        ix.settle()
+        assert ix.segments("seed") == 1
+        assert {h.id for h in ix.match("電池", limit=None)} == set(range(11))
+    files = {p.name for p in (tmp_path / "ix" / "seed").iterdir()}
+    assert not [f for f in files if f.startswith(".merge-")]
+    assert len([f for f in files if f.endswith(".seg")]) == 1  # no orphan segment file
 
 
 def test_a_rebuild_in_several_processes_gives_what_one_process_gives(tmp_path, monkeypatch):

@@ -3,13 +3,12 @@ No Flask, no database: small indexes in temporary directories."""
 from __future__ import annotations
 
 import json
-import multiprocessing
 from pathlib import Path
 
 import pytest
 
 from search_index import Index, IndexBusy, IndexNotFound, highlight, snippet, term_list, terms
-from tests.search_backends import BACKENDS, Backend
+from tests.search_backends import BACKENDS, Backend, in_processes
 
 FIXTURE = Path(__file__).parent / "fixtures" / "bilingual_matching.json"
 
@@ -160,6 +159,13 @@ def test_search_box_lifts_names_and_titles(ix):
     assert ix.search("battery")[0].id == 2
 
 
+def test_search_box_ranks_a_word_in_a_short_text_above_the_same_word_in_a_long_one(ix):
+    ix.upsert("seed", 1, {"text": "battery " + " ".join(f"filler{n}" for n in range(40))})
+    ix.upsert("seed", 2, {"text": "battery recycling"})
+    ix.upsert("seed", 3, {"text": "solar cells and wind"})
+    assert [h.id for h in ix.search("battery")] == [2, 1]
+
+
 def test_match_filters_and_excludes(ix):
     with ix.batch() as batch:
         batch.upsert("seed", 1, {"title": "全固体電池"}, tags={"department": 1, "government_funded": True, "readiness": 3})
@@ -238,13 +244,7 @@ def _write_many(path: str, start: int) -> None:
 
 def test_two_processes_writing_at_once_lose_nothing(tmp_path):
     Index.create(tmp_path / "ix").close()
-    ctx = multiprocessing.get_context("spawn")
-    procs = [ctx.Process(target=_write_many, args=(str(tmp_path / "ix"), s)) for s in (0, 100)]
-    for p in procs:
-        p.start()
-    for p in procs:
-        p.join(60)
-        assert p.exitcode == 0
+    in_processes(_write_many, (str(tmp_path / "ix"), 0), (str(tmp_path / "ix"), 100))
     with Index.open(tmp_path / "ix") as index:
         assert index.ids("seed") == set(range(15)) | set(range(100, 115))
 
