@@ -11,9 +11,10 @@ weight (lower is better; 0.5 is chance). Published figures on titles and abstrac
 
 Tuned on one half, reported on the other: the researchers are split in two by their id (every
 other one, sorted), each half keeping all its ratings. Settings are chosen on the *tune* half
-only — the Dirichlet μ scale and how much the need's title weighs (the title written k times,
-as a caller composing a need from fields would) — and the loss is reported on the *held-out*
-half, the tune half and the whole. The translator (search_index/translate.py: the shipped
+only — the Dirichlet μ scale, how much the need's title weighs (the title written k times,
+as a caller composing a need from fields would), then the document likelihood's share β and
+the need's μ_q (matching.DOC_LIKELIHOOD) — and the loss is reported on the *held-out* half, the
+tune half and the whole. bench/match_variants.py tries the other ideas of the literature. The translator (search_index/translate.py: the shipped
 glossary and JMdict) is run too: this gold standard is English only, so it must change nothing.
 
     .venv/bin/python bench/match_quality.py [--data DIR] [--dump scores.json]
@@ -102,7 +103,7 @@ def loss(scores: dict[str, dict[str, float]], ratings: dict[str, dict[str, float
 
 
 def score_all(ix: Index, ratings, needs, scoring: str, title_weight: int = 1,
-              translator=None) -> tuple[dict, float]:
+              translator=None, doc_likelihood: float | None = None) -> tuple[dict, float]:
     scores: dict[str, dict[str, float]] = {r: {} for r in ratings}
     wanted: dict[str, list[str]] = {}
     for researcher, rated in ratings.items():
@@ -112,6 +113,8 @@ def score_all(ix: Index, ratings, needs, scoring: str, title_weight: int = 1,
     for pid, researchers in wanted.items():
         text = need_text(*needs[pid], title_weight=title_weight)
         extra = {"translator": translator} if translator is not None else {}
+        if doc_likelihood is not None:
+            extra["doc_likelihood"] = doc_likelihood
         hits = {str(h.id): h.score
                 for h in ix.match(text, kind="researcher", limit=None, scoring=scoring, **extra)}
         for researcher in researchers:
@@ -129,6 +132,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="Dirichlet μ scales tried on the tune half")
     parser.add_argument("--title-weights", default="1,2,3",
                         help="title weights tried on the tune half")
+    parser.add_argument("--dl-weights", default="0.4,0.5,0.6,0.7",
+                        help="document-likelihood shares β tried on the tune half")
+    parser.add_argument("--need-mus", default="1,2",
+                        help="the need's μ_q scales tried with them")
     args = parser.parse_args(argv)
     if not (args.data / "evaluations.csv").exists():
         print(f"No gold standard at {args.data}", file=sys.stderr)
@@ -178,6 +185,24 @@ def main(argv: list[str] | None = None) -> int:
                     best_title, best = weight, loss(scores, ratings, tune)
             chosen, ms = score_all(ix, ratings, needs, "lm", title_weight=best_title)
             report(f"chosen on tune: μ = {best_mu:g}, title × {best_title}", chosen, ms)
+            # The document likelihood mixed in (matching.DOC_LIKELIHOOD), at those settings.
+            best_dl = None
+            default_need_mu = matching.NEED_MU_SCALE
+            for need_mu in [float(x) for x in args.need_mus.split(",") if x.strip()]:
+                matching.NEED_MU_SCALE = need_mu
+                try:
+                    for beta in [float(x) for x in args.dl_weights.split(",") if x.strip()]:
+                        scores, ms = score_all(ix, ratings, needs, "lm", title_weight=best_title,
+                                               doc_likelihood=beta)
+                        report(f"  + doc likelihood β = {beta:g}, μ_q = {need_mu:g}", scores, ms)
+                        if loss(scores, ratings, tune) < best:
+                            best_dl, best = (beta, need_mu, scores, ms), loss(scores, ratings, tune)
+                finally:
+                    matching.NEED_MU_SCALE = default_need_mu
+            if best_dl is not None:
+                beta, need_mu, chosen, ms = best_dl
+                report(f"chosen on tune: μ = {best_mu:g}, title × {best_title}, β = {beta:g}, "
+                       f"μ_q = {need_mu:g}", chosen, ms)
             from search_index.translate import Lexicon, Translator, jmdict
             from crm.glossary.services import read_seed
 
