@@ -15,7 +15,7 @@ Families (each row: tune / held-out / whole; lower is better):
   scored against itself);
 - the document likelihood mixed in (matching.DOC_LIKELIHOOD);
 - pseudo-relevance feedback (RM3: the first pass's top k researchers, their top m terms at
-  weight λ), alone and with the document likelihood;
+  weight λ), alone and with the document likelihood, or from the top k profile papers;
 - field weights on the document side (the profile papers' titles counted again);
 - passages: each profile paper scored alone, the researcher by max / mean / top 3 / soft max;
 - English word pairs as extra terms.
@@ -114,13 +114,15 @@ class Collection:
         mu_q = need_mu * counts.sum()
         return (self.M[:, idx] @ np.log1p(counts / (mu_q * self.cf[idx] / self.L))) / self.lens
 
-    def feedback(self, first: np.ndarray, idx, w, k: int, m: int, lam: float):
+    def feedback(self, first: np.ndarray, idx, w, k: int, m: int, lam: float, source=None):
         """RM3: the need's weights mixed with the top m terms of the first pass's top k
-        documents (weighted by their query likelihood); (term ids, weights summing to 1)."""
+        documents (rows of `source`, the researchers unless given; weighted by their query
+        likelihood); (term ids, weights summing to 1)."""
+        source = self.M if source is None else source
         top = np.argsort(-first)[:k]
         z = first[top] * w.sum()
         pi = np.exp(z - z.max())
-        rel = ((pi / pi.sum())[:, None] * (self.M[top] / self.lens[top, None])).sum(0)
+        rel = ((pi / pi.sum())[:, None] * (source[top] / source[top].sum(1)[:, None])).sum(0)
         chosen = np.argsort(-rel)[:m]
         q = np.zeros(len(self.vocab))
         q[idx] = (1 - lam) * w / w.sum()
@@ -228,6 +230,18 @@ def variants(c: Collection):
         for m in (20, 50):
             for lam in (0.2, 0.5):
                 yield "RM3", f"k = {k}, m = {m}, λ = {lam:g}", mixed(0.0, rm3=(k, m, lam))
+    def passage_feedback(k, m, lam):
+        def score(parts):
+            idx, w, _, _ = need_of(parts)
+            j, q = c.feedback(c.nllr(idx, w, matrix=c.P), idx, w, k, m, lam, source=c.P)
+            return c.nllr(j, q)
+        return score
+
+    for k in (5, 30):
+        for m in (20, 50):
+            for lam in (0.2, 0.4):
+                yield ("RM3 from profile papers", f"k = {k} papers, m = {m}, λ = {lam:g}",
+                       passage_feedback(k, m, lam))
     for k in (3, 10):
         for lam in (0.1, 0.2):
             yield ("RM3 + document likelihood", f"β = 0.5, k = {k}, m = 50, λ = {lam:g}",
