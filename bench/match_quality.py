@@ -11,9 +11,10 @@ weight (lower is better; 0.5 is chance). Published figures on titles and abstrac
 
 Tuned on one half, reported on the other: the researchers are split in two by their id (every
 other one, sorted), each half keeping all its ratings. Settings are chosen on the *tune* half
-only — the Dirichlet μ scale and how much the need's title weighs (the title written k times,
-as a caller composing a need from fields would) — and the loss is reported on the *held-out*
-half, the tune half and the whole. The translator (search_index/translate.py: the shipped
+only — the Dirichlet μ scale, how much the need's title weighs (the title written k times,
+as a caller composing a need from fields would), then the document likelihood's share β and
+the need's μ_q (matching.DOC_LIKELIHOOD) — and the loss is reported on the *held-out* half, the
+tune half and the whole. bench/match_variants.py tries the other ideas of the literature. The translator (search_index/translate.py: the shipped
 glossary and JMdict) is run too: this gold standard is English only, so it must change nothing.
 
     .venv/bin/python bench/match_quality.py [--data DIR] [--dump scores.json]
@@ -37,7 +38,9 @@ DEFAULT_DATA = Path("/work/shared/data/expert_finding/goldstandard_reviewer_pape
 PROFILE_PAPERS = 20
 
 
-def load(data: Path):
+def load(data: Path, with_papers: bool = False):
+    """(ratings, profile texts, rated papers as (title, abstract)), and with `with_papers` each
+    researcher's profile papers as (title, abstract) too."""
     papers: dict[str, dict | None] = {}
 
     def paper(pid: str) -> dict | None:
@@ -54,6 +57,7 @@ def load(data: Path):
                 for i in range(1, 11) if row.get(f"Paper{i}")
             }
     profiles: dict[str, str] = {}
+    own_papers: dict[str, list[tuple[str, str]]] = {}
     for researcher in ratings:
         info = json.loads((data / "participants" / f"{researcher}.json").read_text())
         own = []
@@ -63,13 +67,15 @@ def load(data: Path):
                 own.append((p["year"], pid, p))
         # Most recent first; ties broken by paper id so every run builds the same profiles.
         own.sort(key=lambda x: (-x[0], x[1]))
-        profiles[researcher] = "\n\n".join(f"{p['title']}\n{p['abstract']}"
-                                           for _, _, p in own[:PROFILE_PAPERS])
+        own_papers[researcher] = [(p["title"], p["abstract"]) for _, _, p in own[:PROFILE_PAPERS]]
+        profiles[researcher] = "\n\n".join(f"{t}\n{a}" for t, a in own_papers[researcher])
     needs = {}
     for rated in ratings.values():
         for pid in rated:
             p = paper(pid) or {}
             needs[pid] = (p.get("title") or "", p.get("abstract") or "")
+    if with_papers:
+        return ratings, profiles, needs, own_papers
     return ratings, profiles, needs
 
 
@@ -102,7 +108,7 @@ def loss(scores: dict[str, dict[str, float]], ratings: dict[str, dict[str, float
 
 
 def score_all(ix: Index, ratings, needs, scoring: str, title_weight: int = 1,
-              translator=None) -> tuple[dict, float]:
+              translator=None, doc_likelihood: float | None = None) -> tuple[dict, float]:
     scores: dict[str, dict[str, float]] = {r: {} for r in ratings}
     wanted: dict[str, list[str]] = {}
     for researcher, rated in ratings.items():
@@ -112,6 +118,8 @@ def score_all(ix: Index, ratings, needs, scoring: str, title_weight: int = 1,
     for pid, researchers in wanted.items():
         text = need_text(*needs[pid], title_weight=title_weight)
         extra = {"translator": translator} if translator is not None else {}
+        if doc_likelihood is not None:
+            extra["doc_likelihood"] = doc_likelihood
         hits = {str(h.id): h.score
                 for h in ix.match(text, kind="researcher", limit=None, scoring=scoring, **extra)}
         for researcher in researchers:
@@ -129,6 +137,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="Dirichlet μ scales tried on the tune half")
     parser.add_argument("--title-weights", default="1,2,3",
                         help="title weights tried on the tune half")
+    parser.add_argument("--dl-weights", default="0.4,0.5,0.6,0.7",
+                        help="document-likelihood shares β tried on the tune half")
+    parser.add_argument("--need-mus", default="1,2",
+                        help="the need's μ_q scales tried with them")
     args = parser.parse_args(argv)
     if not (args.data / "evaluations.csv").exists():
         print(f"No gold standard at {args.data}", file=sys.stderr)
@@ -139,18 +151,18 @@ def main(argv: list[str] | None = None) -> int:
 
     def report(label: str, scores: dict, ms: float) -> None:
         rows.append((label, scores, ms))
-        print(f"{label:<44}{loss(scores, ratings, tune):>8.4f}{loss(scores, ratings, held):>10.4f}"
+        print(f"{label:<56}{loss(scores, ratings, tune):>8.4f}{loss(scores, ratings, held):>10.4f}"
               f"{loss(scores, ratings):>8.4f}{ms * 1000:>9.1f}", flush=True)
 
     pairs = sum(1 for r in ratings.values() for a, b in combinations(list(r), 2) if r[a] != r[b])
     print(f"gold standard: {len(ratings)} researchers ({len(tune)} to tune, {len(held)} held "
           f"out), {len(needs)} rated papers, {pairs} pairs with different ratings")
-    print(f"{'method':<44}{'tune':>8}{'held-out':>10}{'whole':>8}{'ms/need':>9}")
+    print(f"{'method':<56}{'tune':>8}{'held-out':>10}{'whole':>8}{'ms/need':>9}")
     with tempfile.TemporaryDirectory() as tmp, Index.create(tmp) as ix:
         with ix.batch() as batch:
             for researcher, text in profiles.items():
                 batch.upsert("researcher", int(researcher), {"text": text})
-        default_mu = matching.MU_SCALE
+        default_mu, default_need_mu = matching.MU_SCALE, matching.NEED_MU_SCALE
         report("plain BM25 (OR of every word)", *score_all(ix, ratings, needs, "bm25"))
         report(f"LM, μ = {default_mu:g} (the default)", *score_all(ix, ratings, needs, "lm"))
         # Settings chosen on the tune half only.
@@ -178,14 +190,35 @@ def main(argv: list[str] | None = None) -> int:
                     best_title, best = weight, loss(scores, ratings, tune)
             chosen, ms = score_all(ix, ratings, needs, "lm", title_weight=best_title)
             report(f"chosen on tune: μ = {best_mu:g}, title × {best_title}", chosen, ms)
+            # The document likelihood mixed in (matching.DOC_LIKELIHOOD), at those settings.
+            best_dl, dl_option = None, {}
+            for need_mu in [float(x) for x in args.need_mus.split(",") if x.strip()]:
+                matching.NEED_MU_SCALE = need_mu
+                try:
+                    for beta in [float(x) for x in args.dl_weights.split(",") if x.strip()]:
+                        scores, ms = score_all(ix, ratings, needs, "lm", title_weight=best_title,
+                                               doc_likelihood=beta)
+                        report(f"  + doc likelihood β = {beta:g}, μ_q = {need_mu:g}", scores, ms)
+                        if loss(scores, ratings, tune) < best:
+                            best_dl, best = (beta, need_mu, scores, ms), loss(scores, ratings, tune)
+                finally:
+                    matching.NEED_MU_SCALE = default_need_mu
+            if best_dl is not None:
+                beta, need_mu, chosen, ms = best_dl
+                dl_option = {"doc_likelihood": beta}
+                report(f"chosen on tune: μ = {best_mu:g}, title × {best_title}, β = {beta:g}, "
+                       f"μ_q = {need_mu:g}", chosen, ms)
+                matching.NEED_MU_SCALE = need_mu
             from search_index.translate import Lexicon, Translator, jmdict
             from crm.glossary.services import read_seed
 
             translated, ms = score_all(ix, ratings, needs, "lm", title_weight=best_title,
-                                       translator=Translator(Lexicon(read_seed()), jmdict()))
+                                       translator=Translator(Lexicon(read_seed()), jmdict()),
+                                       **dl_option)
             report("  same, with the translator (glossary + JMdict)", translated, ms)
         finally:
             matching.MU_SCALE = default_mu
+            matching.NEED_MU_SCALE = default_need_mu
     print("published (titles+abstracts, whole set): TPMS 0.28, SPECTER 0.27, SPECTER+MFR 0.24; "
           "target: held-out < 0.23")
     if args.dump:

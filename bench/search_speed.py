@@ -72,13 +72,15 @@ def timed(fn, items, rounds: int, label: str = "") -> list[float]:
     return out
 
 
-def exhaustive_top(seeds: dict[int, Counter], need_text: str, limit: int = 10) -> list[int]:
+def exhaustive_top(seeds: dict[int, Counter], need_text: str, limit: int = 10,
+                   doc_likelihood: float | None = None) -> list[int]:
     """The reference: every seed scored on every term of the need (matching.py's formula)."""
     cf: Counter = Counter()
     for bag in seeds.values():
         cf.update(bag)
     total = sum(cf.values())
-    need = prepare(need_text, list(terms(need_text)), cf.__getitem__, total, len(seeds))
+    need = prepare(need_text, list(terms(need_text)), cf.__getitem__, total, len(seeds),
+                   doc_likelihood=doc_likelihood)
     scored = []
     for id_, bag in seeds.items():
         score, parts = need.score(bag)
@@ -207,6 +209,17 @@ def matching(args, ix: Index, seeds: list[tuple[int, str]], figures: dict) -> No
           f"p95 {percentile(ours_ms, 0.95):7.2f} ms   (first time per need {cold:.1f} ms)")
     figures["match_ms"] = summary(ours_ms)
     figures["match_first_ms"] = round(cold, 1)
+    if args.doc_likelihood:
+        def ours_dl(need: str) -> None:
+            hits = ix.match(need, kind="seed", limit=10, cutoff=MATCH_CUTOFF,
+                            doc_likelihood=args.doc_likelihood)
+            _ = [h.terms for h in hits]
+
+        dl_ms = timed(ours_dl, needs, args.rounds, "ours, document likelihood")
+        print(f"match (ours, document likelihood β = {args.doc_likelihood:g}) median "
+              f"{statistics.median(dl_ms):7.2f} ms   p95 {percentile(dl_ms, 0.95):7.2f} ms   "
+              f"{statistics.median(dl_ms) / statistics.median(ours_ms):.2f}× ours (median)")
+        figures["match_doc_likelihood_ms"] = summary(dl_ms)
     peers = {}
     for name, make in (("tantivy", tantivy_peer), ("FTS5", fts5_peer)):
         if name.lower() not in args.peers.lower().split(","):
@@ -243,6 +256,16 @@ def matching(args, ix: Index, seeds: list[tuple[int, str]], figures: dict) -> No
     print(f"top-10 agreement with exhaustive scoring ({len(needs)} needs): "
           f"{statistics.mean(agreement):.3f} (min {min(agreement):.2f})   target ≥ 0.99")
     figures["top10_agreement"] = round(statistics.mean(agreement), 4)
+    if args.doc_likelihood:
+        agreement = []
+        for need in needs:
+            fast = [h.id for h in ix.match(need, kind="seed", limit=10,
+                                           doc_likelihood=args.doc_likelihood)]
+            exact = exhaustive_top(bags, need, doc_likelihood=args.doc_likelihood)
+            agreement.append(len(set(fast) & set(exact)) / max(1, len(exact)))
+        print(f"  with the document likelihood: {statistics.mean(agreement):.3f} "
+              f"(min {min(agreement):.2f})")
+        figures["top10_agreement_doc_likelihood"] = round(statistics.mean(agreement), 4)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -261,6 +284,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--probe-only", action="store_true",
                         help="only the saved → found probe (on the index built or reused)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--doc-likelihood", type=float, default=0.0,
+                        help="also time match with this document-likelihood share β "
+                             "(matching.DOC_LIKELIHOOD) and its top-10 agreement")
     args = parser.parse_args(argv)
 
     path = Path(args.database).resolve()

@@ -776,12 +776,14 @@ class Index(OneWrite):
     def match(self, text: str, kind: str = "seed", limit: int | None = 10,
               where: Mapping[str, Any] | None = None, exclude: Iterable[int | str] = (),
               scoring: str = "lm", cutoff: float | None = None,
-              translator: Translator | None = None) -> list[Hit]:
+              translator: Translator | None = None,
+              doc_likelihood: float | None = None) -> list[Hit]:
         """Documents of `kind` that match a text, best first, each with the text's words that
         matched. `where` filters on tags; `exclude` leaves ids out; `limit=None` returns all.
         `cutoff` (0–1) leaves out documents whose matched words weigh less than that share of
         the best document's (weak matches on a common word). scoring="bm25" is the plain BM25
-        baseline (an OR of every word), for comparison."""
+        baseline (an OR of every word), for comparison. `doc_likelihood` mixes the document
+        likelihood into the score (matching.DOC_LIKELIHOOD; None: that default, off)."""
         spans = list(terms(text))
         if not spans:
             return []
@@ -798,7 +800,7 @@ class Index(OneWrite):
                 return []
             stats = _TermStats(reader)
             need = prepare(text, spans, stats.collection_frequency, total_length,
-                           searcher.doc_count(), translator)
+                           searcher.doc_count(), translator, doc_likelihood)
             if not need.weights:
                 return []
             scored = _score(searcher, need, where, exclude, limit, cutoff)
@@ -1034,6 +1036,8 @@ def _score(searcher, need, where, exclude, limit: int | None, cutoff: float | No
     weights = need.weights
     # Every part is > 0 when every weight is: a document was found when its sum is.
     seen = None if all(w > 0 for w, _ in weights.values()) else np.zeros(size, dtype=bool)
+    # The document likelihood's sums, when it is on: Σ tf · log(1 + c_q / (μ_q·p)).
+    dl = np.zeros(size) if need.dl_weight else None
     per_segment: list[dict[str, _Arrays]] = []
     for segment, base in leaves:
         mine = acc[base:base + segment.doc_count_all()]
@@ -1042,6 +1046,8 @@ def _score(searcher, need, where, exclude, limit: int | None, cutoff: float | No
             postings = arrays[term] = _POSTINGS.get(segment, term)
             if postings.cf:
                 mine[postings.ids] += weight * postings.logs(mu_p)
+                if dl is not None:
+                    dl[base + postings.ids] += np.float64(need.dl_logs[term]) * postings.tfs
                 if seen is not None:
                     seen[base + postings.ids] = True
         if segment.has_deletions():
@@ -1064,6 +1070,8 @@ def _score(searcher, need, where, exclude, limit: int | None, cutoff: float | No
         found, parts = found[kept], parts[kept]
     lengths = np.concatenate([lengths_of(segment) for segment, _ in leaves])[found]
     scores = parts / need.total_weight + np.log(need.mu / (lengths + need.mu))
+    if dl is not None:
+        scores = need.blend(scores, dl[found] / np.maximum(lengths, 1.0))
     if limit is not None and len(found) > limit:
         # The best `limit` and any tied with the last of them (ties are ordered by key).
         kth = np.partition(-scores, limit - 1)[limit - 1]

@@ -41,8 +41,18 @@ CANDIDATES = 300
 #: The Dirichlet prior μ, as a multiple of the kind's average document length. A fixed μ
 #: (2000, the usual default for news articles) over-smooths short seeds; a multiple of the
 #: average length suits both 40-word seeds and 3,000-word researcher profiles.
-#: The gold standard's loss for 1, 1.5, 2 and 3: 0.241, 0.238, 0.237, 0.242 (chosen there).
+#: The gold standard's loss for 1, 1.5, 2 and 3: 0.241, 0.238, 0.237, 0.242 (whole set; on
+#: the held-out half 0.284, 0.278, 0.273, 0.277: bench/README.md).
 MU_SCALE = 2.0
+#: The document likelihood's share of a score (off by default). With β > 0 a score becomes
+#: (1 − β)·NLLR + β·DL, where DL(need, doc) = Σ_t tf_d(t) · log(1 + c_q(t) / (μ_q·p(t))) / |d|
+#: (over the need's terms, c_q their counts in the need, μ_q = NEED_MU_SCALE × the need's
+#: length): how well the need's own language model explains the document's words, so a
+#: document mostly about the need rises. On the gold standard's tune half it was the best of
+#: what the literature adds to a language model (β 0.6, μ_q 1×: tune 0.177, held-out 0.281, where
+#: NLLR alone has 0.192 / 0.273: bench/README.md), but the held-out half got no better: off.
+DOC_LIKELIHOOD = 0.0
+NEED_MU_SCALE = 1.0
 #: How many "why" terms a hit carries.
 WHY_TERMS = 6
 
@@ -88,6 +98,9 @@ class Need:
     mu: float
     #: term -> the translations ("battery → 電池") that brought it into the need.
     translations: dict[str, list[str]] = field(default_factory=dict)
+    #: β of DOC_LIKELIHOOD and, per term, log(1 + c_q(t) / (μ_q·p(t))) (empty when β is 0).
+    dl_weight: float = 0.0
+    dl_logs: dict[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.total_weight = sum(w for w, _ in self.weights.values()) or 1.0
@@ -111,7 +124,15 @@ class Need:
             return 0.0, parts
         length = sum(bag.values())
         score = total / self.total_weight + math.log(self.mu / (length + self.mu))
+        if self.dl_weight:
+            dl = sum(bag[term] * self.dl_logs[term] for term in parts) / max(length, 1)
+            score = self.blend(score, dl)
         return score, parts
+
+    def blend(self, nllr, dl):
+        """The score from its two parts (floats or numpy arrays alike): the NLLR, and the
+        document likelihood when DOC_LIKELIHOOD is on."""
+        return (1.0 - self.dl_weight) * nllr + self.dl_weight * dl
 
     def why(self, parts: Mapping[str, float], limit: int = WHY_TERMS) -> list[str]:
         """The need's words that matched, as written in it: runs of matched Japanese bigrams
@@ -178,12 +199,14 @@ def _fragment(text: str, start: int, end: int) -> bool:
 
 
 def prepare(text: str, spans: Iterable[Term], collection_frequency, total_length: int,
-            doc_count: int, translator: Translator | None = None) -> Need:
+            doc_count: int, translator: Translator | None = None,
+            doc_likelihood: float | None = None) -> Need:
     """Weights of a need's terms against a collection: `collection_frequency(term)` is the
     number of times the term occurs in the kind's bags, `total_length` all their terms.
     With a `translator`, the need's words are also looked for in the other language: each
     translation's terms weigh what the translator says (less than the need's own words) and
-    the need remembers them, so `why` shows "battery → 電池"."""
+    the need remembers them, so `why` shows "battery → 電池". `doc_likelihood` is β of
+    DOC_LIKELIHOOD (None: that default)."""
     spans = list(spans)
     counts = Counter(t.text for t in spans)
     mu = MU_SCALE * max(total_length / doc_count, 1.0) if doc_count else 1.0
@@ -203,4 +226,12 @@ def prepare(text: str, spans: Iterable[Term], collection_frequency, total_length
             if term not in weights or weights[term][0] < expansion.weight:
                 weights[term] = (expansion.weight, mu * cf / total_length)
             translations.setdefault(term, []).append(expansion.label)
-    return Need(text=text, spans=spans, weights=weights, mu=mu, translations=translations)
+    beta = DOC_LIKELIHOOD if doc_likelihood is None else doc_likelihood
+    dl_logs: dict[str, float] = {}
+    if beta:
+        # A translation counts in the need as much as it weighs (less than one occurrence).
+        need_counts = {t: counts.get(t) or weights[t][0] for t in weights}
+        mu_q = NEED_MU_SCALE * sum(need_counts.values())
+        dl_logs = {t: math.log1p(n * mu / (mu_q * weights[t][1])) for t, n in need_counts.items()}
+    return Need(text=text, spans=spans, weights=weights, mu=mu, translations=translations,
+                dl_weight=beta, dl_logs=dl_logs)

@@ -400,9 +400,11 @@ class PgIndex(OneWrite):
     def match(self, text: str, kind: str = "seed", limit: int | None = 10,
               where: Mapping[str, Any] | None = None, exclude: Iterable[int | str] = (),
               scoring: str = "lm", cutoff: float | None = None,
-              translator: Translator | None = None) -> list[Hit]:
+              translator: Translator | None = None,
+              doc_likelihood: float | None = None) -> list[Hit]:
         """As search_index.Index.match: documents of `kind` matching a text, best first (with
-        a translator, the text's words are also looked for in the other language)."""
+        a translator, the text's words are also looked for in the other language). With the
+        document likelihood on, candidates are still chosen by the NLLR's partial score."""
         spans = list(terms(text))
         if not spans:
             return []
@@ -425,7 +427,7 @@ class PgIndex(OneWrite):
                 return self._match_bm25(conn, kind, spans, stats, doc_count, total_length,
                                         conditions, limit)
             need = prepare(text, spans, lambda t: stats.get(t, (0, 0))[0], total_length,
-                           doc_count, translator)
+                           doc_count, translator, doc_likelihood)
             if not need.weights:
                 return []
             keep = None if limit is None else max(CANDIDATES, 3 * limit)

@@ -40,8 +40,8 @@ def shipped() -> Translator:
     return Translator(Lexicon(services.read_seed()), jmdict())
 
 
-def _top3(ix: Index, text: str, translator: Translator | None) -> list:
-    return [h.id for h in ix.match(text, kind="seed", limit=3, translator=translator)]
+def _top3(ix: Index, text: str, translator: Translator | None, **options) -> list:
+    return [h.id for h in ix.match(text, kind="seed", limit=3, translator=translator, **options)]
 
 
 # --- the translator ---------------------------------------------------------------------------
@@ -92,6 +92,13 @@ def test_cross_language_pairs_are_found(seed_index, shipped):
     assert missed == []
     untranslated = [p for p in PAIRS if p["top"][0] in _top3(seed_index, p["need"], None)]
     assert len(untranslated) <= len(PAIRS) // 4
+
+
+def test_cross_language_pairs_are_found_with_the_document_likelihood(seed_index, shipped):
+    """The document likelihood (a bench option, off by default) keeps every pair."""
+    missed = [(p["need"], p["top"]) for p in PAIRS
+              if p["top"][0] not in _top3(seed_index, p["need"], shipped, doc_likelihood=0.6)]
+    assert missed == []
 
 
 def test_same_language_needs_lose_nothing_with_translation(seed_index, shipped):

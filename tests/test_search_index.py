@@ -3,11 +3,13 @@ No Flask, no database: small indexes in temporary directories."""
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from search_index import Index, IndexBusy, IndexNotFound, highlight, snippet, term_list, terms
+from search_index.matching import prepare
 from tests.search_backends import BACKENDS, Backend, in_processes
 
 FIXTURE = Path(__file__).parent / "fixtures" / "bilingual_matching.json"
@@ -196,6 +198,31 @@ def test_match_scores_compare_across_needs(ix):
     assert s_close[1] > s_far[1]
 
 
+def test_document_likelihood_scores_as_each_document_scored_whole(ix):
+    """With the document likelihood on, the index's scores are those of matching.py's formula
+    over each document's whole term counts (Need.score), in the same order."""
+    data = json.loads(FIXTURE.read_text())
+    bags = {}
+    with ix.batch() as batch:
+        for seed in data["seeds"]:
+            fields = {k: seed[k] for k in ("title", "keywords", "text")}
+            batch.upsert("seed", seed["id"], fields)
+            bags[seed["id"]] = Counter(term_list("\n".join(v for v in fields.values() if v)))
+    cf = Counter()
+    for bag in bags.values():
+        cf.update(bag)
+    for need_text in [n["text"] for n in data["needs"]]:
+        need = prepare(need_text, list(terms(need_text)), cf.__getitem__, sum(cf.values()),
+                       len(bags), doc_likelihood=0.5)
+        expected = sorted(((-need.score(bag)[0], str(i)) for i, bag in bags.items()
+                           if need.score(bag)[1]))
+        hits = ix.match(need_text, kind="seed", limit=None, doc_likelihood=0.5)
+        assert [str(h.id) for h in hits] == [key for _, key in expected]
+        assert [h.score for h in hits] == pytest.approx([-s for s, _ in expected], rel=1e-9)
+        plain = ix.match(need_text, kind="seed", limit=None)
+        assert [h.score for h in plain] != [h.score for h in hits]
+
+
 def test_bm25_baseline_is_available(ix):
     ix.upsert("seed", 1, {"title": "battery"})
     assert [h.id for h in ix.match("battery", kind="seed", scoring="bm25")] == [1]
@@ -209,8 +236,10 @@ def test_cutoff_leaves_out_weak_matches(ix):
     assert [h.id for h in ix.match(need, kind="seed", cutoff=0.3)] == [1]
 
 
-def test_bilingual_test_set(ix):
-    """At least 30 seeds and 15 needs in Japanese, English and both: each need finds its seeds."""
+@pytest.mark.parametrize("doc_likelihood", [None, 0.6])
+def test_bilingual_test_set(ix, doc_likelihood):
+    """At least 30 seeds and 15 needs in Japanese, English and both: each need finds its seeds
+    (with the document likelihood mixed in too)."""
     data = json.loads(FIXTURE.read_text())
     assert len(data["seeds"]) >= 30 and len(data["needs"]) >= 15
     with ix as index:
@@ -219,7 +248,8 @@ def test_bilingual_test_set(ix):
                 batch.upsert("seed", seed["id"], {k: seed[k] for k in ("title", "keywords", "text")})
         failures = []
         for need in data["needs"]:
-            ids = [h.id for h in index.match(need["text"], kind="seed", limit=5)]
+            ids = [h.id for h in index.match(need["text"], kind="seed", limit=5,
+                                             doc_likelihood=doc_likelihood)]
             ok = (need["top"][0] in ids[:3] and all(i in ids for i in need["top"])
                   and not set(need.get("not", [])) & set(ids))
             if not ok:
