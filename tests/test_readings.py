@@ -148,6 +148,14 @@ def test_researchers_csv_romaji_reading_becomes_the_name_in_latin_letters(login)
         None, "Amano Yoshitaka", None)
     assert (yamada.name_en, yamada.profile) == ("Taro Yamada", None)
     assert (sato.name_en, sato.profile) == ("Hanako Sato", "ロボット\nRomanised name: Satou Hanako")
+    # The office writes the English name given name first; the same file imported again
+    # (update policy) never turns it back into the reading's order.
+    amano.name_en = "Yoshitaka Amano"
+    db.session.commit()
+    again = _import(login("manager"), "researchers", data)
+    assert "Write the reading in kana" not in again
+    db.session.expire_all()
+    assert db.session.get(Researcher, amano.id).name_en == "Yoshitaka Amano"
 
 
 def test_forms_keep_a_romaji_reading_out_of_the_readings(login):

@@ -231,6 +231,11 @@ class KindImporter(ABC):
         """A row's value as it is compared with the record's."""
         return value
 
+    def same(self, attr: str, old: Any, new: Any) -> bool:
+        """True when a row's value that differs as text still says what the record holds (a
+        kind's own rule, e.g. a name in Latin letters with its words in another order)."""
+        return False
+
     def kept(self, record: Any, attr: str) -> bool:
         """True when the "update" policy must still keep the record's (differing) value: the
         office changed it by hand (kinds that can tell, like researchmap's, say so)."""

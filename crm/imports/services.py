@@ -344,7 +344,7 @@ def plan(parsed: ParsedFile, kind: str, policy: str = "update", *, by: Any = Non
             if attr not in importer.attrs:
                 continue
             old = importer.current(record, attr)
-            if _same(old, importer.normalise_new(attr, new)):
+            if _same(old, importer.normalise_new(attr, new)) or importer.same(attr, old, new):
                 continue
             if lost_characters(old, new) or (
                     old is not None and not isinstance(new, str) and lost_characters(

@@ -71,6 +71,11 @@ class ResearcherImporter(PeopleByName, DepartmentRefs):
     attrs = RESEARCHER_FIELDS.names("importable")
     also = "department_id"
 
+    def same(self, attr: str, old: Any, new: Any) -> bool:
+        """An English name with its words in another order is the same name: a romaji
+        reading (Amano Yoshitaka) never overwrites the stored Yoshitaka Amano."""
+        return attr == "name_en" and bool(old) and bool(new) and same_words(old, new)
+
     def clean(self, values: dict[str, str]) -> dict[str, Any]:
         # A romaji "reading" (天野 read Amano Yoshitaka) is the name in Latin letters: the
         # English name when the row has none, else a line of the profile unless the same.
