@@ -37,6 +37,7 @@ from whoosh.query import And, NullQuery, Or, Prefix, Query, Term
 from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
 
+from search_index import mapped
 from search_index.analysis import QueryWord, cached_term_texts, query_words, terms
 from search_index.matching import Hit, prepare
 from search_index.translate import Translator
@@ -224,6 +225,7 @@ def _add_postings(self, schema, lengths, items):
 
 
 W3FieldWriter.add_postings = _add_postings
+mapped.install()  # segments' files read from their memory maps, not copied
 
 
 class Batch:
