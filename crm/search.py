@@ -42,6 +42,7 @@ from crm.glossary import services as glossary
 from crm.outbox import IndexOutbox
 from crm.research.models import Department, Researcher, ResearchSeed, seed_researchers
 from search_index import COUNT_CAP, Hit, Index, IndexBusy, SearchResults
+from search_index.index import set_cache_budget
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +80,8 @@ def get_index(app=None) -> Index:
             ix = PgIndex.open_or_create(db.engine)
         else:
             ix = Index.open_or_create(app.config["CRM_INDEX_DIR"])
+            if app.config.get("CRM_SEARCH_CACHE_MB") is not None:
+                set_cache_budget(int(app.config["CRM_SEARCH_CACHE_MB"]) * 1024 * 1024)
         app.extensions["search_index"] = ix
     return ix
 
