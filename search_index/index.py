@@ -722,7 +722,46 @@ def _count(searcher, results, query, where, limit: int) -> int:
     filtered = _where(where)
     if filtered is not None:
         query = And([query, filtered])
+    counted = _count_arrays(searcher, query)
+    if counted is not None:
+        return min(counted, _cap(limit) + 1)
     return sum(1 for _ in islice(searcher.docs_for_query(query), _cap(limit) + 1))
+
+
+def _count_arrays(searcher, query) -> int | None:
+    """How many live documents match a query of terms joined by AND and OR, from the terms'
+    postings as arrays (the decoded postings matching keeps): Whoosh's matcher tree walked
+    every match of a query of several words again, as long as its search. None for a query
+    of another shape (a word start)."""
+    total = 0
+    for segment, _ in searcher.reader().leaf_readers():
+        docs = _docs_of(segment, query)
+        if docs is None:
+            return None
+        if segment.has_deletions() and len(docs):
+            docs = docs[~np.isin(docs, np.fromiter(segment.deleted_docs_set, dtype=np.int32))]
+        total += len(docs)
+    return total
+
+
+def _docs_of(segment, query) -> np.ndarray | None:
+    """The document numbers (sorted, unique) of a segment that a Term/And/Or query matches."""
+    if isinstance(query, Term):
+        text = query.text.decode() if isinstance(query.text, bytes) else query.text
+        return _POSTINGS.get(segment, text, query.fieldname).ids
+    if isinstance(query, (And, Or)) and query.subqueries:
+        parts = []
+        for sub in query.subqueries:
+            docs = _docs_of(segment, sub)
+            if docs is None:
+                return None
+            parts.append(docs)
+        combined = parts[0]
+        for docs in parts[1:]:
+            combined = (np.intersect1d(combined, docs, assume_unique=True)
+                        if isinstance(query, And) else np.union1d(combined, docs))
+        return combined
+    return None
 
 
 def _cap(limit: int) -> int:

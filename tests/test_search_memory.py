@@ -122,3 +122,29 @@ def test_the_budget_is_a_setting(monkeypatch, app_from_env, budget):
     with app.app_context():
         get_index()
     assert engine._POSTINGS.budget == 3 * 1024 * 1024
+
+
+def test_totals_of_several_words_count_live_documents_with_every_word(tmp_path):
+    """The search box's totals (counted from the postings arrays for queries of whole
+    words) leave out deleted documents and those missing a word, in any field."""
+    with Index.create(tmp_path / "ix") as ix:
+        with ix.batch() as batch:
+            for n in range(1, 41):
+                text = "電池の材料" if n % 2 else "電池の評価"
+                fields = {"title": text} if n % 3 else {"text": text, "name": f"材料商事{n}"}
+                batch.upsert("seed", n, fields)
+        both = {n for n in range(1, 41) if n % 2 or n % 3 == 0}  # 材料 in the text or the name
+        assert ix.search("電池 材料", kinds=["seed"], limit=2).totals == {"seed": len(both)}
+        for n in (1, 3, 6, 8):  # three with both words, one without
+            ix.delete("seed", n)
+        found = ix.search("電池 材料", kinds=["seed"], limit=2)
+        assert found.totals == {"seed": len(both - {1, 3, 6})}
+        assert ix.search("電池", kinds=["seed"], limit=2).totals == {"seed": 36}
+        evaluated = {n for n in range(1, 41) if n % 2 == 0} - {6, 8}
+        named = {n for n in range(1, 41) if n % 3 == 0} - {3, 6}
+        assert ix.search("評価 商事", kinds=["seed"], limit=2).totals == {
+            "seed": len(evaluated & named)}
+        # no document has both words: documents with either are counted
+        partial = ix.search("評価 絶無", kinds=["seed"], limit=2)
+        assert partial.partial
+        assert partial.totals == {"seed": len(evaluated)}
