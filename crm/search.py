@@ -34,6 +34,7 @@ from sqlalchemy import bindparam, delete, event, func, insert, inspect, select
 from sqlalchemy.orm import Session, joinedload
 
 from crm.activities.models import Activity
+from crm.auth.models import User
 from crm.common.text import person_name
 from crm.companies.models import Company
 from crm.contacts.models import Contact
@@ -541,7 +542,8 @@ class Group:
 
 
 _LOAD_OPTIONS: dict[str, Callable[[], list[Any]]] = {
-    "company": lambda: [joinedload(Company.officer)],
+    # the officer's name only: their roles (loaded with a user by default) wait until asked
+    "company": lambda: [joinedload(Company.officer).lazyload(User.role_rows)],
     "contact": lambda: [joinedload(Contact.company)],
     "researcher": lambda: [joinedload(Researcher.department)],
     "seed": lambda: [joinedload(ResearchSeed.department)],
