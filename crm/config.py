@@ -111,6 +111,8 @@ ENV_SETTINGS = {
     # where the search index lives: a Whoosh directory (CRM_INDEX_DIR) or the PostgreSQL
     # database itself, shared by every web host (search_index/pg.py)
     "CRM_SEARCH_BACKEND": _choice("whoosh", "postgres"),
+    # MiB of decoded postings each process keeps for matching (search_index/index.py)
+    "CRM_SEARCH_CACHE_MB": _whole,
     # serving (crm serve; its options default to these) and logs (crm/ops)
     "CRM_HOST": _text,
     "CRM_PORT": _whole,

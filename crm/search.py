@@ -26,13 +26,15 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from flask import current_app, has_app_context
-from sqlalchemy import delete, event, func, insert, inspect, select
+from sqlalchemy import bindparam, delete, event, func, insert, inspect, select
 from sqlalchemy.orm import Session, joinedload
 
 from crm.activities.models import Activity
+from crm.auth.models import User
 from crm.common.text import person_name
 from crm.companies.models import Company
 from crm.contacts.models import Contact
@@ -42,6 +44,7 @@ from crm.glossary import services as glossary
 from crm.outbox import IndexOutbox
 from crm.research.models import Department, Researcher, ResearchSeed, seed_researchers
 from search_index import COUNT_CAP, Hit, Index, IndexBusy, SearchResults
+from search_index.index import set_cache_budget
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +82,8 @@ def get_index(app=None) -> Index:
             ix = PgIndex.open_or_create(db.engine)
         else:
             ix = Index.open_or_create(app.config["CRM_INDEX_DIR"])
+            if app.config.get("CRM_SEARCH_CACHE_MB") is not None:
+                set_cache_budget(int(app.config["CRM_SEARCH_CACHE_MB"]) * 1024 * 1024)
         app.extensions["search_index"] = ix
     return ix
 
@@ -537,7 +542,8 @@ class Group:
 
 
 _LOAD_OPTIONS: dict[str, Callable[[], list[Any]]] = {
-    "company": lambda: [joinedload(Company.officer)],
+    # the officer's name only: their roles (loaded with a user by default) wait until asked
+    "company": lambda: [joinedload(Company.officer).lazyload(User.role_rows)],
     "contact": lambda: [joinedload(Contact.company)],
     "researcher": lambda: [joinedload(Researcher.department)],
     "seed": lambda: [joinedload(ResearchSeed.department)],
@@ -547,14 +553,20 @@ _LOAD_OPTIONS: dict[str, Callable[[], list[Any]]] = {
 }
 
 
+@lru_cache(maxsize=None)
+def _load_statement(kind: str):
+    """A kind's records by id, built once (the search page loads seven kinds per request)."""
+    model = _TABLES[kind]
+    return (select(model).where(model.id.in_(bindparam("ids", expanding=True)))
+            .options(*_LOAD_OPTIONS[kind]()))
+
+
 def load(kind: str, hits: list[Hit]) -> list[Found]:
     """The records of some hits, in the hits' order, in one query (always one, even for no
     hits, so a page runs the same number of queries whatever matched). Hits whose record is
     gone (deleted, the index not yet drained) are left out."""
-    model = _TABLES[kind]
     ids = [h.id for h in hits if isinstance(h.id, int)]
-    records = {r.id: r for r in db.session.scalars(
-        select(model).where(model.id.in_(ids)).options(*_LOAD_OPTIONS[kind]())).unique()}
+    records = {r.id: r for r in db.session.scalars(_load_statement(kind), {"ids": ids}).unique()}
     return [Found(h, records[h.id]) for h in hits if h.id in records]
 
 

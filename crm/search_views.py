@@ -38,8 +38,8 @@ MATCH_LIMIT = 10
 # --- highlighting (escaped pieces, the matches in <mark>) ------------------------------------
 
 def _render(segments: list[tuple[str, bool]]) -> Markup:
-    return Markup("").join(Markup("<mark>%s</mark>") % piece if hit else escape(piece)
-                           for piece, hit in segments)
+    return Markup("".join(f"<mark>{escape(piece)}</mark>" if hit else escape(piece)
+                          for piece, hit in segments))
 
 
 @bp.app_template_filter("search_highlight")

@@ -7,28 +7,40 @@ Matching uses the analyzer, so ＢＡＴＴＥＲＩＥＳ, batteries and batter
 """
 from __future__ import annotations
 
-from search_index.analysis import query_words, terms
+from functools import lru_cache
+
+from search_index.analysis import _normalise_with_offsets, _pieces, query_words, terms
 
 Segments = list[tuple[str, bool]]
 
 
-def _spans(text: str, query: str | list[str]) -> list[tuple[int, int]]:
+@lru_cache(maxsize=256)
+def _wanted(query: str | tuple[str, ...]) -> tuple[frozenset[str], tuple[str, ...]]:
+    """The terms a query marks and the word starts it marks (a page highlights many texts
+    with one query: parsed once)."""
     if isinstance(query, str):
         words = query_words(query)
-        wanted = {t for w in words for t in w.terms}
-        prefixes = tuple(w.prefix for w in words if w.prefix)
-    else:  # terms already analysed (the "why" of a match)
-        wanted = {t for q in query for t in (x.text for x in terms(q))}
-        prefixes = ()
-    if not wanted and not prefixes:
+        return (frozenset(t for w in words for t in w.terms),
+                tuple(w.prefix for w in words if w.prefix))
+    # terms already analysed (the "why" of a match)
+    return frozenset(t for q in query for t in (x.text for x in terms(q))), ()
+
+
+def _spans(text: str, query: str | list[str]) -> list[tuple[int, int]]:
+    wanted, prefixes = _wanted(query if isinstance(query, str) else tuple(query))
+    if not wanted and not prefixes or not text:
         return []
+    # terms(text), without a Term for each of the many terms that are not marked
+    norm, starts, ends = _normalise_with_offsets(text)
     spans: list[tuple[int, int]] = []
-    for term in terms(text):
-        if term.text in wanted or (prefixes and term.text.startswith(prefixes)):
-            if spans and term.start <= spans[-1][1]:
-                spans[-1] = (spans[-1][0], max(spans[-1][1], term.end))
+    for term, start, end in _pieces(norm):
+        if term in wanted or (prefixes and term.startswith(prefixes)):
+            if starts is not None:
+                start, end = starts[start], ends[end - 1]
+            if spans and start <= spans[-1][1]:
+                spans[-1] = (spans[-1][0], max(spans[-1][1], end))
             else:
-                spans.append((term.start, term.end))
+                spans.append((start, end))
     return spans
 
 

@@ -38,6 +38,7 @@ from whoosh.query import And, NullQuery, Or, Prefix, Query, Term
 from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
 
+from search_index import mapped
 from search_index.analysis import QueryWord, cached_term_texts, query_words, terms
 from search_index.matching import Hit, prepare
 from search_index.translate import Translator
@@ -318,6 +319,7 @@ def _add_postings(self, schema, lengths, items):
 
 
 W3FieldWriter.add_postings = _add_postings
+mapped.install()  # segments' files read from their memory maps, not copied
 
 
 class Batch:
@@ -887,7 +889,46 @@ def _count(searcher, results, query, where, limit: int) -> int:
     filtered = _where(where)
     if filtered is not None:
         query = And([query, filtered])
+    counted = _count_arrays(searcher, query)
+    if counted is not None:
+        return min(counted, _cap(limit) + 1)
     return sum(1 for _ in islice(searcher.docs_for_query(query), _cap(limit) + 1))
+
+
+def _count_arrays(searcher, query) -> int | None:
+    """How many live documents match a query of terms joined by AND and OR, from the terms'
+    postings as arrays (the decoded postings matching keeps): Whoosh's matcher tree walked
+    every match of a query of several words again, as long as its search. None for a query
+    of another shape (a word start)."""
+    total = 0
+    for segment, _ in searcher.reader().leaf_readers():
+        docs = _docs_of(segment, query)
+        if docs is None:
+            return None
+        if segment.has_deletions() and len(docs):
+            docs = docs[~np.isin(docs, np.fromiter(segment.deleted_docs_set, dtype=np.int32))]
+        total += len(docs)
+    return total
+
+
+def _docs_of(segment, query) -> np.ndarray | None:
+    """The document numbers (sorted, unique) of a segment that a Term/And/Or query matches."""
+    if isinstance(query, Term):
+        text = query.text.decode() if isinstance(query.text, bytes) else query.text
+        return _POSTINGS.get(segment, text, query.fieldname).ids
+    if isinstance(query, (And, Or)) and query.subqueries:
+        parts = []
+        for sub in query.subqueries:
+            docs = _docs_of(segment, sub)
+            if docs is None:
+                return None
+            parts.append(docs)
+        combined = parts[0]
+        for docs in parts[1:]:
+            combined = (np.intersect1d(combined, docs, assume_unique=True)
+                        if isinstance(query, And) else np.union1d(combined, docs))
+        return combined
+    return None
 
 
 def _cap(limit: int) -> int:
@@ -962,8 +1003,9 @@ _EMPTY = _Arrays(np.zeros(0, np.int32), np.zeros(0, np.float32), 0)
 
 class _Postings:
     """A term's postings per segment as arrays (document numbers, term frequencies), kept
-    while they fit a budget: a segment never changes once written (deletions are applied
-    when scoring), so what was decoded once serves every later match in this process."""
+    while they fit a budget of bytes, the least recently used dropped first: a segment never
+    changes once written (deletions are applied when scoring), so what was decoded once
+    serves every later match in this process."""
 
     def __init__(self, budget: int) -> None:
         self.budget = budget
@@ -973,8 +1015,11 @@ class _Postings:
 
     def get(self, segment, term: str, field: str = BODY) -> _Arrays:
         key = (segment._segid, field, term)
-        found = self._arrays.get(key)  # kept in the order decoded: the oldest go first
+        found = self._arrays.get(key)
         if found is not None:
+            with self._lock:
+                if key in self._arrays:
+                    self._arrays.move_to_end(key)
             return found
         try:
             matcher = segment.postings(field, term)
@@ -995,16 +1040,40 @@ class _Postings:
         with self._lock:
             if key not in self._arrays:
                 self._arrays[key] = found
-                self.size += len(found.ids) + 8
-                while self.size > self.budget and len(self._arrays) > 1:
-                    _, old = self._arrays.popitem(last=False)
-                    self.size -= len(old.ids) + 8
+                self.size += _nbytes(found)
+                self.shrink(self.budget)
         return found
 
+    def shrink(self, budget: int) -> None:
+        """Drop the least recently used arrays until the rest fit `budget` bytes (the
+        latest one stays: a match needs it now). The caller holds the lock."""
+        while self.size > budget and len(self._arrays) > 1:
+            _, old = self._arrays.popitem(last=False)
+            self.size -= _nbytes(old)
 
-#: Postings kept decoded per process (16 bytes each with their logs: 4,000,000 ≈ 64 MB).
-POSTINGS_CACHE = 4_000_000
+    def resize(self, budget: int) -> None:
+        with self._lock:
+            self.budget = budget
+            self.shrink(budget)
+
+
+def _nbytes(arrays: _Arrays) -> int:
+    """What one term's arrays take: document numbers and frequencies (4 bytes each), the
+    logs a match computes (8 bytes each), and Python's objects around them."""
+    return 16 * len(arrays.ids) + POSTING_OVERHEAD
+
+
+#: Bytes of Python objects around one cached term's arrays (three numpy arrays, their holder,
+#: the key and its strings): 690 measured with tracemalloc.
+POSTING_OVERHEAD = 700
+#: Bytes of decoded postings kept per process (CRM_SEARCH_CACHE_MB sets it in the app).
+POSTINGS_CACHE = 64 * 1024 * 1024
 _POSTINGS = _Postings(POSTINGS_CACHE)
+
+
+def set_cache_budget(nbytes: int) -> None:
+    """How many bytes of decoded postings this process keeps (0: none kept between matches)."""
+    _POSTINGS.resize(max(0, int(nbytes)))
 
 
 def _where_mask(leaves, size: int, where: Mapping[str, Any] | None) -> np.ndarray | None:

@@ -284,15 +284,25 @@ COMMON_ZIPF = 5.0
 
 
 @lru_cache(maxsize=4)
-def _frequencies(lang: str) -> dict[str, float]:
-    # The word list itself: wordfreq's own lookup would tokenise Japanese with MeCab.
-    from wordfreq import get_frequency_dict  # noqa: PLC0415 (loads the list on first use)
+def _common_words(lang: str) -> frozenset[str]:
+    """The words of wordfreq's list at least COMMON_ZIPF frequent (about a thousand): read
+    from the list's file once, not through get_frequency_dict, which keeps every word of the
+    language (300,000 English and 200,000 Japanese: 80 MiB per process) for good. Wordfreq's
+    own lookup would also tokenise Japanese with MeCab."""
+    from wordfreq import available_languages, cB_to_freq, read_cBpack  # noqa: PLC0415
 
-    return get_frequency_dict(lang)
+    least = 10.0 ** (COMMON_ZIPF - 9)
+    common: set[str] = set()
+    for index, bucket in enumerate(read_cBpack(available_languages()[lang])):
+        if cB_to_freq(-index) >= least:
+            common.update(bucket)
+        else:  # a word listed twice counts at its last, rarer place (as in wordfreq's dict)
+            common.difference_update(bucket)
+    return frozenset(common)
 
 
 def _common(word: str, lang: str) -> bool:
-    return _frequencies(lang).get(word.lower(), 0.0) >= 10.0 ** (COMMON_ZIPF - 9)
+    return word.lower() in _common_words(lang)
 
 
 def _adjacent(text: str, a: Term, b: Term) -> bool:
