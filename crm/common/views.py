@@ -139,15 +139,25 @@ def paginate(
     filters: dict[str, Callable[[Select, str], Select]] | None = None,
     per_page: int = 50,
     default_dir: str = "asc",
+    joins: Callable[[Select], Select] | None = None,
 ) -> ListPage:
     """Filter, sort and cut one page of a list from the query string; three queries in all.
     `search(stmt, q)` applies the typed search (`stmt` then is the list without it, which
-    the last query loads the page's rows from)."""
+    the last query loads the page's rows from).
+
+    `joins(stmt)` adds the joins only the search and the sorts read, each to one row at most
+    (an outer join on a to-one key, or an inner join on a required foreign key): the filters
+    then read the list's own table alone, and the count of an unsearched list runs without
+    them (SQLite counts a subquery with joins row by row: 900 ms for 300,000 activities, where
+    the table alone is counted from its narrowest index in 5)."""
     args = {k: v.strip() for k, v in request.args.items()}
     q = args.get("q", "")
     for name, apply_filter in (filters or {}).items():
         if args.get(name):
             stmt = apply_filter(stmt, args[name])
+    unjoined = stmt
+    if joins is not None:
+        stmt = joins(stmt)
     unsearched = stmt
     if search and q:
         stmt = search(stmt, q)
@@ -173,7 +183,7 @@ def paginate(
         ids = db.session.execute(source.with_only_columns(entity.id).order_by(*order_by)
                                  .limit(per_page).offset(offset)).scalars().all() if found else []
     else:
-        counted = stmt.with_only_columns(entity.id).order_by(None)  # the engine counts ids
+        counted = unjoined.with_only_columns(entity.id).order_by(None)  # the engine counts ids
         total = db.session.execute(
             select(func.count()).select_from(counted.subquery())).scalar_one()
         # The page's ids first (an index walk, narrow rows), then those rows in full with

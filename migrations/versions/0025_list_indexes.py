@@ -1,0 +1,25 @@
+"""Indexes the list pages walk on the large demo: the alumni list's default order (reading,
+else name: an expression index) and its graduation years (the year filter and its choices).
+
+Revision ID: 0025
+Revises: 0024
+Create Date: 2026-12-08
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = '0025'
+down_revision = '0024'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_index('ix_alumni_graduation_year', 'alumni', ['graduation_year'])
+    op.create_index('ix_alumni_sort_name', 'alumni',
+                    [sa.text('coalesce(family_name_reading, family_name)'), 'id'])
+
+
+def downgrade():
+    op.drop_index('ix_alumni_sort_name', table_name='alumni')
+    op.drop_index('ix_alumni_graduation_year', table_name='alumni')
