@@ -191,6 +191,27 @@ def test_list_search_and_filters(login, make_company):
     assert body.index("Anna Lee") < body.index("佐藤 健")
 
 
+def test_alumni_of_one_employer_from_the_company_page(login, make_company):
+    """The company page links to its alumni in the list; the list names the employer and
+    offers every employer again (no choice among every employer in the filter bar)."""
+    acme, other = make_company(name="Acme Inc."), make_company(name="Other KK")
+    make_alumnus("佐藤", "健", employer_id=acme.id, graduation_year=2010)
+    make_alumnus("Lee", "Anna", employer_id=other.id, graduation_year=2015)
+    client = login("researcher")
+    company_page = client.get(f"/companies/{acme.id}").get_data(as_text=True)
+    link = f'href="/alumni/?employer={acme.id}"'
+    assert link in company_page and "All 1 alumni" in company_page
+    body = client.get(f"/alumni/?employer={acme.id}").get_data(as_text=True)
+    assert "佐藤 健" in body and "Anna Lee" not in body
+    assert f'<a href="/companies/{acme.id}">Acme Inc.</a>' in body
+    assert 'href="/alumni/">Show alumni at every employer' in body
+    # the filter stays as the user types in the search box or changes another filter
+    assert f'<input type="hidden" name="employer" value="{acme.id}">' in body
+    assert 'name="employer"' not in client.get("/alumni/").get_data(as_text=True)
+    assert "佐藤 健" in client.get(f"/alumni/?employer={acme.id}&year=2010").get_data(
+        as_text=True)
+
+
 def test_list_query_count_does_not_grow_with_rows(login, make_company, queries_do_not_grow):
     dept = make_department(**ENGINEERING)
 

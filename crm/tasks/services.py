@@ -107,16 +107,17 @@ def done_tasks(owner_id: int, *, limit: int = 50) -> list[Task]:
         .options(*_list_load()).order_by(Task.done_at.desc(), Task.id.desc()).limit(limit)))
 
 
-def team_tasks(*, by: Any, owner_id: int | None = None, limit: int = 1000) -> list[Task]:
+def team_tasks(*, by: Any, owner_id: int | None = None, limit: int = 50,
+               offset: int = 0) -> list[Task]:
     """Every officer's open tasks (or one officer's), overdue first then by due date, for
-    managers and admins; PermissionError for anyone else."""
+    managers and admins, a page of `limit` from `offset`; PermissionError for anyone else."""
     if not can_see_team(by):
         raise PermissionError("the team's tasks are for managers and admins")
     query = select(Task).where(Task.status == "open")
     if owner_id is not None:
         query = query.where(Task.owner_id == owner_id)
     return list(db.session.scalars(
-        query.options(*_list_load()).order_by(*_by_due()).limit(limit)))
+        query.options(*_list_load()).order_by(*_by_due()).limit(limit).offset(offset)))
 
 
 def team_counts() -> list[tuple[User, int, int]]:
