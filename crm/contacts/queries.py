@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, func, or_, select, union
+from sqlalchemy import ColumnElement, Select, exists, func, or_, select, union, union_all
 
 from crm.activities.models import Activity, activity_contacts
 from crm.common.params import to_int
@@ -69,11 +69,10 @@ def search_contacts(stmt: Select, q: str) -> Select:
     # name at all (a legal form alone) matches every company, as on the company list
     companies = matching_ids(Company, name_patterns(q))
     at_company = select(Contact.id).where(
-        Contact.company_id.is_not(None) if companies is None
-        else Contact.company_id.in_(companies))
-    sides = [at_company] if own is None else [own, at_company]
+        Contact.company_id.in_(union_all(*companies) if len(companies) > 1 else companies[0])
+        if companies else Contact.company_id.is_not(None))
     # A union, not an OR: each side can use its own index (trigrams on PostgreSQL).
-    return stmt.where(Contact.id.in_(union(*sides)))
+    return stmt.where(Contact.id.in_(union(*own, at_company)))
 
 
 
