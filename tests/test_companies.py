@@ -1,6 +1,7 @@
 """Companies: the list, the company page, the form, deletion, and the rules behind them."""
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -166,6 +167,19 @@ def test_company_page_query_count_does_not_grow_with_history(login, make_company
     large = _company_with_history(make_company, 20, users)
     body = same_queries(login("manager"), f"/companies/{small.id}", f"/companies/{large.id}")
     assert "Meeting 19" in body and "姓19" in body
+
+
+def test_the_industry_filter_offers_each_industry_once_in_order(login, make_company):
+    for name, industry in [("A", "化学"), ("B", "Materials"), ("C", "化学"), ("D", None),
+                           ("E", "Chemicals"), ("F", "Materials")]:
+        make_company(name=f"{name} KK", industry=industry)
+    client = login("manager")
+    for url in ("/companies/", "/contacts/"):
+        page = client.get(url).get_data(as_text=True)
+        offered = re.findall(r"<option >(Chemicals|Materials|化学)</option>", page)
+        assert offered == ["Chemicals", "Materials", "化学"], url
+    only = client.get("/companies/?industry=化学").get_data(as_text=True)
+    assert "A KK" in only and "C KK" in only and "B KK" not in only
 
 
 def test_company_list_query_count_does_not_grow_with_rows(login, make_company, users,
