@@ -309,6 +309,11 @@ def test_a_broad_search_says_more_than_the_cap_instead_of_counting_all(login, ma
         make_company(name=f"Broad Match {i}")
     body = login("staff").get("/companies/?q=broad").get_data(as_text=True)
     assert "More than 5 records" in body
+    # past the cap the page still holds every match, in the order asked for
+    assert [body.index(f"Broad Match {i}") for i in range(8)] == sorted(
+        body.index(f"Broad Match {i}") for i in range(8))
+    desc = login("staff").get("/companies/?q=broad&sort=name&dir=desc").get_data(as_text=True)
+    assert desc.index("Broad Match 7") < desc.index("Broad Match 0")
     assert "8 records" not in login("staff").get("/companies/?q=broad").get_data(as_text=True)
     assert "8 records" in login("staff").get("/companies/").get_data(as_text=True)
 

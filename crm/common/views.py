@@ -186,11 +186,15 @@ def paginate(
         # common word; a page of the few matches of a rarer one is then sorted from those ids
         # alone. Past the cap it says "more than SEARCH_COUNT_CAP" and the page walks the
         # sort order (matches are dense then, so that walk stops early too).
-        found = db.session.execute(stmt.with_only_columns(entity.id).order_by(None)
-                                   .limit(SEARCH_COUNT_CAP + 1)).scalars().all()
+        matching = stmt.with_only_columns(entity.id).order_by(None)
+        found = db.session.execute(matching.limit(SEARCH_COUNT_CAP + 1)).scalars().all()
         total = len(found)
+        # Past the cap, the matches are found first (a CTE the engine must materialise), then
+        # sorted: left to choose, PostgreSQL walked the sort order testing each row against the
+        # search (3.7 s for 工業 among 50,000 companies by renewal date, against 9 ms).
         source = (unsearched.where(entity.id.in_(found)) if total <= SEARCH_COUNT_CAP
-                  else stmt)
+                  else unsearched.where(entity.id.in_(select(
+                      matching.cte("matches").prefix_with("MATERIALIZED").c.id))))
         ids = db.session.execute(source.with_only_columns(entity.id).order_by(*order_by)
                                  .limit(per_page).offset(offset)).scalars().all() if found else []
     else:
