@@ -289,6 +289,29 @@ def test_list_is_newest_first_and_sorts_by_company(login, make_company, users):
     assert body.index("Older") < body.index("Newer")
 
 
+def test_list_counts_and_pages_filtered_and_searched(login, make_company, users):
+    """The total under the table counts what the filters and the search keep, whoever logged
+    the activities (or nobody), and the pages split them 50 by 50, newest first."""
+    acme, other = make_company(name="Acme"), make_company(name="Other")
+    for i in range(55):
+        make_activity(acme, users["liaison"] if i % 2 else None, kind="call",
+                      occurred_on=date(2026, 1, 1 + i % 28), subject=f"Call {i}")
+    make_activity(other, users["bd"], kind="visit", subject="Plant visit")
+    db.session.commit()
+    client = login("manager")
+
+    def text(url: str) -> str:
+        return client.get(url).get_data(as_text=True)
+
+    assert "56 records · page 1 of 2" in text("/activities/")
+    assert "55 records · page 1 of 2" in text("/activities/?kind=call")
+    assert "1 records · page 1 of 1" in text("/activities/?kind=visit")
+    assert "27 records" in text(f"/activities/?officer={users['liaison'].id}&kind=call")
+    assert "1 records" in text("/activities/?q=Other")  # the company's name
+    second = text("/activities/?kind=call&page=2")
+    assert second.count(">Call ") == 5 and "page 2 of 2" in second
+
+
 def test_list_query_count_does_not_grow_with_rows(login, make_company, users,
                                                   queries_do_not_grow):
     def add(n: int) -> None:

@@ -191,6 +191,46 @@ def test_list_search_and_filters(login, make_company):
     assert body.index("Anna Lee") < body.index("佐藤 健")
 
 
+def test_alumni_of_one_employer_from_the_company_page(login, make_company):
+    """The company page links to its alumni in the list; the list names the employer and
+    offers every employer again (no choice among every employer in the filter bar)."""
+    acme, other = make_company(name="Acme Inc."), make_company(name="Other KK")
+    make_alumnus("佐藤", "健", employer_id=acme.id, graduation_year=2010)
+    make_alumnus("Lee", "Anna", employer_id=other.id, graduation_year=2015)
+    client = login("researcher")
+    company_page = client.get(f"/companies/{acme.id}").get_data(as_text=True)
+    link = f'href="/alumni/?employer={acme.id}"'
+    assert link in company_page and "All 1 alumni" in company_page
+    body = client.get(f"/alumni/?employer={acme.id}").get_data(as_text=True)
+    assert "佐藤 健" in body and "Anna Lee" not in body
+    assert f'<a href="/companies/{acme.id}">Acme Inc.</a>' in body
+    assert 'href="/alumni/">Show alumni at every employer' in body
+    # the filter stays as the user types in the search box or changes another filter
+    assert f'<input type="hidden" name="employer" value="{acme.id}">' in body
+    assert 'name="employer"' not in client.get("/alumni/").get_data(as_text=True)
+    assert "佐藤 健" in client.get(f"/alumni/?employer={acme.id}&year=2010").get_data(
+        as_text=True)
+
+
+def test_a_list_longer_than_it_counts_says_more_than_and_still_pages(login):
+    """Past 10,000 rows the list says "more than 10,000" (its count stops there) and its page
+    links go on; a filter that keeps fewer counts them exactly."""
+    from crm.common.views import LIST_COUNT_CAP
+
+    db.session.execute(Alumnus.__table__.insert(), [
+        {"family_name": f"卒業生{i:05d}", "family_name_reading": f"そつぎょうせい{i:05d}",
+         "degree": "bachelor", "graduation_year": 2000 if i < 3 else 2001, "version": 1}
+        for i in range(LIST_COUNT_CAP + 1)])
+    db.session.commit()
+    client = login("researcher")
+    first = client.get("/alumni/").get_data(as_text=True)
+    assert "More than 10,000 records · page 1" in first and "卒業生00000" in first
+    assert 'href="/alumni/?page=2"' in first
+    last = client.get(f"/alumni/?page={LIST_COUNT_CAP // 50 + 1}").get_data(as_text=True)
+    assert "卒業生10000" in last and "卒業生09999" not in last
+    assert "3 records · page 1 of 1" in client.get("/alumni/?year=2000").get_data(as_text=True)
+
+
 def test_list_query_count_does_not_grow_with_rows(login, make_company, queries_do_not_grow):
     dept = make_department(**ENGINEERING)
 

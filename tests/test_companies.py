@@ -1,6 +1,7 @@
 """Companies: the list, the company page, the form, deletion, and the rules behind them."""
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -168,6 +169,19 @@ def test_company_page_query_count_does_not_grow_with_history(login, make_company
     assert "Meeting 19" in body and "姓19" in body
 
 
+def test_the_industry_filter_offers_each_industry_once_in_order(login, make_company):
+    for name, industry in [("A", "化学"), ("B", "Materials"), ("C", "化学"), ("D", None),
+                           ("E", "Chemicals"), ("F", "Materials")]:
+        make_company(name=f"{name} KK", industry=industry)
+    client = login("manager")
+    for url in ("/companies/", "/contacts/"):
+        page = client.get(url).get_data(as_text=True)
+        offered = re.findall(r"<option >(Chemicals|Materials|化学)</option>", page)
+        assert offered == ["Chemicals", "Materials", "化学"], url
+    only = client.get("/companies/?industry=化学").get_data(as_text=True)
+    assert "A KK" in only and "C KK" in only and "B KK" not in only
+
+
 def test_company_list_query_count_does_not_grow_with_rows(login, make_company, users,
                                                           count_queries):
     client = login("manager")
@@ -295,6 +309,11 @@ def test_a_broad_search_says_more_than_the_cap_instead_of_counting_all(login, ma
         make_company(name=f"Broad Match {i}")
     body = login("staff").get("/companies/?q=broad").get_data(as_text=True)
     assert "More than 5 records" in body
+    # past the cap the page still holds every match, in the order asked for
+    assert [body.index(f"Broad Match {i}") for i in range(8)] == sorted(
+        body.index(f"Broad Match {i}") for i in range(8))
+    desc = login("staff").get("/companies/?q=broad&sort=name&dir=desc").get_data(as_text=True)
+    assert desc.index("Broad Match 7") < desc.index("Broad Match 0")
     assert "8 records" not in login("staff").get("/companies/?q=broad").get_data(as_text=True)
     assert "8 records" in login("staff").get("/companies/").get_data(as_text=True)
 

@@ -2,6 +2,9 @@
 the database itself refuses invalid values."""
 from __future__ import annotations
 
+import pytest
+
+from crm.alumni.models import EXPRESSION_INDEXES
 from crm.common.textsearch import FTS_NAMES, PIECES_INDEXES
 from crm.companies.models import Company
 from crm.extensions import db
@@ -17,6 +20,8 @@ def test_cli_init_is_safe_to_run_twice(runner):
         assert "up to date" in result.output
 
 
+# SQLite's reflection skips an expression index (with this warning) rather than read it back.
+@pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")
 def test_migrations_match_the_models(app):
     """The schema the migrations build is the schema the models declare."""
     from alembic.autogenerate import compare_metadata
@@ -32,6 +37,8 @@ def test_migrations_match_the_models(app):
             return False
         if type_ == "index" and reflected and compare_to is None and name in PIECES_INDEXES:
             return False  # an expression index, made by migration 0021 on PostgreSQL
+        if type_ == "index" and reflected and compare_to is None and name in EXPRESSION_INDEXES:
+            return False  # the alumni list's order, made by migration 0025
         only = getattr(obj, "_ddl_if", None)
         return only is None or only.dialect in (None, db.engine.dialect.name)
 

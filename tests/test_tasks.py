@@ -269,6 +269,30 @@ def test_team_view_lists_everyones_open_tasks_overdue_first_and_filters_by_offic
     assert client.get("/tasks/team?officer=99999999").status_code == 404
 
 
+def test_team_view_pages_fifty_open_tasks_at_a_time_overdue_first(login, users):
+    """A team with more open tasks than a page holds: the most overdue on page 1, the rest on
+    page 2 (the link keeps the officer chosen), the total in the heading."""
+    today = office_today()
+    for i in range(60):  # Task 00 is the most overdue
+        add_task(users["liaison"] if i % 2 else users["bd"], f"Task {i:02d}",
+                 today - timedelta(days=100 - i))
+    add_task(users["bd"], "Undated task")
+    client = login("manager")
+
+    def titles(url: str) -> list[str]:
+        return re.findall(r">(Task \d\d|Undated task)</a>", client.get(url).get_data(as_text=True))
+
+    first = client.get("/tasks/team").get_data(as_text=True)
+    assert '<span class="badge text-bg-secondary">61</span>' in first
+    assert "page 1 of 2" in first and 'href="/tasks/team?page=2"' in first
+    assert titles("/tasks/team") == [f"Task {i:02d}" for i in range(50)]
+    assert titles("/tasks/team?page=2") == [f"Task {i:02d}" for i in range(50, 60)] + [
+        "Undated task"]
+    liaison = users["liaison"].id
+    assert titles(f"/tasks/team?officer={liaison}") == [f"Task {i:02d}" for i in range(1, 60, 2)]
+    assert "page 1 of 2" not in client.get(f"/tasks/team?officer={liaison}").get_data(as_text=True)
+
+
 @pytest.mark.parametrize("url", ["/tasks/99999999999999999999/edit", "/tasks/0/edit",
                                  "/tasks/123456789/edit"])
 def test_huge_or_unknown_ids_in_urls_are_404(login, url):

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Select,
     Text,
     column,
     false,
@@ -60,14 +61,27 @@ def _dialect() -> str:
 def contains_any(model: Any, patterns: Iterable[str]) -> ColumnElement[bool]:
     """Rows of `model` (Company or Contact) whose search_text contains any of the texts,
     compared as LIKE compares (give the texts folded as the column is)."""
+    found = matching_ids(model, patterns)
+    if not found:
+        return false()
+    return model.id.in_(found[0] if len(found) == 1 else union_all(*found))
+
+
+def matching_ids(model: Any, patterns: Iterable[str]) -> list[Select]:
+    """The ids of the rows contains_any(model, patterns) selects, as selects whose union is
+    them (to put in a union of one's own; none when no text is given). On SQLite these are
+    the FTS tables' own rowids (the record's id): an IN on them reads no row of the table,
+    where a subquery over the table looked up each match first (11 ms for the 1,900 contacts
+    named 田中 on the large demo, against 0.4)."""
     patterns = sorted({p for p in patterns if p})
     if not patterns:
-        return false()
+        return []
     if _dialect() != "sqlite":
         # pg_trgm's GIN index for three characters or more; the pieces' GIN index for fewer
-        return or_(*(model.search_text.like(like(p), escape="\\") if len(p) >= TRIGRAM
-                     else func.kk_short_pieces(model.search_text, type_=PIECES).contains([p])
-                     for p in patterns))
+        return [select(model.id).where(or_(
+            *(model.search_text.like(like(p), escape="\\") if len(p) >= TRIGRAM
+              else func.kk_short_pieces(model.search_text, type_=PIECES).contains([p])
+              for p in patterns)))]
     name = FTS_TABLES[model.__tablename__]
     found = []
     for p in patterns:
@@ -76,4 +90,4 @@ def contains_any(model: Any, patterns: Iterable[str]) -> ColumnElement[bool]:
         fts = table(name if len(p) >= TRIGRAM else f"{name}_bigrams", column("rowid"))
         query = phrase(p) if len(p) >= TRIGRAM else pair_query(p)
         found.append(select(fts.c.rowid).where(literal_column(fts.name).op("MATCH")(query)))
-    return model.id.in_(found[0] if len(found) == 1 else union_all(*found))
+    return found

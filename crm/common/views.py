@@ -96,6 +96,9 @@ def get_or_404(model: type, ident: int, *options: Any) -> Any:
 
 #: The most matches a typed search counts ("more than 1,000": refine the search).
 SEARCH_COUNT_CAP = 1000
+#: The most rows a list without a typed search counts ("more than 10,000"): counting 300,000
+#: activities reads a whole index (5 ms on SQLite, 40 ms on PostgreSQL) to print one number.
+LIST_COUNT_CAP = 10_000
 
 
 @dataclass
@@ -108,15 +111,19 @@ class ListPage:
     direction: str
     q: str
     args: dict[str, str] = field(default_factory=dict)
+    #: The count stopped past this many (total is then cap + 1); None: counted in full.
+    cap: int | None = None
 
     @property
     def capped(self) -> bool:
-        """True when a search matched more records than it counts."""
-        return bool(self.q) and self.total > SEARCH_COUNT_CAP
+        """True when the list has more records than it counts."""
+        return self.cap is not None and self.total > self.cap
 
     @property
     def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
+        """How many pages the links offer: past a capped count, always one more."""
+        pages = max(1, math.ceil(self.total / self.per_page))
+        return max(pages, self.page + 1) if self.capped else pages
 
     def url(self, **changes: Any) -> str:
         """The current list URL with some query arguments changed."""
@@ -139,15 +146,29 @@ def paginate(
     filters: dict[str, Callable[[Select, str], Select]] | None = None,
     per_page: int = 50,
     default_dir: str = "asc",
+    joins: Callable[[Select], Select] | None = None,
+    count_cap: int | None = LIST_COUNT_CAP,
 ) -> ListPage:
     """Filter, sort and cut one page of a list from the query string; three queries in all.
     `search(stmt, q)` applies the typed search (`stmt` then is the list without it, which
-    the last query loads the page's rows from)."""
+    the last query loads the page's rows from).
+
+    `joins(stmt)` adds the joins only the search and the sorts read, each to one row at most
+    (an outer join on a to-one key, or an inner join on a required foreign key): the filters
+    then read the list's own table alone, and the count of an unsearched list runs without
+    them (SQLite counts a subquery with joins row by row: 900 ms for 300,000 activities, where
+    the table alone is counted from its narrowest index in 5).
+
+    A list without a typed search counts up to `count_cap` rows ("more than 10,000"; None:
+    all of them, for a page that shows the total elsewhere)."""
     args = {k: v.strip() for k, v in request.args.items()}
     q = args.get("q", "")
     for name, apply_filter in (filters or {}).items():
         if args.get(name):
             stmt = apply_filter(stmt, args[name])
+    unjoined = stmt
+    if joins is not None:
+        stmt = joins(stmt)
     unsearched = stmt
     if search and q:
         stmt = search(stmt, q)
@@ -165,15 +186,21 @@ def paginate(
         # common word; a page of the few matches of a rarer one is then sorted from those ids
         # alone. Past the cap it says "more than SEARCH_COUNT_CAP" and the page walks the
         # sort order (matches are dense then, so that walk stops early too).
-        found = db.session.execute(stmt.with_only_columns(entity.id).order_by(None)
-                                   .limit(SEARCH_COUNT_CAP + 1)).scalars().all()
+        matching = stmt.with_only_columns(entity.id).order_by(None)
+        found = db.session.execute(matching.limit(SEARCH_COUNT_CAP + 1)).scalars().all()
         total = len(found)
+        # Past the cap, the matches are found first (a CTE the engine must materialise), then
+        # sorted: left to choose, PostgreSQL walked the sort order testing each row against the
+        # search (3.7 s for 工業 among 50,000 companies by renewal date, against 9 ms).
         source = (unsearched.where(entity.id.in_(found)) if total <= SEARCH_COUNT_CAP
-                  else stmt)
+                  else unsearched.where(entity.id.in_(select(
+                      matching.cte("matches").prefix_with("MATERIALIZED").c.id))))
         ids = db.session.execute(source.with_only_columns(entity.id).order_by(*order_by)
                                  .limit(per_page).offset(offset)).scalars().all() if found else []
     else:
-        counted = stmt.with_only_columns(entity.id).order_by(None)  # the engine counts ids
+        counted = unjoined.with_only_columns(entity.id).order_by(None)  # the engine counts ids
+        if count_cap is not None:
+            counted = counted.limit(count_cap + 1)
         total = db.session.execute(
             select(func.count()).select_from(counted.subquery())).scalar_one()
         # The page's ids first (an index walk, narrow rows), then those rows in full with
@@ -188,7 +215,8 @@ def paginate(
             unsearched.where(entity.id.in_(ids)).order_by(None)).unique().scalars()}
         items = [by_id[i] for i in ids if i in by_id]
     return ListPage(items=list(items), total=total, page=page, per_page=per_page, sort=sort,
-                    direction=direction, q=q, args=args)
+                    direction=direction, q=q, args=args,
+                    cap=SEARCH_COUNT_CAP if q else count_cap)
 
 
 def render_list(template: str, **context: Any) -> str:

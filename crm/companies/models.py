@@ -126,7 +126,9 @@ class Company(db.Model, Versioned):
     #: The register's update date (更新年月日) of the row last compared.
     register_updated_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    #: Indexed: the list's sort by last change, and the duplicates page's check that nothing
+    #: changed since its pairs were found (a max() read from the index; migration 0025).
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
 
     parent: Mapped[Company | None] = relationship(
         remote_side="Company.id", back_populates="subsidiaries"

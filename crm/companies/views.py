@@ -75,9 +75,11 @@ SORTS = COMPANY_SORTS
 def index():
     """All companies, filtered as the user types, sorted by any column, 50 a page."""
     donations = current_user.can("donations.view")
-    stmt = companies_query(request.args, donations=donations).options(
-        joinedload(Company.officer))
-    page = paginate(stmt, sorts=SORTS, default_sort="name")
+    # The typed search goes to paginate(), which runs it once and loads the rows without it.
+    filters = {k: v for k, v in request.args.items() if k != "q"}
+    stmt = companies_query(filters, donations=donations).options(joinedload(Company.officer))
+    page = paginate(stmt, search=lambda s, q: s.where(name_contains(q)), sorts=SORTS,
+                    default_sort="name")
     return render_list(
         "companies/index.html", page=page, officers=officer_choices(),
         industries=industries(),

@@ -56,7 +56,8 @@ class Contact(db.Model, Versioned):
     do_not_contact: Mapped[bool] = mapped_column(default=False)
     notes: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    #: Indexed: the list's sort by last change, the duplicates page's max() (migration 0025).
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
     #: The list's sort key (reading, else name: family then given), kept by derived_fields().
     sort_name: Mapped[str] = mapped_column(String(210), server_default="")
     #: What the contact list's search box looks in, one LIKE for all (see derived_fields()).

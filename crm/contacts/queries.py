@@ -8,14 +8,14 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, func, or_, select, union
+from sqlalchemy import ColumnElement, Select, exists, func, or_, select, union, union_all
 
 from crm.activities.models import Activity, activity_contacts
 from crm.common.params import to_int
 from crm.common.sql import starts_with
-from crm.common.textsearch import contains_any
+from crm.common.textsearch import contains_any, matching_ids
 from crm.common.text import fold_reading, fold_text, nfkc
-from crm.companies.models import Company, name_contains
+from crm.companies.models import Company, name_patterns
 from crm.companies.queries import clean_args, company_filters, contact_dates, order_by
 from crm.contacts.models import Contact
 from crm.events.models import Encounter
@@ -62,13 +62,17 @@ def search_contacts(stmt: Select, q: str) -> Select:
     The contact's own fields are one column (Contact.search_text, see
     crm.contacts.models.derived_fields), its company's among the companies (their search
     text): each a lookup in a trigram index (crm/common/textsearch.py), not a scan."""
-    own = select(Contact.id).where(contact_text_matches(q))
+    # the ids the index finds, not the rows (crm.common.textsearch.matching_ids)
+    own = matching_ids(Contact, contact_patterns(q))
     # the company's names as the company list searches them (its folded name, reading, English
-    # name and other names): indexed like the contact's own text
-    at_company = select(Contact.id).where(Contact.company_id.in_(
-        select(Company.id).where(name_contains(q))))
+    # name and other names): indexed like the contact's own text; a text that folds to no
+    # name at all (a legal form alone) matches every company, as on the company list
+    companies = matching_ids(Company, name_patterns(q))
+    at_company = select(Contact.id).where(
+        Contact.company_id.in_(union_all(*companies) if len(companies) > 1 else companies[0])
+        if companies else Contact.company_id.is_not(None))
     # A union, not an OR: each side can use its own index (trigrams on PostgreSQL).
-    return stmt.where(Contact.id.in_(union(own, at_company)))
+    return stmt.where(Contact.id.in_(union(*own, at_company)))
 
 
 

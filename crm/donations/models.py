@@ -5,7 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Numeric, String, Text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.common.locking import Versioned
@@ -24,6 +24,9 @@ class Donation(db.Model, Versioned):
         ),
         CheckConstraint("amount > 0", name="amount_positive"),
         CheckConstraint("length(currency) = 3", name="currency_iso"),
+        # The company and contact lists' choice of currencies (a DISTINCT read from the index
+        # alone, not from every donation): migration 0025.
+        Index("ix_donations_currency_company", "currency", "company_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

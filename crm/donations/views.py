@@ -87,28 +87,31 @@ FILTERS = {
 }
 
 
+def _joins(stmt: Select) -> Select:
+    """What the search and the donor sort read: the donor, a company or an alumnus."""
+    return (stmt.outerjoin(Company, Donation.company_id == Company.id)
+            .outerjoin(Alumnus, Donation.alumnus_id == Alumnus.id))
+
+
 @bp.get("/")
 @require("donations.view")
 def index():
     """All donations, newest first, with totals per currency for what the filters select."""
-    stmt = (
-        select(Donation).outerjoin(Company, Donation.company_id == Company.id)
-        .outerjoin(Alumnus, Donation.alumnus_id == Alumnus.id)
-        .options(joinedload(Donation.company), joinedload(Donation.alumnus))
-    )
+    stmt = select(Donation).options(joinedload(Donation.company), joinedload(Donation.alumnus))
     args = {k: v.strip() for k, v in request.args.items()}
-    if args.get("q"):
-        stmt = search_donations(stmt, args["q"])
     for name, apply_filter in FILTERS.items():
         if args.get(name):
             stmt = apply_filter(stmt, args[name])
-    # The same filtered rows feed the page and the totals above it.
-    rows = stmt.order_by(None).subquery()
+    # The same filtered rows feed the page and the totals above it; the donors are joined
+    # only for a typed search, which reads their names (the filters read the donation alone).
+    selected = search_donations(_joins(stmt), args["q"]) if args.get("q") else stmt
+    rows = selected.order_by(None).subquery()
     totals = db.session.execute(
         select(rows.c.currency, func.sum(rows.c.amount), func.count())
         .group_by(rows.c.currency).order_by(rows.c.currency)
     ).all()
-    page = paginate(stmt, sorts=SORTS, default_sort="date", default_dir="desc")
+    page = paginate(stmt, search=search_donations, sorts=SORTS, default_sort="date",
+                    default_dir="desc", joins=_joins)
     years = db.session.execute(
         select(func.extract("year", Donation.received_on).label("y")).distinct()
         .order_by(func.extract("year", Donation.received_on).desc())

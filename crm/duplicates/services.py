@@ -714,8 +714,12 @@ _cache_lock = threading.Lock()
 
 def _fingerprint(model: type) -> tuple:
     """What changes when a record is added, changed or deleted through the application."""
-    row = db.session.execute(
-        select(func.count(model.id), func.max(model.id), func.max(model.updated_at))).one()
+    # three subqueries in one statement, each answered from an index on its own (together in
+    # one select they made SQLite read every row: 15 ms for 50,000 companies)
+    row = db.session.execute(select(
+        select(func.count(model.id)).scalar_subquery(),
+        select(func.max(model.id)).scalar_subquery(),
+        select(func.max(model.updated_at)).scalar_subquery())).one()
     return tuple(str(v) for v in row)
 
 

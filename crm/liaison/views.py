@@ -107,7 +107,8 @@ def overview():
         assign.company.data = db.session.get(Company, arg_int("company"))
     page = paginate(services.uncovered_companies(),
                     search=lambda s, q: s.where(name_contains(q)), sorts=UNCOVERED_SORTS,
-                    default_sort="members", filters=UNCOVERED_FILTERS, per_page=25)
+                    default_sort="members", filters=UNCOVERED_FILTERS, per_page=25,
+                    count_cap=None)  # the page shows how many nobody holds
     loads = services.loads()
     return render_list(
         "liaison/overview.html", page=page, loads=loads,

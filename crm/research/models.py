@@ -114,7 +114,8 @@ class ResearchSeed(db.Model, Versioned):
     #: Emerging-technology fields (TECH_FIELDS codes, space-separated): a flag for export control.
     tech_fields: Mapped[str | None] = mapped_column(String(400))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    #: Indexed: the seed list's default order, the latest changed first (migration 0025).
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
 
     department: Mapped[Department | None] = relationship()
     researchers: Mapped[list[Researcher]] = relationship(

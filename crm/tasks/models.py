@@ -40,6 +40,8 @@ class Task(db.Model, Versioned):
         CheckConstraint("(status = 'done') = (done_at IS NOT NULL)", name="done_has_time"),
         # My tasks, the team view, overdue counts: owner's open tasks by due date.
         Index("ix_tasks_owner_status_due", "owner_id", "status", "due_on"),
+        # The team view: everyone's open tasks, a few hundred among tens of thousands done.
+        Index("ix_tasks_status_due", "status", "due_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

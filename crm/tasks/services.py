@@ -40,8 +40,15 @@ YEARS_AHEAD = 20
 
 
 def _list_load() -> tuple:
-    """The relations a task list shows: loaded in one query each, whatever the list's length."""
-    return tuple(selectinload(getattr(Task, name)) for name in ("owner", "done_by") + LINKS)
+    """The relations a task list shows: loaded in one query each, whatever the list's length
+    (the owner's and the closer's names, not their roles)."""
+    return (*(selectinload(getattr(Task, name)).lazyload(User.role_rows)
+              for name in ("owner", "done_by")),
+            # the company's and the contact's names (their full rows are wide)
+            selectinload(Task.company).load_only(Company.name),
+            selectinload(Task.contact).load_only(Contact.family_name, Contact.given_name),
+            *(selectinload(getattr(Task, name)) for name in LINKS
+              if name not in ("company", "contact")))
 
 
 # --- who may do what ----------------------------------------------------------------------
@@ -107,27 +114,29 @@ def done_tasks(owner_id: int, *, limit: int = 50) -> list[Task]:
         .options(*_list_load()).order_by(Task.done_at.desc(), Task.id.desc()).limit(limit)))
 
 
-def team_tasks(*, by: Any, owner_id: int | None = None, limit: int = 1000) -> list[Task]:
+def team_tasks(*, by: Any, owner_id: int | None = None, limit: int = 50,
+               offset: int = 0) -> list[Task]:
     """Every officer's open tasks (or one officer's), overdue first then by due date, for
-    managers and admins; PermissionError for anyone else."""
+    managers and admins, a page of `limit` from `offset`; PermissionError for anyone else."""
     if not can_see_team(by):
         raise PermissionError("the team's tasks are for managers and admins")
     query = select(Task).where(Task.status == "open")
     if owner_id is not None:
         query = query.where(Task.owner_id == owner_id)
     return list(db.session.scalars(
-        query.options(*_list_load()).order_by(*_by_due()).limit(limit)))
+        query.options(*_list_load()).order_by(*_by_due()).limit(limit).offset(offset)))
 
 
-def team_counts() -> list[tuple[User, int, int]]:
-    """(user, open tasks, overdue tasks) for every active user with open tasks."""
+def team_counts() -> list[tuple[Any, int, int]]:
+    """(user, open tasks, overdue tasks) for every active user with open tasks; the user as
+    its id and name (all the team view shows)."""
     today = office_today()
     rows = db.session.execute(
         select(Task.owner_id, func.count(Task.id),
                func.count(Task.id).filter(Task.due_on < today))
         .where(Task.status == "open").group_by(Task.owner_id)).all()
-    users = {u.id: u for u in db.session.scalars(
-        select(User).where(User.id.in_([r[0] for r in rows])))}
+    users = {u.id: u for u in db.session.execute(
+        select(User.id, User.name).where(User.id.in_([r[0] for r in rows])))}
     return sorted(((users[o], n, late) for o, n, late in rows if o in users),
                   key=lambda r: (-r[2], -r[1], r[0].name))
 

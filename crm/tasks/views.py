@@ -11,9 +11,9 @@ from sqlalchemy import select
 from crm.auth.models import User
 from crm.collaborations.models import Collaboration
 from crm.common.forms import ConfirmForm
-from crm.common.params import arg_int, to_int
+from crm.common.params import arg_int, page_number, to_int
 from crm.common.time import office_today
-from crm.common.views import get_or_404, require, safe_next, save_form
+from crm.common.views import ListPage, get_or_404, require, safe_next, save_form
 from crm.companies.models import Company
 from crm.contacts.models import Contact
 from crm.extensions import db
@@ -66,6 +66,10 @@ def index():
                            overdue=sum(1 for t in tasks if t.overdue(today)))
 
 
+#: Open tasks a page of the team view lists.
+TEAM_PAGE = 50
+
+
 @bp.get("/tasks/team")
 @require("tasks.team")
 def team():
@@ -74,10 +78,17 @@ def team():
     officer = db.session.get(User, officer_id) if officer_id is not None else None
     if officer_id is not None and officer is None:
         abort(404)
-    tasks = services.team_tasks(by=current_user, owner_id=officer_id)
-    return render_template("tasks/team.html", tasks=tasks, officer=officer,
-                           counts=services.team_counts(), today=office_today(),
-                           limit_reached=len(tasks) >= 1000)
+    # 50 a page (a page of every open task took 0.3 s to render on the large demo); the total
+    # is the officers' counts added up, which the page shows anyway
+    counts = services.team_counts()
+    total = sum(n for user, n, _late in counts if officer is None or user.id == officer.id)
+    number = page_number()
+    tasks = services.team_tasks(by=current_user, owner_id=officer_id, limit=TEAM_PAGE,
+                                offset=(number - 1) * TEAM_PAGE)
+    page = ListPage(items=tasks, total=total, page=number, per_page=TEAM_PAGE, sort="due",
+                    direction="asc", q="", args={k: v.strip() for k, v in request.args.items()})
+    return render_template("tasks/team.html", tasks=tasks, page=page, officer=officer,
+                           counts=counts, today=office_today())
 
 
 #: The records a new task can be about, as the "Add task" links pass them (?company=ID ...).
