@@ -163,6 +163,27 @@ def test_new_event_is_created_and_remembered(login):
     assert count(Event) == 1 and count(Encounter) == 2
 
 
+def test_an_event_linked_to_is_offered_and_chosen_among_many_near_today(login):
+    """A week of many fairs: the event a link names (its page's "log people met here") is on
+    the form and chosen, even when thirty others are nearer today."""
+    from tests.factories import make_event, make_fair
+
+    asked = make_fair(name="InterAqua", starts_on=date.today() - timedelta(days=20),
+                      ends_on=date.today() - timedelta(days=18))
+    for n in range(35):
+        day = date.today() + timedelta(days=n % 20)
+        make_fair(name=f"Expo {n}", starts_on=day, ends_on=day)
+    make_event(name="Long ago", starts_on=date.today() - timedelta(days=400))
+    db.session.commit()
+    client = login("liaison")
+    page = client.get(f"{URL}?event={asked.id}").get_data(as_text=True)
+    assert f'<option selected value="{asked.id}">' in page or \
+        f'<option value="{asked.id}" selected>' in page
+    response = client.submit(URL, {"family_name": "Berg", "company": "Aqua AB"})  # as shown
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert db.session.scalars(select(Encounter)).one().event_id == asked.id
+
+
 def test_errors_beside_fields_and_nothing_saved(login, event):
     client = login("liaison")
     response = client.submit(URL, person(event, family_name="", event=""))

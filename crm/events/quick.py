@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 from wtforms import (
     BooleanField,
@@ -102,16 +102,20 @@ class FairForm(FlaskForm):
 
 
 def _recent_events(keep: int | None) -> list[Event]:
-    """Events running now or near today, newest first, and the one used last whatever its date."""
+    """Events running now or near today, newest first (at most 30), and the one asked for or
+    used last whatever its date, even when thirty others are nearer today."""
     today = office_today()
     window = timedelta(days=RECENT_DAYS)
     last_day = func.coalesce(Event.ends_on, Event.starts_on)
-    return list(db.session.execute(
-        select(Event).where(or_(
-            (Event.starts_on <= today + window) & (last_day >= today - window),
-            Event.id == (keep or 0),
-        )).order_by(Event.starts_on.desc(), Event.id.desc()).limit(30)
+    events = list(db.session.execute(
+        select(Event).where((Event.starts_on <= today + window) & (last_day >= today - window))
+        .order_by(Event.starts_on.desc(), Event.id.desc()).limit(30)
     ).scalars())
+    if keep and all(e.id != keep for e in events):
+        kept = db.session.get(Event, keep)
+        if kept is not None:
+            events.insert(0, kept)
+    return events
 
 
 def _remembered_event() -> int | None:
