@@ -734,6 +734,13 @@ class Index(OneWrite):
             pass
         return done
 
+    def merge_small(self, kinds: Iterable[str] | None = None) -> dict[str, int]:
+        """Merge each kind's full bands of small segments (as after a save: built aside, the
+        write lock held only to swap them in); the merges done per kind, where any."""
+        done = {kind: self._merge(kind) for kind in (kinds if kinds is not None
+                                                     else self.kinds())}
+        return {kind: n for kind, n in done.items() if n}
+
     def settle(self) -> None:
         """Wait for the merges this process has under way (tests, closing)."""
         while True:

@@ -339,6 +339,10 @@ class PgIndex(OneWrite):
         return {kind: self.segments(kind) for kind in (kinds if kinds is not None
                                                        else self.kinds())}
 
+    def merge_small(self, kinds: Iterable[str] | None = None) -> dict[str, int]:  # noqa: ARG002
+        """Nothing to merge (same face as the Whoosh index)."""
+        return {}
+
     @contextmanager
     def lock(self, timeout: float | None = None) -> Iterator[None]:
         """An exclusive lock on this index across processes and hosts (a PostgreSQL advisory

@@ -294,20 +294,31 @@ def test_a_rebuild_in_several_processes_gives_what_one_process_gives(tmp_path, m
 # --- the app's side: optimise and the worker's tidy ---------------------------------------
 
 @pytest.mark.parametrize("own_index", ["whoosh"], indirect=True)  # Whoosh segments
-def test_crm_index_optimise_merges_what_saves_left_and_tidy_waits_for_many(app, runner,
-                                                                           own_index):
+def test_crm_index_optimise_merges_what_saves_left_and_tidy_merges_only_small_ones(
+        app, runner, own_index, monkeypatch):
     from crm import search
+    from search_index import index as index_module
 
-    for n in range(5):
+    with own_index.batch() as batch:  # one large segment, as a rebuild leaves
+        for n in range(100, 150):
+            batch.upsert("seed", n, {"title": f"全固体電池 {n}"})
+    monkeypatch.setattr(index_module, "SMALL_SEGMENTS", 1000)  # saves leave theirs unmerged
+    for n in range(13):
         own_index.upsert("seed", n, {"title": f"全固体電池 {n}"})
-    assert own_index.segments("seed") == 5
-    assert search.tidy() == {}  # a few segments: left alone
-    assert own_index.segments("seed") == 5
+    own_index.settle()
+    assert own_index.segments("seed") == 14
+    monkeypatch.setattr(index_module, "SMALL_SEGMENTS", 10)
+    # The idle worker's chore merges the thirteen one-document segments into one and leaves
+    # the large segment alone: rewriting a whole kind holds the index (every save waits).
+    assert search.tidy() == {"seed": 1}
+    assert own_index.segments("seed") == 2
+    assert search.tidy() == {}  # nothing left to merge
     result = runner.invoke(args=["index", "optimise"])
     assert result.exit_code == 0, result.output
-    assert "seed: 5 segments merged into one" in result.output
+    assert "seed: 2 segments merged into one" in result.output
     assert own_index.segments("seed") == 1
-    assert {h.id for h in own_index.match("全固体電池", limit=None)} == set(range(5))
+    assert {h.id for h in own_index.match("全固体電池", limit=None)} == \
+        set(range(13)) | set(range(100, 150))
     assert "Nothing to merge." in runner.invoke(args=["index", "optimise"]).output
 
 
