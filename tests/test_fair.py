@@ -163,7 +163,7 @@ def test_new_event_is_created_and_remembered(login):
     assert count(Event) == 1 and count(Encounter) == 2
 
 
-def test_an_event_linked_to_is_offered_and_chosen_among_many_near_today(login):
+def test_an_event_linked_to_is_offered_and_chosen_among_many_near_today(login, make_company):
     """A week of many fairs: the event a link names (its page's "log people met here") is on
     the form and chosen, even when thirty others are nearer today."""
     from tests.factories import make_event, make_fair
@@ -182,6 +182,19 @@ def test_an_event_linked_to_is_offered_and_chosen_among_many_near_today(login):
     response = client.submit(URL, {"family_name": "Berg", "company": "Aqua AB"})  # as shown
     assert response.status_code == 302, response.get_data(as_text=True)
     assert db.session.scalars(select(Encounter)).one().event_id == asked.id
+    # The next person's company is near one known: the question is asked on the form sent
+    # back, which still holds that event (the session remembers it, not the list of 30).
+    make_company(name="山田電機株式会社")
+    other = make_fair(name="Nanotech", starts_on=date.today() - timedelta(days=25),
+                      ends_on=date.today() - timedelta(days=24))
+    db.session.commit()
+    client.get(f"{URL}?event={other.id}")
+    asked_page = client.submit(URL, {"family_name": "Lind", "company": "山田電機工業"})
+    assert 'name="company_choice"' in asked_page.get_data(as_text=True)
+    response = client.submit(URL, {"company_choice": "new"})  # the form sent back, answered
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert db.session.scalars(select(Encounter).order_by(Encounter.id.desc())).first() \
+        .event_id == other.id
 
 
 def test_errors_beside_fields_and_nothing_saved(login, event):

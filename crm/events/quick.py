@@ -144,7 +144,9 @@ def fair():
     new ones created, the encounter recorded; then the form is ready for the next person."""
     remembered = _remembered_event()
     form = FairForm()
-    events = _recent_events(remembered)
+    # A form sent back (a question, an error) offers the event it was sent with.
+    posted = to_int(request.form.get("event", "")) if request.method == "POST" else None
+    events = _recent_events(posted or remembered)
     form.event.choices = options([("", _("— pick the event —"))] + [(e.id, e.name) for e in events])
     if request.method == "GET" and remembered and any(e.id == remembered for e in events):
         form.event.data = str(remembered)
