@@ -552,6 +552,7 @@ def test_a_dashboard_reuses_its_charts_for_a_minute_then_shows_new_data(app, log
 
     monkeypatch.setitem(app.config, "CRM_REPORT_CACHE_SECONDS", 60)
     monkeypatch.setattr(report_views, "_CACHE", {})
+    monkeypatch.setattr(report_views, "_REFRESHING", {})
     clock = [1000.0]
     monkeypatch.setattr(report_views.time, "monotonic", lambda: clock[0])
     member = _company("会員企業", membership_tier="premium")

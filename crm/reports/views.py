@@ -194,8 +194,9 @@ def cache_seconds() -> float:
 #: A dashboard older than its cache time is still shown (and rebuilt after the answer is sent)
 #: while younger than this many cache times; older, it is rebuilt before answering.
 STALE_FACTOR = 10
-#: Keys being rebuilt after an answer in this process (one rebuild per key at a time).
-_REFRESHING: set[tuple] = set()
+#: Keys being rebuilt after an answer in this process, and when that was asked (one rebuild
+#: per key at a time; asked again after a cache time, should an answer never be closed).
+_REFRESHING: dict[tuple, float] = {}
 
 
 def _build(board: Dashboard, f: services.Filters):
@@ -233,11 +234,12 @@ def _store(key: tuple, charts: list, ttl: float) -> list:
 def _refresh_after_answer(key: tuple, board: Dashboard, f: services.Filters) -> None:
     """Rebuild `key`'s charts in this request's context once its answer has gone out (the
     server closes the answer after sending it), unless this process is rebuilding them."""
-    with _CACHE_LOCK:
-        if key in _REFRESHING:
-            return
-        _REFRESHING.add(key)
     ttl = cache_seconds()
+    now = time.monotonic()
+    with _CACHE_LOCK:
+        if now - _REFRESHING.get(key, float("-inf")) < ttl:
+            return
+        _REFRESHING[key] = now
 
     @copy_current_request_context
     def refresh() -> None:
@@ -247,7 +249,7 @@ def _refresh_after_answer(key: tuple, board: Dashboard, f: services.Filters) -> 
             current_app.logger.exception("Rebuilding the %s dashboard failed", board.name)
         finally:
             with _CACHE_LOCK:
-                _REFRESHING.discard(key)
+                _REFRESHING.pop(key, None)
 
     @after_this_request
     def later(response: Response) -> Response:
