@@ -68,19 +68,16 @@ def make_csv(rows: int, seed: int = 7) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--database-url", help="Default: a new SQLite file in a temp directory. "
-                        "A PostgreSQL database is emptied first (its name must contain 'bench').")
-    parser.add_argument("--tracemalloc", action="store_true",
-                        help="Also trace the Python heap's peak (slower).")
-    args = parser.parse_args()
 
+def fresh_app(prefix: str, database_url: str | None):
+    """The app on an empty, migrated database (a new SQLite file in a temporary folder, or
+    the PostgreSQL database named, which must have "bench" in its name: its schema is
+    dropped), index updates left to a worker; (app, that folder)."""
     os.environ["CRM_INDEX_MODE"] = "worker"
-    workdir = Path(tempfile.mkdtemp(prefix="import_bench_"))
-    url = args.database_url or f"sqlite:///{workdir / 'bench.db'}"
-    from sqlalchemy import func, select, text
+    workdir = Path(tempfile.mkdtemp(prefix=prefix))
+    url = database_url or f"sqlite:///{workdir / 'bench.db'}"
+    from flask_migrate import upgrade
+    from sqlalchemy import text
 
     from crm import create_app
     from crm.extensions import db
@@ -94,9 +91,25 @@ def main() -> None:
             with db.engine.begin() as conn:
                 conn.execute(text("DROP SCHEMA public CASCADE"))
                 conn.execute(text("CREATE SCHEMA public"))
-        from flask_migrate import upgrade
-
         upgrade(directory=app.extensions["migrate"].directory)
+    return app, workdir
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--database-url", help="Default: a new SQLite file in a temp directory. "
+                        "A PostgreSQL database is emptied first (its name must contain 'bench').")
+    parser.add_argument("--tracemalloc", action="store_true",
+                        help="Also trace the Python heap's peak (slower).")
+    args = parser.parse_args()
+
+    app, workdir = fresh_app("import_bench_", args.database_url)
+    from sqlalchemy import func, select
+
+    from crm.extensions import db
+
+    with app.app_context():
 
         from crm.common.services import unit_of_work
         from crm.companies.models import Company

@@ -15,15 +15,14 @@ import argparse
 import csv
 import io
 import json
-import os
 import random
 import resource
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from import_speed import fresh_app  # noqa: E402  (an empty, migrated database)
 
 FAMILY = [("山田", "ヤマダ", "Yamada"), ("佐藤", "サトウ", "Sato"), ("鈴木", "スズキ", "Suzuki"),
           ("高橋", "タカハシ", "Takahashi"), ("田中", "タナカ", "Tanaka"), ("伊藤", "イトウ", "Ito")]
@@ -119,26 +118,12 @@ def main() -> None:
     parser.add_argument("--database-url", help="Default: a new SQLite file in a temp directory. "
                         "A PostgreSQL database is emptied first (its name must contain 'bench').")
     args = parser.parse_args()
-    os.environ["CRM_INDEX_MODE"] = "worker"
-    workdir = Path(tempfile.mkdtemp(prefix="researchmap_bench_"))
-    url = args.database_url or f"sqlite:///{workdir / 'bench.db'}"
-    from sqlalchemy import func, select, text
+    app, workdir = fresh_app("researchmap_bench_", args.database_url)
+    from sqlalchemy import func, select
 
-    from crm import create_app
     from crm.extensions import db
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "CRM_INDEX_DIR": str(workdir / "index"),
-                      "CRM_INDEX_MODE": "worker"})
     with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            if "bench" not in (db.engine.url.database or ""):
-                sys.exit("Refusing: the PostgreSQL database name must contain 'bench'.")
-            with db.engine.begin() as conn:
-                conn.execute(text("DROP SCHEMA public CASCADE"))
-                conn.execute(text("CREATE SCHEMA public"))
-        from flask_migrate import upgrade
-
-        upgrade(directory=app.extensions["migrate"].directory)
         from crm.common.services import unit_of_work
         from crm.imports import services
         from crm.outbox import IndexOutbox
