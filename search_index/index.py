@@ -322,7 +322,21 @@ W3FieldWriter.add_postings = _add_postings
 mapped.install()  # segments' files read from their memory maps, not copied
 
 
-class Batch:
+class AllOrNothing:
+    """A batch as a context manager: committed when its block ends, cancelled when it raises
+    (for the batches of every index behind the face, which supply commit() and cancel())."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.commit()
+        else:
+            self.cancel()
+
+
+class Batch(AllOrNothing):
     """Several writes, committed together (one Whoosh writer per kind touched). A batch that
     clears a kind and adds many documents (a rebuild, `procs` > 1) analyses them in several
     processes, each writing a segment of its own."""
@@ -428,14 +442,6 @@ class Batch:
             writer.cancel()
         self._clear.clear()
 
-    def __enter__(self) -> Batch:  # noqa: PYI034
-        return self
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        if exc_type is None:
-            self.commit()
-        else:
-            self.cancel()
 
 
 def _fresh_searcher(ix, previous):

@@ -62,6 +62,7 @@ from search_index.analysis import cached_term_texts, query_words, terms
 from search_index.candidates import choose_terms
 from search_index.index import (
     BODY,
+    AllOrNothing,
     _KIND_RE,
     WRITE_TIMEOUT,
     IndexBusy,
@@ -136,7 +137,7 @@ def _analysed(doc: Mapping[str, Any]) -> tuple[list[str], dict[str, float]]:
     return sorted(weights), dict(weights)
 
 
-class PgBatch:
+class PgBatch(AllOrNothing):
     """Several writes in one transaction (committed together, or not at all)."""
 
     def __init__(self, index: PgIndex):
@@ -246,14 +247,6 @@ class PgBatch:
         finally:
             self._conn.close()
 
-    def __enter__(self) -> PgBatch:  # noqa: PYI034
-        return self
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        if exc_type is None:
-            self.commit()
-        else:
-            self.cancel()
 
 
 class PgIndex(OneWrite):
